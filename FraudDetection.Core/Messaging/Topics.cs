@@ -1,0 +1,25 @@
+namespace FraudDetection.Core.Messaging;
+
+/// <summary>Every Kafka topic name of the system, here and nowhere else (DESIGN.md §5).</summary>
+public static class Topics
+{
+    /// <summary>Raw transactions; key = cc_num, value = <see cref="Transactions.Transaction"/> JSON.</summary>
+    public const string Transactions = "transactions";
+
+    /// <summary>Every scored transaction; value = <see cref="ScoredTransaction"/> JSON.</summary>
+    public const string Scored = "transactions.scored";
+
+    /// <summary>Suspicious transactions; value = <see cref="FraudAlert"/> JSON (card masked).</summary>
+    public const string Alerts = "fraud.alerts";
+
+    /// <summary>Input Scoring could not use; value = <see cref="DeadLetter"/> JSON.</summary>
+    public const string DeadLetter = "transactions.deadletter";
+
+    /// <summary>Alerts the Notifier could not deliver on any channel; value = <see cref="NotificationDeadLetter"/> JSON.</summary>
+    public const string NotificationsDeadLetter = "notifications.deadletter";
+
+    public static IReadOnlyList<string> All { get; } = [Transactions, Scored, Alerts, DeadLetter, NotificationsDeadLetter];
+
+    /// <summary>Kafka header carrying W3C trace context from producer to consumers.</summary>
+    public const string TraceParentHeader = "traceparent";
+}
