@@ -1,5 +1,12 @@
 using FraudDetection.Producer.Apis;
+using FraudDetection.Producer.Cli;
 using FraudDetection.Producer.Extensions;
+
+// A command (replay, synth) runs and exits; no command starts the Producer host with its control API.
+if (ProducerCli.IsCommand(args))
+{
+    return await ProducerCli.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -8,4 +15,5 @@ builder.AddProducerServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapProducerApi();
-app.Run();
+await app.RunAsync();
+return 0;

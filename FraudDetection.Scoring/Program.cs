@@ -1,11 +1,20 @@
 using FraudDetection.Scoring.Apis;
+using FraudDetection.Scoring.Bench;
 using FraudDetection.Scoring.Extensions;
+
+if (ScoringBench.IsCommand(args))
+{
+    return await ScoringBench.RunAsync(args[1..]);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddScoringServices();
+builder.AddGraphSink();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapScoringApi();
-app.Run();
+app.MapGraphApi();
+await app.RunAsync();
+return 0;

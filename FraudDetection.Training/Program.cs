@@ -1,5 +1,12 @@
 using FraudDetection.Training.Apis;
+using FraudDetection.Training.Cli;
 using FraudDetection.Training.Extensions;
+
+// A command (train, backtest, ...) runs and exits; no command starts the Training host.
+if (TrainingCli.IsCommand(args))
+{
+    return await TrainingCli.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -8,4 +15,5 @@ builder.AddTrainingServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapTrainingApi();
-app.Run();
+await app.RunAsync();
+return 0;
