@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FraudDetection.Core.Features;
 using FraudDetection.Core.Models.Onnx;
 using FraudDetection.Core.Models.Trees;
 using Microsoft.ML.OnnxRuntime;
@@ -22,6 +23,7 @@ public sealed class FraudModel : IDisposable
     private readonly int _probabilityColumns; // 1: [N] or [N,1] probability; 2: [N,2] class probabilities (take column 1)
     private readonly bool _writesInPlace;
     private readonly TreeEnsemble? _ensemble;
+    private FeatureSchema? _schema;
 
     private FraudModel(string path, InferenceSession session, ModelProto proto, string schemaVersion, IReadOnlyList<string> featureNames)
     {
@@ -55,12 +57,21 @@ public sealed class FraudModel : IDisposable
     public string Trainer { get; }
     public string SchemaVersion { get; }
     public IReadOnlyList<string> FeatureNames { get; }
+    /// <summary>The feature schema the model was trained on (checked equal to the expected one at load).</summary>
+    public FeatureSchema Schema => _schema ??= new FeatureSchema(SchemaVersion, FeatureNames);
     public int FeatureCount => FeatureNames.Count;
     public IReadOnlyDictionary<string, string> Metadata { get; }
     /// <summary>True when the model's trees and covers are known, so <see cref="Explain(ReadOnlySpan{float})"/> works.</summary>
     public bool CanExplain => _ensemble is not null;
     /// <summary>The trees read back from the graph (null for a foreign model).</summary>
     public TreeEnsemble? Ensemble => _ensemble;
+
+    /// <summary>
+    /// Loads <paramref name="onnxPath"/> and checks it was built for exactly <paramref name="expected"/>
+    /// (version and ordered names); anything else throws <see cref="ModelSchemaMismatchException"/>.
+    /// </summary>
+    public static FraudModel Load(string onnxPath, FeatureSchema expected, SessionOptions? options = null) =>
+        Load(onnxPath, expected.Version, expected.Names, options);
 
     /// <summary>
     /// Loads <paramref name="onnxPath"/> and checks it was built for exactly this feature schema

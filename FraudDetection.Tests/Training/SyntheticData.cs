@@ -7,7 +7,7 @@ internal static class SyntheticData
 {
     public static readonly string[] FeatureNames = ["amount", "hour", "velocity", "distance", "noise"];
 
-    public static FeatureMatrix Make(int rows, int seed)
+    public static TrainingSet Make(int rows, int seed)
     {
         var random = new Random(seed);
         const int f = 5;
@@ -35,6 +35,6 @@ internal static class SyntheticData
             cards[i] = random.Next(50);
             ids[i] = $"t{i}";
         }
-        return new FeatureMatrix(f, values, labels, times, cards, ids);
+        return new TrainingSet(f, values, labels, times, cards, ids);
     }
 }

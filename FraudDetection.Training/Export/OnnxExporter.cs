@@ -41,7 +41,7 @@ public static class OnnxExporter
     /// Runtime and with ML.NET (its raw score through the same link); more than <see cref="ParityTolerance"/> apart on
     /// any row, and the file is deleted and <see cref="OnnxParityException"/> thrown.
     /// </summary>
-    public static ParityReport Export(TrainedEnsemble model, ModelCard card, string onnxPath, FeatureMatrix check)
+    public static ParityReport Export(TrainedEnsemble model, ModelCard card, string onnxPath, TrainingSet check)
     {
         var temporary = onnxPath + ".tmp";
         TreeEnsembleOnnx.Write(model.Ensemble, Metadata(card), temporary);

@@ -17,14 +17,14 @@ public sealed class TrainedEnsemble(CoreEnsemble ensemble, ITransformer mlModel,
     public IReadOnlyList<double> GainByFeature { get; } = gainByFeature;
 
     /// <summary>ML.NET's raw tree score ("Score" column) for each row of <paramref name="data"/>.</summary>
-    public float[] MlNetRawScores(FeatureMatrix data)
+    public float[] MlNetRawScores(TrainingSet data)
     {
         var scored = mlModel.Transform(EnsembleTrainer.ToDataView(ml, data));
         return [.. scored.GetColumn<float>("Score")];
     }
 
     /// <summary>ML.NET's calibrated probability ("Probability" column), before any prior correction.</summary>
-    public float[] MlNetProbabilities(FeatureMatrix data)
+    public float[] MlNetProbabilities(TrainingSet data)
     {
         var scored = mlModel.Transform(EnsembleTrainer.ToDataView(ml, data));
         return [.. scored.GetColumn<float>("Probability")];
@@ -40,14 +40,14 @@ public static class EnsembleTrainer
         public float[] Features { get; set; } = [];
     }
 
-    public static IDataView ToDataView(MLContext ml, FeatureMatrix data)
+    public static IDataView ToDataView(MLContext ml, TrainingSet data)
     {
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.FeatureCount);
         return ml.Data.LoadFromEnumerable(Rows(data), schema);
     }
 
-    private static IEnumerable<Row> Rows(FeatureMatrix data)
+    private static IEnumerable<Row> Rows(TrainingSet data)
     {
         // One reused row per enumeration: ML.NET copies the vector out in its getter.
         var row = new Row { Features = new float[data.FeatureCount] };
@@ -63,7 +63,7 @@ public static class EnsembleTrainer
     /// Trains on <paramref name="train"/>; <paramref name="priorCorrection"/> (ln of the negative sampling rate) is
     /// added to the link so probabilities are calibrated to the natural fraud rate again.
     /// </summary>
-    public static TrainedEnsemble Train(TrainerKind kind, FeatureMatrix train, HyperParameters p, int seed, double priorCorrection, int threads = 0)
+    public static TrainedEnsemble Train(TrainerKind kind, TrainingSet train, HyperParameters p, int seed, double priorCorrection, int threads = 0)
     {
         var ml = new MLContext(seed);
         var data = ToDataView(ml, train);

@@ -1,15 +1,17 @@
+using FraudDetection.Core.Features;
+
 namespace FraudDetection.Training.Training;
 
 /// <summary>
 /// Rows of features (row-major, <see cref="FeatureCount"/> floats per row) with their labels, event times, cards
 /// and transaction ids, in event-time order. What the offline replay of the online pipeline produces.
 /// </summary>
-public sealed class FeatureMatrix
+public sealed class TrainingSet
 {
-    public FeatureMatrix(int featureCount, float[] values, bool[] labels, DateTime[] times, long[] cards, string[] transNums)
+    public TrainingSet(int featureCount, float[] values, bool[] labels, DateTime[] times, long[] cards, string[] transNums)
     {
         var rows = labels.Length;
-        if (values.Length != rows * featureCount || times.Length != rows || cards.Length != rows || transNums.Length != rows)
+        if (values.Length < (long)rows * featureCount || times.Length != rows || cards.Length != rows || transNums.Length != rows)
         {
             throw new ArgumentException("Feature matrix columns differ in length.");
         }
@@ -20,6 +22,31 @@ public sealed class FeatureMatrix
         Cards = cards;
         TransNums = transNums;
     }
+
+    /// <summary>
+    /// The rows of a replayed <see cref="FeatureMatrix"/> (sharing its values); a row without a label counts as not
+    /// fraud and is counted in <see cref="Unlabelled"/>.
+    /// </summary>
+    public static TrainingSet From(FeatureMatrix matrix)
+    {
+        var labels = new bool[matrix.Rows];
+        var unlabelled = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = matrix.Labels[i] == 1;
+            if (matrix.Labels[i] < 0)
+            {
+                unlabelled++;
+            }
+        }
+        return new TrainingSet(matrix.Columns, matrix.Values, labels, matrix.Times.AsSpan(0, matrix.Rows).ToArray(),
+            matrix.CardNumbers.AsSpan(0, matrix.Rows).ToArray(), matrix.TransactionIds.AsSpan(0, matrix.Rows).ToArray())
+        {
+            Unlabelled = unlabelled,
+        };
+    }
+
+    public int Unlabelled { get; private init; }
 
     public int FeatureCount { get; }
     public float[] Values { get; }
@@ -33,7 +60,7 @@ public sealed class FeatureMatrix
     public ReadOnlySpan<float> Row(int index) => Values.AsSpan(index * FeatureCount, FeatureCount);
 
     /// <summary>The rows [start, start + count).</summary>
-    public FeatureMatrix Slice(int start, int count) => new(
+    public TrainingSet Slice(int start, int count) => new(
         FeatureCount,
         Values.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(),
         Labels.AsSpan(start, count).ToArray(),
@@ -42,14 +69,14 @@ public sealed class FeatureMatrix
         TransNums.AsSpan(start, count).ToArray());
 
     /// <summary>The given rows, in the given order.</summary>
-    public FeatureMatrix Select(IReadOnlyList<int> indexes)
+    public TrainingSet Select(IReadOnlyList<int> indexes)
     {
         var values = new float[indexes.Count * FeatureCount];
         for (var i = 0; i < indexes.Count; i++)
         {
             Row(indexes[i]).CopyTo(values.AsSpan(i * FeatureCount, FeatureCount));
         }
-        return new FeatureMatrix(FeatureCount, values,
+        return new TrainingSet(FeatureCount, values,
             [.. indexes.Select(i => Labels[i])], [.. indexes.Select(i => Times[i])],
             [.. indexes.Select(i => Cards[i])], [.. indexes.Select(i => TransNums[i])]);
     }
