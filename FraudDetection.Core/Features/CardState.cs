@@ -71,7 +71,7 @@ internal struct HourBlockCounts
     private int _element;
 }
 
-/// <summary>Fixed-size state of one card: about 3.5 KB whatever its history.</summary>
+/// <summary>Fixed-size state of one card: about 4 KB whatever its history.</summary>
 internal sealed class CardState
 {
     public const int RingCapacity = 128;

@@ -23,7 +23,7 @@ namespace FraudDetection.Core.Features;
 /// (Only <see cref="FeatureOptions.MaxCards"/>, a safety cap, can break this when it binds.)
 /// </para>
 /// <para>
-/// Bounded memory: a fixed ~3.5 KB per card (<see cref="BytesPerCard"/>). Not thread-safe: one instance per consumer.
+/// Bounded memory: a fixed ~4 KB per card (<see cref="BytesPerCard"/>). Not thread-safe: one instance per consumer.
 /// No allocation per transaction, except the first transaction of a card never seen (or freed) before.
 /// </para>
 /// </summary>
@@ -69,6 +69,12 @@ public sealed partial class OnlineFeatureState
 
     /// <summary>Cards freed so far (idle or over the cap).</summary>
     public long EvictedCards { get; private set; }
+
+    /// <summary>
+    /// Updates older than their card's newest transaction so far (not persisted). Features stay defined (ages clamp
+    /// at 0) but are only point-in-time when each card's transactions come in event-time order: watch this counter.
+    /// </summary>
+    public long OutOfOrderUpdates { get; private set; }
 
     /// <summary>Why a transaction cannot be featurized, or null when it can.</summary>
     public static string? Validate(Transaction tx)
@@ -413,6 +419,7 @@ public sealed partial class OnlineFeatureState
 
     private void UpdateCore(CardState card, in TxView v)
     {
+        if (card.S.Count > 0 && v.Time < card.S.LastTime) OutOfOrderUpdates++;
         if (card.S.Count > 0 && (long)v.Time - card.S.LastTime > _idleReset) card.Clear();
         ref var s = ref card.S;
         var t = v.Time;

@@ -107,7 +107,9 @@ public class StateTests
 
         // Reverse the order between cards while each card keeps its own order.
         var byCard = stream.GroupBy(t => t.CcNum).Reverse().SelectMany(g => g).ToList();
-        Replay(byCard, new OnlineFeatureState()).ShouldHaveSameRows(oneInstance);
+        var reordered = new OnlineFeatureState();
+        Replay(byCard, reordered).ShouldHaveSameRows(oneInstance);
+        reordered.OutOfOrderUpdates.Should().Be(0, "each card's own order is kept");
 
         // Scoring's layout: one state per Kafka partition (key = cc_num).
         var partitioned = new Dictionary<string, float[]>();
@@ -177,6 +179,9 @@ public class StateTests
 
         state.Compute(Make(4666, Start.AddHours(2), 10), row);
         row[FeatureIndex.CardTxCount].Should().Be(1);
+
+        state.Update(Make(4666, Start.AddMinutes(-5), 10));
+        state.OutOfOrderUpdates.Should().Be(1, "a transaction older than the card's newest one is counted");
         OnlineFeatureState.Validate(good).Should().BeNull();
     }
 
