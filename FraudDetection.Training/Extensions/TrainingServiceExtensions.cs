@@ -33,6 +33,7 @@ public static class TrainingServiceExtensions
         services.TryAddSingleton<TrainingDataLocator>();
         services.TryAddSingleton<TrainingPreflight>();
         services.TryAddSingleton<PromotionGate>();
+        services.TryAddSingleton<IModelEvaluator, WindowModelEvaluator>();
         services.TryAddScoped<TrainingRunner>();
         services.TryAddSingleton<TrainingScheduler>();
         services.AddHostedService<TrainingRunWorker>();

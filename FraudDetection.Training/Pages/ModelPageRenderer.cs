@@ -97,8 +97,8 @@ public static class ModelPageRenderer
 
         var cm = report.Validation.ConfusionMatrix;
         body.Append("</table><h2>Confusion matrix (at the threshold)</h2><table id=\"confusion\"><tr><th></th><th>predicted fraud</th><th>predicted legitimate</th></tr>")
-            .Append(CultureInfo.InvariantCulture, $"<tr><th>actual fraud</th><td class=\"num\">{cm.TruePositives}</td><td class=\"num\">{cm.FalseNegatives}</td></tr>")
-            .Append(CultureInfo.InvariantCulture, $"<tr><th>actual legitimate</th><td class=\"num\">{cm.FalsePositives}</td><td class=\"num\">{cm.TrueNegatives}</td></tr></table>");
+            .Append(CultureInfo.InvariantCulture, $"<tr><th>actual fraud</th><td class=\"num\">{N(cm.TruePositives)}</td><td class=\"num\">{N(cm.FalseNegatives)}</td></tr>")
+            .Append(CultureInfo.InvariantCulture, $"<tr><th>actual legitimate</th><td class=\"num\">{N(cm.FalsePositives)}</td><td class=\"num\">{N(cm.TrueNegatives)}</td></tr></table>");
 
         body.Append("<div class=\"cols\"><div><h2>Feature importance</h2>").Append(Bars("importance", report.FeatureImportance))
             .Append("</div><div><h2>SHAP summary (mean |contribution|)</h2>").Append(Bars("shap", report.ShapMeanAbs)).Append("</div></div>");
@@ -236,7 +236,7 @@ public static class ModelPageRenderer
     private static string N(double? value) => value switch
     {
         null => "",
-        { } v when v == Math.Floor(v) && Math.Abs(v) >= 1 => v.ToString("N0", CultureInfo.InvariantCulture),
+        { } v when v == Math.Floor(v) && (Math.Abs(v) >= 1 || v == 0) => v.ToString("N0", CultureInfo.InvariantCulture),
         { } v => v.ToString("0.0000", CultureInfo.InvariantCulture),
     };
 
