@@ -72,4 +72,32 @@ public class TrainingRunApiTests : IDisposable
         tracked.Tags["error"].Should().Contain("the test queued no more models");
         (await host.Client.GetAsync("/health")).StatusCode.Should().NotBe(HttpStatusCode.OK, "health checks are not mapped in this bare host");
     }
+
+    [Fact]
+    public async Task With_an_mlflow_server_configured_runs_models_and_aliases_go_to_mlflow()
+    {
+        using var mlflow = new FakeMlflowServer().WithTracking().WithRegistry();
+        await using var host = await TrainingHost.StartAsync(_temp.Path, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:mlflow"] = mlflow.Url.ToString(),
+            ["Training:PreflightTimeout"] = "00:00:20", // a cold WireMock on a loaded machine can be slow to answer first
+        }, new ScriptedTrainingJob().Then(0.8, 0.7), new PrecomputedEvaluator());
+
+        var queued = await (await host.Client.PostAsync("/api/training/runs", null)).Content.ReadFromJsonAsync<TrainingRunStatus>(TrainingHost.JsonOptions);
+        var run = await host.WaitForRunAsync(queued!.Id);
+
+        run.State.Should().Be(TrainingRunState.Succeeded, run.Error);
+        run.TrackedRunId.Should().Be(FakeMlflowServer.RunId);
+        run.ModelVersion.Should().Be("1");
+        run.Decision.Should().Be(PromotionOutcomes.FirstChampion, "the server has no champion alias yet");
+        var requests = mlflow.Requests.ToList();
+        requests.Should().Contain(r => r.Method == "PUT" && r.Path.EndsWith($"{FakeMlflowServer.ArtifactRoot}/model/model.onnx"));
+        requests.Where(r => r.Path == "/api/2.0/mlflow/registered-models/alias" && r.Method == "POST").Select(r => r.Body)
+            .Should().SatisfyRespectively(
+                challenger => challenger.Should().Contain("\"alias\":\"challenger\""),
+                champion => champion.Should().Contain("\"alias\":\"champion\""));
+        requests.Should().Contain(r => r.Path == "/api/2.0/mlflow/runs/update" && r.Body!.Contains("FINISHED"));
+        requests.Should().Contain(r => r.Path == "/api/2.0/mlflow/runs/log-batch" && r.Body!.Contains(RegistryTags.GateDecision));
+        Directory.Exists(Path.Combine(_temp.Path, "data", "mlruns")).Should().BeFalse("the file store is the fallback, not used when a server is configured");
+    }
 }
