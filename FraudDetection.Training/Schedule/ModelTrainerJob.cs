@@ -1,0 +1,30 @@
+using FraudDetection.Training.Training;
+using Microsoft.Extensions.Options;
+
+namespace FraudDetection.Training.Schedule;
+
+/// <summary>The host's training job: the training library's <see cref="ModelTrainer"/> with the <c>Training</c> options.</summary>
+public sealed class ModelTrainerJob(IOptions<TrainingOptions> options) : ITrainingJob
+{
+    public async Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var result = await ModelTrainer.TrainAsync(
+            new TrainingRequest
+            {
+                DataFiles = request.DataFiles,
+                OutputDirectory = request.OutputDirectory,
+                Trainer = settings.Trainer,
+                TuneTrials = settings.TuneTrials,
+                ValidationWindow = TimeSpan.FromDays(settings.ValidationDays),
+                NegativesPerFraud = settings.NegativesPerFraud,
+                Parameters = new HyperParameters { Trees = settings.Trees },
+                ShapRows = settings.ShapRows,
+                ModelVersion = request.RunName,
+            },
+            new Progress<TrainingProgress>(step => progress.Report($"{step.Stage}: {step.Message}")),
+            cancellationToken);
+        progress.Report($"exported {result.OnnxPath} in {result.Elapsed.TotalSeconds:0.0}s (ONNX parity max |diff| {result.Parity.MaxAbsDifference:0.#####})");
+        return new TrainedModel(result.ModelDirectory, result.Report);
+    }
+}
