@@ -34,18 +34,24 @@ public static class TrainingCli
         var tuneSeconds = new Option<int>("--tune-seconds") { Description = "Stop starting tuning trials after this many seconds", DefaultValueFactory = _ => 90 };
         var seed = new Option<int>("--seed") { Description = "Seed for sampling and the learner", DefaultValueFactory = _ => 42 };
         var costRatio = new Option<double?>("--cost-ratio") { Description = "Pick the threshold minimising FP + ratio x FN instead of max F1" };
-        var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in training (0 = all); the prior is corrected", DefaultValueFactory = _ => 30 };
+        var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in training (0 = all); the prior is corrected", DefaultValueFactory = _ => 15 };
         var trees = new Option<int?>("--trees") { Description = "Number of trees (default parameters)" };
+        var leaves = new Option<int?>("--leaves") { Description = "Leaves per tree (default parameters)" };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Learning rate (default parameters)" };
+        var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores; default 1, see README)", DefaultValueFactory = _ => 1 };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG plots" };
         var version = new Option<string?>("--model-version") { Description = "Version to stamp (default: UTC timestamp)" };
 
         var command = new Command("train", "Train on the data's earlier weeks, tune and pick the threshold on the last weeks, export ONNX")
         {
-            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, noPlots, version,
+            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var defaults = new HyperParameters();
+            defaults = parse.GetValue(trees) is int treeCount ? defaults with { Trees = treeCount } : defaults;
+            defaults = parse.GetValue(leaves) is int leafCount ? defaults with { Leaves = leafCount } : defaults;
+            defaults = parse.GetValue(learningRate) is double rate ? defaults with { LearningRate = rate } : defaults;
             var request = new TrainingRequest
             {
                 DataFiles = [.. parse.GetValue(data)!.Select(f => f.FullName)],
@@ -57,7 +63,8 @@ public static class TrainingCli
                 Seed = parse.GetValue(seed),
                 CostRatio = parse.GetValue(costRatio),
                 NegativesPerFraud = parse.GetValue(negatives),
-                Parameters = parse.GetValue(trees) is int n ? defaults with { Trees = n } : defaults,
+                Parameters = defaults,
+                Threads = parse.GetValue(threads),
                 WritePlots = !parse.GetValue(noPlots),
                 ModelVersion = parse.GetValue(version),
             };
