@@ -9,19 +9,24 @@ public sealed class ModelTrainerJob(IOptions<TrainingOptions> options) : ITraini
     public async Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<string> progress, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var training = new TrainingRequest
+        {
+            DataFiles = request.DataFiles,
+            OutputDirectory = request.OutputDirectory,
+            Trainer = settings.Trainer,
+            ModelVersion = request.RunName,
+        };
+        training = training with
+        {
+            Parameters = settings.Trees is { } trees ? training.Parameters with { Trees = trees } : training.Parameters,
+            ShapRows = settings.ShapRows ?? training.ShapRows,
+            TuneTrials = settings.TuneTrials ?? training.TuneTrials,
+            ValidationWindow = settings.ValidationDays is { } days ? TimeSpan.FromDays(days) : training.ValidationWindow,
+            NegativesPerFraud = settings.NegativesPerFraud ?? training.NegativesPerFraud,
+            Threads = settings.Threads ?? training.Threads,
+        };
         var result = await ModelTrainer.TrainAsync(
-            new TrainingRequest
-            {
-                DataFiles = request.DataFiles,
-                OutputDirectory = request.OutputDirectory,
-                Trainer = settings.Trainer,
-                TuneTrials = settings.TuneTrials,
-                ValidationWindow = TimeSpan.FromDays(settings.ValidationDays),
-                NegativesPerFraud = settings.NegativesPerFraud,
-                Parameters = new HyperParameters { Trees = settings.Trees },
-                ShapRows = settings.ShapRows,
-                ModelVersion = request.RunName,
-            },
+            training,
             new Progress<TrainingProgress>(step => progress.Report($"{step.Stage}: {step.Message}")),
             cancellationToken);
         progress.Report($"exported {result.OnnxPath} in {result.Elapsed.TotalSeconds:0.0}s (ONNX parity max |diff| {result.Parity.MaxAbsDifference:0.#####})");

@@ -24,25 +24,31 @@ public sealed class TrainingOptions
     /// <summary>Learner of scheduled and API runs: <c>LightGbm</c> or <c>FastTree</c>.</summary>
     public TrainerKind Trainer { get; set; } = TrainerKind.LightGbm;
 
+    // Unset (null) knobs keep the training library's defaults (TrainingRequest, HyperParameters).
+
     /// <summary>Boosting rounds of the default parameters (tuning trials draw their own).</summary>
     [Range(1, 10_000)]
-    public int Trees { get; set; } = new HyperParameters().Trees;
+    public int? Trees { get; set; }
 
     /// <summary>Validation rows explained with TreeSHAP for the SHAP summary.</summary>
     [Range(0, 1_000_000)]
-    public int ShapRows { get; set; } = 2000;
+    public int? ShapRows { get; set; }
 
     /// <summary>Random-search tuning trials per run besides the default parameters.</summary>
     [Range(0, 1000)]
-    public int TuneTrials { get; set; }
+    public int? TuneTrials { get; set; }
 
     /// <summary>Days at the end of the data held out for validation (threshold, metrics, plots).</summary>
     [Range(1, 3650)]
-    public int ValidationDays { get; set; } = 28;
+    public int? ValidationDays { get; set; }
 
     /// <summary>Negatives kept per fraud in the training window (0 keeps all).</summary>
     [Range(0, 1_000_000)]
-    public double NegativesPerFraud { get; set; } = 30;
+    public double? NegativesPerFraud { get; set; }
+
+    /// <summary>Learner threads (0 = all cores).</summary>
+    [Range(0, 1024)]
+    public int? Threads { get; set; }
 
     /// <summary>Where runs build their model folders; default <c>&lt;FraudDetection:DataDirectory&gt;/training</c>.</summary>
     public string? WorkDirectory { get; set; }
