@@ -28,8 +28,8 @@ public static class TrainingCli
         var data = new Option<FileInfo[]>("--data") { Description = "Kaggle-schema CSV (plain or .gz); repeat for several files", Required = true, AllowMultipleArgumentsPerToken = true };
         var validFrom = new Option<DateTime?>("--valid-from") { Description = "First day of the validation window (default: the last 4 weeks of the data)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for model.onnx, metrics.json and the plots", Required = true };
-        var trainer = new Option<string>("--trainer") { Description = "lightgbm or fasttree", DefaultValueFactory = _ => "lightgbm" };
-        trainer.AcceptOnlyFromAmong("lightgbm", "fasttree");
+        var trainer = new Option<string>("--trainer") { Description = "lightgbm, fasttree or logistic", DefaultValueFactory = _ => "lightgbm" };
+        trainer.AcceptOnlyFromAmong("lightgbm", "fasttree", "logistic");
         var tune = new Option<int>("--tune") { Description = "Random-search trials on the validation window (besides the defaults)", DefaultValueFactory = _ => 0 };
         var tuneSeconds = new Option<int>("--tune-seconds") { Description = "Stop starting tuning trials after this many seconds", DefaultValueFactory = _ => 90 };
         var seed = new Option<int>("--seed") { Description = "Seed for sampling and the learner", DefaultValueFactory = _ => 42 };
@@ -57,7 +57,12 @@ public static class TrainingCli
                 DataFiles = [.. parse.GetValue(data)!.Select(f => f.FullName)],
                 OutputDirectory = parse.GetValue(output)!.FullName,
                 ValidFrom = parse.GetValue(validFrom),
-                Trainer = parse.GetValue(trainer) == "fasttree" ? TrainerKind.FastTree : TrainerKind.LightGbm,
+                Trainer = parse.GetValue(trainer) switch
+                {
+                    "fasttree" => TrainerKind.FastTree,
+                    "logistic" => TrainerKind.Logistic,
+                    _ => TrainerKind.LightGbm,
+                },
                 TuneTrials = parse.GetValue(tune),
                 TuneBudget = TimeSpan.FromSeconds(parse.GetValue(tuneSeconds)),
                 Seed = parse.GetValue(seed),

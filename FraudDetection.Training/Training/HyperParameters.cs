@@ -7,6 +7,8 @@ public enum TrainerKind
 {
     LightGbm,
     FastTree,
+    /// <summary>L-BFGS logistic regression on standardized features (a linear baseline; explained by linear SHAP).</summary>
+    Logistic,
 }
 
 /// <summary>The knobs tuned on the validation window.</summary>
