@@ -49,12 +49,10 @@ public static class NotifierServiceExtensions
             Path.Combine(DataPaths.Sub(configuration, "notifier"), "outbox.jsonl"),
             sp.GetRequiredService<IOptions<NotifierOptions>>().Value.OutboxRecent));
 
-        var refitSettings = new RefitSettings(new SystemTextJsonContentSerializer(
-            new JsonSerializerOptions { TypeInfoResolver = NotifierJsonContext.Default }));
-        services.AddRefitClient<IKakaoTalkApi>(refitSettings)
+        services.AddRefitGeneratedClient<IKakaoTalkApi>(NotifierJsonContext.Default)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<KakaoOptions>>().Value.ApiBaseUrl))
             .WithNotifierResilience("kakao", sp => sp.GetRequiredService<IOptions<KakaoOptions>>().Value.Retry);
-        services.AddRefitClient<IKakaoAuthApi>(refitSettings)
+        services.AddRefitGeneratedClient<IKakaoAuthApi>(NotifierJsonContext.Default)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<KakaoOptions>>().Value.AuthBaseUrl))
             .WithNotifierResilience("kakao-auth", sp => sp.GetRequiredService<IOptions<KakaoOptions>>().Value.Retry);
         services.AddHttpClient(WebhookChannel.HttpClientName)

@@ -43,7 +43,7 @@ public sealed class AlertMessageComposer(IOptions<NotifierOptions> options)
         var english = English;
         var latest = alerts[^1];
         // The card mask is re-applied to what the alert carries, so nothing but the last 4 digits can leave here.
-        var card = CardMask.Mask(latest.CardMasked.Replace("*", "", StringComparison.Ordinal));
+        var card = MaskCard(latest.CardMasked);
         var text = alerts.Count == 1 ? Single(latest, card, english) : Summary(alerts, card, english);
         text = Fit(text);
         var link = $"{options.Value.LinkBaseUrl.TrimEnd('/')}/{Uri.EscapeDataString(latest.AlertId)}";
@@ -83,6 +83,13 @@ public sealed class AlertMessageComposer(IOptions<NotifierOptions> options)
         return english
             ? $"[Fraud alert] Card {card}\n{alerts.Count} suspicious payments, {first}–{last} (local)\nTotal: {total}\nMerchants: {merchants}\nWhy: {reason}\nNot you? Report it below."
             : $"[이상거래 알림] 카드 {card}\n의심 거래 {alerts.Count}건, {first}–{last} (현지)\n합계: {total}\n가맹점: {merchants}\n사유: {reason}\n본인 거래가 아니면 아래에서 신고하세요.";
+    }
+
+    /// <summary>"****1234" from whatever the alert carries (even a full number by mistake): only the last 4 digits.</summary>
+    public static string MaskCard(string? card)
+    {
+        var digits = new string((card ?? "").Where(char.IsAsciiDigit).ToArray());
+        return digits.Length >= 4 ? "****" + digits[^4..] : "****";
     }
 
     /// <summary>"$1,234.56", "₩12,345", else "1,234.56 CHF".</summary>
