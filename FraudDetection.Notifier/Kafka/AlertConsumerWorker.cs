@@ -47,7 +47,7 @@ public sealed class AlertConsumerWorker(
     private async Task RunAsync(string bootstrap, CancellationToken stoppingToken)
     {
         var tracker = new OffsetTracker();
-        using var consumer = new ConsumerBuilder<string?, byte[]?>(new ConsumerConfig
+        var config = new ConsumerConfig
         {
             BootstrapServers = bootstrap,
             GroupId = GroupId,
@@ -55,8 +55,12 @@ public sealed class AlertConsumerWorker(
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-        })
+        };
+        foreach (var (key, value) in options.Value.Kafka)
+        {
+            config.Set(key, value);
+        }
+        using var consumer = new ConsumerBuilder<string?, byte[]?>(config)
             .SetErrorHandler((_, error) => logger.LogWarning("Kafka: {Reason} ({Code})", error.Reason, error.Code))
             .SetPartitionsRevokedHandler((c, revoked) =>
             {

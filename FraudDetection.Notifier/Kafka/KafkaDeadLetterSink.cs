@@ -42,9 +42,12 @@ public sealed class KafkaDeadLetterSink(IConfiguration configuration) : INotific
         }, cancellationToken);
     }
 
+    private int _disposed;
+
     public void Dispose()
     {
-        if (_producer.IsValueCreated)
+        // Registered under two service types, so the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _producer.IsValueCreated)
         {
             _producer.Value.Flush(TimeSpan.FromSeconds(5));
             _producer.Value.Dispose();

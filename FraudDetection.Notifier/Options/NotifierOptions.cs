@@ -38,6 +38,9 @@ public sealed class NotifierOptions
     /// <summary>Alerts kept in memory for <c>GET /api/notifications</c>.</summary>
     public int OutboxRecent { get; set; } = 200;
 
+    /// <summary>Extra librdkafka consumer settings, e.g. <c>Notifier:Kafka:session.timeout.ms</c>.</summary>
+    public Dictionary<string, string> Kafka { get; set; } = new(StringComparer.Ordinal);
+
     public bool WebhookIsPrimary => string.Equals(Primary, "webhook", StringComparison.OrdinalIgnoreCase);
 
     public bool HasWebhookFallback => !WebhookIsPrimary && (Fallback?.Trim().ToLowerInvariant() switch
