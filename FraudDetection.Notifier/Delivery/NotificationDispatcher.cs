@@ -77,6 +77,12 @@ public sealed class NotificationDispatcher(
             return [];
         }
 
+        // The rate limit only needs recipients heard from within the interval.
+        foreach (var (recipient, _) in _lastSentTo.Where(p => p.Value + options.Value.RecipientMinInterval < now).ToList())
+        {
+            _lastSentTo.Remove(recipient);
+        }
+
         var finished = new List<PendingAlert>();
         foreach (var key in due)
         {
