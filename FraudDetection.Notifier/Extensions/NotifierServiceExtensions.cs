@@ -30,6 +30,8 @@ public static class NotifierServiceExtensions
         services.AddOptions<KakaoOptions>().Bind(configuration.GetSection(KakaoOptions.SectionName))
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _) && Uri.TryCreate(o.AuthBaseUrl, UriKind.Absolute, out _),
                 "Kakao:ApiBaseUrl and Kakao:AuthBaseUrl must be absolute URLs")
+            .Validate(o => o.Mode is null || o.Mode.Trim().ToLowerInvariant() is "" or "memo" or "friends" or "dry-run" or "dryrun" or "dry_run",
+                "Kakao:Mode must be memo, friends or dry-run")
             .ValidateOnStart();
         services.AddOptions<NotifierOptions>().Bind(configuration.GetSection(NotifierOptions.SectionName))
             .Validate(o => !o.WebhookIsPrimary || !string.IsNullOrWhiteSpace(o.Webhook.Url), "Notifier:Primary is webhook but Notifier:Webhook:Url is not set")

@@ -237,6 +237,8 @@ public sealed class KakaoDeliveryTests : IDisposable
 
         (await host.DeliverAsync(TestAlerts.Make("t-down-1"))).Should().BeEmpty();
         host.Dispatcher.Pending.Should().Be(1);
+        _kakao.Requests(MemoPath).Should().HaveCount(2,
+            "one try and the one configured retry: ServiceDefaults' own resilience handler is replaced, not stacked");
 
         _kakao.Reset();
         MemoAnswers(NotifierTestHost.AccessToken, 200, """{"result_code":0}""");
