@@ -33,7 +33,7 @@ public sealed class AlertMessageComposerTests
     [Fact]
     public void English_is_an_option()
     {
-        var alert = TestAlerts.Make("t-en-1", topFeature: "distance_from_home_km");
+        var alert = TestAlerts.Make("t-en-1", topFeature: "home_merchant_km");
         var message = Composer("en").Compose(alert.CardId, [alert]);
 
         message.Text.Should().Contain("[Fraud alert] Card ****0366").And.Contain("Amount: $912.34")
@@ -43,13 +43,19 @@ public sealed class AlertMessageComposerTests
 
     [Theory]
     [InlineData("amt", "an unusually large amount")]
-    [InlineData("amt_to_card_mean_ratio", "an unusually large amount")]
-    [InlineData("tx_count_1h", "many payments in a short time")]
-    [InlineData("seconds_since_last_tx", "many payments in a short time")]
-    [InlineData("hour_of_day", "a payment at an unusual time")]
-    [InlineData("geo_distance_km", "a payment far from where you usually pay")]
-    [InlineData("merchant_first_seen", "a merchant you have not used before")]
-    [InlineData("category_share_30d", "a kind of shop you rarely use")]
+    [InlineData("amt_ratio_median", "an unusually large amount")]
+    [InlineData("cat_amt_z", "an unusually large amount")]
+    [InlineData("cnt_1h", "many payments in a short time")]
+    [InlineData("secs_since_prev_tx", "many payments in a short time")]
+    [InlineData("hour_dist_from_habit", "a payment at an unusual time")]
+    [InlineData("is_weekend", "a payment at an unusual time")]
+    [InlineData("home_merchant_km", "a payment far from where you usually pay")]
+    [InlineData("dist_ratio_vs_mean", "a payment far from where you usually pay")]
+    [InlineData("distinct_categories_24h", "a kind of shop you rarely use")]
+    [InlineData("first_time_merchant", "a merchant you have not used before")]
+    [InlineData("merchant_visit_count", "a merchant you have not used before")]
+    [InlineData("first_time_state", "a payment in an unusual area")]
+    [InlineData("card_known_frauds", "recent fraud on this card")]
     [InlineData("zq_unknown_feature", "a payment unlike your usual pattern")]
     [InlineData(null, "a payment unlike your usual pattern")]
     public void Feature_names_read_as_plain_words(string? feature, string expected) =>

@@ -29,7 +29,7 @@ internal static class TestAlerts
         string merchant = "fraud_Kirlin and Sons",
         string category = "shopping_net",
         DateTime? localTime = null,
-        string topFeature = "amt_zscore_30d")
+        string topFeature = "amt_ratio_median")
     {
         var transaction = new Transaction
         {
@@ -46,9 +46,9 @@ internal static class TestAlerts
         };
         var reasons = new List<FeatureContribution>
         {
-            new("hour_of_day", 23, 0.4f),
+            new("hour", 23, 0.4f),
             new(topFeature, 6.2f, 2.1f),
-            new("city_pop", 3495, -0.3f),
+            new("log_city_pop", 8.2f, -0.3f),
         };
         return FraudAlert.From(new ScoredTransaction(transaction, 0.97, 0.5, true, "v3", reasons,
             new ScoringTimings(3, 1, 1), DateTimeOffset.UtcNow));
