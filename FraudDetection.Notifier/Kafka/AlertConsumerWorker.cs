@@ -109,6 +109,7 @@ public sealed class AlertConsumerWorker(
                 catch (ConsumeException e)
                 {
                     logger.LogWarning("Kafka consume error: {Reason}", e.Error.Reason);
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
                 }
                 if (result?.Message is not null)
                 {
@@ -116,12 +117,21 @@ public sealed class AlertConsumerWorker(
                     await AcceptAsync(result, tracker, stoppingToken);
                 }
 
-                foreach (var finished in await dispatcher.DeliverDueAsync(stoppingToken))
+                try
                 {
-                    if (finished.Source is TopicPartitionOffset offset)
+                    foreach (var finished in await dispatcher.DeliverDueAsync(stoppingToken))
                     {
-                        tracker.Complete(offset);
+                        if (finished.Source is TopicPartitionOffset offset)
+                        {
+                            tracker.Complete(offset);
+                        }
                     }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // E.g. the SQLite file is not writable: nothing is acknowledged, and the loop keeps going.
+                    logger.LogError("Delivering alerts failed ({Error}); they stay unacknowledged and will be retried", e.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
                 }
                 state.Pending = dispatcher.Pending;
 
@@ -175,7 +185,20 @@ public sealed class AlertConsumerWorker(
         {
             // Not a usable alert: park it on the dead-letter topic with the reason; nothing is silently dropped.
             logger.LogWarning("Alert at {Partition}@{Offset} dead-lettered: {Error}", result.Partition.Value, result.Offset.Value, error);
-            await deadLetters.PublishUnreadableAsync(result, error, time.GetUtcNow(), stoppingToken);
+            while (true)
+            {
+                try
+                {
+                    await deadLetters.PublishUnreadableAsync(result, error, time.GetUtcNow(), stoppingToken);
+                    break;
+                }
+                catch (KafkaException e)
+                {
+                    // The broker is not taking writes: wait rather than lose the message or stop the service.
+                    logger.LogWarning("Could not dead-letter {Partition}@{Offset} ({Reason}); retrying", result.Partition.Value, result.Offset.Value, e.Error.Reason);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                }
+            }
             tracker.Complete(result.TopicPartitionOffset);
             return;
         }

@@ -18,15 +18,36 @@ public sealed class NotificationOutbox
         FilePath = filePath;
         _capacity = Math.Max(1, capacity);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(filePath))!);
-        if (File.Exists(filePath))
+        foreach (var line in TailLines(filePath))
         {
-            foreach (var line in File.ReadLines(filePath))
+            if (TryParse(line) is { } entry)
             {
-                if (TryParse(line) is { } entry)
-                {
-                    Remember(entry);
-                }
+                Remember(entry);
             }
+        }
+    }
+
+    /// <summary>The file's last lines only (it grows for as long as dry-run runs): enough for the recent list.</summary>
+    private static IEnumerable<string> TailLines(string filePath, long maxBytes = 4 * 1024 * 1024)
+    {
+        if (!File.Exists(filePath))
+        {
+            yield break;
+        }
+        using var stream = new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var skipPartialLine = stream.Length > maxBytes;
+        if (skipPartialLine)
+        {
+            stream.Seek(-maxBytes, SeekOrigin.End);
+        }
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        if (skipPartialLine)
+        {
+            reader.ReadLine();
+        }
+        while (reader.ReadLine() is { } line)
+        {
+            yield return line;
         }
     }
 
