@@ -21,6 +21,7 @@ public static class TrainingCli
         root.Add(TrainCommand());
         root.Add(BacktestCommand());
         root.Add(BenchModelCommand());
+        root.Add(BenchFeaturesCommand());
         return root;
     }
 
@@ -182,6 +183,22 @@ public static class TrainingCli
                 AnsiConsole.MarkupLine($"Predict batch {batch,5}: {rate,12:N0} rows/s wall, {cpuRate,12:N0} rows per CPU-second");
             }
             AnsiConsole.MarkupLine($"Explain (exact TreeSHAP): {result.ExplainMillisecondsPerRow:F3} ms/row wall, {result.ExplainCpuMillisecondsPerRow:F3} CPU-ms/row");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command BenchFeaturesCommand()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "CSV (plain or .gz) whose rows are featurized", Required = true };
+        var repeats = new Option<int>("--repeats") { Description = "Measurements; the best is kept", DefaultValueFactory = _ => 3 };
+        var command = new Command("bench-features", "Measure the online feature pipeline (FeatureMatrix.Build, priming, checkpoint) on one thread") { data, repeats };
+        command.SetAction(parse =>
+        {
+            var rows = TransactionCsv.ReadFile(parse.GetValue(data)!.FullName).ToList();
+            var result = FeatureBenchmark.Run(rows, repeats: parse.GetValue(repeats), output: Console.Out);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"features_rows_per_s={result.RowsPerSecond:F0} features_rows_per_cpu_s={result.RowsPerCpuSecond:F0} checkpoint_bytes={result.CheckpointBytes}"));
             return 0;
         });
         return command;
