@@ -38,6 +38,9 @@ public sealed class ScoringOptions
     /// <summary>SQLite checkpoint file; default <c>{DataDirectory}/scoring/checkpoints.db</c>.</summary>
     public string? CheckpointPath { get; set; }
 
-    /// <summary>Extra librdkafka settings for the consumer and producer (e.g. <c>session.timeout.ms</c>).</summary>
-    public Dictionary<string, string> Kafka { get; set; } = [];
+    /// <summary>Extra librdkafka settings for the consumer (e.g. <c>session.timeout.ms</c>): section <c>Scoring:Consumer</c>.</summary>
+    public Dictionary<string, string> Consumer { get; set; } = [];
+
+    /// <summary>Extra librdkafka settings for the producer (e.g. <c>linger.ms</c>): section <c>Scoring:Producer</c>.</summary>
+    public Dictionary<string, string> Producer { get; set; } = [];
 }

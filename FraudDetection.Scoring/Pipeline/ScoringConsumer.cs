@@ -188,7 +188,7 @@ public sealed class ScoringConsumer : IDisposable
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,
         };
-        Apply(config);
+        Apply(config, options.Consumer);
         return config;
     }
 
@@ -205,13 +205,13 @@ public sealed class ScoringConsumer : IDisposable
             QueueBufferingMaxKbytes = 1_048_576,
             DeliveryReportFields = "status",
         };
-        Apply(config);
+        Apply(config, options.Producer);
         return config;
     }
 
-    private void Apply(ClientConfig config)
+    private static void Apply(ClientConfig config, Dictionary<string, string> settings)
     {
-        foreach (var (key, value) in options.Kafka)
+        foreach (var (key, value) in settings)
         {
             config.Set(key, value);
         }
