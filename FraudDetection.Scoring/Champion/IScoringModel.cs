@@ -5,6 +5,7 @@ namespace FraudDetection.Scoring.Champion;
 /// <summary>A loaded model Scoring can batch-score with and explain.</summary>
 public interface IScoringModel : IDisposable
 {
+    /// <summary>The registry version (what every scored record carries).</summary>
     string Version { get; }
 
     double Threshold { get; }
@@ -17,8 +18,6 @@ public interface IScoringModel : IDisposable
     /// <summary>Per-feature TreeSHAP contributions and bias; they sum to the raw margin.</summary>
     ModelExplanation Explain(ReadOnlySpan<float> row);
 }
-
-public sealed record ModelExplanation(float[] Contributions, double Bias, double RawMargin);
 
 /// <summary>Turns a registered version into a loaded model; throws when its feature schema is not ours.</summary>
 public interface IScoringModelLoader

@@ -11,6 +11,9 @@ public interface IFeaturePipeline
 
     /// <summary>Restores state written by <see cref="IFeatureState.Save"/>.</summary>
     IFeatureState Load(Stream stream);
+
+    /// <summary>Why the pipeline cannot featurize <paramref name="transaction"/>, or null when it can.</summary>
+    string? Validate(Transaction transaction);
 }
 
 /// <summary>Per-card online state of one partition. Not thread-safe: one writer, readers take the owner's lock.</summary>
@@ -22,7 +25,8 @@ public interface IFeatureState
     /// <summary>Features from what came strictly before; no state change.</summary>
     void Compute(Transaction transaction, Span<float> features);
 
-    bool KnowsCard(long ccNum);
+    /// <summary>Whether this state holds history for the transaction's card.</summary>
+    bool KnowsCard(Transaction transaction);
 
     void Save(Stream stream);
 }

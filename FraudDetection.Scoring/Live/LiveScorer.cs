@@ -32,7 +32,7 @@ public sealed class LiveScorer(IFeaturePipeline pipeline, IModelSource models, S
         var isAlert = probability[0] >= threshold;
 
         var featureValues = new Dictionary<string, float>(pipeline.Names.Count);
-        var contributions = new Dictionary<string, float>(pipeline.Names.Count);
+        var contributions = new Dictionary<string, double>(pipeline.Names.Count);
         for (var i = 0; i < pipeline.Names.Count; i++)
         {
             featureValues[pipeline.Names[i]] = row[i];
@@ -52,7 +52,7 @@ public sealed class LiveScorer(IFeaturePipeline pipeline, IModelSource models, S
             ScoringConsumer.TopReasons(model, row, top ?? options.Value.TopReasons),
             contributions,
             explanation.Bias,
-            explanation.RawMargin);
+            explanation.Margin);
     }
 
     private bool ComputeFeatures(Transaction transaction, Span<float> row)
@@ -83,6 +83,6 @@ public sealed record ScoreResponse(
     [property: JsonPropertyName("state_updated")] bool StateUpdated,
     [property: JsonPropertyName("features")] Dictionary<string, float> Features,
     [property: JsonPropertyName("reasons")] IReadOnlyList<FeatureContribution> Reasons,
-    [property: JsonPropertyName("contributions")] Dictionary<string, float> Contributions,
+    [property: JsonPropertyName("contributions")] Dictionary<string, double> Contributions,
     [property: JsonPropertyName("bias")] double Bias,
     [property: JsonPropertyName("raw_margin")] double RawMargin);

@@ -103,7 +103,7 @@ public sealed class ScoringConsumer : IDisposable
         {
             foreach (var state in partitions.Values)
             {
-                if (state.Features.KnowsCard(transaction.CcNum))
+                if (state.Features.KnowsCard(transaction))
                 {
                     state.Features.Compute(transaction, destination);
                     return true;
@@ -277,6 +277,11 @@ public sealed class ScoringConsumer : IDisposable
                 state.Dirty = true;
 
                 var transaction = TransactionValidator.TryParse(message.Message.Value, out var rejection);
+                if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
+                {
+                    rejection = TransactionValidator.FromFeatureError(featureError);
+                    transaction = null;
+                }
                 if (transaction is null)
                 {
                     DeadLetter(message, rejection, outputHeaders);
@@ -344,20 +349,8 @@ public sealed class ScoringConsumer : IDisposable
     }
 
     /// <summary>Features ranked by |TreeSHAP contribution|, the strongest <paramref name="top"/> of them.</summary>
-    public static IReadOnlyList<FeatureContribution> TopReasons(IScoringModel model, ReadOnlySpan<float> row, int top)
-    {
-        var explanation = model.Explain(row);
-        var names = model.FeatureNames;
-        var order = Enumerable.Range(0, explanation.Contributions.Length)
-            .OrderByDescending(i => Math.Abs(explanation.Contributions[i]))
-            .Take(Math.Max(0, top));
-        var reasons = new List<FeatureContribution>(top);
-        foreach (var i in order)
-        {
-            reasons.Add(new FeatureContribution(names[i], row[i], explanation.Contributions[i]));
-        }
-        return reasons;
-    }
+    public static IReadOnlyList<FeatureContribution> TopReasons(IScoringModel model, ReadOnlySpan<float> row, int top) =>
+        model.Explain(row).Top(row, top);
 
     private void DeadLetter(ConsumeResult<byte[], byte[]> message, Rejection rejection, Headers? headers)
     {

@@ -64,6 +64,13 @@ public static class TransactionValidator
         return true;
     }
 
+    /// <summary>Maps the feature pipeline's refusal (OnlineFeatureState.Validate) to a dead-letter reason.</summary>
+    public static Rejection FromFeatureError(string error) => new(
+        error.StartsWith("amt", StringComparison.Ordinal) ? DeadLetterReasons.InvalidAmount
+        : error.StartsWith("trans_date_trans_time", StringComparison.Ordinal) ? DeadLetterReasons.InvalidDate
+        : DeadLetterReasons.Unparseable,
+        error);
+
     // Only on the error path: find which field made the record unusable.
     private static Rejection Classify(ReadOnlySpan<byte> value, JsonException error)
     {

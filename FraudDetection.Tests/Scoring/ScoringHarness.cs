@@ -5,7 +5,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Core.Kafka;
 using FraudDetection.Core.Messaging;
-using FraudDetection.Core.Models;
+using FraudDetection.Core.Features;
 using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
@@ -23,6 +23,7 @@ public sealed class ScoringHarness : IDisposable
 {
     private readonly List<(ScoringConsumer Consumer, Task Run, CancellationTokenSource Stop)> running = [];
     private readonly IProducer<byte[], byte[]> producer;
+    private readonly List<ChampionModelProvider> providers = [];
 
     public ScoringHarness(int partitions = 4)
     {
@@ -33,7 +34,7 @@ public sealed class ScoringHarness : IDisposable
 
     public EmbeddedKafka Kafka { get; }
     public string Directory { get; }
-    public IFeaturePipeline Pipeline { get; init; } = new CountingFeaturePipeline();
+    public IFeaturePipeline Pipeline { get; } = ScoringModels.Pipeline();
 
     public static ScoringOptions Options(string group, int checkpointMs = 100) => new()
     {
@@ -74,19 +75,14 @@ public sealed class ScoringHarness : IDisposable
         running.Remove(entry);
     }
 
-    public static async Task<ChampionModelProvider> ModelsAsync(InMemoryModelRegistry registry, IScoringModelLoader loader)
+    /// <summary>A file registry under the harness folder with <paramref name="modelDirectory"/> as champion, and a provider that loaded it.</summary>
+    public async Task<(FraudDetection.Core.Registry.FileModelRegistry Registry, ChampionModelProvider Models)> ChampionAsync(string modelDirectory)
     {
-        var provider = new ChampionModelProvider(registry, loader, Microsoft.Extensions.Options.Options.Create(new ScoringOptions()), NullLogger<ChampionModelProvider>.Instance);
-        await provider.RefreshAsync(CancellationToken.None);
-        return provider;
-    }
-
-    public static async Task<InMemoryModelRegistry> RegistryWithChampionAsync(string directory)
-    {
-        var registry = new InMemoryModelRegistry();
-        var v = await registry.RegisterAsync(directory, new Dictionary<string, string>());
-        await registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, v.Version);
-        return registry;
+        var registry = await ScoringModels.RegistryWithChampionAsync(Path.Combine(Directory, "registry"), modelDirectory);
+        var provider = new ChampionModelProvider(registry, ScoringModels.Loader(), Microsoft.Extensions.Options.Options.Create(new ScoringOptions()), NullLogger<ChampionModelProvider>.Instance);
+        (await provider.RefreshAsync(CancellationToken.None)).Should().BeTrue(provider.Status);
+        providers.Add(provider);
+        return (registry, provider);
     }
 
     public void Produce(IEnumerable<Transaction> transactions)
@@ -173,6 +169,10 @@ public sealed class ScoringHarness : IDisposable
         }
         producer.Dispose();
         Kafka.Dispose();
+        foreach (var provider in providers)
+        {
+            provider.Dispose();
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -184,46 +184,19 @@ public sealed class ScoringHarness : IDisposable
     }
 }
 
-/// <summary>Transactions for tests and the offline reference scorer.</summary>
+/// <summary>The offline reference scorer.</summary>
 public static class TestTransactions
 {
-    public static List<Transaction> Synthetic(int count, int cards = 40, int seed = 7, string prefix = "t")
+    /// <summary>
+    /// Scores as Training does offline: the rows replayed in order through <see cref="FeatureMatrix"/> (the same
+    /// feature code), then the same model; a repeated trans_num is dropped as the stream's dedupe does.
+    /// </summary>
+    public static Dictionary<string, double> Offline(IEnumerable<Transaction> inOrder, IScoringModel model)
     {
-        var random = new Random(seed);
-        var start = new DateTime(2020, 6, 21, 0, 0, 0);
-        return [.. Enumerable.Range(0, count).Select(i => new Transaction
-        {
-            TransDateTransTime = start.AddSeconds(i * 37),
-            CcNum = 4000_0000_0000_0000L + random.Next(cards),
-            Merchant = "fraud_M" + random.Next(20),
-            Category = random.Next(3) == 0 ? "shopping_net" : "grocery_pos",
-            Amt = Math.Round(random.NextDouble() * (random.Next(50) == 0 ? 1200 : 120), 2),
-            First = "Jane",
-            Last = "Doe",
-            City = "Springfield",
-            State = "IL",
-            TransNum = $"{prefix}{i:D6}",
-            UnixTime = 1_592_697_600 + i * 37,
-        })];
-    }
-
-    /// <summary>Scores as the stream must: in topic order per card, through the same pipeline and model, duplicates dropped.</summary>
-    public static Dictionary<string, (double Score, float[] Features)> Offline(IEnumerable<Transaction> inOrder, IFeaturePipeline pipeline, IScoringModel model)
-    {
-        var state = pipeline.Create();
-        var result = new Dictionary<string, (double, float[])>();
-        var probability = new float[1];
-        foreach (var t in inOrder)
-        {
-            if (result.ContainsKey(t.TransNum))
-            {
-                continue;
-            }
-            var row = new float[pipeline.Names.Count];
-            state.ComputeAndUpdate(t, row);
-            model.Predict(row, 1, probability);
-            result[t.TransNum] = (probability[0], row);
-        }
-        return result;
+        var seen = new HashSet<string>();
+        var matrix = FeatureMatrix.Build(inOrder.Where(t => seen.Add(t.TransNum)).ToList());
+        var probabilities = new float[matrix.Rows];
+        model.Predict(matrix.Values.AsSpan(0, matrix.Rows * matrix.Columns), matrix.Rows, probabilities);
+        return Enumerable.Range(0, matrix.Rows).ToDictionary(i => matrix.TransactionIds[i], i => (double)probabilities[i]);
     }
 }

@@ -13,21 +13,24 @@ public sealed class ScoringPipelineTests
     public async Task Every_transaction_is_scored_once_with_the_offline_score_and_alerts_exactly_at_threshold()
     {
         using var harness = new ScoringHarness();
-        var transactions = TestTransactions.Synthetic(1500);
-        var registry = await ScoringHarness.RegistryWithChampionAsync("v1");
-        var models = await ScoringHarness.ModelsAsync(registry, ScoringModels.Loader());
-        var expected = TestTransactions.Offline(transactions, harness.Pipeline, models.Current!);
+        var transactions = ScoringModels.KaggleRows(1500);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var expected = TestTransactions.Offline(transactions, models.Current!);
+        // An override threshold at the 97th percentile, so that alerts exist and the override is what counts.
+        var threshold = expected.Values.Order().ElementAt(expected.Count * 97 / 100);
+        var options = ScoringHarness.Options("scoring");
+        options.ThresholdOverride = threshold;
 
         harness.Produce(transactions);
-        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, harness.Store("cp"));
+        var (consumer, stats) = harness.Start(options, models, harness.Store("cp"));
         await ScoringHarness.WaitUntilAsync(() => stats.Scored == transactions.Count, "all scored");
         await harness.StopAsync(consumer);
 
         var scored = harness.ReadScored(s => s.Count >= transactions.Count);
         scored.Should().HaveCount(transactions.Count);
         scored.Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal).Should().Equal(transactions.Select(t => t.TransNum).Order(StringComparer.Ordinal));
-        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum].Score) > 1e-6).Should().BeEmpty("the stream scores as the offline pipeline does");
-        scored.Should().OnlyContain(s => s.ModelVersion == models.Current!.Version && s.Threshold == models.Current!.Threshold);
+        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("the stream scores as the offline pipeline does");
+        scored.Should().OnlyContain(s => s.ModelVersion == models.Current!.Version && s.Threshold == threshold);
         scored.Should().OnlyContain(s => s.IsAlert == (s.Score >= s.Threshold));
 
         var alertsExpected = scored.Where(s => s.Score >= s.Threshold).Select(s => s.Transaction.TransNum).ToList();
@@ -44,20 +47,20 @@ public sealed class ScoringPipelineTests
     public async Task Malformed_and_invalid_messages_are_dead_lettered_with_reasons_while_the_rest_flows()
     {
         using var harness = new ScoringHarness();
-        var good = TestTransactions.Synthetic(200);
-        var models = await ScoringHarness.ModelsAsync(await ScoringHarness.RegistryWithChampionAsync("v1"), ScoringModels.Loader());
-        var template = JsonSerializer.Serialize(good[0], FraudJsonContext.Default.Transaction);
+        var good = ScoringModels.KaggleRows(200);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var template = JsonSerializer.Serialize(good[0] with { TransNum = "bad-template" }, FraudJsonContext.Default.Transaction);
         string Mutate(string property, string replacement) =>
             System.Text.RegularExpressions.Regex.Replace(template, $"\"{property}\":(\"[^\"]*\"|[^,}}]*)", replacement);
         var bad = new (string Reason, byte[] Value)[]
         {
             (DeadLetterReasons.Unparseable, Encoding.UTF8.GetBytes("{not json")),
             (DeadLetterReasons.Unparseable, Encoding.UTF8.GetBytes("[1,2,3]")),
-            (DeadLetterReasons.InvalidAmount, Encoding.UTF8.GetBytes(Mutate("amt", "\"amt\":-12.5").Replace("\"trans_num\":\"t000000\"", "\"trans_num\":\"bad-amt\""))),
+            (DeadLetterReasons.InvalidAmount, Encoding.UTF8.GetBytes(Mutate("amt", "\"amt\":-12.5"))),
             (DeadLetterReasons.InvalidDate, Encoding.UTF8.GetBytes(Mutate("trans_date_trans_time", "\"trans_date_trans_time\":\"2020-02-30 10:00:00\""))),
             (DeadLetterReasons.MissingCard, Encoding.UTF8.GetBytes(Mutate("cc_num", "\"cc_num\":null"))),
             (DeadLetterReasons.MissingTransNum, Encoding.UTF8.GetBytes(Mutate("trans_num", "\"trans_num\":\"\""))),
-            (DeadLetterReasons.MissingTransNum, Encoding.UTF8.GetBytes(template.Replace(",\"trans_num\":\"t000000\"", ""))),
+            (DeadLetterReasons.MissingTransNum, Encoding.UTF8.GetBytes(template.Replace(",\"trans_num\":\"bad-template\"", ""))),
         };
 
         harness.Produce(good.Take(100));
@@ -83,14 +86,14 @@ public sealed class ScoringPipelineTests
     public async Task Stop_and_kill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice()
     {
         using var harness = new ScoringHarness();
-        var all = TestTransactions.Synthetic(1800);
+        var all = ScoringModels.KaggleRows(1800);
         // The producer retried some sends: the same trans_num arrives twice and must count once.
         var withDuplicates = all.Take(600).Concat(all.Skip(100).Take(20))
             .Concat(all.Skip(600).Take(600)).Concat(all.Skip(700).Take(20))
             .Concat(all.Skip(1200)).ToList();
         var phases = new[] { withDuplicates.Take(620).ToList(), withDuplicates.Skip(620).Take(620).ToList(), withDuplicates.Skip(1240).ToList() };
-        var models = await ScoringHarness.ModelsAsync(await ScoringHarness.RegistryWithChampionAsync("v1"), ScoringModels.Loader());
-        var expected = TestTransactions.Offline(withDuplicates, harness.Pipeline, models.Current!);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var expected = TestTransactions.Offline(withDuplicates, models.Current!);
 
         // Reference: one uninterrupted run.
         var referenceStore = harness.Store("reference");
@@ -131,16 +134,16 @@ public sealed class ScoringPipelineTests
 
         var scored = interrupted.ReadScored(s => s.Select(x => x.Transaction.TransNum).Distinct().Count() >= all.Count);
         scored.Select(s => s.Transaction.TransNum).Distinct().Order(StringComparer.Ordinal).Should().Equal(all.Select(t => t.TransNum).Order(StringComparer.Ordinal));
-        scored.Should().OnlyContain(s => Math.Abs(s.Score - expected[s.Transaction.TransNum].Score) < 1e-6, "a replayed record is scored exactly as the first time");
+        scored.Should().OnlyContain(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) < 1e-6, "a replayed record is scored exactly as the first time");
     }
 
     [Fact]
     public async Task Two_instances_sharing_the_partitions_give_the_same_results_as_one()
     {
         using var harness = new ScoringHarness();
-        var all = TestTransactions.Synthetic(1600);
-        var models = await ScoringHarness.ModelsAsync(await ScoringHarness.RegistryWithChampionAsync("v1"), ScoringModels.Loader());
-        var expected = TestTransactions.Offline(all, harness.Pipeline, models.Current!);
+        var all = ScoringModels.KaggleRows(1600);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var expected = TestTransactions.Offline(all, models.Current!);
         var store = harness.Store("shared");
 
         harness.Produce(all.Take(800));
@@ -156,7 +159,7 @@ public sealed class ScoringPipelineTests
 
         var scored = harness.ReadScored(s => s.Count >= all.Count);
         scored.Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal).Should().Equal(all.Select(t => t.TransNum).Order(StringComparer.Ordinal));
-        scored.Should().OnlyContain(s => Math.Abs(s.Score - expected[s.Transaction.TransNum].Score) < 1e-6,
+        scored.Should().OnlyContain(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) < 1e-6,
             "features carried over through the checkpoint when partitions moved");
     }
 
@@ -164,9 +167,8 @@ public sealed class ScoringPipelineTests
     public async Task A_champion_swap_mid_stream_drops_nothing_and_every_record_names_its_model()
     {
         using var harness = new ScoringHarness();
-        var all = TestTransactions.Synthetic(3000);
-        var registry = await ScoringHarness.RegistryWithChampionAsync("v1");
-        var models = await ScoringHarness.ModelsAsync(registry, ScoringModels.Loader());
+        var all = ScoringModels.KaggleRows(3000);
+        var (registry, models) = await harness.ChampionAsync(ScoringModels.ModelA);
         var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, harness.Store("cp"));
 
         var feeding = Task.Run(() =>
@@ -178,7 +180,7 @@ public sealed class ScoringPipelineTests
             }
         });
         await ScoringHarness.WaitUntilAsync(() => stats.Scored >= 1000, "a third scored with v1");
-        var v2 = await registry.RegisterAsync("v2", new Dictionary<string, string>());
+        var v2 = await registry.RegisterAsync(ScoringModels.ModelB, new Dictionary<string, string>());
         await registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, v2.Version);
         (await models.RefreshAsync(CancellationToken.None)).Should().BeTrue();
         stats.Scored.Should().BeLessThan(all.Count, "the swap must land mid-stream");
@@ -189,19 +191,22 @@ public sealed class ScoringPipelineTests
         var scored = harness.ReadScored(s => s.Count >= all.Count);
         scored.Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal).Should().Equal(all.Select(t => t.TransNum).Order(StringComparer.Ordinal));
         scored.Select(s => s.ModelVersion).Distinct().Should().BeEquivalentTo(["1", "2"]);
-        var byVersion = new Dictionary<string, Dictionary<string, (double Score, float[] Features)>>
+        using var modelA = ScoringModels.Loader().Load((await registry.GetVersionAsync("1"))!);
+        using var modelB = ScoringModels.Loader().Load(v2);
+        var byVersion = new Dictionary<string, Dictionary<string, double>>
         {
-            ["1"] = TestTransactions.Offline(all, harness.Pipeline, ScoringModels.Build("1")),
-            ["2"] = TestTransactions.Offline(all, harness.Pipeline, ScoringModels.Build("2")),
+            ["1"] = TestTransactions.Offline(all, modelA),
+            ["2"] = TestTransactions.Offline(all, modelB),
         };
-        scored.Should().OnlyContain(s => Math.Abs(s.Score - byVersion[s.ModelVersion][s.Transaction.TransNum].Score) < 1e-6);
+        byVersion["1"].Count(e => Math.Abs(e.Value - byVersion["2"][e.Key]) > 1e-3).Should().BeGreaterThan(all.Count / 2, "the two models must differ for the swap to show");
+        scored.Should().OnlyContain(s => Math.Abs(s.Score - byVersion[s.ModelVersion][s.Transaction.TransNum]) < 1e-6);
     }
 
     [Fact]
     public async Task The_producers_trace_context_is_linked_and_passed_on()
     {
         using var harness = new ScoringHarness();
-        var models = await ScoringHarness.ModelsAsync(await ScoringHarness.RegistryWithChampionAsync("v1"), ScoringModels.Loader());
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
         var activities = new List<System.Diagnostics.Activity>();
         using var listener = new System.Diagnostics.ActivityListener
         {
@@ -211,7 +216,7 @@ public sealed class ScoringPipelineTests
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
         const string traceId = "0af7651916cd43dd8448eb211c80319c";
-        var t = TestTransactions.Synthetic(1)[0];
+        var t = ScoringModels.KaggleRows(1)[0];
         harness.ProduceRaw(Encoding.UTF8.GetBytes(t.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction),
             [new Header(Topics.TraceParentHeader, Encoding.ASCII.GetBytes($"00-{traceId}-b7ad6b7169203331-01"))]);
