@@ -36,7 +36,11 @@ public sealed class ScoringConsumer : IDisposable
     private readonly Dictionary<int, PartitionState> partitions = [];
     private readonly List<ConsumeResult<byte[], byte[]>> pending = [];
     private readonly Lock stateGate = new();
-    private readonly Action<DeliveryReport<byte[], byte[]>> onDelivered;
+    // Two delivery epochs, flipped at each background checkpoint, so a checkpoint waits only for its own outputs.
+    private readonly Action<DeliveryReport<byte[], byte[]>>[] onDelivered;
+    private readonly long[] outstanding = new long[2];
+    private int epoch;
+    private Task? inFlightCheckpoint;
     private readonly IFeatureState emptyState;
 
     private float[] features = [];
@@ -47,6 +51,7 @@ public sealed class ScoringConsumer : IDisposable
     private long deliveryFailures;
     private string? lastDeliveryError;
     private volatile bool killed;
+    private volatile bool clientsGone;
     private long nextCheckpointAt;
 
     public ScoringConsumer(
@@ -71,7 +76,7 @@ public sealed class ScoringConsumer : IDisposable
         this.topic = topic;
         featureCount = pipeline.Names.Count;
         emptyState = pipeline.Create();
-        onDelivered = OnDelivered;
+        onDelivered = [report => OnDelivered(report, 0), report => OnDelivered(report, 1)];
     }
 
     /// <summary>Partitions this member owns now.</summary>
@@ -148,7 +153,7 @@ public sealed class ScoringConsumer : IDisposable
                 ProcessPending();
                 if (Stopwatch.GetTimestamp() >= nextCheckpointAt)
                 {
-                    Checkpoint(partitions.Values);
+                    CheckpointInBackground();
                     nextCheckpointAt = Stopwatch.GetTimestamp() + CheckpointInterval;
                 }
             }
@@ -370,33 +375,78 @@ public sealed class ScoringConsumer : IDisposable
         {
             try
             {
-                producer!.Produce(outputTopic, message, onDelivered);
+                Interlocked.Increment(ref outstanding[epoch]);
+                producer!.Produce(outputTopic, message, onDelivered[epoch]);
                 return;
             }
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
-                producer!.Poll(TimeSpan.FromMilliseconds(50)); // back-pressure: let deliveries drain
+                Interlocked.Decrement(ref outstanding[epoch]);
+                Thread.Sleep(1); // back-pressure: let deliveries drain (the client polls its delivery reports itself)
+            }
+            catch (ProduceException<byte[], byte[]> e)
+            {
+                // Refused outright (e.g. too large): counts as unacknowledged, so no checkpoint passes this point.
+                Interlocked.Decrement(ref outstanding[epoch]);
+                Interlocked.Increment(ref deliveryFailures);
+                lastDeliveryError = e.Error.Reason;
+                return;
             }
         }
     }
 
-    private void OnDelivered(DeliveryReport<byte[], byte[]> report)
+    private void OnDelivered(DeliveryReport<byte[], byte[]> report, int deliveryEpoch)
     {
         if (report.Error.IsError)
         {
             Interlocked.Increment(ref deliveryFailures);
             lastDeliveryError = report.Error.Reason;
         }
+        Interlocked.Decrement(ref outstanding[deliveryEpoch]);
     }
 
-    /// <summary>Waits for every output to be acknowledged, then saves state + offsets together, then commits.</summary>
+    /// <summary>
+    /// Periodic checkpoint off the scoring thread: the state is snapshotted here (consistent with the offsets), the
+    /// outputs of everything in the snapshot are counted in the closing delivery epoch, and a background task waits
+    /// for that epoch's acknowledgements before it saves and commits. At most one is in flight.
+    /// </summary>
+    private void CheckpointInBackground()
+    {
+        if (killed || producer is null || consumer is null)
+        {
+            return;
+        }
+        if (inFlightCheckpoint is { IsCompleted: false })
+        {
+            return; // the previous one is still waiting for acknowledgements; the next tick takes this one's place
+        }
+        inFlightCheckpoint?.GetAwaiter().GetResult(); // surfaces a failed delivery: the loop restarts from the last checkpoint
+        var snapshot = Snapshot(partitions.Values);
+        var closing = epoch;
+        epoch ^= 1;
+        inFlightCheckpoint = Task.Run(async () =>
+        {
+            while (Interlocked.Read(ref outstanding[closing]) > 0 && !killed && !clientsGone)
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+            if (!killed && !clientsGone)
+            {
+                Persist(snapshot);
+            }
+        });
+        UpdateLag();
+    }
+
+    /// <summary>Waits for every output to be acknowledged, then saves state + offsets together, then commits (revoke, stop).</summary>
     private void Checkpoint(IEnumerable<PartitionState> which)
     {
         if (killed || producer is null || consumer is null)
         {
             return;
         }
-        var dirty = which.Where(p => p.Dirty && p.NextOffset >= 0).ToList();
+        inFlightCheckpoint?.GetAwaiter().GetResult();
+        inFlightCheckpoint = null;
         while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
         {
             if (killed)
@@ -404,42 +454,54 @@ public sealed class ScoringConsumer : IDisposable
                 return;
             }
         }
+        Persist(Snapshot(which));
+        UpdateLag();
+    }
+
+    private List<PartitionCheckpoint> Snapshot(IEnumerable<PartitionState> which)
+    {
+        var saved = new List<PartitionCheckpoint>();
+        var now = DateTimeOffset.UtcNow;
+        lock (stateGate)
+        {
+            foreach (var state in which)
+            {
+                if (!state.Dirty || state.NextOffset < 0)
+                {
+                    continue;
+                }
+                using var buffer = new MemoryStream();
+                state.Features.Save(buffer);
+                saved.Add(new PartitionCheckpoint(options.ConsumerGroup, topic, state.Partition, state.NextOffset,
+                    pipeline.SchemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
+                state.Dirty = false;
+            }
+        }
+        return saved;
+    }
+
+    private void Persist(List<PartitionCheckpoint> snapshot)
+    {
         if (Interlocked.Read(ref deliveryFailures) > 0)
         {
             throw new KafkaException(new Error(ErrorCode.Local_Fail,
                 $"{deliveryFailures} output message(s) were not acknowledged ({lastDeliveryError}); restarting from the last checkpoint"));
         }
-        if (dirty.Count > 0)
+        if (snapshot.Count == 0)
         {
-            var saved = new List<PartitionCheckpoint>(dirty.Count);
-            var now = DateTimeOffset.UtcNow;
-            lock (stateGate)
-            {
-                foreach (var state in dirty)
-                {
-                    using var buffer = new MemoryStream();
-                    state.Features.Save(buffer);
-                    saved.Add(new PartitionCheckpoint(options.ConsumerGroup, topic, state.Partition, state.NextOffset,
-                        pipeline.SchemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
-                }
-            }
-            checkpoints.Save(saved);
-            foreach (var state in dirty)
-            {
-                state.Dirty = false;
-            }
-            try
-            {
-                consumer.Commit(dirty.Select(p => new TopicPartitionOffset(topic, p.Partition, p.NextOffset)));
-            }
-            catch (KafkaException e)
-            {
-                // The checkpoint is what a restart seeks to; the committed offset only feeds lag tooling.
-                logger.LogWarning("Offset commit failed after checkpoint: {Reason}", e.Error.Reason);
-            }
-            stats.Checkpointed();
+            return;
         }
-        UpdateLag();
+        checkpoints.Save(snapshot);
+        try
+        {
+            consumer?.Commit(snapshot.Select(c => new TopicPartitionOffset(topic, c.Partition, c.NextOffset)));
+        }
+        catch (Exception e) when (e is KafkaException or ObjectDisposedException)
+        {
+            // The checkpoint is what a restart seeks to; the committed offset only feeds lag tooling.
+            logger.LogWarning("Offset commit failed after checkpoint: {Reason}", e.Message);
+        }
+        stats.Checkpointed();
     }
 
     private void UpdateLag()
@@ -571,6 +633,7 @@ public sealed class ScoringConsumer : IDisposable
 
     private void DisposeClients()
     {
+        clientsGone = true;
         try
         {
             consumer?.Dispose();

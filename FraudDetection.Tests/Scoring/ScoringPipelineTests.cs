@@ -95,13 +95,10 @@ public sealed class ScoringPipelineTests
         var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
         var expected = TestTransactions.Offline(withDuplicates, models.Current!);
 
-        // Reference: one uninterrupted run.
+        // Reference: one uninterrupted run, on its own group and checkpoint file (runs beside the interrupted one).
         var referenceStore = harness.Store("reference");
         harness.Produce(withDuplicates);
         var (reference, referenceStats) = harness.Start(ScoringHarness.Options("reference"), models, referenceStore);
-        await ScoringHarness.WaitUntilAsync(() => referenceStats.Scored == all.Count, "reference scored all");
-        await harness.StopAsync(reference);
-        referenceStats.Duplicates.Should().Be(40);
 
         // Interrupted: on a fresh topic, phase by phase; clean stop after phase 1, a crash after phase 2.
         using var interrupted = new ScoringHarness();
@@ -122,6 +119,10 @@ public sealed class ScoringPipelineTests
         await ScoringHarness.WaitUntilAsync(() => thirdStats.Scored == 1200, "phase 2 replayed and phase 3 scored", TimeSpan.FromSeconds(60));
         await interrupted.StopAsync(third);
         (firstStats.Duplicates + thirdStats.Duplicates).Should().Be(40);
+
+        await ScoringHarness.WaitUntilAsync(() => referenceStats.Scored == all.Count, "reference scored all");
+        await harness.StopAsync(reference);
+        referenceStats.Duplicates.Should().Be(40);
 
         var finalReference = referenceStore.LoadAll("reference", Topics.Transactions);
         var finalInterrupted = store.LoadAll("scoring", Topics.Transactions);
