@@ -40,6 +40,7 @@ public static class ScoringBench
         var rate = IntArg(args, "--rate", 10_000);
         var seconds = IntArg(args, "--seconds", 5);
         var modelArg = StringArg(args, "--model");
+        var inferenceThreads = IntArg(args, "--inference-threads", 1);
         var root = FindRoot();
         var work = Directory.CreateTempSubdirectory("scoring-bench-").FullName;
         try
@@ -48,7 +49,7 @@ public static class ScoringBench
                               $"{Environment.ProcessorCount} cores (shared with other work on this machine)");
 
             var sample = TransactionCsv.ReadFile(Path.Combine(root, "data", "sample.csv.gz")).ToList();
-            using var model = LoadOrTrainModel(modelArg, root, sample, work);
+            using var model = LoadOrTrainModel(modelArg, root, sample, work, inferenceThreads);
             var pipeline = new OnlineFeaturePipeline();
 
             var preload = Loop(sample, 0, count);
@@ -59,7 +60,7 @@ public static class ScoringBench
             // Raw limit 1: ONNX batch inference alone, on the features of the preloaded rows, batches as the stream makes them.
             var options = new ScoringOptions { ConsumerGroup = "bench", CheckpointPath = Path.Combine(work, "checkpoints.db") };
             var onnxRate = MeasureOnnx(model, preload, options.MaxBatchSize);
-            Console.WriteLine($"raw limit, ONNX batch inference alone (batch {options.MaxBatchSize}, 1 thread): {onnxRate:N0} rows/s");
+            Console.WriteLine($"raw limit, ONNX batch inference alone (batch {options.MaxBatchSize}, {inferenceThreads} ONNX thread(s)): {onnxRate:N0} rows/s");
 
             // The embedded (mock) broker keeps only the newest ~5 MB of each partition: spread the backlog so it all stays.
             var partitions = Math.Max(4, (int)Math.Ceiling(count * 1200.0 / (4 << 20)));
@@ -119,13 +120,13 @@ public static class ScoringBench
         }
     }
 
-    private static IScoringModel LoadOrTrainModel(string? modelArg, string root, List<Transaction> sample, string work)
+    private static IScoringModel LoadOrTrainModel(string? modelArg, string root, List<Transaction> sample, string work, int inferenceThreads)
     {
         if (modelArg is not null)
         {
             var path = Directory.Exists(modelArg) ? Path.Combine(modelArg, ModelRegistryNames.OnnxFileName) : modelArg;
             Console.WriteLine($"model: {path}");
-            return new OnnxScoringModel("bench", FraudModel.Load(path, FeatureSchema.Current));
+            return OnnxModelLoader.Load("bench", path, inferenceThreads);
         }
 
         // The data directory as the services see it: FraudDetection__DataDirectory, else .data at the repository root.
@@ -140,7 +141,7 @@ public static class ScoringBench
             {
                 try
                 {
-                    var loaded = new OnnxModelLoader().Load(champion);
+                    var loaded = new OnnxModelLoader(inferenceThreads).Load(champion);
                     Console.WriteLine($"model: champion version {champion.Version} from {registryDirectory}");
                     return loaded;
                 }
@@ -168,7 +169,7 @@ public static class ScoringBench
         }
         Console.WriteLine($"model: no champion under {registryDirectory}; LightGBM {parameters.Trees} trees x {parameters.Leaves} leaves " +
                           $"trained on 60,000 sample rows ({onnx})");
-        return new OnnxScoringModel("bench", FraudModel.Load(onnx, FeatureSchema.Current));
+        return OnnxModelLoader.Load("bench", onnx, inferenceThreads);
     }
 
     /// <summary>The sample repeated: each lap shifted past the previous one in time, with its own trans_num.</summary>

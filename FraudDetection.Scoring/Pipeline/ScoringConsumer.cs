@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -43,9 +44,13 @@ public sealed class ScoringConsumer : IDisposable
     private Task? inFlightCheckpoint;
     private readonly IFeatureState emptyState;
 
-    private float[] features = [];
-    private float[] probabilities = [];
-    private ScoredRow[] rows = [];
+    // Stage 1 (consumer thread) hands batches to stage 2 (emitter thread) through a small bounded queue.
+    private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
+    private readonly BlockingCollection<ScoringBatch> free = [];
+    private Thread? emitter;
+    private long enqueued;
+    private long emitted;
+    private volatile Exception? emitterError;
     private IConsumer<byte[], byte[]>? consumer;
     private IProducer<byte[], byte[]>? producer;
     private long deliveryFailures;
@@ -138,6 +143,12 @@ public sealed class ScoringConsumer : IDisposable
             .SetPartitionsLostHandler(OnLost)
             .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer error: {Reason}", error.Reason))
             .Build();
+        for (var i = 0; i < 4; i++)
+        {
+            free.Add(new ScoringBatch());
+        }
+        emitter = new Thread(EmitLoop) { IsBackground = true, Name = "scoring-emitter" };
+        emitter.Start();
         try
         {
             consumer.Subscribe(topic);
@@ -151,6 +162,7 @@ public sealed class ScoringConsumer : IDisposable
                     break;
                 }
                 ProcessPending();
+                ThrowIfEmitterFailed();
                 if (Stopwatch.GetTimestamp() >= nextCheckpointAt)
                 {
                     CheckpointInBackground();
@@ -172,6 +184,8 @@ public sealed class ScoringConsumer : IDisposable
         }
         finally
         {
+            work.CompleteAdding();
+            emitter.Join(TimeSpan.FromSeconds(30));
             DisposeClients();
         }
     }
@@ -256,6 +270,10 @@ public sealed class ScoringConsumer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stage 1 (consumer thread): validate, dedupe and featurize what is in hand against the partition state, then
+    /// hand the batch to stage 2. State and offsets only ever change here, in topic order.
+    /// </summary>
     private void ProcessPending()
     {
         if (pending.Count == 0)
@@ -263,13 +281,15 @@ public sealed class ScoringConsumer : IDisposable
             return;
         }
         var model = models.Current ?? throw new InvalidOperationException("the champion model went away");
-        var threshold = options.ThresholdOverride ?? model.Threshold;
-        EnsureCapacity(pending.Count);
+        var batch = TakeFree();
+        batch.Model = model;
+        batch.Threshold = options.ThresholdOverride ?? model.Threshold;
+        batch.Ensure(pending.Count, featureCount);
+        if (telemetry.ActivitySource.HasListeners())
+        {
+            batch.Messages.AddRange(pending);
+        }
 
-        using var activity = StartBatchActivity();
-        var outputHeaders = activity is null ? null : TraceHeaders(activity);
-
-        var count = 0;
         lock (stateGate)
         {
             foreach (var message in pending)
@@ -289,7 +309,7 @@ public sealed class ScoringConsumer : IDisposable
                 }
                 if (transaction is null)
                 {
-                    DeadLetter(message, rejection, outputHeaders);
+                    batch.Rejected.Add((message, rejection));
                     continue;
                 }
                 if (!state.Dedupe.TryAdd(transaction.TransNum))
@@ -298,16 +318,88 @@ public sealed class ScoringConsumer : IDisposable
                     telemetry.Duplicates.Add(1);
                     continue;
                 }
-                state.Features.ComputeAndUpdate(transaction, features.AsSpan(count * featureCount, featureCount));
-                rows[count++] = new ScoredRow(message, transaction);
+                state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
+                batch.Rows[batch.Count++] = new ScoredRow(message, transaction);
             }
         }
         pending.Clear();
+        Enqueue(batch);
+    }
+
+    /// <summary>Stage 2 (emitter thread): batches in order — ONNX, build records, produce; checkpoint markers flip the delivery epoch.</summary>
+    private void EmitLoop()
+    {
+        try
+        {
+            foreach (var batch in work.GetConsumingEnumerable())
+            {
+                if (!killed)
+                {
+                    Emit(batch);
+                    if (batch.CheckpointDone is { } done)
+                    {
+                        var closing = epoch;
+                        epoch ^= 1;
+                        var snapshot = batch.Checkpoint!;
+                        _ = Task.Run(async () =>
+                        {
+                            try
+                            {
+                                while (Interlocked.Read(ref outstanding[closing]) > 0 && !killed && !clientsGone)
+                                {
+                                    await Task.Delay(1).ConfigureAwait(false);
+                                }
+                                if (!killed && !clientsGone)
+                                {
+                                    Persist(snapshot);
+                                }
+                                done.SetResult();
+                            }
+                            catch (Exception e)
+                            {
+                                done.SetException(e);
+                            }
+                        });
+                    }
+                }
+                else
+                {
+                    batch.CheckpointDone?.TrySetCanceled(); // a kill drops what is in the pipeline, markers included
+                }
+                batch.Reset();
+                free.Add(batch);
+                Interlocked.Increment(ref emitted);
+            }
+        }
+        catch (Exception e)
+        {
+            emitterError = e;
+        }
+    }
+
+    private void Emit(ScoringBatch batch)
+    {
+        if (batch.Count == 0 && batch.Rejected.Count == 0)
+        {
+            return;
+        }
+        var model = batch.Model!;
+        var threshold = batch.Threshold;
+        var count = batch.Count;
+        using var activity = StartBatchActivity(batch.Messages);
+        var outputHeaders = activity is null ? null : TraceHeaders(activity);
+
+        foreach (var (message, rejection) in batch.Rejected)
+        {
+            DeadLetter(message, rejection, outputHeaders);
+        }
         if (count == 0)
         {
             return;
         }
 
+        var features = batch.Features;
+        var probabilities = batch.Probabilities;
         var started = Stopwatch.GetTimestamp();
         model.Predict(features.AsSpan(0, count * featureCount), count, probabilities.AsSpan(0, count));
         var inferenceMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -319,8 +411,7 @@ public sealed class ScoringConsumer : IDisposable
         var alerts = 0;
         for (var i = 0; i < count; i++)
         {
-            var (message, transaction) = rows[i];
-            rows[i] = default;
+            var (message, transaction) = batch.Rows[i];
             double score = probabilities[i];
             var isAlert = score >= threshold;
             var reasons = isAlert || options.ExplainAllScored
@@ -351,6 +442,45 @@ public sealed class ScoringConsumer : IDisposable
         activity?.SetTag("fraud.batch_size", count);
         activity?.SetTag("fraud.alerts", alerts);
         activity?.SetTag("fraud.model_version", model.Version);
+    }
+
+    private ScoringBatch TakeFree()
+    {
+        while (true)
+        {
+            ThrowIfEmitterFailed();
+            if (free.TryTake(out var batch, 100))
+            {
+                return batch;
+            }
+        }
+    }
+
+    private void Enqueue(ScoringBatch batch)
+    {
+        Interlocked.Increment(ref enqueued);
+        while (!work.TryAdd(batch, 100))
+        {
+            ThrowIfEmitterFailed();
+        }
+    }
+
+    /// <summary>Waits until stage 2 has emitted every batch handed to it.</summary>
+    private void Drain()
+    {
+        while (Interlocked.Read(ref emitted) < Interlocked.Read(ref enqueued) && !killed)
+        {
+            ThrowIfEmitterFailed();
+            Thread.Sleep(1);
+        }
+    }
+
+    private void ThrowIfEmitterFailed()
+    {
+        if (emitterError is { } error)
+        {
+            throw new InvalidOperationException("the scoring emitter stopped: " + error.Message, error);
+        }
     }
 
     /// <summary>Features ranked by |TreeSHAP contribution|, the strongest <paramref name="top"/> of them.</summary>
@@ -421,20 +551,11 @@ public sealed class ScoringConsumer : IDisposable
             return; // the previous one is still waiting for acknowledgements; the next tick takes this one's place
         }
         inFlightCheckpoint?.GetAwaiter().GetResult(); // surfaces a failed delivery: the loop restarts from the last checkpoint
-        var snapshot = Snapshot(partitions.Values);
-        var closing = epoch;
-        epoch ^= 1;
-        inFlightCheckpoint = Task.Run(async () =>
-        {
-            while (Interlocked.Read(ref outstanding[closing]) > 0 && !killed && !clientsGone)
-            {
-                await Task.Delay(1).ConfigureAwait(false);
-            }
-            if (!killed && !clientsGone)
-            {
-                Persist(snapshot);
-            }
-        });
+        var marker = TakeFree();
+        marker.Checkpoint = Snapshot(partitions.Values);
+        marker.CheckpointDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        inFlightCheckpoint = marker.CheckpointDone.Task;
+        Enqueue(marker);
         UpdateLag();
     }
 
@@ -445,7 +566,19 @@ public sealed class ScoringConsumer : IDisposable
         {
             return;
         }
-        inFlightCheckpoint?.GetAwaiter().GetResult();
+        Drain();
+        if (killed)
+        {
+            return;
+        }
+        try
+        {
+            inFlightCheckpoint?.GetAwaiter().GetResult();
+        }
+        catch (TaskCanceledException)
+        {
+            // A marker dropped by a kill; nothing was persisted for it.
+        }
         inFlightCheckpoint = null;
         while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
         {
@@ -586,14 +719,14 @@ public sealed class ScoringConsumer : IDisposable
         }
     }
 
-    private Activity? StartBatchActivity()
+    private Activity? StartBatchActivity(List<ConsumeResult<byte[], byte[]>> messages)
     {
         if (!telemetry.ActivitySource.HasListeners())
         {
             return null;
         }
         var links = new List<ActivityLink>();
-        foreach (var message in pending)
+        foreach (var message in messages)
         {
             if (links.Count == MaxLinksPerBatch)
             {
@@ -609,7 +742,7 @@ public sealed class ScoringConsumer : IDisposable
         var activity = telemetry.ActivitySource.StartActivity("score transactions", ActivityKind.Consumer, default(ActivityContext), links: links);
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.source.name", topic);
-        activity?.SetTag("messaging.batch.message_count", pending.Count);
+        activity?.SetTag("messaging.batch.message_count", messages.Count);
         return activity;
     }
 
@@ -620,16 +753,6 @@ public sealed class ScoringConsumer : IDisposable
         message.Message.Headers is { } headers && headers.TryGetLastBytes(Topics.TraceParentHeader, out var traceParent)
             ? [new Header(Topics.TraceParentHeader, traceParent)]
             : null;
-
-    private void EnsureCapacity(int count)
-    {
-        if (rows.Length < count)
-        {
-            rows = new ScoredRow[count];
-            probabilities = new float[count];
-            features = new float[count * featureCount];
-        }
-    }
 
     private void DisposeClients()
     {
@@ -652,4 +775,40 @@ public sealed class ScoringConsumer : IDisposable
     }
 
     private readonly record struct ScoredRow(ConsumeResult<byte[], byte[]> Message, Transaction Transaction);
+
+    /// <summary>One micro-batch between the stages (pooled), or a checkpoint marker when <see cref="CheckpointDone"/> is set.</summary>
+    private sealed class ScoringBatch
+    {
+        public ScoredRow[] Rows = [];
+        public float[] Features = [];
+        public float[] Probabilities = [];
+        public int Count;
+        public IScoringModel? Model;
+        public double Threshold;
+        public List<PartitionCheckpoint>? Checkpoint;
+        public TaskCompletionSource? CheckpointDone;
+        public readonly List<(ConsumeResult<byte[], byte[]> Message, Rejection Rejection)> Rejected = [];
+        public readonly List<ConsumeResult<byte[], byte[]>> Messages = [];
+
+        public void Ensure(int rows, int featureCount)
+        {
+            if (Rows.Length < rows)
+            {
+                Rows = new ScoredRow[rows];
+                Probabilities = new float[rows];
+                Features = new float[rows * featureCount];
+            }
+        }
+
+        public void Reset()
+        {
+            Array.Clear(Rows, 0, Count);
+            Count = 0;
+            Model = null;
+            Checkpoint = null;
+            CheckpointDone = null;
+            Rejected.Clear();
+            Messages.Clear();
+        }
+    }
 }
