@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace FraudDetection.Core.Features;
@@ -60,6 +61,14 @@ internal struct CardScalars
     public double DecayedCount;
     public ulong CategoriesSeen;
     public ulong StatesSeen;
+    public HourBlockCounts HourBlocks;
+}
+
+/// <summary>The card's transaction count per 4-hour block of the day.</summary>
+[InlineArray(6)]
+internal struct HourBlockCounts
+{
+    private int _element;
 }
 
 /// <summary>Fixed-size state of one card: about 3.5 KB whatever its history.</summary>

@@ -66,7 +66,7 @@ public static class FeatureDefinitions
         new("cat_amt_log_std", "weighted std of ln(1 + amount) in this category; -1 none", "card+category, ~30 transactions"),
         new("cat_amt_z", "(log_amt - category weighted mean log amount) / max(cat_amt_log_std, 0.1); 0 none", "card+category, ~30 transactions"),
         new("cat_amt_ratio_mean", "amt / cat_amt_mean; -1 none", "card+category, ~30 transactions"),
-        new("cat_amt_median_recent", "median of the card's last (up to 16) amounts in this category among its last 128 transactions; -1 none", "card+category, recent"),
+        new("cat_amt_median_recent", "median of the card's last (up to 16) amounts in this category among its last 64 transactions; -1 none", "card+category, recent"),
         new("cat_amt_ratio_median", "amt / cat_amt_median_recent; -1 none", "card+category, recent"),
         new("cat_amt_pct_rank", "share of those recent category amounts below amt (ties count half); -1 none", "card+category, recent"),
 
@@ -80,5 +80,13 @@ public static class FeatureDefinitions
 
         new("card_known_frauds", "the card's previous transactions labelled fraud whose label is known by now (time + label delay <= now)", "card, all history, label delay"),
         new("secs_since_known_fraud", "seconds since the latest such known-fraud transaction; -1 none", "card, all history, label delay"),
+
+        new("secs_since_prev_unusual", "seconds since the card's latest previous transaction flagged unusual (as in cnt_unusual_24h); -1 none", "card, last 64 transactions or 7 days"),
+        new("secs_since_prev_night", "seconds since the card's latest previous night transaction; -1 none", "card, last 64 transactions or 7 days"),
+        new("sum_night_24h", "sum of the amounts of previous night transactions", "last 24 hours"),
+        new("cnt_unusual_7d", "previous transactions flagged unusual", "last 7 days"),
+        new("prev_category", "category code of the card's previous transaction; -1 none or unknown", "card, previous transaction"),
+        new("hour_block_share", "share of the card's previous transactions in this 4-hour block of the day (0-3, 4-7, .., 20-23); -1 new card", "card, all history"),
+        new("cat_share_7d", "share of the card's previous transactions in the last 7 days that were in this category; -1 none in 7 days", "last 7 days"),
     ];
 }

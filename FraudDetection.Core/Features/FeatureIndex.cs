@@ -83,5 +83,14 @@ public static class FeatureIndex
     public const int CardKnownFrauds = 61;
     public const int SecsSinceKnownFraud = 62;
 
-    public const int Count = 63;
+    // Episode signals (schema 1.1).
+    public const int SecsSincePrevUnusual = 63;
+    public const int SecsSincePrevNight = 64;
+    public const int SumNight24h = 65;
+    public const int CntUnusual7d = 66;
+    public const int PrevCategory = 67;
+    public const int HourBlockShare = 68;
+    public const int CatShare7d = 69;
+
+    public const int Count = 70;
 }

@@ -27,6 +27,7 @@ namespace FraudDetection.Core.Features;
 /// No allocation per transaction, except the first transaction of a card never seen (or freed) before.
 /// </para>
 /// </summary>
+[SkipLocalsInit]
 public sealed partial class OnlineFeatureState
 {
     private const int NightStartHour = 22, NightEndHour = 4;
@@ -209,15 +210,17 @@ public sealed partial class OnlineFeatureState
         ref readonly var cat = ref card.Categories[v.Category];
         f[FeatureIndex.SecsSincePrevSameCategory] = cat.Count > 0 ? Since(t, cat.LastTime) : -1;
 
-        // One pass over the ring, newest first.
+        // One pass over the ring, newest first: the last 64 transactions and any older ones still inside 7 days.
         Span<float> recent = stackalloc float[32];
         Span<float> recentCat = stackalloc float[16];
         int nRecent = 0, nCat = 0, n64 = 0;
         double below64 = 0, max64 = 0, belowCat = 0;
         int cnt10m = 0, cnt1h = 0, cnt24h = 0, cnt7d = 0, night24h = 0, unusual24h = 0, sameCat24h = 0, sameCat7d = 0;
-        double sum10m = 0, sum1h = 0, sum24h = 0, sum7d = 0, maxRatio24h = -1;
+        double sum10m = 0, sum1h = 0, sum24h = 0, sum7d = 0, maxRatio24h = -1, sumNight24h = 0;
+        int unusual7d = 0;
+        long sinceUnusual = -1, sinceNight = -1;
         uint categories24h = 0;
-        int knownInRing = 0, lastKnownFraud = int.MinValue;
+        var famt = (float)amt;
         var ring = card.Ring;
         var index = s.RingHead;
         for (var k = 0; k < s.RingSize; k++)
@@ -225,17 +228,25 @@ public sealed partial class OnlineFeatureState
             index = index == 0 ? CardState.RingCapacity - 1 : index - 1;
             ref readonly var e = ref ring[index];
             var age = (long)t - e.Time;
+            if (k >= 64 && age >= 7 * 86400) break;
             var sameCategory = e.Category == v.Category;
+            if (sinceUnusual < 0 && (e.Flags & RingEntry.Unusual) != 0) sinceUnusual = Math.Max(0, age);
+            if (sinceNight < 0 && (e.Flags & RingEntry.Night) != 0) sinceNight = Math.Max(0, age);
             if (age < 7 * 86400)
             {
                 cnt7d++;
                 sum7d += e.Amount;
                 if (sameCategory) sameCat7d++;
+                if ((e.Flags & RingEntry.Unusual) != 0) unusual7d++;
                 if (age < 86400)
                 {
                     cnt24h++;
                     sum24h += e.Amount;
-                    if ((e.Flags & RingEntry.Night) != 0) night24h++;
+                    if ((e.Flags & RingEntry.Night) != 0)
+                    {
+                        night24h++;
+                        sumNight24h += e.Amount;
+                    }
                     if ((e.Flags & RingEntry.Unusual) != 0) unusual24h++;
                     if (e.Ratio > maxRatio24h) maxRatio24h = e.Ratio;
                     categories24h |= 1u << e.Category;
@@ -252,28 +263,45 @@ public sealed partial class OnlineFeatureState
                     }
                 }
             }
-            if (k < 32) recent[nRecent++] = e.Amount;
             if (k < 64)
             {
+                if (k < 32) recent[nRecent++] = e.Amount;
                 n64++;
-                below64 += e.Amount < amt ? 1 : e.Amount == amt ? 0.5 : 0;
+                below64 += e.Amount < famt ? 1 : e.Amount == famt ? 0.5 : 0;
                 if (e.Amount > max64) max64 = e.Amount;
+                if (sameCategory && nCat < 16)
+                {
+                    recentCat[nCat++] = e.Amount;
+                    belowCat += e.Amount < famt ? 1 : e.Amount == famt ? 0.5 : 0;
+                }
             }
-            if (sameCategory && nCat < 16)
+        }
+
+        // Fraud labels still in the ring (rare: only cards with a labelled fraud among their last 128).
+        int knownInRing = 0, lastKnownFraud = int.MinValue;
+        if (s.RingFrauds > 0)
+        {
+            for (var k = 0; k < s.RingSize; k++)
             {
-                recentCat[nCat++] = e.Amount;
-                belowCat += e.Amount < amt ? 1 : e.Amount == amt ? 0.5 : 0;
-            }
-            if ((e.Flags & RingEntry.Fraud) != 0 && e.Time + _labelDelay <= t)
-            {
-                knownInRing++;
-                if (e.Time > lastKnownFraud) lastKnownFraud = e.Time;
+                ref readonly var e = ref ring[k];
+                if ((e.Flags & RingEntry.Fraud) != 0 && e.Time + _labelDelay <= t)
+                {
+                    knownInRing++;
+                    if (e.Time > lastKnownFraud) lastKnownFraud = e.Time;
+                }
             }
         }
 
         ref readonly var newest = ref ring[s.RingHead == 0 ? CardState.RingCapacity - 1 : s.RingHead - 1];
         f[FeatureIndex.PrevAmt] = newest.Amount;
         f[FeatureIndex.PrevAmtRatio] = newest.Ratio;
+        f[FeatureIndex.PrevCategory] = newest.Category == FeatureCategories.Unknown ? -1 : newest.Category;
+        f[FeatureIndex.SecsSincePrevUnusual] = sinceUnusual;
+        f[FeatureIndex.SecsSincePrevNight] = sinceNight;
+        f[FeatureIndex.SumNight24h] = (float)sumNight24h;
+        f[FeatureIndex.CntUnusual7d] = unusual7d;
+        f[FeatureIndex.CatShare7d] = cnt7d > 0 ? (float)sameCat7d / cnt7d : -1;
+        f[FeatureIndex.HourBlockShare] = (float)((double)s.HourBlocks[v.Hour / 4] / s.Count);
 
         f[FeatureIndex.Cnt10m] = cnt10m;
         f[FeatureIndex.Sum10m] = (float)sum10m;
@@ -379,7 +407,7 @@ public sealed partial class OnlineFeatureState
         FeatureIndex.Sum24h, FeatureIndex.Cnt7d, FeatureIndex.Sum7d, FeatureIndex.CntNight24h, FeatureIndex.CntUnusual24h,
         FeatureIndex.DistinctCategories24h, FeatureIndex.CntSameCategory24h, FeatureIndex.CntSameCategory7d,
         FeatureIndex.CardTxCount, FeatureIndex.AmtZ, FeatureIndex.CatTxCount, FeatureIndex.CatAmtZ,
-        FeatureIndex.MerchantVisitCount, FeatureIndex.CardKnownFrauds,
+        FeatureIndex.MerchantVisitCount, FeatureIndex.CardKnownFrauds, FeatureIndex.SumNight24h, FeatureIndex.CntUnusual7d,
     ];
 
     private void UpdateCore(CardState card, in TxView v)
@@ -450,6 +478,7 @@ public sealed partial class OnlineFeatureState
             s.DecayedCount = s.DecayedCount * decay + 1;
             if (t > s.LastTime) s.LastTime = t;
         }
+        s.HourBlocks[v.Hour / 4]++;
         s.CategoriesSeen |= 1UL << v.Category;
         s.StatesSeen |= v.StateBit;
 
@@ -488,23 +517,42 @@ public sealed partial class OnlineFeatureState
         return (float)Math.Min(d, 24 - d);
     }
 
-    /// <summary>Median by insertion sort: at most 32 values.</summary>
+    /// <summary>Median by quickselect (reorders <paramref name="values"/>); -1 when empty.</summary>
     private static double Median(Span<float> values)
     {
-        if (values.Length == 0) return -1;
-        for (var i = 1; i < values.Length; i++)
+        var n = values.Length;
+        if (n == 0) return -1;
+        var mid = n / 2;
+        var upper = Select(values, mid);
+        if (n % 2 == 1) return upper;
+        var lower = values[0];
+        for (var i = 1; i < mid; i++) if (values[i] > lower) lower = values[i]; // the left part holds the smaller half
+        return (lower + (double)upper) / 2;
+    }
+
+    private static float Select(Span<float> a, int k)
+    {
+        int lo = 0, hi = a.Length - 1;
+        while (lo < hi)
         {
-            var x = values[i];
-            var j = i - 1;
-            while (j >= 0 && values[j] > x)
+            var pivot = a[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j)
             {
-                values[j + 1] = values[j];
-                j--;
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
             }
-            values[j + 1] = x;
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else break;
         }
-        var mid = values.Length / 2;
-        return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + (double)values[mid]) / 2;
+        return a[k];
     }
 
     /// <summary>What the pipeline reads from a transaction, parsed once.</summary>

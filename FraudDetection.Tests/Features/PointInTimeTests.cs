@@ -121,6 +121,26 @@ public class PointInTimeTests
         f[FeatureIndex.SecsSincePrevSameMerchant].Should().Be(300);
         f[FeatureIndex.MerchantVisitCount].Should().Be(2);
         f[FeatureIndex.PrevAmt].Should().Be(8);
+        f[FeatureIndex.AmtMedianRecent].Should().Be(40, "median of 1000, 100, 40, 20, 8");
+        f[FeatureIndex.CatAmtMedianRecent].Should().Be(14, "median of the shopping_net amounts 20 and 8");
+        f[FeatureIndex.AmtPctRank].Should().Be(0.6f, "3 of the 5 earlier amounts are below 50");
+        f[FeatureIndex.AmtRatioMaxRecent].Should().Be(0.05f);
+        // Now is 00:00; the earlier ones were at 00:00, 00:00, 19:00, 23:30 and 23:55.
+        f[FeatureIndex.IsNight].Should().Be(1);
+        f[FeatureIndex.SecsSincePrevNight].Should().Be(300);
+        f[FeatureIndex.SumNight24h].Should().Be(28);
+        f[FeatureIndex.CntNight24h].Should().Be(2);
+        f[FeatureIndex.HourBlockShare].Should().Be(0.4f, "2 of 5 earlier transactions fell in 00:00-03:59");
+        f[FeatureIndex.PrevCategory].Should().Be(FeatureCategories.CodeOf("shopping_net"));
+        f[FeatureIndex.CatShare7d].Should().Be(0.5f);
+        f[FeatureIndex.SecsSincePrevUnusual].Should().Be(-1, "no earlier amount was 3x its category mean");
+
+        state.Update(Make(card, now, 500, "shopping_net", merchant: "fraud_shopping_net"));
+        var next = FeaturesOf(state, Make(card, now.AddMinutes(2), 50, "shopping_net"));
+        next[FeatureIndex.SecsSincePrevUnusual].Should().Be(120, "500 is over 3x the shopping_net mean of 14");
+        next[FeatureIndex.CntUnusual24h].Should().Be(1);
+        next[FeatureIndex.CntUnusual7d].Should().Be(1);
+        next[FeatureIndex.MaxRatio24h].Should().BeApproximately(500f / 14, 1e-3f);
         f[FeatureIndex.CntSameCategory24h].Should().Be(2);
         f[FeatureIndex.DistinctCategories24h].Should().Be(2);
         f[FeatureIndex.FirstTimeCategory].Should().Be(0);
