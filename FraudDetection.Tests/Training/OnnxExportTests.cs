@@ -1,5 +1,6 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Models.Onnx;
+using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Export;
 using FraudDetection.Training.Training;
 
@@ -39,6 +40,32 @@ public sealed class OnnxExportTests : IDisposable
         model.Threshold.Should().Be(0.42);
         model.Version.Should().Be("v-test");
         model.CanExplain.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Logistic_model_exports_with_parity_and_its_linear_shap_sums_to_the_margin()
+    {
+        var train = SyntheticData.Make(3000, seed: 31);
+        var check = SyntheticData.Make(500, seed: 32);
+        var trained = LinearTrainer.Train(train, new HyperParameters(L2: 0.5), seed: 1, priorCorrection: Math.Log(0.25));
+        var path = Path.Combine(_dir, "logistic.onnx");
+
+        var parity = OnnxExporter.Export(trained, Card(), path, check);
+
+        parity.MaxAbsDifference.Should().BeLessThanOrEqualTo(1e-5);
+        using var model = FraudModel.Load(path, "test-v1", SyntheticData.FeatureNames);
+        model.Ensemble.Should().BeNull();
+        model.Linear.Should().NotBeNull();
+        model.CanExplain.Should().BeTrue();
+        model.Linear!.Weights[2].Should().BeGreaterThan(0, "velocity raises the fraud odds in the generator");
+        for (var i = 0; i < check.Rows; i += 25)
+        {
+            var row = check.Row(i);
+            var p = model.Predict(row);
+            var explanation = model.Explain(row);
+            LogisticLink.Sigmoid(explanation.Margin).Should().BeApproximately(p, 1e-5);
+            p.Should().BeApproximately((float)trained.Probability(row), 1e-5f);
+        }
     }
 
     [Fact]
