@@ -44,7 +44,7 @@ public static class GraphServiceExtensions
         {
             var connection = Neo4jConnection.Parse(neo4j);
             builder.Services.AddSingleton(connection);
-            builder.Services.AddRefitClient<INeo4jQueryApi>()
+            builder.Services.AddRefitGeneratedClient<INeo4jQueryApi>(Neo4jJsonContext.Default)
                 .ConfigureHttpClient(http =>
                 {
                     http.BaseAddress = connection.Endpoint;

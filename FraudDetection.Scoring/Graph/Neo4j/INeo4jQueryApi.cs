@@ -9,7 +9,7 @@ public interface INeo4jQueryApi
 {
     [Post("/db/{database}/query/v2")]
     [Headers("Accept: application/json")]
-    Task<IApiResponse<Neo4jQueryResponse>> QueryAsync(string database, [Body] Neo4jQueryRequest request, CancellationToken cancellationToken);
+    Task<IApiResponse<Neo4jQueryResponse>> QueryAsync(string database, [Body(buffered: true)] Neo4jQueryRequest request, CancellationToken cancellationToken);
 }
 
 public sealed record Neo4jQueryRequest(
@@ -28,3 +28,14 @@ public sealed record Neo4jQueryData(
 public sealed record Neo4jError(
     [property: JsonPropertyName("code")] string Code,
     [property: JsonPropertyName("message")] string Message);
+
+/// <summary>Source-generated JSON for the Query API, including every runtime type a statement parameter may hold.</summary>
+[JsonSerializable(typeof(Neo4jQueryRequest))]
+[JsonSerializable(typeof(Neo4jQueryResponse))]
+[JsonSerializable(typeof(GraphEdge[]))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(bool))]
+public sealed partial class Neo4jJsonContext : JsonSerializerContext;

@@ -17,7 +17,8 @@ public sealed record Neo4jConnection(Uri Endpoint, string Username, string Passw
         if (Uri.TryCreate(connectionString, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
         {
             var userInfo = Uri.UnescapeDataString(url.UserInfo).Split(':', 2);
-            return new Neo4jConnection(new Uri(url.GetLeftPart(UriPartial.Authority)), userInfo[0] is { Length: > 0 } u ? u : "neo4j",
+            var baseUrl = new UriBuilder(url.Scheme, url.Host, url.Port).Uri;
+            return new Neo4jConnection(baseUrl, userInfo[0] is { Length: > 0 } u ? u : "neo4j",
                 userInfo.Length > 1 ? userInfo[1] : "", "neo4j");
         }
         var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };

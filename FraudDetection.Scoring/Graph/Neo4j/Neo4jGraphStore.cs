@@ -73,7 +73,7 @@ public sealed class Neo4jGraphStore : IGraphStore
         }
         try
         {
-            return JsonSerializer.Deserialize<Neo4jQueryResponse>(content);
+            return JsonSerializer.Deserialize(content, Neo4jJsonContext.Default.Neo4jQueryResponse);
         }
         catch (JsonException)
         {
@@ -97,7 +97,7 @@ public sealed class Neo4jGraphStore : IGraphStore
     {
         if (edges.Count > 0)
         {
-            await RunAsync(CypherStatements.MergeEdges, new Dictionary<string, object?> { ["rows"] = edges }, cancellationToken);
+            await RunAsync(CypherStatements.MergeEdges, new Dictionary<string, object?> { ["rows"] = edges as GraphEdge[] ?? [.. edges] }, cancellationToken);
         }
     }
 
