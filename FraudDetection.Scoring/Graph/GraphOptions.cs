@@ -8,6 +8,9 @@ public sealed class GraphOptions
     /// <summary>Consumer group of the sink (DESIGN: <c>graph-sink</c>).</summary>
     public string GroupId { get; set; } = "graph-sink";
 
+    /// <summary>Kafka consumer session timeout; unset = the client default (45 s).</summary>
+    public int? SessionTimeoutMs { get; set; }
+
     /// <summary>Most edges written in one store call.</summary>
     public int BatchSize { get; set; } = 500;
 

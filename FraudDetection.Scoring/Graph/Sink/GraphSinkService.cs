@@ -52,6 +52,7 @@ public sealed partial class GraphSinkService(
             ClientId = "graph-sink",
             EnableAutoCommit = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeoutMs = _options.SessionTimeoutMs,
         })
             .SetErrorHandler((_, error) => LogKafkaError(error.Reason))
             .Build();
