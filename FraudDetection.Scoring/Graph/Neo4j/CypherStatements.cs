@@ -130,6 +130,52 @@ public static class CypherStatements
         ORDER BY speed_kmh DESC, from_trans_num ASC LIMIT $limit
         """;
 
+    /// <summary>
+    /// The "Graph" Grafana dashboard's panel queries (deploy/grafana/dashboards/graph.json; a test keeps them equal).
+    /// The Neo4j datasource plugin takes no parameters, so limits are literals here.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> GrafanaPanels { get; } = new Dictionary<string, string>
+    {
+        ["LatestTransactions"] =
+            "MATCH (c:Card)-[t:TRANSACTION]->(m:Merchant) RETURN t.time AS time, '****' + right(toString(c.cc_num), 4) AS card, "
+            + "m.name AS merchant, t.category AS category, t.amt AS amount, t.score AS score, "
+            + "CASE WHEN t.is_alert THEN 'fraud' ELSE 'not fraud' END AS prediction, t.is_fraud AS label "
+            + "ORDER BY t.ts DESC, t.trans_num DESC LIMIT 20",
+        ["MerchantsByVolume"] =
+            "MATCH (:Card)-[t:TRANSACTION]->(m:Merchant) RETURN m.name AS merchant, count(t) AS transactions "
+            + "ORDER BY transactions DESC, merchant ASC LIMIT 10",
+        ["FraudVsNotFraud"] =
+            "MATCH (:Card)-[t:TRANSACTION]->(:Merchant) RETURN sum(CASE WHEN t.is_alert THEN 1 ELSE 0 END) AS fraud, "
+            + "sum(CASE WHEN t.is_alert THEN 0 ELSE 1 END) AS not_fraud",
+        ["FraudByMerchant"] =
+            "MATCH (:Card)-[t:TRANSACTION]->(m:Merchant) WHERE t.is_alert RETURN m.name AS merchant, count(t) AS alerts "
+            + "ORDER BY alerts DESC, merchant ASC LIMIT 10",
+        ["AmountDistribution"] =
+            "MATCH (:Card)-[t:TRANSACTION]->(:Merchant) "
+            + "WITH CASE WHEN toInteger(t.amt / 50) > 20 THEN 20 ELSE toInteger(t.amt / 50) END AS bin, t "
+            + "WITH bin, count(t) AS transactions, sum(CASE WHEN t.is_alert THEN 1 ELSE 0 END) AS alerts "
+            + "RETURN CASE WHEN bin = 20 THEN '1000+' ELSE toString(bin * 50) + '-' + toString(bin * 50 + 50) END AS amount, "
+            + "transactions, alerts ORDER BY bin",
+        ["FraudGeomap"] =
+            "MATCH (:Card)-[t:TRANSACTION]->(m:Merchant) WHERE t.is_alert RETURN t.merch_lat AS latitude, t.merch_long AS longitude, "
+            + "t.amt AS amount, t.score AS score, m.name AS merchant, t.time AS time ORDER BY t.ts DESC, t.trans_num DESC LIMIT 500",
+        ["MerchantsSharedByAlertedCards"] =
+            "MATCH (a:Card)-[x:TRANSACTION]->(:Merchant) WHERE x.is_alert WITH DISTINCT a "
+            + "MATCH (a)-[t:TRANSACTION]->(m:Merchant) WITH m.name AS merchant, count(DISTINCT a) AS alerted_cards, "
+            + "sum(CASE WHEN t.is_alert THEN 1 ELSE 0 END) AS alerts_here WHERE alerted_cards >= 2 "
+            + "RETURN merchant, alerted_cards, alerts_here ORDER BY alerted_cards DESC, alerts_here DESC, merchant ASC LIMIT 20",
+        ["ImpossibleTravel"] =
+            "MATCH (c:Card)-[t:TRANSACTION]->(m:Merchant) WITH c, t, m ORDER BY t.ts, t.trans_num "
+            + "WITH c, collect({t: t, merchant: m.name}) AS seq UNWIND range(0, size(seq) - 2) AS i "
+            + "WITH c, seq[i] AS a, seq[i + 1] AS b "
+            + "WITH c, a, b, b.t.ts - a.t.ts AS seconds, 2 * 6371.0088 * asin(sqrt(haversin(radians(b.t.merch_lat - a.t.merch_lat)) "
+            + "+ cos(radians(a.t.merch_lat)) * cos(radians(b.t.merch_lat)) * haversin(radians(b.t.merch_long - a.t.merch_long)))) AS km "
+            + "WITH c, a, b, seconds, km, km / ((CASE WHEN seconds < 1 THEN 1 ELSE seconds END) / 3600.0) AS kmh WHERE kmh > 900 "
+            + "RETURN '****' + right(toString(c.cc_num), 4) AS card, a.t.time AS from_time, a.merchant AS from_merchant, "
+            + "b.t.time AS to_time, b.merchant AS to_merchant, round(km, 1) AS km, seconds, round(kmh) AS kmh "
+            + "ORDER BY kmh DESC LIMIT 20",
+    };
+
     /// <summary>Empties the graph (tests against a throwaway database only).</summary>
     public const string DeleteGraph = "MATCH (n) WHERE n:Card OR n:Merchant DETACH DELETE n";
 }
