@@ -115,6 +115,13 @@ public sealed class PrometheusServer : IDisposable
         return new PromQueryResult(expression, null, values);
     }
 
+    /// <summary>Every metric name Prometheus holds that starts with <paramref name="prefix"/> (diagnostics).</summary>
+    public async Task<IReadOnlyList<string>> MetricNamesAsync(string prefix)
+    {
+        using var json = JsonDocument.Parse(await _http.GetStringAsync("/api/v1/label/__name__/values"));
+        return json.RootElement.GetProperty("data").EnumerateArray().Select(n => n.GetString()!).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+    }
+
     /// <summary>Targets whose last scrape succeeded (<c>up == 1</c>), by job.</summary>
     public async Task<IReadOnlyList<string>> HealthyJobsAsync()
     {

@@ -97,8 +97,8 @@ public partial class ProvisioningTests
         names.Should().NotBeEmpty();
         foreach (var name in names)
         {
-            // Counters + _total; histograms (unit ms → _milliseconds) + _bucket; gauges as they are.
-            var stem = Regex.Replace(name, "(_milliseconds)?(_total|_bucket|_sum|_count)?$", "");
+            // Counters + _total; histograms (unit ms → _milliseconds) + _bucket; a rate unit (…/s) → _per_second.
+            var stem = Regex.Replace(name, "(_milliseconds|_per_second)?(_total|_bucket|_sum|_count)?$", "");
             instruments.Should().Contain(stem, $"{name} must come from FraudDetection.Core/Telemetry/FraudMetrics.cs");
         }
     }
