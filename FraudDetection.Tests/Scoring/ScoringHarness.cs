@@ -188,15 +188,16 @@ public sealed class ScoringHarness : IDisposable
 public static class TestTransactions
 {
     /// <summary>
-    /// Scores as Training does offline: the rows replayed in order through <see cref="FeatureMatrix"/> (the same
-    /// feature code), then the same model; a repeated trans_num is dropped as the stream's dedupe does.
+    /// Scores as the training library's backtest does (<see cref="FraudDetection.Training.Backtest.BacktestRunner"/>:
+    /// the same feature code replayed in order, the same ONNX model, in batches); a repeated trans_num is dropped as
+    /// the stream's dedupe does.
     /// </summary>
     public static Dictionary<string, double> Offline(IEnumerable<Transaction> inOrder, IScoringModel model)
     {
         var seen = new HashSet<string>();
-        var matrix = FeatureMatrix.Build(inOrder.Where(t => seen.Add(t.TransNum)).ToList());
-        var probabilities = new float[matrix.Rows];
-        model.Predict(matrix.Values.AsSpan(0, matrix.Rows * matrix.Columns), matrix.Rows, probabilities);
-        return Enumerable.Range(0, matrix.Rows).ToDictionary(i => matrix.TransactionIds[i], i => (double)probabilities[i]);
+        var scores = new Dictionary<string, double>();
+        var backtest = new FraudDetection.Training.Backtest.BacktestRunner(((OnnxScoringModel)model).Model);
+        backtest.Run([], inOrder.Where(t => seen.Add(t.TransNum)).ToList(), score => scores[score.TransNum] = score.Score);
+        return scores;
     }
 }
