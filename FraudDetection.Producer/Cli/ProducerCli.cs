@@ -234,6 +234,14 @@ public static class ProducerCli
                     // The reader of standard output went away (e.g. "| head").
                     return 0;
                 }
+                catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+                {
+                    // The input broke mid-way (e.g. corrupt gzip data): say so, keep what was sent.
+                    Console.Error.WriteLine($"error: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}");
+                    await sink.FlushAsync(CancellationToken.None);
+                    Console.Error.WriteLine($"sent {counters.Sent:N0} before the error, acknowledged {sink.Acknowledged:N0}");
+                    return 1;
+                }
             }
             var seconds = TimeProvider.System.GetElapsedTime(started).TotalSeconds;
             Console.Error.WriteLine(
