@@ -201,3 +201,49 @@ public static class TestTransactions
         return scores;
     }
 }
+
+/// <summary>The champion, slowed down per batch (same scores) so a test can stop or kill an instance mid-stream.</summary>
+public sealed class PacedModelSource(IModelSource inner, TimeSpan perBatch) : IModelSource
+{
+    private PacedModel? paced;
+
+    public IScoringModel? Current
+    {
+        get
+        {
+            var model = inner.Current;
+            if (model is null)
+            {
+                return null;
+            }
+            if (paced?.Inner != model)
+            {
+                paced = new PacedModel(model, perBatch);
+            }
+            return paced;
+        }
+    }
+
+    public string Status => inner.Status;
+
+    private sealed class PacedModel(IScoringModel model, TimeSpan perBatch) : IScoringModel
+    {
+        public IScoringModel Inner => model;
+        public string Version => model.Version;
+        public double Threshold => model.Threshold;
+        public IReadOnlyList<string> FeatureNames => model.FeatureNames;
+
+        public void Predict(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
+        {
+            Thread.Sleep(perBatch);
+            model.Predict(features, rows, probabilities);
+        }
+
+        public FraudDetection.Core.Models.ModelExplanation Explain(ReadOnlySpan<float> row) => model.Explain(row);
+
+        public void Dispose()
+        {
+            // The inner model belongs to its provider.
+        }
+    }
+}
