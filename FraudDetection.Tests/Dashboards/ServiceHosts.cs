@@ -1,0 +1,153 @@
+using System.Text;
+using Confluent.Kafka;
+using FraudDetection.Core.Kafka;
+using FraudDetection.Core.Messaging;
+using FraudDetection.Notifier.Apis;
+using FraudDetection.Notifier.Extensions;
+using FraudDetection.Producer.Apis;
+using FraudDetection.Producer.Extensions;
+using FraudDetection.Scoring.Apis;
+using FraudDetection.Scoring.Extensions;
+using FraudDetection.Tests.Core;
+using FraudDetection.Tests.Scoring;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace FraudDetection.Tests.Dashboards;
+
+/// <summary>
+/// Producer, Scoring (with the graph sink) and Notifier hosts on 127.0.0.1 over the embedded broker, carrying
+/// traffic, each serving /metrics through ServiceDefaults.
+/// </summary>
+public sealed class ServiceHosts : IAsyncDisposable
+{
+    private readonly List<WebApplication> _apps = [];
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("dashboards-");
+
+    public EmbeddedKafka Kafka { get; } = EmbeddedKafka.Start(partitions: 4);
+
+    /// <summary>job name → host:port of its /metrics (and APIs).</summary>
+    public Dictionary<string, string> Targets { get; } = [];
+
+    /// <summary>Kakao answering every memo with -501 (recipient not a Kakao Talk user), and the webhook fallback taking the messages.</summary>
+    private readonly WireMockServer _peers = WireMockServer.Start("http://127.0.0.1:" + FreePort());
+
+    /// <summary>Overrides of the Producer's settings (e.g. a finite replay).</summary>
+    public Dictionary<string, string?> ProducerSettings { get; } = new()
+    {
+        ["Producer:File"] = Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"),
+        ["Producer:Rate"] = "200",
+        ["Producer:Loop"] = "true",
+    };
+
+    public string DataDirectory => _data.FullName;
+
+    public async Task StartAsync()
+    {
+        _peers.Given(Request.Create().WithPath("/v2/api/talk/memo/default/send").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"code":-501,"msg":"NotTalkUserException: not a kakaotalk user"}"""));
+        _peers.Given(Request.Create().WithPath("/hook").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
+
+        // Scoring's champion: a small LightGBM model trained by the training library, in the embedded registry.
+        await ScoringModels.RegistryWithChampionAsync(Path.Combine(_data.FullName, "scoring", "registry"), ScoringModels.ModelA);
+
+        await StartAsync("scoring", new()
+        {
+            ["Scoring:ThresholdOverride"] = "0.05", // alerts often enough for the Notifier panels
+            ["Scoring:Consumer:session.timeout.ms"] = "6000",
+        }, builder =>
+        {
+            builder.AddScoringServices();
+            builder.AddGraphSink();
+        }, app =>
+        {
+            app.MapScoringApi();
+            app.MapGraphApi();
+        });
+        await StartAsync("notifier", new()
+        {
+            ["Kakao:Mode"] = "memo",
+            ["Kakao:ApiBaseUrl"] = _peers.Url,
+            ["Kakao:AuthBaseUrl"] = _peers.Url,
+            ["Kakao:AccessToken"] = "dashboards-test-token",
+            ["Kakao:Retry:BaseDelay"] = "00:00:00.010",
+            ["Notifier:Language"] = "en",
+            ["Notifier:Webhook:Url"] = _peers.Url + "/hook",
+            ["Notifier:CoalesceWindow"] = "00:00:00.050",
+            ["Notifier:RecipientMinInterval"] = "00:00:00.050",
+            ["Notifier:DailySenderQuota"] = "1000000",
+            ["Notifier:DailyRecipientQuota"] = "1000000",
+            ["Notifier:Kafka:session.timeout.ms"] = "6000",
+        }, builder => builder.AddNotifierServices(), app => app.MapNotifierApi());
+        await StartAsync("producer", ProducerSettings, builder => builder.AddProducerServices(), app => app.MapProducerApi());
+
+        // Input Scoring must dead-letter, and a scored message the graph sink cannot read.
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers }).Build();
+        producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes("1"), Value = Encoding.UTF8.GetBytes("{not a transaction") });
+        producer.Produce(Topics.Scored, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes("1"), Value = Encoding.UTF8.GetBytes("{not scored") });
+        producer.Flush(TimeSpan.FromSeconds(10));
+    }
+
+    private static readonly Dictionary<string, string> ServiceAssemblies = new()
+    {
+        ["producer"] = typeof(ProducerApi).Assembly.GetName().Name!,
+        ["scoring"] = typeof(ScoringApi).Assembly.GetName().Name!,
+        ["notifier"] = typeof(NotifierApi).Assembly.GetName().Name!,
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StartAsync(string name, Dictionary<string, string?> settings, Action<WebApplicationBuilder> addService, Action<WebApplication> mapApi)
+    {
+        // The service's own assembly name, as its Program would have it.
+        var applicationName = ServiceAssemblies[name];
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = applicationName, EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:kafka"] = Kafka.BootstrapServers,
+            ["FraudDetection:DataDirectory"] = Path.Combine(_data.FullName, name),
+            ["Graph:FlushInterval"] = "00:00:00.100",
+            ["Graph:SessionTimeoutMs"] = "6000",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddServiceDefaults();
+        addService(builder);
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        mapApi(app);
+        await app.StartAsync();
+        _apps.Add(app);
+        Targets[name] = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Authority;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in _apps)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        _peers.Stop();
+        _peers.Dispose();
+        Kafka.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Delete(recursive: true);
+    }
+}
