@@ -86,6 +86,9 @@ public sealed unsafe class EmbeddedKafka : IDisposable
             Destroy(client);
             throw new InvalidOperationException("rd_kafka_mock_cluster_new failed to start the embedded Kafka cluster.");
         }
+        // The mock's default 3 s initial rebalance delay only slows every group join; a real broker's is a setting too.
+        var rebalanceDelay = (delegate* unmanaged[Cdecl]<nint, int, void>)LibrdkafkaNative.Export("rd_kafka_mock_group_initial_rebalance_delay_ms");
+        rebalanceDelay(cluster, 0);
         var servers = Marshal.PtrToStringUTF8((nint)bootstraps(cluster)) ?? "";
         var kafka = new EmbeddedKafka(client, cluster, servers, brokers);
         try
