@@ -39,6 +39,8 @@ public static partial class ContainerTopology
 
     public static IReadOnlyList<string> ServiceNames { get; } = [Training, Scoring, Notifier, Producer];
 
+    private static readonly string[] Infrastructure = [Kafka, Neo4j, Mlflow, AspireDashboard];
+
     /// <summary>Every resource; <paramref name="options"/> gives the replay rate/loop and the data directory.</summary>
     public static IReadOnlyList<ResourceDefinition> Create(AppHostOptions options, string replayFile)
     {
@@ -153,13 +155,13 @@ public static partial class ContainerTopology
             Project = "FraudDetection." + char.ToUpperInvariant(service[0]) + service[1..],
             Ports = [new("http", 0)],
             Environment = environment,
+            // Every service gets every connection (the Aspire way), so it starts after all of them;
+            // Scoring also waits for Training (the starter champion) and the Producer for Scoring.
             DependsOn = service switch
             {
-                Training => [Kafka, Mlflow, AspireDashboard],
-                Scoring => [Kafka, Neo4j, Mlflow, AspireDashboard, Training],
-                Notifier => [Kafka, AspireDashboard],
-                Producer => [Kafka, AspireDashboard, Scoring],
-                _ => [Kafka],
+                Scoring => [.. Infrastructure, Training],
+                Producer => [.. Infrastructure, Scoring],
+                _ => Infrastructure,
             },
             HealthPath = "/health",
         };

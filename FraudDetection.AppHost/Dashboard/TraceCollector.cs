@@ -36,6 +36,7 @@ public sealed class TraceCollector : IDisposable
         {
             ShouldListenTo = source => source.Name.StartsWith("FraudDetection.", StringComparison.Ordinal),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = OnStarted,
             ActivityStopped = OnStopped,
         };
         ActivitySource.AddActivityListener(_listener);
@@ -54,6 +55,20 @@ public sealed class TraceCollector : IDisposable
             .ThenByDescending(g => g.StartUtc)
             .Take(count)
             .ToList();
+    }
+
+    // A consumer span that links to a producer trace joins that flow, and so do the children it starts
+    // (they may stop before it does, so the alias is set when it starts).
+    private void OnStarted(Activity activity)
+    {
+        foreach (var link in activity.Links)
+        {
+            lock (_gate)
+            {
+                _groupOfTrace.TryAdd(activity.TraceId.ToHexString(), GroupOf(link.Context.TraceId.ToHexString()));
+            }
+            return;
+        }
     }
 
     private void OnStopped(Activity activity)
@@ -75,8 +90,6 @@ public sealed class TraceCollector : IDisposable
         {
             if (linked.Count > 0)
             {
-                // A consumer span that links to one producer trace joins that flow, and so do its children.
-                _groupOfTrace.TryAdd(span.TraceId, GroupOf(linked[0]));
                 foreach (var trace in linked)
                 {
                     AddTo(GroupOf(trace), span);

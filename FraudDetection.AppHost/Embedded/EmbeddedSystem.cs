@@ -30,7 +30,6 @@ public static class EmbeddedSystem
     {
         StartupChecks.EnsureDataDirectory(options.DataDirectory);
         StartupChecks.EnsurePortFree(options.Port, options.ListenAny);
-        var replayFile = StartupChecks.ResolveReplayFile(options.ReplayFile);
         var catalog = new ResourceCatalog();
 
         // An external broker (ConnectionStrings__kafka) is used as given; otherwise the embedded one starts here.
@@ -54,6 +53,7 @@ public static class EmbeddedSystem
 
         try
         {
+            var replayFile = StartupChecks.ResolveReplayFile(options.ReplayFile);
             var settings = ServiceSettings(options, bootstrap, replayFile);
             await StarterModel.EnsureChampionAsync(options, replayFile, catalog, cancellationToken);
 
