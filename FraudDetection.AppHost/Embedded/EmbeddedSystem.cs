@@ -102,6 +102,8 @@ public static class EmbeddedSystem
         builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
         builder.Logging.AddFilter<ConsoleLoggerProvider>("FraudDetection", LogLevel.Information);
         builder.Logging.AddFilter<ConsoleLoggerProvider>("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Health is on the page; a failing check would otherwise log on every refresh.
+        builder.Logging.AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
         builder.AddServiceDefaults();
         builder.AddAppHostPage(catalog);
