@@ -10,6 +10,7 @@ public static class AppHostRunner
 {
     public const int UsageError = 2;
     public const int ConfigurationError = 1;
+    public const int UnexpectedError = 70;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -38,6 +39,13 @@ public static class AppHostRunner
         {
             Console.Error.WriteLine($"error: {line}");
             return ConfigurationError;
+        }
+        catch (Exception e)
+        {
+            // A bug, not a setting: one line first, then the details for the report.
+            Console.Error.WriteLine($"error: the AppHost failed unexpectedly: {e.GetType().Name}: {e.Message}");
+            Console.Error.WriteLine(e);
+            return UnexpectedError;
         }
     }
 
