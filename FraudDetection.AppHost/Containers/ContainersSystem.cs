@@ -5,6 +5,7 @@ using System.Text;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Networks;
+using FraudDetection.AppHost.Embedded;
 using FraudDetection.AppHost.Hosting;
 using Testcontainers.Kafka;
 
@@ -71,6 +72,15 @@ public static class ContainersSystem
                 }
 
                 await WaitHealthyAsync(http, resource, endpoints[resource.Name], processes, stop.Token);
+                if (resource.Name == ContainerTopology.Mlflow)
+                {
+                    // Scoring needs a champion: trained here once and registered in the MLflow container.
+                    await StarterModel.EnsureChampionAsync(new Dictionary<string, string?>
+                    {
+                        [Core.Hosting.DataPaths.ConfigurationKey] = options.DataDirectory,
+                        ["ConnectionStrings:mlflow"] = endpoints[resource.Name]["http"].GetLeftPart(UriPartial.Authority),
+                    }, StartupChecks.ResolveReplayFile(null), null, stop.Token);
+                }
                 foreach (var (portName, uri) in endpoints[resource.Name])
                 {
                     var label = resource.PortLabels.GetValueOrDefault(portName, portName);

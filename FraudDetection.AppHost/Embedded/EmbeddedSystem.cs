@@ -55,7 +55,9 @@ public static class EmbeddedSystem
         {
             var replayFile = StartupChecks.ResolveReplayFile(options.ReplayFile);
             var settings = ServiceSettings(options, bootstrap, replayFile);
-            await StarterModel.EnsureChampionAsync(options, replayFile, catalog, cancellationToken);
+            // The starter model learns from the bundled (labelled) sample whatever is replayed.
+            var sample = StartupChecks.ResolveReplayFile(null);
+            await StarterModel.EnsureChampionAsync(settings, sample, catalog[ResourceCatalog.ModelRegistry], cancellationToken);
 
             var app = Build(options, catalog, settings);
             await using (app)

@@ -5,10 +5,13 @@ namespace FraudDetection.AppHost.Embedded;
 /// <summary>Trains and registers a starter model from the bundled sample when the registry has no champion.</summary>
 public static class StarterModel
 {
-    public static Task EnsureChampionAsync(AppHostOptions options, string sampleFile, ResourceCatalog catalog, CancellationToken cancellationToken)
+    public static Task EnsureChampionAsync(IReadOnlyDictionary<string, string?> settings, string sampleFile, ResourceEntry? resource, CancellationToken cancellationToken)
     {
-        // Wired to the training library and the file registry when those branches land.
-        catalog[ResourceCatalog.ModelRegistry].State = "Running";
+        // Wired to the training library and the registry when those branches land.
+        if (resource is not null)
+        {
+            resource.State = "Running";
+        }
         return Task.CompletedTask;
     }
 }
