@@ -57,7 +57,10 @@ public static class EmbeddedSystem
             var settings = ServiceSettings(options, bootstrap, replayFile);
             // The starter model learns from the bundled (labelled) sample whatever is replayed.
             var sample = StartupChecks.ResolveReplayFile(null);
-            await StarterModel.EnsureChampionAsync(settings, sample, catalog[ResourceCatalog.ModelRegistry], cancellationToken);
+            await using (await StartingPage.StartAsync(options, catalog, cancellationToken))
+            {
+                await StarterModel.EnsureChampionAsync(settings, sample, catalog[ResourceCatalog.ModelRegistry], cancellationToken);
+            }
 
             var app = Build(options, catalog, settings);
             await using (app)
