@@ -1,10 +1,24 @@
+using FraudDetection.Producer.Hosting;
+using FraudDetection.Producer.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace FraudDetection.Producer.Extensions;
 
 public static class ProducerServiceExtensions
 {
-    /// <summary>Registers the Producer services (options, hosted workers, clients) on any host builder.</summary>
+    /// <summary>
+    /// Registers the hosted Producer on any host builder: options section <c>Producer</c>, Kafka from
+    /// <c>ConnectionStrings:kafka</c>, the run controller, the hosted service, metrics and the "kafka-producer" health check.
+    /// </summary>
     public static TBuilder AddProducerServices<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.AddOptions<ProducerOptions>().Bind(builder.Configuration.GetSection(ProducerOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton(services => new ProducerMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddSingleton<ProducerController>();
+        builder.Services.AddHostedService<ProducerHostedService>();
+        builder.Services.AddHealthChecks().AddCheck<ProducerHealthCheck>("kafka-producer");
         return builder;
     }
 }

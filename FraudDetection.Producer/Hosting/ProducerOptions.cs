@@ -1,0 +1,53 @@
+using FraudDetection.Producer.Synthetic;
+
+namespace FraudDetection.Producer.Hosting;
+
+/// <summary>The hosted Producer's settings: configuration section <c>Producer</c>.</summary>
+public sealed class ProducerOptions
+{
+    public const string SectionName = "Producer";
+
+    /// <summary>CSV file to replay (plain or .gz); relative paths are looked up from the working directory upwards.</summary>
+    public string File { get; set; } = "data/sample.csv.gz";
+
+    /// <summary>Transactions per second.</summary>
+    public double Rate { get; set; } = 5;
+
+    /// <summary>Start the file over at its end.</summary>
+    public bool Loop { get; set; } = true;
+
+    /// <summary>Keep the file's event times instead of shifting them to now.</summary>
+    public bool KeepTime { get; set; }
+
+    /// <summary>Empty: replay <see cref="File"/>. Otherwise synthetic traffic: normal, a pattern name, or mix.</summary>
+    public string? Scenario { get; set; }
+
+    /// <summary>Fraud share of synthetic traffic.</summary>
+    public double FraudShare { get; set; } = 0.02;
+
+    public int Seed { get; set; } = 42;
+
+    public int CardHolders { get; set; } = 1000;
+
+    /// <summary>Start producing when the host starts.</summary>
+    public bool Autostart { get; set; } = true;
+
+    public string Topic { get; set; } = Topics.Transactions;
+
+    internal string? Validate()
+    {
+        if (!double.IsFinite(Rate) || Rate <= 0)
+        {
+            return $"Producer:Rate must be a positive number (was {Rate}).";
+        }
+        if (!string.IsNullOrWhiteSpace(Scenario) && FraudScenarios.Parse(Scenario) is null)
+        {
+            return $"Producer:Scenario '{Scenario}' is not one of {string.Join(", ", FraudScenarios.All)}.";
+        }
+        if (FraudShare is < 0 or >= 1)
+        {
+            return $"Producer:FraudShare must be in [0, 1) (was {FraudShare}).";
+        }
+        return null;
+    }
+}

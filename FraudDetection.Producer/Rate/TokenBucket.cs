@@ -1,0 +1,114 @@
+namespace FraudDetection.Producer.Rate;
+
+/// <summary>
+/// A token bucket on a <see cref="TimeProvider"/>: tokens accrue continuously at <see cref="Rate"/> per second up to
+/// <see cref="Capacity"/>; callers take them in batches. Hand-written rather than
+/// System.Threading.RateLimiting's TokenBucketRateLimiter because that one reads the Stopwatch (no TimeProvider, so
+/// it cannot be tested without real waiting) and cannot change its rate while running (PUT /api/producer/rate).
+/// </summary>
+public sealed class TokenBucket
+{
+    private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
+
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private double _rate;
+    private double _tokens;
+    private long _lastTimestamp;
+
+    /// <param name="ratePerSecond">Tokens per second (&gt; 0).</param>
+    /// <param name="burstSeconds">How many seconds' worth of tokens may be banked (at least one token).</param>
+    public TokenBucket(double ratePerSecond, TimeProvider? time = null, double burstSeconds = 0.05)
+    {
+        _time = time ?? TimeProvider.System;
+        BurstSeconds = burstSeconds;
+        SetRate(ratePerSecond);
+        _tokens = 1; // the first event goes at once
+        _lastTimestamp = _time.GetTimestamp();
+    }
+
+    public double Rate
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rate;
+            }
+        }
+    }
+
+    public double BurstSeconds { get; }
+
+    /// <summary>The most tokens the bucket banks: max(1, rate × burst seconds).</summary>
+    public double Capacity { get; private set; }
+
+    /// <summary>Changes the rate from now on (tokens accrued so far at the old rate are kept, up to the new capacity).</summary>
+    public void SetRate(double ratePerSecond)
+    {
+        if (!double.IsFinite(ratePerSecond) || ratePerSecond <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ratePerSecond), ratePerSecond, "The rate must be a positive number of transactions per second.");
+        }
+        lock (_gate)
+        {
+            if (_rate > 0)
+            {
+                Refill();
+            }
+            _rate = ratePerSecond;
+            Capacity = Math.Max(1, ratePerSecond * BurstSeconds);
+            _tokens = Math.Min(_tokens, Capacity);
+        }
+    }
+
+    /// <summary>Takes up to <paramref name="max"/> whole tokens available now (possibly none).</summary>
+    public int TryTake(int max)
+    {
+        lock (_gate)
+        {
+            Refill();
+            var granted = (int)Math.Min(max, Math.Floor(_tokens));
+            _tokens -= granted;
+            return granted;
+        }
+    }
+
+    /// <summary>How long until one whole token is available.</summary>
+    public TimeSpan TimeUntilNext()
+    {
+        lock (_gate)
+        {
+            Refill();
+            return _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / _rate);
+        }
+    }
+
+    /// <summary>Waits until at least one token is available, then takes up to <paramref name="max"/>.</summary>
+    public async ValueTask<int> TakeAsync(int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        while (true)
+        {
+            var granted = TryTake(max);
+            if (granted > 0)
+            {
+                return granted;
+            }
+            var wait = TimeUntilNext();
+            // At least a millisecond: timers are no finer, and a batch of tokens is taken after it.
+            await Task.Delay(wait < OneMillisecond ? OneMillisecond : wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Refill()
+    {
+        var now = _time.GetTimestamp();
+        var elapsed = _time.GetElapsedTime(_lastTimestamp, now).TotalSeconds;
+        _lastTimestamp = now;
+        if (elapsed > 0)
+        {
+            _tokens = Math.Min(Capacity, _tokens + elapsed * _rate);
+        }
+    }
+}
