@@ -144,9 +144,9 @@ public static partial class ContainerTopology
         };
         if (service == Producer)
         {
-            environment["Producer__Replay__File"] = replayFile;
-            environment["Producer__Replay__Rate"] = double.IsPositiveInfinity(options.Rate) ? "max" : options.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            environment["Producer__Replay__Loop"] = options.Loop ? "true" : "false";
+            environment["Producer__File"] = replayFile;
+            environment["Producer__Rate"] = options.RateSetting;
+            environment["Producer__Loop"] = options.Loop ? "true" : "false";
         }
         return new ResourceDefinition
         {

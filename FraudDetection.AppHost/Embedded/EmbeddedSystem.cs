@@ -88,9 +88,9 @@ public static class EmbeddedSystem
         [DataPaths.ConfigurationKey] = options.DataDirectory,
         ["OTEL_SERVICE_NAME"] = "frauddetection",
         // The Producer's hosted replay of the sample.
-        ["Producer:Replay:File"] = replayFile,
-        ["Producer:Replay:Rate"] = double.IsPositiveInfinity(options.Rate) ? "max" : options.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Producer:Replay:Loop"] = options.Loop ? "true" : "false",
+        ["Producer:File"] = replayFile,
+        ["Producer:Rate"] = options.RateSetting,
+        ["Producer:Loop"] = options.Loop ? "true" : "false",
     };
 
     private static WebApplication Build(AppHostOptions options, ResourceCatalog catalog, Dictionary<string, string?> settings)

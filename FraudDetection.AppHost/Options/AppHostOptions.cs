@@ -12,6 +12,12 @@ public sealed record AppHostOptions
     /// <summary>Replay rate in transactions per second.</summary>
     public double Rate { get; init; } = DefaultRate;
 
+    /// <summary>
+    /// <see cref="Rate"/> as the Producer's <c>Producer:Rate</c> setting; "max" becomes a rate no machine reaches
+    /// (the Producer's token bucket wants a finite rate).
+    /// </summary>
+    public string RateSetting => (double.IsPositiveInfinity(Rate) ? 10_000_000 : Rate).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Start the replay again from the top when the file ends.</summary>
     public bool Loop { get; init; }
 

@@ -63,9 +63,9 @@ public sealed class ContainerTopologyTests
             service.Environment["ConnectionStrings__neo4j"].Should().Contain("{neo4j.http}").And.Contain("Username=neo4j");
             service.Environment["FraudDetection__DataDirectory"].Should().StartWith("/tmp/fd-data");
         }
-        R("producer").Environment["Producer__Replay__Rate"].Should().Be("120");
-        R("producer").Environment["Producer__Replay__Loop"].Should().Be("true");
-        R("producer").Environment["Producer__Replay__File"].Should().Be("/repo/data/sample.csv.gz");
+        R("producer").Environment["Producer__Rate"].Should().Be("120");
+        R("producer").Environment["Producer__Loop"].Should().Be("true");
+        R("producer").Environment["Producer__File"].Should().Be("/repo/data/sample.csv.gz");
         R("neo4j").Environment["NEO4J_server_http__enabled__modules"].Should().Contain("QUERY_API_ENDPOINTS");
         R("mlflow").Command.Should().Contain("--serve-artifacts");
         R("aspire-dashboard").Environment["DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"].Should().Be("true");

@@ -27,7 +27,7 @@ public sealed class DeployManifestTests
             environment.Keys.Should().Contain(ContainerTopology.ServiceEnvironmentKeys, $"compose gives {name} what the AppHost gives it");
             ((string)environment["OTEL_SERVICE_NAME"]).Should().Be(name);
         }
-        Map(Map(services["producer"])["environment"]).Keys.Should().Contain(["Producer__Replay__File", "Producer__Replay__Rate", "Producer__Replay__Loop"]);
+        Map(Map(services["producer"])["environment"]).Keys.Should().Contain(["Producer__File", "Producer__Rate", "Producer__Loop"]);
     }
 
     [Fact]
