@@ -1,0 +1,112 @@
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Models.Trees;
+using FraudDetection.Training.Export;
+using FraudDetection.Training.Training;
+
+namespace FraudDetection.Tests.Training;
+
+public sealed class TreeShapTests
+{
+    /// <summary>A depth-3 tree that splits on feature 0 twice (the case TreeSHAP's unwinding exists for).</summary>
+    private static DecisionTree TinyTree() => new(
+        //          0: f0<=5    1: f1<=2    2: f0<=8    3: f2<=1   leaves 4..8
+        feature: [0, 1, 0, 2, -1, -1, -1, -1, -1],
+        threshold: [5, 2, 8, 1, 0, 0, 0, 0, 0],
+        left: [1, 3, 6, 4, 0, 0, 0, 0, 0],
+        right: [2, 7, 8, 5, 0, 0, 0, 0, 0],
+        value: [0, 0, 0, 0, 1.5, -0.5, 2.0, 0.25, -1.0],
+        cover: [100, 60, 40, 35, 20, 15, 30, 25, 10]);
+
+    /// <summary>E[f(x) | x_S] the path-dependent way: follow x on features in S, else weight children by cover.</summary>
+    private static double ConditionalExpectation(DecisionTree tree, int node, float[] x, int subset)
+    {
+        if (tree.IsLeaf(node))
+        {
+            return tree.Value[node];
+        }
+        var f = tree.Feature[node];
+        var left = tree.Left[node];
+        var right = tree.Right[node];
+        if ((subset & (1 << f)) != 0)
+        {
+            return ConditionalExpectation(tree, x[f] <= tree.Threshold[node] ? left : right, x, subset);
+        }
+        return (tree.Cover[left] * ConditionalExpectation(tree, left, x, subset) + tree.Cover[right] * ConditionalExpectation(tree, right, x, subset)) / tree.Cover[node];
+    }
+
+    private static double[] BruteForceShapley(DecisionTree tree, float[] x, int features)
+    {
+        var phi = new double[features];
+        double Factorial(int n) => n <= 1 ? 1 : n * Factorial(n - 1);
+        for (var i = 0; i < features; i++)
+        {
+            for (var s = 0; s < 1 << features; s++)
+            {
+                if ((s & (1 << i)) != 0)
+                {
+                    continue;
+                }
+                var size = System.Numerics.BitOperations.PopCount((uint)s);
+                var weight = Factorial(size) * Factorial(features - size - 1) / Factorial(features);
+                phi[i] += weight * (ConditionalExpectation(tree, 0, x, s | (1 << i)) - ConditionalExpectation(tree, 0, x, s));
+            }
+        }
+        return phi;
+    }
+
+    [Theory]
+    [InlineData(3f, 1f, 0f)]
+    [InlineData(3f, 4f, 2f)]
+    [InlineData(6f, 0f, 5f)]
+    [InlineData(9f, 9f, 9f)]
+    public void TreeShap_equals_brute_force_shapley_values_on_a_tiny_tree(float a, float b, float c)
+    {
+        var tree = TinyTree();
+        var ensemble = new TreeEnsemble([tree], bias: 0.1, LogisticLink.Identity, featureCount: 4);
+        float[] x = [a, b, c, 7f];
+        var phi = new double[4];
+
+        var bias = TreeShap.Explain(ensemble, x, phi);
+
+        var expected = BruteForceShapley(tree, x, 4);
+        for (var i = 0; i < 4; i++)
+        {
+            phi[i].Should().BeApproximately(expected[i], 1e-12, "feature {0}", i);
+        }
+        phi[3].Should().Be(0, "an unused feature gets nothing");
+        bias.Should().BeApproximately(0.1 + ConditionalExpectation(tree, 0, x, 0), 1e-12);
+        (bias + phi.Sum()).Should().BeApproximately(ensemble.Margin(x), 1e-12);
+    }
+
+    [Fact]
+    public void Contributions_plus_bias_equal_the_margin_of_a_trained_model_loaded_from_onnx()
+    {
+        var train = SyntheticData.Make(3000, 21);
+        var trained = EnsembleTrainer.Train(TrainerKind.LightGbm, train, new HyperParameters(Trees: 60, Leaves: 31, MinDataInLeaf: 5), 3, Math.Log(0.5));
+        var dir = Directory.CreateTempSubdirectory("shap-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "model.onnx");
+            var check = SyntheticData.Make(200, 22);
+            OnnxExporter.Export(trained, new ModelCard("test-v1", SyntheticData.FeatureNames, 0.5, "v1", "lightgbm", new Dictionary<string, string>()), path, check);
+            using var model = FraudModel.Load(path, "test-v1", SyntheticData.FeatureNames);
+
+            for (var i = 0; i < check.Rows; i++)
+            {
+                var row = check.Row(i);
+                var explanation = model.Explain(row);
+                var p = model.Predict(row);
+                explanation.Margin.Should().BeApproximately(model.Ensemble!.Margin(row), 1e-9);
+                LogisticLink.Sigmoid(explanation.Margin).Should().BeApproximately(p, 1e-5);
+                explanation.Contributions[4].Should().BeInRange(-0.5, 0.5, "noise matters little");
+            }
+            var top = model.Explain(check.Row(0)).Top(check.Row(0), 2);
+            top.Should().HaveCount(2);
+            Math.Abs(top[0].Contribution).Should().BeGreaterThanOrEqualTo(Math.Abs(top[1].Contribution));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
