@@ -1,10 +1,58 @@
+using FraudDetection.Core.Hosting;
+using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Live;
+using FraudDetection.Scoring.Options;
+using FraudDetection.Scoring.Pipeline;
+using FraudDetection.Scoring.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace FraudDetection.Scoring.Extensions;
 
 public static class ScoringServiceExtensions
 {
-    /// <summary>Registers the Scoring services (options, hosted workers, clients) on any host builder.</summary>
+    public const string HealthCheckName = "scoring";
+
+    /// <summary>
+    /// Registers Scoring on any host builder: options section <c>Scoring</c>, the champion model poller, the
+    /// SQLite checkpoint store, the <c>transactions</c> consumer (group <c>scoring</c>), the live scorer, metrics
+    /// and the <c>scoring</c> health check. Needs <c>ConnectionStrings:kafka</c> and an <see cref="Core.Models.IModelRegistry"/>.
+    /// </summary>
     public static TBuilder AddScoringServices<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        var services = builder.Services;
+        services.AddOptions<ScoringOptions>()
+            .Bind(builder.Configuration.GetSection(ScoringOptions.SectionName))
+            .Validate(o => o.MaxBatchSize > 0, "Scoring:MaxBatchSize must be positive")
+            .Validate(o => o.MaxBatchWaitMs >= 0, "Scoring:MaxBatchWaitMs must not be negative")
+            .Validate(o => o.DedupeWindow > 0, "Scoring:DedupeWindow must be positive")
+            .Validate(o => o.ThresholdOverride is null or (>= 0 and <= 1), "Scoring:ThresholdOverride must be within 0..1")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ScoringTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<ScoringStats>();
+        services.TryAddSingleton<ICheckpointStore>(sp =>
+        {
+            var configured = sp.GetRequiredService<IOptions<ScoringOptions>>().Value.CheckpointPath;
+            var path = string.IsNullOrWhiteSpace(configured)
+                ? Path.Combine(DataPaths.Sub(builder.Configuration, "scoring"), "checkpoints.db")
+                : configured;
+            return new SqliteCheckpointStore(path);
+        });
+
+        ScoringDefaults.AddDefaultImplementations(builder);
+
+        services.TryAddSingleton<ChampionModelProvider>();
+        services.TryAddSingleton<IModelSource>(sp => sp.GetRequiredService<ChampionModelProvider>());
+        services.AddHostedService(sp => sp.GetRequiredService<ChampionModelProvider>());
+
+        services.TryAddSingleton<ScoringWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScoringWorker>());
+        services.TryAddSingleton<LiveScorer>();
+
+        services.AddHealthChecks().AddCheck<ScoringHealthCheck>(HealthCheckName);
         return builder;
     }
 }

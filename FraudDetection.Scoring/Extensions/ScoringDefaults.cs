@@ -1,0 +1,18 @@
+using FraudDetection.Core.Registry;
+using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FraudDetection.Scoring.Extensions;
+
+/// <summary>The real feature pipeline, model loader and registry, registered unless the host brought its own.</summary>
+internal static class ScoringDefaults
+{
+    public static void AddDefaultImplementations(IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton<IFeaturePipeline>(_ => new OnlineFeaturePipeline());
+        builder.Services.TryAddSingleton<IScoringModelLoader, OnnxModelLoader>();
+        // Embedded folder registry, or MLflow when ConnectionStrings:mlflow is set; the first caller on a builder wins.
+        builder.AddModelRegistry();
+    }
+}

@@ -1,0 +1,32 @@
+namespace FraudDetection.Scoring.Features;
+
+/// <summary>The online feature pipeline as Scoring sees it: a schema and per-partition state.</summary>
+public interface IFeaturePipeline
+{
+    string SchemaVersion { get; }
+
+    IReadOnlyList<string> Names { get; }
+
+    IFeatureState Create();
+
+    /// <summary>Restores state written by <see cref="IFeatureState.Save"/>.</summary>
+    IFeatureState Load(Stream stream);
+
+    /// <summary>Why the pipeline cannot featurize <paramref name="transaction"/>, or null when it can.</summary>
+    string? Validate(Transaction transaction);
+}
+
+/// <summary>Per-card online state of one partition. Not thread-safe: one writer, readers take the owner's lock.</summary>
+public interface IFeatureState
+{
+    /// <summary>Features of <paramref name="transaction"/> from what came strictly before, then folds it in.</summary>
+    void ComputeAndUpdate(Transaction transaction, Span<float> features);
+
+    /// <summary>Features from what came strictly before; no state change.</summary>
+    void Compute(Transaction transaction, Span<float> features);
+
+    /// <summary>Whether this state holds history for the transaction's card.</summary>
+    bool KnowsCard(Transaction transaction);
+
+    void Save(Stream stream);
+}

@@ -1,0 +1,46 @@
+namespace FraudDetection.Scoring.Options;
+
+/// <summary>Configuration section <c>Scoring</c>.</summary>
+public sealed class ScoringOptions
+{
+    public const string SectionName = "Scoring";
+
+    /// <summary>Consumer group id (DESIGN: <c>scoring</c>).</summary>
+    public string ConsumerGroup { get; set; } = "scoring";
+
+    /// <summary>Most messages scored in one ONNX call.</summary>
+    public int MaxBatchSize { get; set; } = 1024;
+
+    /// <summary>Longest wait for a batch to fill once its first message is in; 0 = take only what is already waiting.</summary>
+    public int MaxBatchWaitMs { get; set; } = 2;
+
+    /// <summary>Alert when score ≥ this; null = the model's own threshold.</summary>
+    public double? ThresholdOverride { get; set; }
+
+    /// <summary>How often per-partition feature state + offsets are checkpointed (and offsets committed).</summary>
+    public int CheckpointIntervalMs { get; set; } = 1000;
+
+    /// <summary>How many recent trans_num per partition are remembered to drop duplicates (persisted with the checkpoint).</summary>
+    public int DedupeWindow { get; set; } = 50_000;
+
+    /// <summary>How often the registry is asked for a new champion.</summary>
+    public int ModelPollIntervalMs { get; set; } = 5000;
+
+    /// <summary>How many top TreeSHAP reasons go on alerts (and on /api/score).</summary>
+    public int TopReasons { get; set; } = 5;
+
+    /// <summary>Compute TreeSHAP reasons for every scored record, not only alerts (costs throughput).</summary>
+    public bool ExplainAllScored { get; set; }
+
+    /// <summary>Reserved for challenger shadow scoring (issue follow-up); not read yet.</summary>
+    public bool ShadowMode { get; set; }
+
+    /// <summary>SQLite checkpoint file; default <c>{DataDirectory}/scoring/checkpoints.db</c>.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Extra librdkafka settings for the consumer (e.g. <c>session.timeout.ms</c>): section <c>Scoring:Consumer</c>.</summary>
+    public Dictionary<string, string> Consumer { get; set; } = [];
+
+    /// <summary>Extra librdkafka settings for the producer (e.g. <c>linger.ms</c>): section <c>Scoring:Producer</c>.</summary>
+    public Dictionary<string, string> Producer { get; set; } = [];
+}

@@ -1,0 +1,592 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Options;
+using FraudDetection.Scoring.Telemetry;
+
+namespace FraudDetection.Scoring.Pipeline;
+
+/// <summary>
+/// One member of the <c>scoring</c> consumer group: consume → validate → dedupe → features → ONNX (micro-batch)
+/// → produce scored/alerts/dead letters. At-least-once with idempotent effects: the producer is idempotent;
+/// every checkpoint first waits for all outputs to be acknowledged, then writes each partition's feature state,
+/// dedupe window and next offset in one SQLite transaction, then commits the offsets. A restart (or a partition
+/// moving to another member) seeks to the checkpoint's offset and restores its state, so replayed messages are
+/// folded into exactly the state that had not seen them yet.
+/// Runs on one dedicated thread; <see cref="TryCompute"/> (the live API) reads state under the same lock.
+/// </summary>
+public sealed class ScoringConsumer : IDisposable
+{
+    private const int MaxLinksPerBatch = 64;
+
+    private readonly string bootstrapServers;
+    private readonly ScoringOptions options;
+    private readonly IFeaturePipeline pipeline;
+    private readonly IModelSource models;
+    private readonly ICheckpointStore checkpoints;
+    private readonly ScoringTelemetry telemetry;
+    private readonly ScoringStats stats;
+    private readonly ILogger logger;
+    private readonly string topic;
+    private readonly int featureCount;
+    private readonly Dictionary<int, PartitionState> partitions = [];
+    private readonly List<ConsumeResult<byte[], byte[]>> pending = [];
+    private readonly Lock stateGate = new();
+    private readonly Action<DeliveryReport<byte[], byte[]>> onDelivered;
+    private readonly IFeatureState emptyState;
+
+    private float[] features = [];
+    private float[] probabilities = [];
+    private ScoredRow[] rows = [];
+    private IConsumer<byte[], byte[]>? consumer;
+    private IProducer<byte[], byte[]>? producer;
+    private long deliveryFailures;
+    private string? lastDeliveryError;
+    private volatile bool killed;
+    private long nextCheckpointAt;
+
+    public ScoringConsumer(
+        string bootstrapServers,
+        ScoringOptions options,
+        IFeaturePipeline pipeline,
+        IModelSource models,
+        ICheckpointStore checkpoints,
+        ScoringTelemetry telemetry,
+        ScoringStats stats,
+        ILogger logger,
+        string topic = Topics.Transactions)
+    {
+        this.bootstrapServers = bootstrapServers;
+        this.options = options;
+        this.pipeline = pipeline;
+        this.models = models;
+        this.checkpoints = checkpoints;
+        this.telemetry = telemetry;
+        this.stats = stats;
+        this.logger = logger;
+        this.topic = topic;
+        featureCount = pipeline.Names.Count;
+        emptyState = pipeline.Create();
+        onDelivered = OnDelivered;
+    }
+
+    /// <summary>Partitions this member owns now.</summary>
+    public IReadOnlyCollection<int> OwnedPartitions
+    {
+        get
+        {
+            lock (stateGate)
+            {
+                return [.. partitions.Keys];
+            }
+        }
+    }
+
+    /// <summary>Runs the loop on its own thread until cancelled (clean stop: score what is in hand, checkpoint, commit, leave the group).</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Run(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>Stops as a crash would: no scoring of what is in hand, no checkpoint, no commit, no leave-group.</summary>
+    public void Kill() => killed = true;
+
+    /// <summary>
+    /// Features of <paramref name="transaction"/> against the card's current state in this member, read-only.
+    /// False when no owned partition knows the card (then the features are those of a card's first transaction).
+    /// </summary>
+    public bool TryCompute(Transaction transaction, Span<float> destination)
+    {
+        lock (stateGate)
+        {
+            foreach (var state in partitions.Values)
+            {
+                if (state.Features.KnowsCard(transaction))
+                {
+                    state.Features.Compute(transaction, destination);
+                    return true;
+                }
+            }
+            emptyState.Compute(transaction, destination);
+            return false;
+        }
+    }
+
+    private void Run(CancellationToken cancellationToken)
+    {
+        stats.ConsumerStatus = "waiting for a champion model";
+        while (models.Current is null)
+        {
+            if (cancellationToken.WaitHandle.WaitOne(200) || killed)
+            {
+                stats.ConsumerStatus = "stopped";
+                return;
+            }
+        }
+
+        producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig()).Build();
+        consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig())
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
+            .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer error: {Reason}", error.Reason))
+            .Build();
+        try
+        {
+            consumer.Subscribe(topic);
+            stats.ConsumerStatus = "consuming";
+            nextCheckpointAt = Stopwatch.GetTimestamp() + CheckpointInterval;
+            while (!cancellationToken.IsCancellationRequested && !killed)
+            {
+                FillBatch(cancellationToken);
+                if (killed)
+                {
+                    break;
+                }
+                ProcessPending();
+                if (Stopwatch.GetTimestamp() >= nextCheckpointAt)
+                {
+                    Checkpoint(partitions.Values);
+                    nextCheckpointAt = Stopwatch.GetTimestamp() + CheckpointInterval;
+                }
+            }
+
+            if (!killed)
+            {
+                ProcessPending();
+                Checkpoint(partitions.Values);
+                consumer.Close();
+                stats.ConsumerStatus = "stopped";
+            }
+            else
+            {
+                stats.ConsumerStatus = "killed";
+            }
+        }
+        finally
+        {
+            DisposeClients();
+        }
+    }
+
+    private long CheckpointInterval => Stopwatch.Frequency * Math.Max(10, options.CheckpointIntervalMs) / 1000;
+
+    private ConsumerConfig ConsumerConfig()
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = options.ConsumerGroup,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+            QueuedMinMessages = 200_000,
+            FetchWaitMaxMs = 5,
+            SessionTimeoutMs = 10_000,
+            HeartbeatIntervalMs = 1_000,
+        };
+        Apply(config, options.Consumer);
+        return config;
+    }
+
+    private ProducerConfig ProducerConfig()
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 2,
+            BatchNumMessages = 10_000,
+            QueueBufferingMaxMessages = 1_000_000,
+            QueueBufferingMaxKbytes = 1_048_576,
+            DeliveryReportFields = "status",
+        };
+        Apply(config, options.Producer);
+        return config;
+    }
+
+    private static void Apply(ClientConfig config, Dictionary<string, string> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            config.Set(key, value);
+        }
+    }
+
+    private void FillBatch(CancellationToken cancellationToken)
+    {
+        var first = consumer!.Consume(100);
+        if (first is null || killed || cancellationToken.IsCancellationRequested)
+        {
+            if (first is not null)
+            {
+                pending.Add(first);
+            }
+            return;
+        }
+        pending.Add(first);
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * Math.Max(0, options.MaxBatchWaitMs) / 1000;
+        var cap = Math.Max(1, options.MaxBatchSize);
+        while (pending.Count < cap)
+        {
+            var next = consumer.Consume(0);
+            if (next is null)
+            {
+                var remainingMs = (int)Math.Ceiling((deadline - Stopwatch.GetTimestamp()) * 1000.0 / Stopwatch.Frequency);
+                if (remainingMs <= 0)
+                {
+                    break;
+                }
+                next = consumer.Consume(remainingMs);
+                if (next is null)
+                {
+                    break;
+                }
+            }
+            pending.Add(next);
+        }
+    }
+
+    private void ProcessPending()
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+        var model = models.Current ?? throw new InvalidOperationException("the champion model went away");
+        var threshold = options.ThresholdOverride ?? model.Threshold;
+        EnsureCapacity(pending.Count);
+
+        using var activity = StartBatchActivity();
+        var outputHeaders = activity is null ? null : TraceHeaders(activity);
+
+        var count = 0;
+        lock (stateGate)
+        {
+            foreach (var message in pending)
+            {
+                if (!partitions.TryGetValue(message.Partition.Value, out var state) || message.Offset.Value < state.NextOffset)
+                {
+                    continue; // lost partition, or already folded into the restored state
+                }
+                state.NextOffset = message.Offset.Value + 1;
+                state.Dirty = true;
+
+                var transaction = TransactionValidator.TryParse(message.Message.Value, out var rejection);
+                if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
+                {
+                    rejection = TransactionValidator.FromFeatureError(featureError);
+                    transaction = null;
+                }
+                if (transaction is null)
+                {
+                    DeadLetter(message, rejection, outputHeaders);
+                    continue;
+                }
+                if (!state.Dedupe.TryAdd(transaction.TransNum))
+                {
+                    stats.AddDuplicate();
+                    telemetry.Duplicates.Add(1);
+                    continue;
+                }
+                state.Features.ComputeAndUpdate(transaction, features.AsSpan(count * featureCount, featureCount));
+                rows[count++] = new ScoredRow(message, transaction);
+            }
+        }
+        pending.Clear();
+        if (count == 0)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        model.Predict(features.AsSpan(0, count * featureCount), count, probabilities.AsSpan(0, count));
+        var inferenceMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        telemetry.Inference.Record(inferenceMs);
+
+        var scoredAt = DateTimeOffset.UtcNow;
+        var nowMs = scoredAt.ToUnixTimeMilliseconds();
+        var versionTag = new KeyValuePair<string, object?>("model_version", model.Version);
+        var alerts = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var (message, transaction) = rows[i];
+            rows[i] = default;
+            double score = probabilities[i];
+            var isAlert = score >= threshold;
+            var reasons = isAlert || options.ExplainAllScored
+                ? TopReasons(model, features.AsSpan(i * featureCount, featureCount), options.TopReasons)
+                : [];
+            var eventToScoredMs = message.Message.Timestamp.Type == TimestampType.NotAvailable
+                ? 0
+                : Math.Max(0, nowMs - message.Message.Timestamp.UnixTimestampMs);
+            var scored = new ScoredTransaction(transaction, score, threshold, isAlert, model.Version, reasons,
+                new ScoringTimings(eventToScoredMs, inferenceMs, count), scoredAt);
+            var headers = outputHeaders ?? PassTraceParent(message);
+            Produce(Topics.Scored, message.Message.Key, JsonSerializer.SerializeToUtf8Bytes(scored, FraudJsonContext.Default.ScoredTransaction), headers);
+            if (isAlert)
+            {
+                alerts++;
+                var alert = FraudAlert.From(scored);
+                Produce(Topics.Alerts, Encoding.UTF8.GetBytes(alert.CardId), JsonSerializer.SerializeToUtf8Bytes(alert, FraudJsonContext.Default.FraudAlert), headers);
+            }
+            telemetry.Score.Record(score, versionTag);
+            telemetry.EventToScored.Record(eventToScoredMs);
+        }
+        telemetry.Scored.Add(count, versionTag);
+        if (alerts > 0)
+        {
+            telemetry.Alerts.Add(alerts, versionTag);
+        }
+        stats.AddBatch(model.Version, count, alerts, inferenceMs);
+        activity?.SetTag("fraud.batch_size", count);
+        activity?.SetTag("fraud.alerts", alerts);
+        activity?.SetTag("fraud.model_version", model.Version);
+    }
+
+    /// <summary>Features ranked by |TreeSHAP contribution|, the strongest <paramref name="top"/> of them.</summary>
+    public static IReadOnlyList<FeatureContribution> TopReasons(IScoringModel model, ReadOnlySpan<float> row, int top) =>
+        model.Explain(row).Top(row, top);
+
+    private void DeadLetter(ConsumeResult<byte[], byte[]> message, Rejection rejection, Headers? headers)
+    {
+        var deadLetter = new DeadLetter(rejection.Reason, rejection.Error, message.Topic, message.Partition.Value, message.Offset.Value,
+            message.Message.Key, message.Message.Value, DateTimeOffset.UtcNow);
+        Produce(Topics.DeadLetter, message.Message.Key, JsonSerializer.SerializeToUtf8Bytes(deadLetter, FraudJsonContext.Default.DeadLetter), headers ?? PassTraceParent(message));
+        stats.AddDeadLetter(rejection.Reason);
+        telemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", rejection.Reason));
+        logger.LogDebug("Dead-lettered {Topic}/{Partition}@{Offset}: {Reason} ({Error})",
+            message.Topic, message.Partition.Value, message.Offset.Value, rejection.Reason, rejection.Error);
+    }
+
+    private void Produce(string outputTopic, byte[]? key, byte[] value, Headers? headers)
+    {
+        var message = new Message<byte[], byte[]> { Key = key!, Value = value, Headers = headers };
+        while (true)
+        {
+            try
+            {
+                producer!.Produce(outputTopic, message, onDelivered);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer!.Poll(TimeSpan.FromMilliseconds(50)); // back-pressure: let deliveries drain
+            }
+        }
+    }
+
+    private void OnDelivered(DeliveryReport<byte[], byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            Interlocked.Increment(ref deliveryFailures);
+            lastDeliveryError = report.Error.Reason;
+        }
+    }
+
+    /// <summary>Waits for every output to be acknowledged, then saves state + offsets together, then commits.</summary>
+    private void Checkpoint(IEnumerable<PartitionState> which)
+    {
+        if (killed || producer is null || consumer is null)
+        {
+            return;
+        }
+        var dirty = which.Where(p => p.Dirty && p.NextOffset >= 0).ToList();
+        while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
+        {
+            if (killed)
+            {
+                return;
+            }
+        }
+        if (Interlocked.Read(ref deliveryFailures) > 0)
+        {
+            throw new KafkaException(new Error(ErrorCode.Local_Fail,
+                $"{deliveryFailures} output message(s) were not acknowledged ({lastDeliveryError}); restarting from the last checkpoint"));
+        }
+        if (dirty.Count > 0)
+        {
+            var saved = new List<PartitionCheckpoint>(dirty.Count);
+            var now = DateTimeOffset.UtcNow;
+            lock (stateGate)
+            {
+                foreach (var state in dirty)
+                {
+                    using var buffer = new MemoryStream();
+                    state.Features.Save(buffer);
+                    saved.Add(new PartitionCheckpoint(options.ConsumerGroup, topic, state.Partition, state.NextOffset,
+                        pipeline.SchemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
+                }
+            }
+            checkpoints.Save(saved);
+            foreach (var state in dirty)
+            {
+                state.Dirty = false;
+            }
+            try
+            {
+                consumer.Commit(dirty.Select(p => new TopicPartitionOffset(topic, p.Partition, p.NextOffset)));
+            }
+            catch (KafkaException e)
+            {
+                // The checkpoint is what a restart seeks to; the committed offset only feeds lag tooling.
+                logger.LogWarning("Offset commit failed after checkpoint: {Reason}", e.Error.Reason);
+            }
+            stats.Checkpointed();
+        }
+        UpdateLag();
+    }
+
+    private void UpdateLag()
+    {
+        foreach (var state in partitions.Values)
+        {
+            var watermarks = consumer!.GetWatermarkOffsets(new TopicPartition(topic, state.Partition));
+            var lag = watermarks.High == Offset.Unset || state.NextOffset < 0 ? 0 : Math.Max(0, watermarks.High.Value - state.NextOffset);
+            telemetry.SetLag(state.Partition, lag);
+            stats.SetPartition(state.Partition, state.NextOffset, lag);
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[], byte[]> _, List<TopicPartition> assigned)
+    {
+        var positions = new List<TopicPartitionOffset>(assigned.Count);
+        foreach (var tp in assigned)
+        {
+            var checkpoint = checkpoints.Load(options.ConsumerGroup, tp.Topic, tp.Partition.Value);
+            PartitionState state;
+            if (checkpoint is null)
+            {
+                state = new PartitionState(tp.Partition.Value, pipeline.Create(), new DedupeWindow(options.DedupeWindow), -1);
+                positions.Add(new TopicPartitionOffset(tp, Offset.Unset));
+                logger.LogInformation("Partition {Partition} assigned: no checkpoint, starting from the committed offset (or the beginning)", tp.Partition.Value);
+            }
+            else
+            {
+                IFeatureState features;
+                if (checkpoint.SchemaVersion == pipeline.SchemaVersion)
+                {
+                    using var stream = new MemoryStream(checkpoint.FeatureState, writable: false);
+                    features = pipeline.Load(stream);
+                }
+                else
+                {
+                    logger.LogWarning("Partition {Partition}: checkpoint has feature schema {Old}, ours is {New}; card state starts empty",
+                        tp.Partition.Value, checkpoint.SchemaVersion, pipeline.SchemaVersion);
+                    features = pipeline.Create();
+                }
+                state = new PartitionState(tp.Partition.Value, features, DedupeWindow.FromBytes(checkpoint.DedupeWindow, options.DedupeWindow), checkpoint.NextOffset);
+                positions.Add(new TopicPartitionOffset(tp, checkpoint.NextOffset));
+                logger.LogInformation("Partition {Partition} assigned: resuming at checkpoint offset {Offset}", tp.Partition.Value, checkpoint.NextOffset);
+            }
+            lock (stateGate)
+            {
+                partitions[tp.Partition.Value] = state;
+            }
+        }
+        return positions;
+    }
+
+    private void OnRevoked(IConsumer<byte[], byte[]> _, List<TopicPartitionOffset> revoked)
+    {
+        if (!killed)
+        {
+            ProcessPending();
+            Checkpoint(revoked.Select(tp => partitions.GetValueOrDefault(tp.Partition.Value)).OfType<PartitionState>().ToList());
+        }
+        Forget(revoked.Select(tp => tp.Partition.Value));
+    }
+
+    private void OnLost(IConsumer<byte[], byte[]> _, List<TopicPartitionOffset> lost)
+    {
+        // Another member owns these now and resumes from the last checkpoint; what we hold is stale.
+        var gone = lost.Select(tp => tp.Partition.Value).ToHashSet();
+        pending.RemoveAll(m => gone.Contains(m.Partition.Value));
+        logger.LogWarning("Partitions lost: {Partitions}", string.Join(",", gone));
+        Forget(gone);
+    }
+
+    private void Forget(IEnumerable<int> gone)
+    {
+        lock (stateGate)
+        {
+            foreach (var partition in gone)
+            {
+                partitions.Remove(partition);
+                stats.RemovePartition(partition);
+                telemetry.ForgetLag(partition);
+            }
+        }
+    }
+
+    private Activity? StartBatchActivity()
+    {
+        if (!telemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+        var links = new List<ActivityLink>();
+        foreach (var message in pending)
+        {
+            if (links.Count == MaxLinksPerBatch)
+            {
+                break;
+            }
+            if (message.Message.Headers is { } headers
+                && headers.TryGetLastBytes(Topics.TraceParentHeader, out var traceParent)
+                && ActivityContext.TryParse(Encoding.ASCII.GetString(traceParent), null, out var context))
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+        var activity = telemetry.ActivitySource.StartActivity("score transactions", ActivityKind.Consumer, default(ActivityContext), links: links);
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.source.name", topic);
+        activity?.SetTag("messaging.batch.message_count", pending.Count);
+        return activity;
+    }
+
+    private static Headers TraceHeaders(Activity activity) =>
+        [new Header(Topics.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!))];
+
+    private static Headers? PassTraceParent(ConsumeResult<byte[], byte[]> message) =>
+        message.Message.Headers is { } headers && headers.TryGetLastBytes(Topics.TraceParentHeader, out var traceParent)
+            ? [new Header(Topics.TraceParentHeader, traceParent)]
+            : null;
+
+    private void EnsureCapacity(int count)
+    {
+        if (rows.Length < count)
+        {
+            rows = new ScoredRow[count];
+            probabilities = new float[count];
+            features = new float[count * featureCount];
+        }
+    }
+
+    private void DisposeClients()
+    {
+        try
+        {
+            consumer?.Dispose();
+        }
+        finally
+        {
+            producer?.Dispose();
+            consumer = null;
+            producer = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+    }
+
+    private readonly record struct ScoredRow(ConsumeResult<byte[], byte[]> Message, Transaction Transaction);
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Serialization;
+
+namespace FraudDetection.Scoring.Telemetry;
+
+/// <summary>Running totals for <c>GET /api/scoring/stats</c> (the metrics carry the same numbers to Prometheus).</summary>
+public sealed class ScoringStats
+{
+    private readonly ConcurrentDictionary<string, long> deadLettersByReason = new();
+    private readonly ConcurrentDictionary<string, long> scoredByModel = new();
+    private readonly ConcurrentDictionary<int, PartitionProgress> partitions = new();
+    private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+    private long scored;
+    private long alerts;
+    private long duplicates;
+    private long batches;
+    private long checkpoints;
+    private long restarts;
+    private double lastInferenceMs;
+
+    public string ConsumerStatus { get; set; } = "not started";
+    public DateTimeOffset? LastCheckpointAt { get; private set; }
+
+    public long Scored => Interlocked.Read(ref scored);
+    public long Alerts => Interlocked.Read(ref alerts);
+    public long Duplicates => Interlocked.Read(ref duplicates);
+    public long DeadLetters => deadLettersByReason.Values.Sum();
+
+    public void AddBatch(string modelVersion, int scoredCount, int alertCount, double inferenceMs)
+    {
+        Interlocked.Increment(ref batches);
+        Interlocked.Add(ref scored, scoredCount);
+        Interlocked.Add(ref alerts, alertCount);
+        scoredByModel.AddOrUpdate(modelVersion, scoredCount, (_, n) => n + scoredCount);
+        lastInferenceMs = inferenceMs;
+    }
+
+    public void AddDeadLetter(string reason) => deadLettersByReason.AddOrUpdate(reason, 1, (_, n) => n + 1);
+
+    public void AddDuplicate() => Interlocked.Increment(ref duplicates);
+
+    public void AddRestart() => Interlocked.Increment(ref restarts);
+
+    public void SetPartition(int partition, long nextOffset, long lag) => partitions[partition] = new PartitionProgress(partition, nextOffset, lag);
+
+    public void RemovePartition(int partition) => partitions.TryRemove(partition, out _);
+
+    public void Checkpointed()
+    {
+        Interlocked.Increment(ref checkpoints);
+        LastCheckpointAt = DateTimeOffset.UtcNow;
+    }
+
+    public ScoringStatsSnapshot Snapshot(string modelStatus, string? modelVersion, double? threshold)
+    {
+        var uptime = DateTimeOffset.UtcNow - startedAt;
+        var scoredNow = Scored;
+        var alertsNow = Alerts;
+        var batchesNow = Interlocked.Read(ref batches);
+        return new ScoringStatsSnapshot(
+            ConsumerStatus, modelStatus, modelVersion, threshold,
+            scoredNow, alertsNow, scoredNow == 0 ? 0 : (double)alertsNow / scoredNow,
+            new SortedDictionary<string, long>(deadLettersByReason), Duplicates,
+            new SortedDictionary<string, long>(scoredByModel),
+            batchesNow, batchesNow == 0 ? 0 : (double)scoredNow / batchesNow, lastInferenceMs,
+            Interlocked.Read(ref checkpoints), LastCheckpointAt, Interlocked.Read(ref restarts),
+            [.. partitions.Values.OrderBy(p => p.Partition)],
+            startedAt, uptime.TotalSeconds);
+    }
+}
+
+public sealed record PartitionProgress(
+    [property: JsonPropertyName("partition")] int Partition,
+    [property: JsonPropertyName("next_offset")] long NextOffset,
+    [property: JsonPropertyName("lag")] long Lag);
+
+public sealed record ScoringStatsSnapshot(
+    [property: JsonPropertyName("consumer_status")] string ConsumerStatus,
+    [property: JsonPropertyName("model_status")] string ModelStatus,
+    [property: JsonPropertyName("model_version")] string? ModelVersion,
+    [property: JsonPropertyName("threshold")] double? Threshold,
+    [property: JsonPropertyName("scored")] long Scored,
+    [property: JsonPropertyName("alerts")] long Alerts,
+    [property: JsonPropertyName("alert_rate")] double AlertRate,
+    [property: JsonPropertyName("dead_letters_by_reason")] SortedDictionary<string, long> DeadLettersByReason,
+    [property: JsonPropertyName("duplicates")] long Duplicates,
+    [property: JsonPropertyName("scored_by_model_version")] SortedDictionary<string, long> ScoredByModelVersion,
+    [property: JsonPropertyName("batches")] long Batches,
+    [property: JsonPropertyName("mean_batch_size")] double MeanBatchSize,
+    [property: JsonPropertyName("last_inference_ms")] double LastInferenceMs,
+    [property: JsonPropertyName("checkpoints")] long Checkpoints,
+    [property: JsonPropertyName("last_checkpoint_at")] DateTimeOffset? LastCheckpointAt,
+    [property: JsonPropertyName("consumer_restarts")] long ConsumerRestarts,
+    [property: JsonPropertyName("partitions")] IReadOnlyList<PartitionProgress> Partitions,
+    [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
+    [property: JsonPropertyName("uptime_s")] double UptimeSeconds);

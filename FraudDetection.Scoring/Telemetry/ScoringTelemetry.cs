@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using FraudDetection.Core.Telemetry;
+
+namespace FraudDetection.Scoring.Telemetry;
+
+/// <summary>Scoring's meter (<see cref="FraudMetrics.ScoringMeter"/>) and ActivitySource, instrument names from FraudMetrics.</summary>
+public sealed class ScoringTelemetry : IDisposable
+{
+    public const string ActivitySourceName = "FraudDetection.Scoring";
+
+    private static readonly double[] ScoreBuckets = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1];
+    private static readonly double[] LatencyBucketsMs = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 100, 250, 500, 1000, 5000];
+
+    private readonly Meter meter;
+    private readonly ConcurrentDictionary<int, long> lagByPartition = new();
+
+    public ScoringTelemetry(IMeterFactory? meterFactory = null)
+    {
+        meter = meterFactory?.Create(FraudMetrics.ScoringMeter) ?? new Meter(FraudMetrics.ScoringMeter);
+        ActivitySource = new ActivitySource(ActivitySourceName);
+        Scored = meter.CreateCounter<long>(FraudMetrics.TransactionsScored, "{transaction}", "Transactions scored, by model_version");
+        Alerts = meter.CreateCounter<long>(FraudMetrics.AlertsRaised, "{alert}", "Alerts raised (score >= threshold), by model_version");
+        DeadLetters = meter.CreateCounter<long>(FraudMetrics.DeadLetters, "{message}", "Input sent to the dead-letter topic, by reason");
+        Duplicates = meter.CreateCounter<long>(FraudMetrics.Duplicates, "{message}", "Transactions dropped as duplicates (trans_num already seen)");
+        Score = meter.CreateHistogram(FraudMetrics.Score, unit: null, description: "Fraud score (0..1), by model_version",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ScoreBuckets });
+        EventToScored = meter.CreateHistogram(FraudMetrics.EventToScoredLatency, "ms", "From the event's Kafka timestamp to its scored record being produced",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+        Inference = meter.CreateHistogram(FraudMetrics.InferenceLatency, "ms", "ONNX inference time per batch",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+        meter.CreateObservableGauge(FraudMetrics.ConsumerLag, ObserveLag, "{message}", "Messages behind the partition's high watermark");
+    }
+
+    public ActivitySource ActivitySource { get; }
+    public Counter<long> Scored { get; }
+    public Counter<long> Alerts { get; }
+    public Counter<long> DeadLetters { get; }
+    public Counter<long> Duplicates { get; }
+    public Histogram<double> Score { get; }
+    public Histogram<double> EventToScored { get; }
+    public Histogram<double> Inference { get; }
+
+    public void SetLag(int partition, long lag) => lagByPartition[partition] = lag;
+
+    public void ForgetLag(int partition) => lagByPartition.TryRemove(partition, out _);
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        foreach (var (partition, lag) in lagByPartition)
+        {
+            yield return new Measurement<long>(lag, new KeyValuePair<string, object?>("partition", partition.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    public void Dispose()
+    {
+        ActivitySource.Dispose();
+        meter.Dispose();
+    }
+}

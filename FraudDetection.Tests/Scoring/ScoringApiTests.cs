@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FraudDetection.Core.Features;
+using FraudDetection.Core.Messaging;
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Registry;
+using FraudDetection.Core.Transactions;
+using FraudDetection.Scoring.Apis;
+using FraudDetection.Scoring.Extensions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace FraudDetection.Tests.Scoring;
+
+public sealed class ScoringApiTests
+{
+    private static WebApplication BuildHost(ScoringHarness harness)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:kafka"] = harness.Kafka.BootstrapServers,
+            ["FraudDetection:DataDirectory"] = Path.Combine(harness.Directory, "data"),
+            ["Scoring:ModelPollIntervalMs"] = "200",
+            ["Scoring:CheckpointIntervalMs"] = "200",
+            ["Scoring:Consumer:session.timeout.ms"] = "6000",
+        });
+        builder.AddServiceDefaults();
+        builder.AddScoringServices();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapScoringApi();
+        return app;
+    }
+
+    private static HttpClient Client(WebApplication app) =>
+        new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+
+    [Fact]
+    public async Task Score_returns_features_and_reasons_that_sum_with_the_bias_to_the_raw_margin_without_changing_state()
+    {
+        using var harness = new ScoringHarness();
+        await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
+        var history = ScoringModels.KaggleRows(400);
+        harness.Produce(history);
+        await using var app = BuildHost(harness);
+        await app.StartAsync();
+        using var client = Client(app);
+
+        await ScoringHarness.WaitUntilAsync(() => Stats(client).GetAwaiter().GetResult()["scored"]!.GetValue<long>() == history.Count, "history scored");
+        var card = history.GroupBy(t => t.CcNum).OrderByDescending(g => g.Count()).First();
+        var probe = card.Last() with { TransNum = "probe-1", TransDateTransTime = card.Last().TransDateTransTime.AddMinutes(3), Amt = 912.37, IsFraud = null };
+
+        var first = await ScoreAsync(client, probe);
+        var second = await ScoreAsync(client, probe);
+
+        first["card_state"]!.GetValue<string>().Should().Be("known");
+        first["state_updated"]!.GetValue<bool>().Should().BeFalse();
+        first["model_version"]!.GetValue<string>().Should().Be("1");
+        first["card_masked"]!.GetValue<string>().Should().Be(CardMask.Mask(probe.CcNum));
+        var features = first["features"]!.AsObject();
+        features.Select(f => f.Key).Should().Equal(FeatureSchema.Current.Names);
+
+        // The same features as the offline replay of the card's history followed by the probe.
+        var offline = FeatureMatrix.Build([.. history, probe]);
+        var offlineRow = offline.Row(offline.Rows - 1).ToArray();
+        features.Select(f => f.Value!.GetValue<float>()).Should().Equal(offlineRow);
+        features["card_tx_count"]!.GetValue<float>().Should().BeGreaterThan(0);
+
+        var contributions = first["contributions"]!.AsObject().Sum(c => c.Value!.GetValue<double>());
+        var bias = first["bias"]!.GetValue<double>();
+        var margin = first["raw_margin"]!.GetValue<double>();
+        (contributions + bias).Should().BeApproximately(margin, 1e-9);
+        var score = first["score"]!.GetValue<double>();
+        (1 / (1 + Math.Exp(-margin))).Should().BeApproximately(score, 1e-5, "the margin is the model's own raw score");
+        var reasons = first["reasons"]!.AsArray();
+        reasons.Should().HaveCount(5);
+        reasons.Select(r => Math.Abs(r!["contribution"]!.GetValue<double>())).Should().BeInDescendingOrder();
+        first["decision"]!.GetValue<string>().Should().Be(score >= first["threshold"]!.GetValue<double>() ? "alert" : "pass");
+
+        JsonNode.DeepEquals(first["features"], second["features"]).Should().BeTrue("scoring on request must not change the card's state");
+        var stats = await Stats(client);
+        stats["scored"]!.GetValue<long>().Should().Be(history.Count, "a request is not a streamed transaction");
+        stats["model_version"]!.GetValue<string>().Should().Be("1");
+
+        var bad = await client.PostAsync("/api/score", new StringContent("{\"cc_num\": 1}", System.Text.Encoding.UTF8, "application/json"));
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).Should().Contain(DeadLetterReasons.MissingTransNum);
+
+        var metrics = await client.GetStringAsync("/metrics");
+        metrics.Should().Contain("fraud_scoring_transactions_scored_total").And.Contain("fraud_scoring_score_bucket")
+            .And.Contain("fraud_scoring_event_to_scored_duration_milliseconds_bucket").And.Contain("model_version=\"1\"");
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Without_a_champion_the_service_waits_degraded_then_scores_once_one_is_promoted()
+    {
+        using var harness = new ScoringHarness();
+        var rows = ScoringModels.KaggleRows(100);
+        harness.Produce(rows);
+        await using var app = BuildHost(harness);
+        await app.StartAsync();
+        using var client = Client(app);
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+
+        await Task.Delay(500);
+        var waiting = (await health.CheckHealthAsync()).Entries[ScoringServiceExtensions.HealthCheckName];
+        waiting.Status.Should().Be(HealthStatus.Degraded);
+        waiting.Description.Should().Contain("no 'champion' model");
+        (await client.PostAsJsonAsync("/api/score", rows[0], FraudJsonContext.Default.Transaction)).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+
+        await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
+        await ScoringHarness.WaitUntilAsync(() => Stats(client).GetAwaiter().GetResult()["scored"]!.GetValue<long>() == rows.Count, "scored after promotion");
+        (await health.CheckHealthAsync()).Entries[ScoringServiceExtensions.HealthCheckName].Status.Should().Be(HealthStatus.Healthy);
+        harness.ReadScored(s => s.Count >= rows.Count).Should().HaveCount(rows.Count);
+        await app.StopAsync();
+    }
+
+    private static async Task<JsonObject> ScoreAsync(HttpClient client, Transaction transaction)
+    {
+        var response = await client.PostAsJsonAsync("/api/score", transaction, FraudJsonContext.Default.Transaction);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, body);
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    private static async Task<JsonObject> Stats(HttpClient client) =>
+        JsonNode.Parse(await client.GetStringAsync("/api/scoring/stats"))!.AsObject();
+}

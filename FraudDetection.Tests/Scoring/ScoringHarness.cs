@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using FraudDetection.Core.Kafka;
+using FraudDetection.Core.Messaging;
+using FraudDetection.Core.Features;
+using FraudDetection.Core.Transactions;
+using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Options;
+using FraudDetection.Scoring.Pipeline;
+using FraudDetection.Scoring.Telemetry;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FraudDetection.Tests.Scoring;
+
+/// <summary>An embedded broker, a temp folder for checkpoints, and helpers to feed and read the topics.</summary>
+public sealed class ScoringHarness : IDisposable
+{
+    private readonly List<(ScoringConsumer Consumer, Task Run, CancellationTokenSource Stop)> running = [];
+    private readonly IProducer<byte[], byte[]> producer;
+    private readonly List<ChampionModelProvider> providers = [];
+
+    public ScoringHarness(int partitions = 4)
+    {
+        Kafka = EmbeddedKafka.Start(partitions: partitions);
+        Directory = System.IO.Directory.CreateTempSubdirectory("scoring-tests-").FullName;
+        producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, LingerMs = 1 }).Build();
+    }
+
+    public EmbeddedKafka Kafka { get; }
+    public string Directory { get; }
+    public IFeaturePipeline Pipeline { get; } = ScoringModels.Pipeline();
+
+    public static ScoringOptions Options(string group, int checkpointMs = 100) => new()
+    {
+        ConsumerGroup = group,
+        MaxBatchSize = 64,
+        MaxBatchWaitMs = 1,
+        CheckpointIntervalMs = checkpointMs,
+        DedupeWindow = 10_000,
+        Consumer = new() { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
+    };
+
+    public ICheckpointStore Store(string name) => new SqliteCheckpointStore(Path.Combine(Directory, name + ".db"));
+
+    public (ScoringConsumer Consumer, ScoringStats Stats) Start(ScoringOptions options, IModelSource models, ICheckpointStore store)
+    {
+        var stats = new ScoringStats();
+        var consumer = new ScoringConsumer(Kafka.BootstrapServers, options, Pipeline, models, store, new ScoringTelemetry(), stats, NullLogger.Instance);
+        var stop = new CancellationTokenSource();
+        running.Add((consumer, consumer.RunAsync(stop.Token), stop));
+        return (consumer, stats);
+    }
+
+    /// <summary>Clean stop: in-hand messages scored, checkpoint, commit, leave group.</summary>
+    public async Task StopAsync(ScoringConsumer consumer)
+    {
+        var entry = running.Single(r => r.Consumer == consumer);
+        await entry.Stop.CancelAsync();
+        await entry.Run.WaitAsync(TimeSpan.FromSeconds(30));
+        running.Remove(entry);
+    }
+
+    /// <summary>Unclean stop, as a crash: nothing more is checkpointed or committed.</summary>
+    public async Task KillAsync(ScoringConsumer consumer)
+    {
+        var entry = running.Single(r => r.Consumer == consumer);
+        consumer.Kill();
+        await entry.Run.WaitAsync(TimeSpan.FromSeconds(30));
+        running.Remove(entry);
+    }
+
+    /// <summary>A file registry under the harness folder with <paramref name="modelDirectory"/> as champion, and a provider that loaded it.</summary>
+    public async Task<(FraudDetection.Core.Registry.FileModelRegistry Registry, ChampionModelProvider Models)> ChampionAsync(string modelDirectory)
+    {
+        var registry = await ScoringModels.RegistryWithChampionAsync(Path.Combine(Directory, "registry"), modelDirectory);
+        var provider = new ChampionModelProvider(registry, ScoringModels.Loader(), Microsoft.Extensions.Options.Options.Create(new ScoringOptions()), NullLogger<ChampionModelProvider>.Instance);
+        (await provider.RefreshAsync(CancellationToken.None)).Should().BeTrue(provider.Status);
+        providers.Add(provider);
+        return (registry, provider);
+    }
+
+    public void Produce(IEnumerable<Transaction> transactions)
+    {
+        foreach (var t in transactions)
+        {
+            ProduceRaw(Encoding.UTF8.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)), JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction));
+        }
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
+    public void ProduceRaw(byte[]? key, byte[] value, Headers? headers = null) =>
+        producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = key!, Value = value, Headers = headers });
+
+    public void Flush() => producer.Flush(TimeSpan.FromSeconds(30));
+
+    /// <summary>Every message on <paramref name="topic"/>, read from the beginning until <paramref name="until"/> holds or the time is up.</summary>
+    public List<ConsumeResult<byte[], byte[]>> ReadAll(string topic, Func<List<ConsumeResult<byte[], byte[]>>, bool> until, TimeSpan? timeout = null)
+    {
+        using var reader = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Kafka.BootstrapServers,
+            GroupId = "reader-" + Guid.NewGuid().ToString("N"),
+            EnableAutoCommit = false,
+        }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Kafka.BootstrapServers }).Build();
+        var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(10));
+        reader.Assign(metadata.Topics[0].Partitions.Select(p => new TopicPartitionOffset(topic, p.PartitionId, Offset.Beginning)));
+        var all = new List<ConsumeResult<byte[], byte[]>>();
+        var clock = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        while (!until(all) && clock.Elapsed < limit)
+        {
+            var message = reader.Consume(100);
+            if (message is not null)
+            {
+                all.Add(message);
+            }
+        }
+        return all;
+    }
+
+    public List<ScoredTransaction> ReadScored(Func<List<ScoredTransaction>, bool> until, TimeSpan? timeout = null)
+    {
+        var scored = new List<ScoredTransaction>();
+        ReadAll(Topics.Scored, all =>
+        {
+            while (scored.Count < all.Count)
+            {
+                scored.Add(JsonSerializer.Deserialize(all[scored.Count].Message.Value, FraudJsonContext.Default.ScoredTransaction)!);
+            }
+            return until(scored);
+        }, timeout);
+        return scored;
+    }
+
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException("timed out waiting until " + what);
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (consumer, run, stop) in running)
+        {
+            consumer.Kill();
+            stop.Cancel();
+            try
+            {
+                run.Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+                // Teardown after a failed test: the failure is already reported.
+            }
+        }
+        producer.Dispose();
+        Kafka.Dispose();
+        foreach (var provider in providers)
+        {
+            provider.Dispose();
+        }
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file for a moment; the temp folder is cleaned by the OS.
+        }
+    }
+}
+
+/// <summary>The offline reference scorer.</summary>
+public static class TestTransactions
+{
+    /// <summary>
+    /// Scores as Training does offline: the rows replayed in order through <see cref="FeatureMatrix"/> (the same
+    /// feature code), then the same model; a repeated trans_num is dropped as the stream's dedupe does.
+    /// </summary>
+    public static Dictionary<string, double> Offline(IEnumerable<Transaction> inOrder, IScoringModel model)
+    {
+        var seen = new HashSet<string>();
+        var matrix = FeatureMatrix.Build(inOrder.Where(t => seen.Add(t.TransNum)).ToList());
+        var probabilities = new float[matrix.Rows];
+        model.Predict(matrix.Values.AsSpan(0, matrix.Rows * matrix.Columns), matrix.Rows, probabilities);
+        return Enumerable.Range(0, matrix.Rows).ToDictionary(i => matrix.TransactionIds[i], i => (double)probabilities[i]);
+    }
+}

@@ -1,0 +1,238 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Transactions;
+
+namespace FraudDetection.Tests.Scoring;
+
+public sealed class ScoringPipelineTests
+{
+    [Fact]
+    public async Task Every_transaction_is_scored_once_with_the_offline_score_and_alerts_exactly_at_threshold()
+    {
+        using var harness = new ScoringHarness();
+        var transactions = ScoringModels.KaggleRows(1500);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var expected = TestTransactions.Offline(transactions, models.Current!);
+        // An override threshold at the 97th percentile, so that alerts exist and the override is what counts.
+        var threshold = expected.Values.Order().ElementAt(expected.Count * 97 / 100);
+        var options = ScoringHarness.Options("scoring");
+        options.ThresholdOverride = threshold;
+
+        harness.Produce(transactions);
+        var (consumer, stats) = harness.Start(options, models, harness.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == transactions.Count, "all scored");
+        await harness.StopAsync(consumer);
+
+        var scored = harness.ReadScored(s => s.Count >= transactions.Count);
+        scored.Should().HaveCount(transactions.Count);
+        scored.Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal).Should().Equal(transactions.Select(t => t.TransNum).Order(StringComparer.Ordinal));
+        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("the stream scores as the offline pipeline does");
+        scored.Should().OnlyContain(s => s.ModelVersion == models.Current!.Version && s.Threshold == threshold);
+        scored.Should().OnlyContain(s => s.IsAlert == (s.Score >= s.Threshold));
+
+        var alertsExpected = scored.Where(s => s.Score >= s.Threshold).Select(s => s.Transaction.TransNum).ToList();
+        alertsExpected.Should().NotBeEmpty("the test model must raise some alerts for this test to mean anything");
+        alertsExpected.Count.Should().BeLessThan(scored.Count);
+        var alerts = harness.ReadAll(Topics.Alerts, a => a.Count >= alertsExpected.Count, TimeSpan.FromSeconds(10))
+            .Select(m => JsonSerializer.Deserialize(m.Message.Value, FraudJsonContext.Default.FraudAlert)!).ToList();
+        alerts.Select(a => a.TransNum).Order(StringComparer.Ordinal).Should().Equal(alertsExpected.Order(StringComparer.Ordinal));
+        alerts.Should().OnlyContain(a => a.CardMasked.StartsWith("****") && a.CardMasked.Length == 8 && a.Reasons.Count > 0);
+        stats.Alerts.Should().Be(alertsExpected.Count);
+    }
+
+    [Fact]
+    public async Task Malformed_and_invalid_messages_are_dead_lettered_with_reasons_while_the_rest_flows()
+    {
+        using var harness = new ScoringHarness();
+        var good = ScoringModels.KaggleRows(200);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var template = JsonSerializer.Serialize(good[0] with { TransNum = "bad-template" }, FraudJsonContext.Default.Transaction);
+        string Mutate(string property, string replacement) =>
+            System.Text.RegularExpressions.Regex.Replace(template, $"\"{property}\":(\"[^\"]*\"|[^,}}]*)", replacement);
+        var bad = new (string Reason, byte[] Value)[]
+        {
+            (DeadLetterReasons.Unparseable, Encoding.UTF8.GetBytes("{not json")),
+            (DeadLetterReasons.Unparseable, Encoding.UTF8.GetBytes("[1,2,3]")),
+            (DeadLetterReasons.InvalidAmount, Encoding.UTF8.GetBytes(Mutate("amt", "\"amt\":-12.5"))),
+            (DeadLetterReasons.InvalidDate, Encoding.UTF8.GetBytes(Mutate("trans_date_trans_time", "\"trans_date_trans_time\":\"2020-02-30 10:00:00\""))),
+            (DeadLetterReasons.MissingCard, Encoding.UTF8.GetBytes(Mutate("cc_num", "\"cc_num\":null"))),
+            (DeadLetterReasons.MissingTransNum, Encoding.UTF8.GetBytes(Mutate("trans_num", "\"trans_num\":\"\""))),
+            (DeadLetterReasons.MissingTransNum, Encoding.UTF8.GetBytes(template.Replace(",\"trans_num\":\"bad-template\"", ""))),
+        };
+
+        harness.Produce(good.Take(100));
+        foreach (var (_, value) in bad)
+        {
+            harness.ProduceRaw(Encoding.UTF8.GetBytes("4000000000000001"), value);
+        }
+        harness.Produce(good.Skip(100));
+        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, harness.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == good.Count && stats.DeadLetters == bad.Length, "all scored or dead-lettered");
+        await harness.StopAsync(consumer);
+
+        var letters = harness.ReadAll(Topics.DeadLetter, l => l.Count >= bad.Length)
+            .Select(m => JsonSerializer.Deserialize(m.Message.Value, FraudJsonContext.Default.DeadLetter)!).ToList();
+        letters.Select(l => l.Reason).Should().BeEquivalentTo(bad.Select(b => b.Reason));
+        letters.Should().OnlyContain(l => l.SourceTopic == Topics.Transactions && l.SourceOffset >= 0 && l.Error.Length > 0);
+        letters.Select(l => Encoding.UTF8.GetString(l.RawValue!)).Should().BeEquivalentTo(bad.Select(b => Encoding.UTF8.GetString(b.Value)));
+        harness.ReadScored(s => s.Count >= good.Count).Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal)
+            .Should().Equal(good.Select(t => t.TransNum).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stop_and_kill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice()
+    {
+        using var harness = new ScoringHarness();
+        var all = ScoringModels.KaggleRows(1800);
+        // The producer retried some sends: the same trans_num arrives twice and must count once.
+        var withDuplicates = all.Take(600).Concat(all.Skip(100).Take(20))
+            .Concat(all.Skip(600).Take(600)).Concat(all.Skip(700).Take(20))
+            .Concat(all.Skip(1200)).ToList();
+        var phases = new[] { withDuplicates.Take(620).ToList(), withDuplicates.Skip(620).Take(620).ToList(), withDuplicates.Skip(1240).ToList() };
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var expected = TestTransactions.Offline(withDuplicates, models.Current!);
+
+        // Reference: one uninterrupted run.
+        var referenceStore = harness.Store("reference");
+        harness.Produce(withDuplicates);
+        var (reference, referenceStats) = harness.Start(ScoringHarness.Options("reference"), models, referenceStore);
+        await ScoringHarness.WaitUntilAsync(() => referenceStats.Scored == all.Count, "reference scored all");
+        await harness.StopAsync(reference);
+        referenceStats.Duplicates.Should().Be(40);
+
+        // Interrupted: on a fresh topic, phase by phase; clean stop after phase 1, a crash after phase 2.
+        using var interrupted = new ScoringHarness();
+        var store = interrupted.Store("interrupted");
+        interrupted.Produce(phases[0]);
+        var (first, firstStats) = interrupted.Start(ScoringHarness.Options("scoring"), models, store);
+        await ScoringHarness.WaitUntilAsync(() => firstStats.Scored == 600, "phase 1 scored");
+        await interrupted.StopAsync(first);
+
+        interrupted.Produce(phases[1]);
+        var (second, secondStats) = interrupted.Start(ScoringHarness.Options("scoring", checkpointMs: 600_000), models, store);
+        await ScoringHarness.WaitUntilAsync(() => secondStats.Scored == 600, "phase 2 scored");
+        await interrupted.KillAsync(second);
+
+        var (third, thirdStats) = interrupted.Start(ScoringHarness.Options("scoring"), models, store);
+        interrupted.Produce(phases[2]);
+        // The crash lost phase 2's checkpoint: the restart replays it from the phase-1 checkpoint, then phase 3.
+        await ScoringHarness.WaitUntilAsync(() => thirdStats.Scored == 1200, "phase 2 replayed and phase 3 scored", TimeSpan.FromSeconds(60));
+        await interrupted.StopAsync(third);
+        (firstStats.Duplicates + thirdStats.Duplicates).Should().Be(40);
+
+        var finalReference = referenceStore.LoadAll("reference", Topics.Transactions);
+        var finalInterrupted = store.LoadAll("scoring", Topics.Transactions);
+        finalInterrupted.Select(c => (c.Partition, c.NextOffset)).Should().BeEquivalentTo(finalReference.Select(c => (c.Partition, c.NextOffset)));
+        foreach (var checkpoint in finalInterrupted)
+        {
+            var referenceCheckpoint = finalReference.Single(c => c.Partition == checkpoint.Partition);
+            checkpoint.FeatureState.Should().Equal(referenceCheckpoint.FeatureState, $"partition {checkpoint.Partition} state must equal the uninterrupted run's");
+        }
+
+        var scored = interrupted.ReadScored(s => s.Select(x => x.Transaction.TransNum).Distinct().Count() >= all.Count);
+        scored.Select(s => s.Transaction.TransNum).Distinct().Order(StringComparer.Ordinal).Should().Equal(all.Select(t => t.TransNum).Order(StringComparer.Ordinal));
+        scored.Should().OnlyContain(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) < 1e-6, "a replayed record is scored exactly as the first time");
+    }
+
+    [Fact]
+    public async Task Two_instances_sharing_the_partitions_give_the_same_results_as_one()
+    {
+        using var harness = new ScoringHarness();
+        var all = ScoringModels.KaggleRows(1600);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var expected = TestTransactions.Offline(all, models.Current!);
+        var store = harness.Store("shared");
+
+        harness.Produce(all.Take(800));
+        var (one, oneStats) = harness.Start(ScoringHarness.Options("scoring"), models, store);
+        await ScoringHarness.WaitUntilAsync(() => oneStats.Scored == 800, "first half scored by one instance");
+        var (two, twoStats) = harness.Start(ScoringHarness.Options("scoring"), models, store);
+        await ScoringHarness.WaitUntilAsync(() => one.OwnedPartitions.Count == 2 && two.OwnedPartitions.Count == 2, "partitions shared 2/2", TimeSpan.FromSeconds(60));
+        harness.Produce(all.Skip(800));
+        await ScoringHarness.WaitUntilAsync(() => oneStats.Scored + twoStats.Scored >= all.Count, "second half scored by both", TimeSpan.FromSeconds(60));
+        twoStats.Scored.Should().BeGreaterThan(0, "the second instance took partitions over");
+        await harness.StopAsync(one);
+        await harness.StopAsync(two);
+
+        var scored = harness.ReadScored(s => s.Count >= all.Count);
+        scored.Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal).Should().Equal(all.Select(t => t.TransNum).Order(StringComparer.Ordinal));
+        scored.Should().OnlyContain(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) < 1e-6,
+            "features carried over through the checkpoint when partitions moved");
+    }
+
+    [Fact]
+    public async Task A_champion_swap_mid_stream_drops_nothing_and_every_record_names_its_model()
+    {
+        using var harness = new ScoringHarness();
+        var all = ScoringModels.KaggleRows(3000);
+        var (registry, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, harness.Store("cp"));
+
+        var feeding = Task.Run(() =>
+        {
+            foreach (var chunk in all.Chunk(50))
+            {
+                harness.Produce(chunk);
+                Thread.Sleep(20);
+            }
+        });
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored >= 1000, "a third scored with v1");
+        var v2 = await registry.RegisterAsync(ScoringModels.ModelB, new Dictionary<string, string>());
+        await registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, v2.Version);
+        (await models.RefreshAsync(CancellationToken.None)).Should().BeTrue();
+        stats.Scored.Should().BeLessThan(all.Count, "the swap must land mid-stream");
+        await feeding;
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == all.Count, "all scored");
+        await harness.StopAsync(consumer);
+
+        var scored = harness.ReadScored(s => s.Count >= all.Count);
+        scored.Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal).Should().Equal(all.Select(t => t.TransNum).Order(StringComparer.Ordinal));
+        scored.Select(s => s.ModelVersion).Distinct().Should().BeEquivalentTo(["1", "2"]);
+        using var modelA = ScoringModels.Loader().Load((await registry.GetVersionAsync("1"))!);
+        using var modelB = ScoringModels.Loader().Load(v2);
+        var byVersion = new Dictionary<string, Dictionary<string, double>>
+        {
+            ["1"] = TestTransactions.Offline(all, modelA),
+            ["2"] = TestTransactions.Offline(all, modelB),
+        };
+        byVersion["1"].Count(e => Math.Abs(e.Value - byVersion["2"][e.Key]) > 1e-3).Should().BeGreaterThan(all.Count / 2, "the two models must differ for the swap to show");
+        scored.Should().OnlyContain(s => Math.Abs(s.Score - byVersion[s.ModelVersion][s.Transaction.TransNum]) < 1e-6);
+    }
+
+    [Fact]
+    public async Task The_producers_trace_context_is_linked_and_passed_on()
+    {
+        using var harness = new ScoringHarness();
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var activities = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == FraudDetection.Scoring.Telemetry.ScoringTelemetry.ActivitySourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { lock (activities) { activities.Add(a); } },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        const string traceId = "0af7651916cd43dd8448eb211c80319c";
+        var t = ScoringModels.KaggleRows(1)[0];
+        harness.ProduceRaw(Encoding.UTF8.GetBytes(t.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction),
+            [new Header(Topics.TraceParentHeader, Encoding.ASCII.GetBytes($"00-{traceId}-b7ad6b7169203331-01"))]);
+        harness.Flush();
+        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, harness.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == 1, "scored");
+        await harness.StopAsync(consumer);
+
+        System.Diagnostics.Activity span;
+        lock (activities)
+        {
+            span = activities.Single(a => a.Links.Any());
+        }
+        span.Links.Single().Context.TraceId.ToHexString().Should().Be(traceId);
+        var output = harness.ReadAll(Topics.Scored, m => m.Count >= 1).Single();
+        output.Message.Headers.TryGetLastBytes(Topics.TraceParentHeader, out var header).Should().BeTrue();
+        Encoding.ASCII.GetString(header).Should().Be(span.Id);
+    }
+}
