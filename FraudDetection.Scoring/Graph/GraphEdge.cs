@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace FraudDetection.Scoring.Graph;
+
+/// <summary>
+/// One scored transaction as the graph stores it: the card's holder fields, the merchant, and the TRANSACTION edge.
+/// JSON names are the Cypher row keys (<c>UNWIND $rows AS row</c>).
+/// </summary>
+public sealed record GraphEdge
+{
+    // (:Card)
+    [JsonPropertyName("cc_num")] public required long CcNum { get; init; }
+    [JsonPropertyName("first")] public string First { get; init; } = "";
+    [JsonPropertyName("last")] public string Last { get; init; } = "";
+    [JsonPropertyName("gender")] public string Gender { get; init; } = "";
+    [JsonPropertyName("street")] public string Street { get; init; } = "";
+    [JsonPropertyName("city")] public string City { get; init; } = "";
+    [JsonPropertyName("state")] public string State { get; init; } = "";
+    [JsonPropertyName("zip")] public int Zip { get; init; }
+    [JsonPropertyName("lat")] public double Lat { get; init; }
+    [JsonPropertyName("long")] public double Long { get; init; }
+    [JsonPropertyName("city_pop")] public int CityPop { get; init; }
+    [JsonPropertyName("job")] public string Job { get; init; } = "";
+    [JsonPropertyName("dob")] public string Dob { get; init; } = "";
+
+    // (:Merchant)
+    [JsonPropertyName("merchant")] public required string Merchant { get; init; }
+    [JsonPropertyName("merch_lat")] public double MerchLat { get; init; }
+    [JsonPropertyName("merch_long")] public double MerchLong { get; init; }
+    [JsonPropertyName("category")] public required string Category { get; init; }
+
+    // -[:TRANSACTION]->
+    [JsonPropertyName("trans_num")] public required string TransNum { get; init; }
+
+    /// <summary>The holder's local time as in the data, ISO-8601 without offset (sorts as text).</summary>
+    [JsonPropertyName("time")] public required string Time { get; init; }
+
+    /// <summary><see cref="Time"/> as seconds since 1970 (the local time read as UTC): windows and travel speeds.</summary>
+    [JsonPropertyName("ts")] public required long Ts { get; init; }
+
+    [JsonPropertyName("amt")] public double Amt { get; init; }
+    [JsonPropertyName("is_fraud")] public int? IsFraud { get; init; }
+    [JsonPropertyName("score")] public double Score { get; init; }
+    [JsonPropertyName("model_version")] public string ModelVersion { get; init; } = "";
+    [JsonPropertyName("is_alert")] public bool IsAlert { get; init; }
+
+    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss";
+
+    public static long ToTs(DateTime time) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeSeconds();
+
+    public static DateTime FromTs(long ts) => DateTimeOffset.FromUnixTimeSeconds(ts).UtcDateTime;
+
+    public static GraphEdge From(ScoredTransaction scored)
+    {
+        var t = scored.Transaction;
+        return new GraphEdge
+        {
+            CcNum = t.CcNum,
+            First = t.First,
+            Last = t.Last,
+            Gender = t.Gender,
+            Street = t.Street,
+            City = t.City,
+            State = t.State,
+            Zip = t.Zip,
+            Lat = t.Lat,
+            Long = t.Long,
+            CityPop = t.CityPop,
+            Job = t.Job,
+            Dob = t.Dob.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Merchant = t.Merchant,
+            MerchLat = t.MerchLat,
+            MerchLong = t.MerchLong,
+            Category = t.Category,
+            TransNum = t.TransNum,
+            Time = t.TransDateTransTime.ToString(TimeFormat, CultureInfo.InvariantCulture),
+            Ts = ToTs(t.TransDateTransTime),
+            Amt = t.Amt,
+            IsFraud = t.IsFraud,
+            Score = scored.Score,
+            ModelVersion = scored.ModelVersion,
+            IsAlert = scored.IsAlert,
+        };
+    }
+}

@@ -1,0 +1,33 @@
+namespace FraudDetection.Scoring.Graph;
+
+/// <summary>Options section <c>Graph</c>: how the sink batches and where the embedded store lives.</summary>
+public sealed class GraphOptions
+{
+    public const string SectionName = "Graph";
+
+    /// <summary>Consumer group of the sink (DESIGN: <c>graph-sink</c>).</summary>
+    public string GroupId { get; set; } = "graph-sink";
+
+    /// <summary>Kafka consumer session timeout; unset = the client default (45 s).</summary>
+    public int? SessionTimeoutMs { get; set; }
+
+    /// <summary>Most edges written in one store call.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Longest a partly filled batch waits before it is written.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Messages held between the consumer and the writer; when full the consumer waits (back-pressure).</summary>
+    public int ChannelCapacity { get; set; } = 2_000;
+
+    /// <summary>First wait after a failed batch write; doubles up to <see cref="MaxRetryDelay"/>. Writes are retried until they succeed.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>SQLite file of the embedded store; relative paths are under the data directory.</summary>
+    public string SqliteFile { get; set; } = "graph/graph.db";
+
+    /// <summary>Speed above which two consecutive transactions of a card are "impossible travel" (airliner cruise speed).</summary>
+    public double ImpossibleTravelKmh { get; set; } = 900;
+}

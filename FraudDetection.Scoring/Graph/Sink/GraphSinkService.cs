@@ -1,0 +1,248 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace FraudDetection.Scoring.Graph.Sink;
+
+/// <summary>
+/// Consumes <see cref="Topics.Scored"/> (group <c>graph-sink</c>) into the graph store in batches.
+/// A bounded channel sits between the Kafka consumer and the writer: when writes fall behind, the consumer waits
+/// instead of dropping. Offsets are committed only after their batch is written, and failed writes are retried
+/// until they succeed; MERGE on <c>trans_num</c> makes the resulting re-deliveries harmless.
+/// </summary>
+public sealed partial class GraphSinkService(
+    IGraphStore store,
+    IOptions<GraphOptions> options,
+    IConfiguration configuration,
+    GraphSinkMetrics metrics,
+    GraphSinkStatus status,
+    ILogger<GraphSinkService> logger) : BackgroundService
+{
+    private readonly GraphOptions _options = options.Value;
+
+    private readonly record struct Pending(GraphEdge? Edge, TopicPartitionOffset Offset);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var bootstrapServers = configuration.GetConnectionString("kafka");
+        if (string.IsNullOrWhiteSpace(bootstrapServers))
+        {
+            const string reason = "ConnectionStrings:kafka is not set: the graph sink is not consuming transactions.scored (set ConnectionStrings__kafka)";
+            status.Fatal(reason);
+            LogNotStarted(reason);
+            return;
+        }
+
+        var retry = WriteRetry(stoppingToken);
+        await retry.ExecuteAsync(async ct => await store.EnsureSchemaAsync(ct), stoppingToken);
+
+        var channel = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.ChannelCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = _options.GroupId,
+            ClientId = "graph-sink",
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeoutMs = _options.SessionTimeoutMs,
+        })
+            .SetErrorHandler((_, error) => LogKafkaError(error.Reason))
+            .Build();
+        consumer.Subscribe(Topics.Scored);
+        LogStarted(Topics.Scored, _options.GroupId, store.GetType().Name, _options.BatchSize);
+
+        // Consume blocks, so it gets a thread of its own.
+        var consuming = Task.Factory.StartNew(() => Consume(consumer, channel.Writer, stoppingToken),
+            stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            await WriteBatchesAsync(consumer, channel.Reader, retry, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await consuming.ContinueWith(_ => { }, TaskScheduler.Default);
+            consumer.Close();
+        }
+    }
+
+    private void Consume(IConsumer<Ignore, byte[]> consumer, ChannelWriter<Pending> writer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                ConsumeResult<Ignore, byte[]> result;
+                try
+                {
+                    result = consumer.Consume(stoppingToken);
+                }
+                catch (ConsumeException ex)
+                {
+                    LogKafkaError(ex.Error.Reason);
+                    continue;
+                }
+                if (result is null || result.IsPartitionEOF)
+                {
+                    continue;
+                }
+                var pending = new Pending(Read(result), result.TopicPartitionOffset);
+                if (!writer.TryWrite(pending))
+                {
+                    // Back-pressure: wait for the writer rather than drop.
+                    writer.WriteAsync(pending, stoppingToken).AsTask().GetAwaiter().GetResult();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private GraphEdge? Read(ConsumeResult<Ignore, byte[]> result)
+    {
+        try
+        {
+            if (result.Message.Value is { Length: > 0 } value
+                && JsonSerializer.Deserialize(value, FraudJsonContext.Default.ScoredTransaction) is { Transaction: { } } scored)
+            {
+                return GraphEdge.From(scored);
+            }
+            LogUnreadable(result.TopicPartitionOffset.ToString(), "empty message");
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
+        {
+            LogUnreadable(result.TopicPartitionOffset.ToString(), ex.Message);
+        }
+        metrics.Unreadable();
+        return null;
+    }
+
+    private async Task WriteBatchesAsync(IConsumer<Ignore, byte[]> consumer, ChannelReader<Pending> reader, ResiliencePipeline retry, CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(_options.BatchSize);
+        var edges = new List<GraphEdge>(_options.BatchSize);
+        while (await reader.WaitToReadAsync(stoppingToken))
+        {
+            batch.Clear();
+            await FillAsync(reader, batch, stoppingToken);
+            edges.Clear();
+            foreach (var pending in batch)
+            {
+                if (pending.Edge is { } edge)
+                {
+                    edges.Add(edge);
+                }
+            }
+            await retry.ExecuteAsync(async ct => await store.WriteAsync(edges, ct), stoppingToken);
+            metrics.Written(edges.Count);
+            status.Written(edges.Count);
+            Commit(consumer, batch);
+        }
+    }
+
+    /// <summary>Takes up to BatchSize messages, waiting at most FlushInterval after the first.</summary>
+    private async Task FillAsync(ChannelReader<Pending> reader, List<Pending> batch, CancellationToken stoppingToken)
+    {
+        var deadline = DateTime.UtcNow + _options.FlushInterval;
+        while (batch.Count < _options.BatchSize)
+        {
+            if (reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                continue;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            wait.CancelAfter(left);
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token))
+                {
+                    return; // completed: write what we have
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return; // flush interval reached
+            }
+        }
+    }
+
+    private void Commit(IConsumer<Ignore, byte[]> consumer, List<Pending> batch)
+    {
+        var next = new Dictionary<TopicPartition, Offset>();
+        foreach (var pending in batch)
+        {
+            if (!next.TryGetValue(pending.Offset.TopicPartition, out var offset) || pending.Offset.Offset.Value + 1 > offset.Value)
+            {
+                next[pending.Offset.TopicPartition] = pending.Offset.Offset + 1;
+            }
+        }
+        try
+        {
+            consumer.Commit(next.Select(p => new TopicPartitionOffset(p.Key, p.Value)));
+        }
+        catch (KafkaException ex)
+        {
+            // E.g. the partition moved in a rebalance: its new owner re-delivers, and MERGE absorbs it.
+            LogCommitFailed(ex.Error.Reason);
+        }
+    }
+
+    private ResiliencePipeline WriteRetry(CancellationToken stoppingToken) => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _options.RetryDelay,
+            MaxDelay = _options.MaxRetryDelay,
+            OnRetry = args =>
+            {
+                var reason = args.Outcome.Exception?.Message ?? "unknown";
+                metrics.WriteFailed();
+                status.Retrying(reason);
+                LogWriteFailed(args.AttemptNumber + 1, args.RetryDelay, reason);
+                return default;
+            },
+        })
+        .Build();
+
+    [LoggerMessage(LogLevel.Error, "Graph sink not started: {Reason}")]
+    private partial void LogNotStarted(string reason);
+
+    [LoggerMessage(LogLevel.Information, "Graph sink consuming {Topic} as group {GroupId} into {Store} (batches of {BatchSize})")]
+    private partial void LogStarted(string topic, string groupId, string store, int batchSize);
+
+    [LoggerMessage(LogLevel.Warning, "Graph sink Kafka error: {Reason}")]
+    private partial void LogKafkaError(string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Graph sink skipped an unreadable scored message at {Position}: {Error}")]
+    private partial void LogUnreadable(string position, string error);
+
+    [LoggerMessage(LogLevel.Warning, "Graph write failed (attempt {Attempt}, next in {Delay}): {Reason}")]
+    private partial void LogWriteFailed(int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Graph sink offset commit failed (messages will be re-delivered and merged again): {Reason}")]
+    private partial void LogCommitFailed(string reason);
+}

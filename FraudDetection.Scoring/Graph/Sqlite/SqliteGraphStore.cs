@@ -1,0 +1,252 @@
+using Microsoft.Data.Sqlite;
+
+namespace FraudDetection.Scoring.Graph.Sqlite;
+
+/// <summary>
+/// The embedded graph: node tables <c>cards</c> and <c>merchants</c>, edge table <c>transactions</c> keyed by
+/// <c>trans_num</c>, in one SQLite file (WAL, so the API reads while the sink writes).
+/// </summary>
+public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lazy<Task> _schema;
+    private SqliteConnection? _writer;
+    private SqliteCommand? _mergeCard, _mergeMerchant, _mergeTransaction;
+
+    public SqliteGraphStore(string databaseFile)
+    {
+        DatabaseFile = Path.GetFullPath(databaseFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabaseFile)!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = true }.ToString();
+        _schema = new Lazy<Task>(CreateSchemaAsync);
+    }
+
+    public string DatabaseFile { get; }
+
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => _schema.Value.WaitAsync(cancellationToken);
+
+    private async Task CreateSchemaAsync()
+    {
+        await using var connection = await OpenAsync(CancellationToken.None, ensureSchema: false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteStatements.Schema;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task WriteAsync(IReadOnlyList<GraphEdge> edges, CancellationToken cancellationToken = default)
+    {
+        if (edges.Count == 0)
+        {
+            return;
+        }
+        await EnsureSchemaAsync(cancellationToken);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            _writer ??= await OpenWriterAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
+            _mergeCard!.Transaction = _mergeMerchant!.Transaction = _mergeTransaction!.Transaction = transaction;
+            foreach (var edge in edges)
+            {
+                BindCard(_mergeCard.Parameters, edge);
+                await _mergeCard.ExecuteNonQueryAsync(cancellationToken);
+                BindMerchant(_mergeMerchant.Parameters, edge);
+                await _mergeMerchant.ExecuteNonQueryAsync(cancellationToken);
+                BindTransaction(_mergeTransaction.Parameters, edge);
+                await _mergeTransaction.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            // A broken connection is reopened on the next batch.
+            await DisposeWriterAsync();
+            throw;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken, ensureSchema: false);
+        _mergeCard = Prepare(connection, SqliteStatements.MergeCard,
+            "$cc_num", "$first", "$last", "$gender", "$street", "$city", "$state", "$zip", "$lat", "$long", "$city_pop", "$job", "$dob");
+        _mergeMerchant = Prepare(connection, SqliteStatements.MergeMerchant, "$name", "$lat", "$long", "$category");
+        _mergeTransaction = Prepare(connection, SqliteStatements.MergeTransaction,
+            "$trans_num", "$cc_num", "$merchant", "$time", "$ts", "$amt", "$category", "$is_fraud", "$score", "$model_version", "$is_alert", "$merch_lat", "$merch_long");
+        return connection;
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        command.Prepare();
+        return command;
+    }
+
+    // Parameter order follows the names given to Prepare.
+    private static void BindCard(SqliteParameterCollection p, GraphEdge e)
+    {
+        p[0].Value = e.CcNum; p[1].Value = e.First; p[2].Value = e.Last; p[3].Value = e.Gender; p[4].Value = e.Street;
+        p[5].Value = e.City; p[6].Value = e.State; p[7].Value = e.Zip; p[8].Value = e.Lat; p[9].Value = e.Long;
+        p[10].Value = e.CityPop; p[11].Value = e.Job; p[12].Value = e.Dob;
+    }
+
+    private static void BindMerchant(SqliteParameterCollection p, GraphEdge e)
+    {
+        p[0].Value = e.Merchant; p[1].Value = e.MerchLat; p[2].Value = e.MerchLong; p[3].Value = e.Category;
+    }
+
+    private static void BindTransaction(SqliteParameterCollection p, GraphEdge e)
+    {
+        p[0].Value = e.TransNum; p[1].Value = e.CcNum; p[2].Value = e.Merchant; p[3].Value = e.Time; p[4].Value = e.Ts;
+        p[5].Value = e.Amt; p[6].Value = e.Category; p[7].Value = e.IsFraud is { } f ? f : DBNull.Value; p[8].Value = e.Score;
+        p[9].Value = e.ModelVersion; p[10].Value = e.IsAlert ? 1 : 0; p[11].Value = e.MerchLat; p[12].Value = e.MerchLong;
+    }
+
+    public async Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await QueryAsync(SqliteStatements.Totals, [], r => new GraphTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
+        return rows[0];
+    }
+
+    public Task<IReadOnlyList<GraphTransaction>> LatestTransactionsAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(SqliteStatements.LatestTransactions, [("$limit", limit)], ReadTransaction, cancellationToken);
+
+    public Task<IReadOnlyList<MerchantVolume>> MerchantsByVolumeAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(SqliteStatements.MerchantsByVolume, [("$limit", limit)],
+            r => new MerchantVolume(r.GetString(0), r.GetInt64(1), r.GetDouble(2)), cancellationToken);
+
+    public async Task<FraudCounts> FraudCountsAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await QueryAsync(SqliteStatements.FraudCounts, [],
+            r => new FraudCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(0) - r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)), cancellationToken);
+        return rows[0];
+    }
+
+    public Task<IReadOnlyList<MerchantFraud>> FraudByMerchantAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(SqliteStatements.FraudByMerchant, [("$limit", limit)],
+            r => new MerchantFraud(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)), cancellationToken);
+
+    public Task<IReadOnlyList<AmountBin>> AmountDistributionAsync(double binWidth, double openFrom, CancellationToken cancellationToken = default)
+    {
+        var lastBin = AmountBins.LastBin(binWidth, openFrom);
+        return QueryAsync(SqliteStatements.AmountDistribution, [("$width", binWidth), ("$last_bin", lastBin)],
+            r => AmountBins.Bin(r.GetInt64(0), binWidth, lastBin, r.GetInt64(1), r.GetInt64(2)), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<FraudGeoPoint>> FraudGeoPointsAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(SqliteStatements.FraudGeoPoints, [("$limit", limit)],
+            r => new FraudGeoPoint(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5),
+                r.GetString(6), CardMask.Mask(r.GetInt64(7))), cancellationToken);
+
+    public async Task<CardNeighbourhood?> CardNeighbourhoodAsync(long ccNum, GraphWindow window, CancellationToken cancellationToken = default)
+    {
+        var card = await QueryAsync(SqliteStatements.Card, [("$cc_num", ccNum)],
+            r => (City: r.GetString(1), State: r.GetString(2)), cancellationToken);
+        if (card.Count == 0)
+        {
+            return null;
+        }
+        (string, object)[] parameters = [("$cc_num", ccNum), ("$from", window.FromTs), ("$to", window.ToTs)];
+        var transactions = await QueryAsync(SqliteStatements.CardTransactions, parameters, ReadTransaction, cancellationToken);
+        var merchants = await QueryAsync(SqliteStatements.CardMerchants, parameters,
+            r => new NeighbourMerchant(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)), cancellationToken);
+        return new CardNeighbourhood(CardMask.Mask(ccNum), CardMask.CardId(ccNum), card[0].City, card[0].State, transactions, merchants);
+    }
+
+    public Task<IReadOnlyList<SharedMerchant>> MerchantsSharedByAlertedCardsAsync(GraphWindow window, int minAlertedCards, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(SqliteStatements.MerchantsSharedByAlertedCards,
+            [("$from", window.FromTs), ("$to", window.ToTs), ("$min_cards", minAlertedCards), ("$limit", limit)],
+            r => new SharedMerchant(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
+
+    public async Task<IReadOnlyList<ImpossibleTravel>> ImpossibleTravelAsync(GraphWindow window, double speedKmh, int limit, CancellationToken cancellationToken = default)
+    {
+        var pairs = await QueryAsync(SqliteStatements.ConsecutiveTransactions, [("$from", window.FromTs), ("$to", window.ToTs)], r =>
+        {
+            var km = GeoDistance.Km(r.GetDouble(4), r.GetDouble(5), r.GetDouble(10), r.GetDouble(11));
+            var seconds = r.GetInt64(12) - r.GetInt64(6);
+            var ccNum = r.GetInt64(0);
+            return new ImpossibleTravel(CardMask.Mask(ccNum), CardMask.CardId(ccNum), r.GetString(1), r.GetString(2), r.GetString(3),
+                r.GetString(7), r.GetString(8), r.GetString(9), km, seconds, GeoDistance.SpeedKmh(km, seconds));
+        }, cancellationToken);
+        return pairs.Where(p => p.SpeedKmh > speedKmh)
+            .OrderByDescending(p => p.SpeedKmh).ThenBy(p => p.FromTransNum, StringComparer.Ordinal)
+            .Take(limit).ToList();
+    }
+
+    private static GraphTransaction ReadTransaction(SqliteDataReader r)
+    {
+        var ccNum = r.GetInt64(2);
+        return new GraphTransaction(r.GetString(0), r.GetString(1), CardMask.Mask(ccNum), CardMask.CardId(ccNum), r.GetString(3),
+            r.GetString(4), r.GetDouble(5), r.GetDouble(6), r.GetInt64(7) != 0, r.IsDBNull(8) ? null : r.GetInt32(8), r.GetString(9));
+    }
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken, ensureSchema: true);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken, bool ensureSchema)
+    {
+        if (ensureSchema)
+        {
+            await EnsureSchemaAsync(cancellationToken);
+        }
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = SqliteStatements.Pragmas;
+        await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task DisposeWriterAsync()
+    {
+        foreach (var command in new[] { _mergeCard, _mergeMerchant, _mergeTransaction })
+        {
+            command?.Dispose();
+        }
+        _mergeCard = _mergeMerchant = _mergeTransaction = null;
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+            _writer = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await DisposeWriterAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+}

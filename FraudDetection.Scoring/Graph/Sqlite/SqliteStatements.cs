@@ -1,0 +1,126 @@
+namespace FraudDetection.Scoring.Graph.Sqlite;
+
+/// <summary>Every SQL statement of the embedded graph, parameterised. Node tables <c>cards</c>, <c>merchants</c>; edge table <c>transactions</c>.</summary>
+internal static class SqliteStatements
+{
+    public const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS cards (
+            cc_num INTEGER PRIMARY KEY, first TEXT NOT NULL, last TEXT NOT NULL, gender TEXT NOT NULL,
+            street TEXT NOT NULL, city TEXT NOT NULL, state TEXT NOT NULL, zip INTEGER NOT NULL,
+            lat REAL NOT NULL, long REAL NOT NULL, city_pop INTEGER NOT NULL, job TEXT NOT NULL, dob TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS merchants (
+            name TEXT PRIMARY KEY, lat REAL NOT NULL, long REAL NOT NULL, category TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS transactions (
+            trans_num TEXT PRIMARY KEY,
+            cc_num INTEGER NOT NULL REFERENCES cards(cc_num),
+            merchant TEXT NOT NULL REFERENCES merchants(name),
+            time TEXT NOT NULL, ts INTEGER NOT NULL, amt REAL NOT NULL, category TEXT NOT NULL,
+            is_fraud INTEGER NULL, score REAL NOT NULL, model_version TEXT NOT NULL, is_alert INTEGER NOT NULL,
+            merch_lat REAL NOT NULL, merch_long REAL NOT NULL);
+        CREATE INDEX IF NOT EXISTS transactions_card_ts ON transactions(cc_num, ts);
+        CREATE INDEX IF NOT EXISTS transactions_merchant_ts ON transactions(merchant, ts);
+        CREATE INDEX IF NOT EXISTS transactions_ts ON transactions(ts, trans_num);
+        CREATE INDEX IF NOT EXISTS transactions_alert_ts ON transactions(is_alert, ts);
+        """;
+
+    // Nodes keep the properties they were created with (Cypher's MERGE ... ON CREATE SET).
+    public const string MergeCard = """
+        INSERT INTO cards (cc_num, first, last, gender, street, city, state, zip, lat, long, city_pop, job, dob)
+        VALUES ($cc_num, $first, $last, $gender, $street, $city, $state, $zip, $lat, $long, $city_pop, $job, $dob)
+        ON CONFLICT (cc_num) DO NOTHING
+        """;
+
+    public const string MergeMerchant = """
+        INSERT INTO merchants (name, lat, long, category) VALUES ($name, $lat, $long, $category)
+        ON CONFLICT (name) DO NOTHING
+        """;
+
+    // The edge takes the latest delivery's properties (Cypher's MERGE ... SET).
+    public const string MergeTransaction = """
+        INSERT INTO transactions (trans_num, cc_num, merchant, time, ts, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
+        VALUES ($trans_num, $cc_num, $merchant, $time, $ts, $amt, $category, $is_fraud, $score, $model_version, $is_alert, $merch_lat, $merch_long)
+        ON CONFLICT (trans_num) DO UPDATE SET
+            time = excluded.time, ts = excluded.ts, amt = excluded.amt, category = excluded.category,
+            is_fraud = excluded.is_fraud, score = excluded.score, model_version = excluded.model_version,
+            is_alert = excluded.is_alert, merch_lat = excluded.merch_lat, merch_long = excluded.merch_long
+        """;
+
+    public const string Totals = """
+        SELECT (SELECT COUNT(*) FROM cards), (SELECT COUNT(*) FROM merchants), (SELECT COUNT(*) FROM transactions)
+        """;
+
+    private const string TransactionColumns =
+        "t.trans_num, t.time, t.cc_num, t.merchant, t.category, t.amt, t.score, t.is_alert, t.is_fraud, t.model_version";
+
+    public const string LatestTransactions =
+        "SELECT " + TransactionColumns + " FROM transactions t ORDER BY t.ts DESC, t.trans_num DESC LIMIT $limit";
+
+    public const string MerchantsByVolume = """
+        SELECT merchant, COUNT(*) AS transactions, SUM(amt) AS total_amount FROM transactions
+        GROUP BY merchant ORDER BY transactions DESC, merchant ASC LIMIT $limit
+        """;
+
+    public const string FraudCounts = """
+        SELECT COUNT(*), COALESCE(SUM(is_alert), 0),
+               COALESCE(SUM(CASE WHEN is_fraud = 1 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN is_fraud = 0 THEN 1 ELSE 0 END), 0)
+        FROM transactions
+        """;
+
+    public const string FraudByMerchant = """
+        SELECT merchant, SUM(is_alert) AS alerts, SUM(CASE WHEN is_fraud = 1 THEN 1 ELSE 0 END) AS labelled_fraud, COUNT(*) AS transactions
+        FROM transactions GROUP BY merchant HAVING alerts > 0 OR labelled_fraud > 0
+        ORDER BY alerts DESC, labelled_fraud DESC, merchant ASC LIMIT $limit
+        """;
+
+    // CAST truncates like Cypher's toInteger (amounts are not negative).
+    public const string AmountDistribution = """
+        SELECT MIN(CAST(amt / $width AS INTEGER), $last_bin) AS bin, COUNT(*), SUM(is_alert)
+        FROM transactions GROUP BY bin ORDER BY bin
+        """;
+
+    public const string FraudGeoPoints = """
+        SELECT trans_num, time, merch_lat, merch_long, amt, score, merchant, cc_num FROM transactions
+        WHERE is_alert = 1 ORDER BY ts DESC, trans_num DESC LIMIT $limit
+        """;
+
+    public const string Card = "SELECT cc_num, city, state FROM cards WHERE cc_num = $cc_num";
+
+    public const string CardTransactions =
+        "SELECT " + TransactionColumns + " FROM transactions t WHERE t.cc_num = $cc_num AND t.ts >= $from AND t.ts < $to ORDER BY t.ts, t.trans_num";
+
+    public const string CardMerchants = """
+        SELECT m.merchant, m.card_transactions,
+               (SELECT COUNT(DISTINCT o.cc_num) FROM transactions o
+                 WHERE o.merchant = m.merchant AND o.cc_num <> $cc_num AND o.ts >= $from AND o.ts < $to),
+               (SELECT COUNT(DISTINCT o.cc_num) FROM transactions o
+                 WHERE o.merchant = m.merchant AND o.cc_num <> $cc_num AND o.ts >= $from AND o.ts < $to AND o.is_alert = 1)
+        FROM (SELECT merchant, COUNT(*) AS card_transactions FROM transactions
+              WHERE cc_num = $cc_num AND ts >= $from AND ts < $to GROUP BY merchant) m
+        ORDER BY m.merchant
+        """;
+
+    public const string MerchantsSharedByAlertedCards = """
+        WITH alerted AS (SELECT DISTINCT cc_num FROM transactions WHERE is_alert = 1 AND ts >= $from AND ts < $to)
+        SELECT t.merchant, COUNT(DISTINCT t.cc_num) AS alerted_cards, SUM(t.is_alert) AS alerts_here
+        FROM transactions t JOIN alerted a ON a.cc_num = t.cc_num
+        WHERE t.ts >= $from AND t.ts < $to
+        GROUP BY t.merchant HAVING alerted_cards >= $min_cards
+        ORDER BY alerted_cards DESC, alerts_here DESC, t.merchant ASC LIMIT $limit
+        """;
+
+    // Consecutive pairs come from LAG over each card's transactions; the distance is computed in C#.
+    public const string ConsecutiveTransactions = """
+        SELECT cc_num, prev_trans_num, prev_time, prev_merchant, prev_lat, prev_long, prev_ts,
+               trans_num, time, merchant, merch_lat, merch_long, ts
+        FROM (SELECT cc_num, trans_num, time, merchant, merch_lat, merch_long, ts,
+                     LAG(trans_num) OVER w AS prev_trans_num, LAG(time) OVER w AS prev_time,
+                     LAG(merchant) OVER w AS prev_merchant, LAG(merch_lat) OVER w AS prev_lat,
+                     LAG(merch_long) OVER w AS prev_long, LAG(ts) OVER w AS prev_ts
+              FROM transactions WHERE ts >= $from AND ts < $to
+              WINDOW w AS (PARTITION BY cc_num ORDER BY ts, trans_num))
+        WHERE prev_trans_num IS NOT NULL
+        """;
+}

@@ -1,0 +1,192 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using FraudDetection.Core.Kafka;
+using FraudDetection.Core.Messaging;
+using FraudDetection.Scoring.Apis;
+using FraudDetection.Scoring.Extensions;
+using FraudDetection.Scoring.Graph;
+using FraudDetection.Scoring.Graph.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FraudDetection.Tests.Graph;
+
+/// <summary>The sink over the embedded Kafka broker: scored transactions in, one edge each in the graph, offsets committed after writes.</summary>
+public sealed class GraphSinkEndToEndTests : IDisposable
+{
+    private readonly EmbeddedKafka _kafka = EmbeddedKafka.Start(partitions: 4, topics: Topics.Scored);
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("graph-sink-");
+
+    public void Dispose()
+    {
+        _kafka.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Delete(recursive: true);
+    }
+
+    private async Task<WebApplication> StartSinkAsync(IGraphStore? store = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:kafka"] = _kafka.BootstrapServers,
+            ["FraudDetection:DataDirectory"] = _data.FullName,
+            ["Graph:BatchSize"] = "64",
+            ["Graph:ChannelCapacity"] = "128",
+            ["Graph:FlushInterval"] = "00:00:00.050",
+            ["Graph:RetryDelay"] = "00:00:00.050",
+            ["Graph:MaxRetryDelay"] = "00:00:00.200",
+            ["Graph:SessionTimeoutMs"] = "6000",
+        });
+        if (store is not null)
+        {
+            builder.Services.AddSingleton(store);
+        }
+        builder.AddGraphSink();
+        var app = builder.Build();
+        app.MapGraphApi();
+        await app.StartAsync();
+        return app;
+    }
+
+    private static HttpClient Client(WebApplication app) =>
+        new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+
+    private async Task ProduceAsync(IEnumerable<ScoredTransaction> scored, params byte[][] raw)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers, LingerMs = 5 }).Build();
+        foreach (var s in scored)
+        {
+            producer.Produce(Topics.Scored, new Message<string, byte[]>
+            {
+                Key = s.Transaction.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Value = JsonSerializer.SerializeToUtf8Bytes(s, FraudJsonContext.Default.ScoredTransaction),
+            });
+        }
+        foreach (var bytes in raw)
+        {
+            producer.Produce(Topics.Scored, new Message<string, byte[]> { Key = "bad", Value = bytes });
+        }
+        producer.Flush(TimeSpan.FromSeconds(10)).Should().Be(0);
+        await Task.CompletedTask;
+    }
+
+    private long CommittedMessages()
+    {
+        using var admin = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _kafka.BootstrapServers, GroupId = "graph-sink" }).Build();
+        return admin.Committed(Enumerable.Range(0, 4).Select(p => new TopicPartition(Topics.Scored, p)), TimeSpan.FromSeconds(5))
+            .Sum(o => o.Offset == Offset.Unset ? 0 : o.Offset.Value);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what, int seconds = 40)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Scored_transactions_become_one_edge_each_unreadable_messages_are_skipped_and_offsets_commit_after_the_write()
+    {
+        var transactions = GraphTestData.Transactions(600);
+        var scored = transactions.Select(GraphTestData.Score).ToList();
+        var redelivered = scored.Where((_, i) => i % 5 == 0).ToList();
+        var messages = scored.Count + redelivered.Count + 1;
+        await using var app = await StartSinkAsync();
+        using var http = Client(app);
+
+        await ProduceAsync(scored.Concat(redelivered), Encoding.UTF8.GetBytes("{not json"));
+
+        await Eventually(() => Task.FromResult(CommittedMessages() == messages), "offsets of every message to be committed");
+        var totals = await http.GetFromJsonAsync<GraphTotals>("/api/graph/totals");
+        totals!.Transactions.Should().Be(transactions.Select(t => t.TransNum).Distinct().Count());
+        var expected = new ExpectedGraph(scored.Concat(redelivered).Select(GraphEdge.From).ToList());
+        totals.Should().Be(expected.Totals());
+        (await http.GetFromJsonAsync<FraudCounts>("/api/graph/fraud/counts")).Should().Be(expected.FraudCounts());
+        (await http.GetFromJsonAsync<List<MerchantVolume>>("/api/graph/merchants/by-volume?limit=5"))
+            .Should().BeEquivalentTo(expected.MerchantsByVolume(5), o => o.WithStrictOrdering()
+                .Using<double>(c => c.Subject.Should().BeApproximately(c.Expectation, 1e-6)).WhenTypeIs<double>());
+
+        // Card numbers never leave the API in full.
+        var card = transactions[0].CcNum;
+        var pages = new[]
+        {
+            "/api/graph/transactions/latest?limit=1000", "/api/graph/fraud/geo", $"/api/graph/cards/{card}/neighbourhood",
+            "/api/graph/cards/impossible-travel?speedKmh=100", "/api/graph/merchants/shared-by-alerted-cards?minCards=1",
+            "/api/graph/amounts/distribution?binWidth=100&openFrom=500", "/api/graph/fraud/by-merchant",
+        };
+        foreach (var page in pages)
+        {
+            var body = await http.GetStringAsync(page);
+            body.Should().NotBe("[]", page + " answers with data");
+            foreach (var ccNum in transactions.Select(t => t.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture)).Distinct())
+            {
+                body.Should().NotContain(ccNum, page + " masks cards");
+            }
+        }
+        var neighbourhood = await http.GetFromJsonAsync<CardNeighbourhood>($"/api/graph/cards/{card}/neighbourhood");
+        neighbourhood!.Card.Should().Be("****" + card.ToString(System.Globalization.CultureInfo.InvariantCulture)[^4..]);
+        neighbourhood.Transactions.Should().HaveCount(transactions.Count(t => t.CcNum == card));
+        (await http.GetAsync("/api/graph/cards/42/neighbourhood")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        (await http.GetAsync("/api/graph/amounts/distribution?binWidth=0")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task While_the_store_fails_nothing_is_committed_and_the_batch_is_retried_until_it_is_written()
+    {
+        var store = new FlakyStore(new SqliteGraphStore(Path.Combine(_data.FullName, "flaky.db")));
+        var scored = GraphTestData.Transactions(200).Select(GraphTestData.Score).ToList();
+        await using var app = await StartSinkAsync(store);
+
+        await ProduceAsync(scored);
+        await Eventually(() => Task.FromResult(store.Failures >= 3), "the sink to retry the failing store");
+        CommittedMessages().Should().Be(0, "no offset is committed before its batch is written");
+
+        store.Failing = false;
+        await Eventually(() => Task.FromResult(CommittedMessages() == scored.Count), "offsets to be committed once writes succeed");
+        (await store.TotalsAsync()).Transactions.Should().Be(scored.Count);
+    }
+
+    /// <summary>A store that throws while <see cref="Failing"/>, as a Neo4j outage would.</summary>
+    private sealed class FlakyStore(SqliteGraphStore inner) : IGraphStore
+    {
+        private int _failures;
+        public volatile bool Failing = true;
+        public int Failures => Volatile.Read(ref _failures);
+
+        public Task WriteAsync(IReadOnlyList<GraphEdge> edges, CancellationToken cancellationToken = default)
+        {
+            if (Failing)
+            {
+                Interlocked.Increment(ref _failures);
+                throw new IOException("graph store unavailable");
+            }
+            return inner.WriteAsync(edges, cancellationToken);
+        }
+
+        public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => inner.EnsureSchemaAsync(cancellationToken);
+        public Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default) => inner.TotalsAsync(cancellationToken);
+        public Task<IReadOnlyList<GraphTransaction>> LatestTransactionsAsync(int limit, CancellationToken cancellationToken = default) => inner.LatestTransactionsAsync(limit, cancellationToken);
+        public Task<IReadOnlyList<MerchantVolume>> MerchantsByVolumeAsync(int limit, CancellationToken cancellationToken = default) => inner.MerchantsByVolumeAsync(limit, cancellationToken);
+        public Task<FraudCounts> FraudCountsAsync(CancellationToken cancellationToken = default) => inner.FraudCountsAsync(cancellationToken);
+        public Task<IReadOnlyList<MerchantFraud>> FraudByMerchantAsync(int limit, CancellationToken cancellationToken = default) => inner.FraudByMerchantAsync(limit, cancellationToken);
+        public Task<IReadOnlyList<AmountBin>> AmountDistributionAsync(double binWidth, double openFrom, CancellationToken cancellationToken = default) => inner.AmountDistributionAsync(binWidth, openFrom, cancellationToken);
+        public Task<IReadOnlyList<FraudGeoPoint>> FraudGeoPointsAsync(int limit, CancellationToken cancellationToken = default) => inner.FraudGeoPointsAsync(limit, cancellationToken);
+        public Task<CardNeighbourhood?> CardNeighbourhoodAsync(long ccNum, GraphWindow window, CancellationToken cancellationToken = default) => inner.CardNeighbourhoodAsync(ccNum, window, cancellationToken);
+        public Task<IReadOnlyList<SharedMerchant>> MerchantsSharedByAlertedCardsAsync(GraphWindow window, int minAlertedCards, int limit, CancellationToken cancellationToken = default) => inner.MerchantsSharedByAlertedCardsAsync(window, minAlertedCards, limit, cancellationToken);
+        public Task<IReadOnlyList<ImpossibleTravel>> ImpossibleTravelAsync(GraphWindow window, double speedKmh, int limit, CancellationToken cancellationToken = default) => inner.ImpossibleTravelAsync(window, speedKmh, limit, cancellationToken);
+    }
+}
