@@ -208,7 +208,8 @@ public sealed class SyntheticTraffic
         var ring = new List<Merchant>();
         for (var i = 0; i < ringSize; i++)
         {
-            var category = ReferenceData.Categories.First(c => c.Name == ringCategories[_random.Next(ringCategories.Length)]);
+            var categoryName = ringCategories[_random.Next(ringCategories.Length)];
+            var category = ReferenceData.Categories.First(c => c.Name == categoryName);
             ring.Add(new Merchant(SyntheticPopulation.NewMerchantName(_random, Population.MerchantNames), category));
         }
         var cards = 8 + _random.Next(9);
@@ -242,7 +243,8 @@ public sealed class SyntheticTraffic
             : ReferenceData.Cities.MaxBy(c => Geo.DistanceKm(victim.Lat, victim.Long, c.Lat, c.Long))!;
         var events = new List<SyntheticTransaction>();
         var time = start.AddSeconds(_random.Next(1, 60));
-        var homeCategory = ReferenceData.Categories.First(c => c.Name == (_random.Next(2) == 0 ? "grocery_pos" : "gas_transport"));
+        var homeCategoryName = _random.Next(2) == 0 ? "grocery_pos" : "gas_transport";
+        var homeCategory = ReferenceData.Categories.First(c => c.Name == homeCategoryName);
         var (homeLat, homeLong) = NearHome(victim, 0.05);
         events.Add(new(Build(victim, time, Population.PickMerchant(_random, homeCategory.Name), TypicalAmount(victim, homeCategory), homeLat, homeLong, 0),
             FraudScenarios.GeographicAnomaly));

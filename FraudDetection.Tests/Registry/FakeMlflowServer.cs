@@ -58,6 +58,8 @@ internal sealed class FakeMlflowServer : IDisposable
         Json("/api/2.0/mlflow/registered-models/alias", "POST", 200, "{}");
         Json("/api/2.0/mlflow/registered-models/alias", "DELETE", 200, "{}");
         Json("/api/2.0/mlflow/model-versions/set-tag", "POST", 200, "{}");
+        Server.Given(Request.Create().WithPath("/api/2.0/mlflow/model-versions/search").UsingGet()).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{}"));
         return this;
     }
 

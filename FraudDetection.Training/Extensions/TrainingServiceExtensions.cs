@@ -1,10 +1,71 @@
+using FraudDetection.Core.Registry;
+using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Schedule;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 namespace FraudDetection.Training.Extensions;
 
 public static class TrainingServiceExtensions
 {
-    /// <summary>Registers the Training services (options, hosted workers, clients) on any host builder.</summary>
+    /// <summary>
+    /// Registers the Training host: the model registry and experiment tracker (MLflow when <c>ConnectionStrings:mlflow</c>
+    /// is set, else the embedded folders), the run queue and worker, the cron schedule (<c>Training:Schedule</c>), the
+    /// starter model, the preflight and the promotion gate (<c>Training:Promotion</c>). Options: <c>Training</c>, <c>Registry</c>.
+    /// </summary>
     public static TBuilder AddTrainingServices<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddModelRegistry();
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<TrainingOptions>()
+            .BindConfiguration(TrainingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(options => TryParseSchedule(options.Schedule), "Training:Schedule is not a valid cron expression (5 fields, e.g. '0 3 * * *' for 03:00 daily).")
+            .ValidateOnStart();
+        services.AddOptions<PromotionOptions>()
+            .BindConfiguration(PromotionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton<TrainingRunQueue>();
+        services.TryAddSingleton<TrainingDataLocator>();
+        services.TryAddSingleton<TrainingPreflight>();
+        services.TryAddSingleton<PromotionGate>();
+        services.TryAddSingleton<IModelEvaluator, WindowModelEvaluator>();
+        services.TryAddScoped<TrainingRunner>();
+        services.TryAddSingleton<TrainingScheduler>();
+        services.AddHostedService<TrainingRunWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrainingScheduler>());
+        services.AddHostedService<StarterModelService>();
+
+        services.AddHealthChecks().AddCheck<TrainingHealthCheck>("training", tags: ["live"]);
         return builder;
+    }
+
+    private static bool TryParseSchedule(string expression)
+    {
+        try
+        {
+            TrainingScheduler.Parse(expression);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Healthy unless the latest finished training run failed (then degraded, with its error).</summary>
+internal sealed class TrainingHealthCheck(TrainingRunQueue queue) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var last = queue.List().FirstOrDefault(run => run.State is TrainingRunState.Succeeded or TrainingRunState.Failed);
+        return Task.FromResult(last?.State == TrainingRunState.Failed
+            ? HealthCheckResult.Degraded($"last training run {last.Id} failed: {last.Error}")
+            : HealthCheckResult.Healthy(last is null ? "no finished run yet" : $"last training run {last.Id} succeeded"));
     }
 }

@@ -1,0 +1,90 @@
+using FraudDetection.Producer.Rate;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FraudDetection.Tests.Producer;
+
+public class TokenBucketTests
+{
+    private static long TakeFor(TokenBucket bucket, FakeTimeProvider time, TimeSpan duration, TimeSpan step, int batch)
+    {
+        long taken = 0;
+        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += step)
+        {
+            time.Advance(step);
+            taken += bucket.TryTake(batch);
+        }
+        return taken;
+    }
+
+    [Theory]
+    [InlineData(5, 10, 10)]          // one at a time, every 200 ms
+    [InlineData(50_000, 2, 1)]       // batches of up to 500 every millisecond
+    [InlineData(1_000, 7, 7)]
+    public void Grants_the_rate_over_simulated_time(double rate, int seconds, int stepMs)
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(rate, time);
+
+        var first = bucket.TryTake(1);
+        var taken = TakeFor(bucket, time, TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(stepMs), batch: (int)Math.Max(1, rate / 100));
+
+        first.Should().Be(1, "the first event goes at once");
+        taken.Should().BeCloseTo((long)(rate * seconds), (uint)Math.Max(1, rate * 0.001));
+    }
+
+    [Fact]
+    public void Banks_at_most_its_capacity_after_an_idle_spell()
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(1_000, time, burstSeconds: 0.05);
+        bucket.TryTake(int.MaxValue);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        bucket.TryTake(int.MaxValue).Should().Be(50);
+        bucket.TryTake(int.MaxValue).Should().Be(0);
+    }
+
+    [Fact]
+    public void A_new_rate_applies_from_the_moment_it_is_set()
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(100, time);
+        bucket.TryTake(1);
+
+        var slow = TakeFor(bucket, time, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), 100);
+        bucket.SetRate(2_000);
+        var fast = TakeFor(bucket, time, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), 100);
+
+        slow.Should().BeCloseTo(100, 1);
+        fast.Should().BeCloseTo(2_000, 2);
+        bucket.Rate.Should().Be(2_000);
+    }
+
+    [Fact]
+    public async Task TakeAsync_waits_for_the_next_token_on_the_clock()
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(5, time);
+
+        (await bucket.TakeAsync(10, CancellationToken.None)).Should().Be(1);
+        var next = bucket.TakeAsync(10, CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(150));
+        next.IsCompleted.Should().BeFalse("only 0.75 of a token has accrued");
+        time.Advance(TimeSpan.FromMilliseconds(50));
+
+        (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Refuses_a_rate_that_is_not_positive(double rate)
+    {
+        var act = () => new TokenBucket(rate);
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+}

@@ -1,0 +1,15 @@
+using FraudDetection.Core.Models;
+
+namespace FraudDetection.Training.Schedule;
+
+/// <summary>What one training run is asked to do: the labelled data and the folder the model goes to.</summary>
+public sealed record TrainingJobRequest(IReadOnlyList<string> DataFiles, string OutputDirectory, string RunName);
+
+/// <summary>A trained model folder (model.onnx, metrics.json, plots) and its report.</summary>
+public sealed record TrainedModel(string ModelDirectory, ModelReport Report);
+
+/// <summary>Trains a model from labelled data into a model folder; the training library implements it.</summary>
+public interface ITrainingJob
+{
+    Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<string> progress, CancellationToken cancellationToken);
+}

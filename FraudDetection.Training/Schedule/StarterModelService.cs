@@ -1,0 +1,32 @@
+using FraudDetection.Core.Models;
+using Microsoft.Extensions.Options;
+
+namespace FraudDetection.Training.Schedule;
+
+/// <summary>At start, queues a training run when the registry has no champion yet, so Scoring gets a model in the embedded default.</summary>
+public sealed class StarterModelService(IModelRegistry registry, TrainingRunQueue queue, IOptions<TrainingOptions> options, ILogger<StarterModelService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.TrainStarterModel)
+        {
+            return;
+        }
+
+        try
+        {
+            if (await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias, stoppingToken) is { } champion)
+            {
+                logger.LogInformation("Champion is version {Version}; no starter model needed", champion.Version);
+                return;
+            }
+
+            var run = queue.TryEnqueue("starter");
+            logger.LogInformation("No champion in the registry: training a starter model (run {Id})", run?.Id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not check the registry for a champion; no starter model queued: {Message}", e.Message);
+        }
+    }
+}
