@@ -5,6 +5,7 @@ using FraudDetection.AppHost.Hosting;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Kafka;
 using FraudDetection.Core.Messaging;
+using FraudDetection.Core.Registry;
 using FraudDetection.Notifier.Apis;
 using FraudDetection.Notifier.Extensions;
 using FraudDetection.Producer.Apis;
@@ -116,6 +117,8 @@ public static class EmbeddedSystem
             .AddCheck<KafkaBrokerHealthCheck>("kafka-broker")
             .AddCheck<ChampionModelHealthCheck>("model-registry");
 
+        // One registry for every service on this builder (embedded folder, or MLflow when ConnectionStrings:mlflow is set).
+        builder.AddModelRegistry();
         builder.AddProducerServices();
         builder.AddScoringServices();
         builder.AddGraphSink();
