@@ -13,14 +13,19 @@ public sealed class EmbeddedAppHostFixture : IAsyncLifetime
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
     public DateTimeOffset StartedAt { get; private set; }
 
+    /// <summary>The <c>--data-dir</c> the AppHost was given (a second run is pointed at it again).</summary>
+    public string DataDirectory { get; private set; } = "";
+
+    public IReadOnlyList<string> Arguments { get; private set; } = [];
+
     public Task InitializeAsync()
     {
         StartedAt = DateTimeOffset.UtcNow;
         var port = AppHostProcess.FreePort();
         var data = AppHostProcess.NewDataDirectory();
-        Host = AppHostProcess.Start(
-            ["--data-dir", Path.Combine(data, ".data"), "--port", port.ToString(), "--rate", Rate.ToString(), "--loop"],
-            data, port);
+        DataDirectory = Path.Combine(data, ".data");
+        Arguments = ["--data-dir", DataDirectory, "--port", port.ToString(), "--rate", Rate.ToString(), "--loop"];
+        Host = AppHostProcess.Start(Arguments, data, port);
         Http.BaseAddress = Host.BaseUrl;
         return Task.CompletedTask;
     }

@@ -96,6 +96,44 @@ public sealed class EmbeddedAppHostTests(EmbeddedAppHostFixture fixture, ITestOu
         ProcessesMentioning(fixture.Host.DataDirectory).Should().BeEmpty("the AppHost leaves no process behind");
     }
 
+    [Fact, TestPriority(4)]
+    public async Task A_second_run_on_the_same_data_directory_resumes_without_retraining_or_counting_twice()
+    {
+        await fixture.Host.InterruptAsync(TimeSpan.FromSeconds(10));
+        fixture.Host.Output.Should().Contain("training a starter model", "the first run had no champion");
+
+        await using var second = AppHostProcess.Start(fixture.Arguments, fixture.Host.DataDirectory, fixture.Host.Port);
+        using var http = new HttpClient { BaseAddress = second.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        var started = DateTimeOffset.UtcNow;
+        JsonElement? state = null;
+        var resumed = false;
+        while (!resumed && DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(60))
+        {
+            second.HasExited.Should().BeFalse(second.Output);
+            await Task.Delay(500);
+            try
+            {
+                state = await http.GetFromJsonAsync<JsonElement>("/api/apphost/state");
+            }
+            catch (HttpRequestException)
+            {
+                continue;
+            }
+            var instruments = state.Value.GetProperty("instruments");
+            long Count(string name) => instruments.TryGetProperty(name, out var v) ? v.GetInt64() : 0;
+            // The replay starts again from the top: Scoring must read the new (in-memory) log from its start with the
+            // saved card state and recognise what the first run scored — either scored anew or counted as duplicates.
+            resumed = AllHealthy(state.Value)
+                && Count("fraud.scoring.transactions.scored") + Count("fraud.scoring.duplicates") >= 1000;
+        }
+
+        resumed.Should().BeTrue($"the second run must flow again; state {state}\n{second.Output}");
+        second.Output.Should().Contain("model: champion").And.NotContain("training a starter model", "the champion is reused");
+        var outbox = await http.GetFromJsonAsync<JsonElement>("/api/notifications");
+        outbox.GetArrayLength().Should().BeGreaterThan(0, "the first run's dry-run notifications are still in the outbox");
+        (await second.InterruptAsync(TimeSpan.FromSeconds(10))).Should().BeTrue(second.Output);
+    }
+
     /// <summary>Polls the state until every resource is healthy and the flow counters pass the bar, or 90 s after start.</summary>
     private async Task<(JsonElement? State, bool Healthy)> WaitForFlowAsync()
     {
