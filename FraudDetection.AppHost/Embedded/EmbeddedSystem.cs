@@ -8,7 +8,9 @@ using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Registry;
 using FraudDetection.Notifier.Apis;
 using FraudDetection.Notifier.Extensions;
+using FraudDetection.Core.Telemetry;
 using FraudDetection.Producer.Apis;
+using FraudDetection.Producer.Hosting;
 using FraudDetection.Producer.Extensions;
 using FraudDetection.Scoring.Apis;
 using FraudDetection.Scoring.Extensions;
@@ -55,7 +57,13 @@ public static class EmbeddedSystem
         try
         {
             var replayFile = StartupChecks.ResolveReplayFile(options.ReplayFile);
-            var settings = ServiceSettings(options, bootstrap, replayFile);
+            // A second run goes on where the previous one stopped (the in-memory broker forgot what it held).
+            var (producerFile, startRow) = ReplayPosition.Prepare(options.DataDirectory, replayFile);
+            if (startRow > 0)
+            {
+                Console.WriteLine($"replay: resuming {Path.GetFileName(replayFile)} at row {startRow:N0} (where the previous run stopped, less a small overlap)");
+            }
+            var settings = ServiceSettings(options, bootstrap, producerFile);
             // The starter model learns from the bundled (labelled) sample whatever is replayed.
             var sample = StartupChecks.ResolveReplayFile(null);
             await using (await StartingPage.StartAsync(options, catalog, cancellationToken))
@@ -73,6 +81,7 @@ public static class EmbeddedSystem
                 }
                 PrintUrls(options, bootstrap);
                 await app.WaitForShutdownAsync(cancellationToken);
+                SaveReplayPosition(app, options, replayFile, startRow);
             }
             return 0;
         }
@@ -80,6 +89,20 @@ public static class EmbeddedSystem
         {
             broker?.Dispose();
         }
+    }
+
+    /// <summary>Rows of the file this run got through Scoring (scored or recognised as duplicates), for the next run.</summary>
+    private static void SaveReplayPosition(WebApplication app, AppHostOptions options, string replayFile, long startRow)
+    {
+        var status = app.Services.GetRequiredService<ProducerController>().GetStatus();
+        var counters = app.Services.GetRequiredService<CounterCollector>();
+        var throughScoring = counters.Total(FraudMetrics.TransactionsScored) + counters.Total(FraudMetrics.Duplicates);
+        if (status.Sent == 0)
+        {
+            return;
+        }
+        new ReplayPosition(replayFile, new FileInfo(replayFile).Length, startRow + status.RowsSkipped + Math.Min(status.Sent, throughScoring))
+            .Save(options.DataDirectory);
     }
 
     /// <summary>The configuration every service reads, with the same keys as when it runs on its own.</summary>
