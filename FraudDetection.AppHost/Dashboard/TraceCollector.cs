@@ -42,7 +42,7 @@ public sealed class TraceCollector : IDisposable
         ActivitySource.AddActivityListener(_listener);
     }
 
-    /// <summary>The most recent flows, newest first; flows that cross services come first.</summary>
+    /// <summary>The most recent flows, newest first; flows that cross more services (an alert, a notification) come first.</summary>
     public IReadOnlyList<TraceGroup> Recent(int count)
     {
         List<TraceGroup> groups;
@@ -51,7 +51,7 @@ public sealed class TraceCollector : IDisposable
             groups = _order.Select(id => new TraceGroup(id, _groups[id].ToList())).ToList();
         }
         return groups
-            .OrderByDescending(g => g.Sources.Count > 1)
+            .OrderByDescending(g => Math.Min(g.Sources.Count, 4))
             .ThenByDescending(g => g.StartUtc)
             .Take(count)
             .ToList();
