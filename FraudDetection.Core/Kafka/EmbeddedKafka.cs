@@ -9,8 +9,18 @@ namespace FraudDetection.Core.Kafka;
 /// committed offsets, data in memory), started through P/Invoke. Topics are created here, because the mock
 /// cluster's admin CreateTopics does not answer.
 /// </summary>
+/// <remarks>
+/// Retention is fixed by librdkafka: each partition keeps only its newest
+/// <see cref="RetainedBytesPerPartition"/> (older message sets are dropped and the low watermark moves up). A consumer
+/// that falls further behind than that loses messages (offset out of range), so keep consumers running alongside
+/// producers, or use more partitions to retain more. After a consumer leaves a group, the next join completes only
+/// after session.timeout.ms − 1 s; consumers that restart in-process should use a short session timeout (e.g. 6 s).
+/// </remarks>
 public sealed unsafe class EmbeddedKafka : IDisposable
 {
+    /// <summary>How much each partition retains (librdkafka's mock partition limit, not configurable).</summary>
+    public const long RetainedBytesPerPartition = 5L * 1024 * 1024;
+
     private const int ProducerType = 0; // RD_KAFKA_PRODUCER
     private const int ConfOk = 0;       // RD_KAFKA_CONF_OK
 

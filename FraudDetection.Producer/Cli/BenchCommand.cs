@@ -41,7 +41,7 @@ public static class BenchCommand
         await using (var warm = new KafkaTransactionSink(kafka.BootstrapServers))
         using (var warmSource = new ReplaySource(file, loop: true))
         {
-            await ProducerLoop.RunAsync(warmSource, warm, null, 20_000, new RunCounters(), cancellationToken);
+            await ProducerLoop.RunAsync(warmSource, warm, null, 100_000, new RunCounters(), cancellationToken);
             await warm.FlushAsync(cancellationToken);
         }
 
@@ -80,6 +80,7 @@ public static class BenchCommand
         await using var sink = new KafkaTransactionSink(kafka.BootstrapServers);
         using var source = new PrefetchSource(new ReplaySource(file, loop: true));
         var counters = new RunCounters();
+        var threadsBefore = ThreadCpu();
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var started = TimeProvider.System.GetTimestamp();
         var sent = await ProducerLoop.RunAsync(source, sink, null, count, counters, cancellationToken);
@@ -92,6 +93,20 @@ public static class BenchCommand
         Console.WriteLine($"handed to the producer in {handedOver:F2} s; all acknowledged after {seconds:F2} s");
         Report("parse + serialize + produce, acknowledged", new Measurement(sink.Acknowledged, seconds, cpu));
         Console.WriteLine($"throughput: {sink.Acknowledged / seconds:N0} tx/s end to end (load average {LoadAverage()})");
+        var threadsAfter = ThreadCpu();
+        if (threadsAfter.Count > 0)
+        {
+            Console.WriteLine("CPU per transaction by thread (end-to-end run):");
+            foreach (var (thread, ticks) in threadsAfter
+                         .Select(t => (t.Key, Ticks: t.Value - threadsBefore.GetValueOrDefault(t.Key)))
+                         .GroupBy(t => t.Key.Name, t => t.Ticks)
+                         .Select(g => (g.Key, g.Sum()))
+                         .Where(t => t.Item2 > 0)
+                         .OrderByDescending(t => t.Item2))
+            {
+                Console.WriteLine($"  {thread,-18} {ticks * 10_000.0 / sink.Acknowledged,6:F2} µs");
+            }
+        }
         return sink.Failed == 0 && sink.Acknowledged == sent ? 0 : 1;
     }
 
@@ -118,5 +133,30 @@ public static class BenchCommand
         {
             return "n/a";
         }
+    }
+
+    // Linux only: user + system clock ticks (1/100 s) of each thread of this process, by (id, name).
+    private static Dictionary<(string Id, string Name), long> ThreadCpu()
+    {
+        var result = new Dictionary<(string, string), long>();
+        if (!Directory.Exists("/proc/self/task"))
+        {
+            return result;
+        }
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                result[(Path.GetFileName(task), name)] = long.Parse(fields[11]) + long.Parse(fields[12]);
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+        return result;
     }
 }

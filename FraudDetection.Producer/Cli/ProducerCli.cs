@@ -138,6 +138,11 @@ public static class ProducerCli
         }
     }
 
+    // Console's own stream ignores a closed pipe (EPIPE); a FileStream on fd 1 reports it, so "| head" ends the run.
+    private static Stream OpenStandardOutput() => OperatingSystem.IsWindows()
+        ? Console.OpenStandardOutput()
+        : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+
     /// <summary>Parses --rate: a positive number, or 'max' (null).</summary>
     public static bool TryParseRate(string text, out double? rate)
     {
@@ -189,6 +194,11 @@ public static class ProducerCli
         try
         {
             source = createSource();
+            if (rate is null or >= 1_000)
+            {
+                // Fast runs parse on a thread of their own while this one serializes and sends.
+                source = new PrefetchSource(source);
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or IOException)
         {
@@ -200,7 +210,7 @@ public static class ProducerCli
         using (source)
         {
             await using ITransactionSink sink = output.Stdout
-                ? new StdoutJsonSink(Console.OpenStandardOutput(), metrics)
+                ? new StdoutJsonSink(OpenStandardOutput(), metrics)
                 : new KafkaTransactionSink(bootstrap!, output.Topic, metrics);
             var bucket = rate is { } r ? new TokenBucket(r) : null;
             var counters = new RunCounters();
@@ -223,6 +233,14 @@ public static class ProducerCli
                 {
                     // The reader of standard output went away (e.g. "| head").
                     return 0;
+                }
+                catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+                {
+                    // The input broke mid-way (e.g. corrupt gzip data): say so, keep what was sent.
+                    Console.Error.WriteLine($"error: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}");
+                    await sink.FlushAsync(CancellationToken.None);
+                    Console.Error.WriteLine($"sent {counters.Sent:N0} before the error, acknowledged {sink.Acknowledged:N0}");
+                    return 1;
                 }
             }
             var seconds = TimeProvider.System.GetElapsedTime(started).TotalSeconds;

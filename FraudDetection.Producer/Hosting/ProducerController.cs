@@ -172,7 +172,7 @@ public sealed class ProducerController : IAsyncDisposable
             if (_sink is not null)
             {
                 using var flushTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                flushTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+                flushTimeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(0, _options.FlushTimeoutSeconds)));
                 try
                 {
                     await _sink.FlushAsync(flushTimeout.Token);
@@ -271,7 +271,10 @@ public sealed class ProducerController : IAsyncDisposable
         {
             if (_sink is null && BootstrapServers is { } servers)
             {
-                _sink = new KafkaTransactionSink(servers, _options.Topic, _metrics);
+                _sink = new KafkaTransactionSink(servers, _options.Topic, _metrics)
+                {
+                    DisposeFlushTimeout = TimeSpan.FromSeconds(Math.Max(0, _options.FlushTimeoutSeconds)),
+                };
             }
             return _sink;
         }

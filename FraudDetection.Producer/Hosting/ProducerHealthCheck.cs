@@ -23,9 +23,10 @@ public sealed class ProducerHealthCheck(ProducerController controller) : IHealth
         {
             return Task.FromResult(HealthCheckResult.Unhealthy(status.LastError ?? "the producer failed", data: data));
         }
-        if (status.Failed > 0 && status.Acknowledged == 0)
+        if ((status.Failed > 0 || status.Sent > 0) && status.Acknowledged == 0 && status.LastError is not null)
         {
-            return Task.FromResult(HealthCheckResult.Degraded(status.LastError ?? "no delivery acknowledged yet", data: data));
+            // Sending, but Kafka has acknowledged nothing and reports errors (e.g. the broker is unreachable).
+            return Task.FromResult(HealthCheckResult.Degraded(status.LastError, data: data));
         }
         return Task.FromResult(HealthCheckResult.Healthy($"{status.State}: {status.Source}", data));
     }

@@ -34,6 +34,9 @@ public sealed class ProducerOptions
 
     public string Topic { get; set; } = Topics.Transactions;
 
+    /// <summary>How long stop and shutdown wait for unacknowledged messages.</summary>
+    public double FlushTimeoutSeconds { get; set; } = 10;
+
     internal string? Validate()
     {
         if (!double.IsFinite(Rate) || Rate <= 0)

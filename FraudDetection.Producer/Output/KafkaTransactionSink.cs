@@ -124,9 +124,12 @@ public sealed class KafkaTransactionSink : ITransactionSink
             }
         }, cancellationToken);
 
+    /// <summary>How long disposing waits for unacknowledged messages.</summary>
+    public TimeSpan DisposeFlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     public ValueTask DisposeAsync()
     {
-        _producer.Flush(TimeSpan.FromSeconds(5));
+        _producer.Flush(DisposeFlushTimeout);
         _producer.Dispose();
         _writer.Dispose();
         return ValueTask.CompletedTask;

@@ -45,13 +45,13 @@ public sealed class StdoutJsonSink : ITransactionSink
     {
         try
         {
+            await _writer.DisposeAsync().ConfigureAwait(false);
             await _stream.FlushAsync().ConfigureAwait(false);
         }
         catch (IOException)
         {
             // The reader went away (e.g. "| head"): nothing more to deliver.
         }
-        await _writer.DisposeAsync().ConfigureAwait(false);
         if (_ownsStream)
         {
             await _stream.DisposeAsync().ConfigureAwait(false);

@@ -29,7 +29,7 @@ public sealed class ProducerMetrics : IDisposable
         _ownsMeter = ownsMeter;
         _produced = meter.CreateCounter<long>(FraudMetrics.TransactionsProduced, "{transaction}", "Transactions acknowledged by Kafka (or written to stdout)");
         _errors = meter.CreateCounter<long>(FraudMetrics.ProduceErrors, "{error}", "Transactions that could not be produced, and input rows skipped");
-        meter.CreateObservableGauge(FraudMetrics.ProducerRate, () => Volatile.Read(ref _targetRate), "{transaction}/s", "Target producer rate (0 when stopped; -1 when unlimited)");
+        meter.CreateObservableGauge(FraudMetrics.ProducerRate, () => Volatile.Read(ref _targetRate), "{transaction}/s", "Target producer rate (0 when stopped)");
     }
 
     public void Produced(string scenario, long count = 1) => _produced.Add(count, new KeyValuePair<string, object?>("scenario", scenario));

@@ -129,3 +129,32 @@ public class EmbeddedKafkaTests
         kafka.Invoking(k => k.CreateTopic("x", 1)).Should().Throw<ObjectDisposedException>();
     }
 }
+
+public class EmbeddedKafkaRetentionTests
+{
+    [Fact]
+    public void Each_partition_retains_only_its_newest_five_megabytes()
+    {
+        using var kafka = EmbeddedKafka.Start(partitions: 1, topics: "retention");
+        var value = new byte[1024];
+        using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            for (var i = 0; i < 12_000; i++)
+            {
+                producer.Produce("retention", new Message<Null, byte[]> { Value = value });
+                if (i % 1000 == 999)
+                {
+                    producer.Flush(TimeSpan.FromSeconds(10));
+                }
+            }
+            producer.Flush(TimeSpan.FromSeconds(10)).Should().Be(0);
+        }
+        using var consumer = new ConsumerBuilder<Null, byte[]>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "w" }).Build();
+
+        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition("retention", 0), TimeSpan.FromSeconds(10));
+
+        watermarks.High.Value.Should().Be(12_000);
+        watermarks.Low.Value.Should().BeGreaterThan(0, "the oldest message sets were dropped");
+        (watermarks.High.Value - watermarks.Low.Value).Should().BeInRange(3_000, (int)(EmbeddedKafka.RetainedBytesPerPartition / 1024));
+    }
+}

@@ -221,3 +221,20 @@ public class TransactionCsvTests
         return fields;
     }
 }
+
+public class TransactionCsvWriterFormatTests
+{
+    [Theory]
+    [InlineData("fraudTrain.head.csv")]
+    [InlineData("fraudTest.head.csv")]
+    public void Writing_the_Kaggle_rows_back_reproduces_the_original_file_byte_for_byte(string file)
+    {
+        var path = RepoPaths.KaggleSlice(file);
+        var text = new StringWriter();
+
+        TransactionCsv.Write(text, TransactionCsv.ReadFile(path));
+
+        // The originals end without a final line break; the writer ends every row with CRLF.
+        text.ToString().Should().Be(File.ReadAllText(path) + "\r\n");
+    }
+}

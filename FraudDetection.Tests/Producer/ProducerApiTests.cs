@@ -19,6 +19,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace FraudDetection.Tests.Producer;
@@ -197,7 +198,7 @@ public sealed class ProducerApiTests : IAsyncLifetime
         var settings = Settings(rate: 5);
         settings.Remove("ConnectionStrings:kafka");
         settings["Producer:Autostart"] = "true";
-        var (_, http) = await StartHostAsync(settings);
+        var (app, http) = await StartHostAsync(settings);
 
         var start = await http.PostAsync("/api/producer/start", null);
 
@@ -206,6 +207,26 @@ public sealed class ProducerApiTests : IAsyncLifetime
         var status = await StatusAsync(http);
         status.State.Should().Be(ProducerController.Faulted);
         status.LastError.Should().Contain("ConnectionStrings:kafka");
+        var health = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        health.Entries["kafka-producer"].Status.Should().Be(HealthStatus.Unhealthy);
+    }
+
+    [Fact]
+    public async Task An_unreachable_broker_makes_the_producer_degraded_not_down()
+    {
+        var settings = Settings(rate: 200);
+        settings["ConnectionStrings:kafka"] = "127.0.0.1:1";
+        settings["Producer:FlushTimeoutSeconds"] = "0.5";
+        settings["Producer:Autostart"] = "true";
+        var (app, http) = await StartHostAsync(settings);
+
+        var status = await WaitForAsync(http, s => s.Sent > 0 && s.LastError is not null);
+        var health = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        status.State.Should().Be(ProducerController.Running);
+        status.Acknowledged.Should().Be(0);
+        health.Entries["kafka-producer"].Status.Should().Be(HealthStatus.Degraded);
+        (await http.PostAsync("/api/producer/stop", null)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
