@@ -7,7 +7,7 @@ namespace FraudDetection.Core.Features;
 public sealed partial class OnlineFeatureState
 {
     private const ulong Magic = 0x3154_4145_4644_5246; // "FRDFEAT1" little-endian
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private const uint EndMarker = 0xF00D_CAFE;
 
     /// <summary>
@@ -37,6 +37,7 @@ public sealed partial class OnlineFeatureState
             writer.Write(MemoryMarshal.AsBytes(card.Categories.AsSpan()));
             writer.Write(MemoryMarshal.AsBytes(card.Merchants.AsSpan()));
             writer.Write(MemoryMarshal.AsBytes(card.Bloom.AsSpan()));
+            writer.Write(MemoryMarshal.AsBytes(card.SortedRecent.AsSpan()));
         }
         writer.Write(EndMarker);
     }
@@ -59,7 +60,7 @@ public sealed partial class OnlineFeatureState
             var schema = reader.ReadString();
             if (schema != FeatureSchema.Current.Version)
                 throw new InvalidDataException($"The checkpoint was made for feature schema {schema}; this build computes {FeatureSchema.Current.Version}. Rebuild the state from history.");
-            Span<int> layout = stackalloc int[7];
+            Span<int> layout = stackalloc int[8];
             for (var i = 0; i < layout.Length; i++) layout[i] = reader.ReadInt32();
             if (!layout.SequenceEqual(Layout())) throw new InvalidDataException("The checkpoint's card layout differs from this build's.");
             var labelDelay = reader.ReadInt64();
@@ -83,6 +84,7 @@ public sealed partial class OnlineFeatureState
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Categories.AsSpan()));
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Merchants.AsSpan()));
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Bloom.AsSpan()));
+                stream.ReadExactly(MemoryMarshal.AsBytes(card.SortedRecent.AsSpan()));
                 if ((uint)card.S.RingHead >= CardState.RingCapacity || (uint)card.S.RingSize > CardState.RingCapacity)
                     throw new InvalidDataException($"Card {i} has a corrupt ring position.");
                 for (var k = 0; k < CardState.RingCapacity; k++)
@@ -103,7 +105,7 @@ public sealed partial class OnlineFeatureState
     private static int[] Layout() =>
     [
         Unsafe.SizeOf<CardScalars>(), Unsafe.SizeOf<RingEntry>(), CardState.RingCapacity, Unsafe.SizeOf<CategoryStats>(),
-        FeatureCategories.Slots, CardState.MerchantSlots, CardState.BloomWords,
+        FeatureCategories.Slots, CardState.MerchantSlots, CardState.BloomWords, CardState.MedianWindow,
     ];
 
     private static void WriteLayout(BinaryWriter writer)
