@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Models.Linear;
 using FraudDetection.Core.Models.Onnx;
 using FraudDetection.Core.Models.Trees;
 using Microsoft.ML.OnnxRuntime;
@@ -23,6 +24,7 @@ public sealed class FraudModel : IDisposable
     private readonly int _probabilityColumns; // 1: [N] or [N,1] probability; 2: [N,2] class probabilities (take column 1)
     private readonly bool _writesInPlace;
     private readonly TreeEnsemble? _ensemble;
+    private readonly LinearModel? _linear;
     private FeatureSchema? _schema;
 
     private FraudModel(string path, InferenceSession session, ModelProto proto, string schemaVersion, IReadOnlyList<string> featureNames)
@@ -49,6 +51,8 @@ public sealed class FraudModel : IDisposable
         Trainer = Metadata.GetValueOrDefault(FraudModelOnnx.Metadata.Trainer, proto.ProducerName);
         var ensemble = TreeEnsembleOnnx.ReadEnsemble(proto);
         _ensemble = ensemble is { HasCover: true } && ensemble.FeatureCount == featureNames.Count ? ensemble : null;
+        var linear = _ensemble is null ? LinearModelOnnx.Read(proto) : null;
+        _linear = linear?.FeatureCount == featureNames.Count ? linear : null;
     }
 
     public string Path { get; }
@@ -61,8 +65,8 @@ public sealed class FraudModel : IDisposable
     public FeatureSchema Schema => _schema ??= new FeatureSchema(SchemaVersion, FeatureNames);
     public int FeatureCount => FeatureNames.Count;
     public IReadOnlyDictionary<string, string> Metadata { get; }
-    /// <summary>True when the model's trees and covers are known, so <see cref="Explain(ReadOnlySpan{float})"/> works.</summary>
-    public bool CanExplain => _ensemble is not null;
+    /// <summary>True when the model's trees and covers (or linear weights and means) are known, so <see cref="Explain(ReadOnlySpan{float})"/> works.</summary>
+    public bool CanExplain => _ensemble is not null || _linear is not null;
     /// <summary>The trees read back from the graph (null for a foreign model).</summary>
     public TreeEnsemble? Ensemble => _ensemble;
 
@@ -155,7 +159,10 @@ public sealed class FraudModel : IDisposable
         return probability[0];
     }
 
-    /// <summary>Exact TreeSHAP of one row; throws when <see cref="CanExplain"/> is false (a foreign model).</summary>
+    /// <summary>The logistic-regression model read back from the graph (null for tree and foreign models).</summary>
+    public LinearModel? Linear => _linear;
+
+    /// <summary>Exact TreeSHAP (linear SHAP for a logistic model) of one row; throws when <see cref="CanExplain"/> is false (a foreign model).</summary>
     public ModelExplanation Explain(ReadOnlySpan<float> row)
     {
         var contributions = new double[FeatureCount];
@@ -166,11 +173,15 @@ public sealed class FraudModel : IDisposable
     /// <summary>Writes each feature's TreeSHAP contribution into <paramref name="contributions"/> and returns the bias.</summary>
     public double Explain(ReadOnlySpan<float> row, Span<double> contributions)
     {
-        if (_ensemble is null)
+        if (_ensemble is not null)
         {
-            throw new InvalidOperationException($"Model {Version} has no trees with covers (a foreign model?), so no TreeSHAP explanation.");
+            return TreeShap.Explain(_ensemble, row, contributions);
         }
-        return TreeShap.Explain(_ensemble, row, contributions);
+        if (_linear is not null)
+        {
+            return _linear.Explain(row, contributions);
+        }
+        throw new InvalidOperationException($"Model {Version} has no trees with covers (a foreign model?), so no SHAP explanation.");
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Models.Onnx;
+using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Export;
 using FraudDetection.Training.Training;
 
@@ -39,6 +40,32 @@ public sealed class OnnxExportTests : IDisposable
         model.Threshold.Should().Be(0.42);
         model.Version.Should().Be("v-test");
         model.CanExplain.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Logistic_model_exports_with_parity_and_its_linear_shap_sums_to_the_margin()
+    {
+        var train = SyntheticData.Make(3000, seed: 31);
+        var check = SyntheticData.Make(500, seed: 32);
+        var trained = LinearTrainer.Train(train, new HyperParameters(L2: 0.5), seed: 1, priorCorrection: Math.Log(0.25));
+        var path = Path.Combine(_dir, "logistic.onnx");
+
+        var parity = OnnxExporter.Export(trained, Card(), path, check);
+
+        parity.MaxAbsDifference.Should().BeLessThanOrEqualTo(1e-5);
+        using var model = FraudModel.Load(path, "test-v1", SyntheticData.FeatureNames);
+        model.Ensemble.Should().BeNull();
+        model.Linear.Should().NotBeNull();
+        model.CanExplain.Should().BeTrue();
+        model.Linear!.Weights[2].Should().BeGreaterThan(0, "velocity raises the fraud odds in the generator");
+        for (var i = 0; i < check.Rows; i += 25)
+        {
+            var row = check.Row(i);
+            var p = model.Predict(row);
+            var explanation = model.Explain(row);
+            LogisticLink.Sigmoid(explanation.Margin).Should().BeApproximately(p, 1e-5);
+            p.Should().BeApproximately((float)trained.Probability(row), 1e-5f);
+        }
     }
 
     [Fact]
@@ -93,6 +120,28 @@ public sealed class OnnxExportTests : IDisposable
         for (var i = 0; i < check.Rows; i++)
         {
             ensemble.Probability(check.Row(i)).Should().BeApproximately(model.Predict(check.Row(i)), 1e-5);
+        }
+    }
+
+    [Fact]
+    public void A_tree_model_without_covers_scores_the_same_but_does_not_explain()
+    {
+        var trained = EnsembleTrainer.Train(TrainerKind.LightGbm, SyntheticData.Make(1500, 12), new HyperParameters(Trees: 15, Leaves: 7, MinDataInLeaf: 10), 1, 0);
+        var path = Path.Combine(_dir, "with-covers.onnx");
+        var check = SyntheticData.Make(100, 13);
+        OnnxExporter.Export(trained, Card(), path, check);
+        var proto = TreeEnsembleOnnx.ReadModel(path);
+        proto.MetadataProps.Remove(proto.MetadataProps.Single(p => p.Key == FraudModelOnnx.Metadata.TreeCovers));
+        var stripped = Path.Combine(_dir, "without-covers.onnx");
+        File.WriteAllBytes(stripped, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        using var full = FraudModel.Load(path, "test-v1", SyntheticData.FeatureNames);
+        using var foreign = FraudModel.Load(stripped, "test-v1", SyntheticData.FeatureNames);
+
+        foreign.CanExplain.Should().BeFalse();
+        for (var i = 0; i < check.Rows; i++)
+        {
+            foreign.Predict(check.Row(i)).Should().Be(full.Predict(check.Row(i)));
         }
     }
 

@@ -20,6 +20,7 @@ public static class TrainingCli
         var root = new RootCommand("FraudDetection training: train, evaluate, explain and export a fraud model; backtest it.");
         root.Add(TrainCommand());
         root.Add(BacktestCommand());
+        root.Add(BenchModelCommand());
         return root;
     }
 
@@ -28,36 +29,48 @@ public static class TrainingCli
         var data = new Option<FileInfo[]>("--data") { Description = "Kaggle-schema CSV (plain or .gz); repeat for several files", Required = true, AllowMultipleArgumentsPerToken = true };
         var validFrom = new Option<DateTime?>("--valid-from") { Description = "First day of the validation window (default: the last 4 weeks of the data)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for model.onnx, metrics.json and the plots", Required = true };
-        var trainer = new Option<string>("--trainer") { Description = "lightgbm or fasttree", DefaultValueFactory = _ => "lightgbm" };
-        trainer.AcceptOnlyFromAmong("lightgbm", "fasttree");
+        var trainer = new Option<string>("--trainer") { Description = "lightgbm, fasttree or logistic", DefaultValueFactory = _ => "lightgbm" };
+        trainer.AcceptOnlyFromAmong("lightgbm", "fasttree", "logistic");
         var tune = new Option<int>("--tune") { Description = "Random-search trials on the validation window (besides the defaults)", DefaultValueFactory = _ => 0 };
         var tuneSeconds = new Option<int>("--tune-seconds") { Description = "Stop starting tuning trials after this many seconds", DefaultValueFactory = _ => 90 };
         var seed = new Option<int>("--seed") { Description = "Seed for sampling and the learner", DefaultValueFactory = _ => 42 };
         var costRatio = new Option<double?>("--cost-ratio") { Description = "Pick the threshold minimising FP + ratio x FN instead of max F1" };
-        var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in training (0 = all); the prior is corrected", DefaultValueFactory = _ => 30 };
+        var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in training (0 = all); the prior is corrected", DefaultValueFactory = _ => 15 };
         var trees = new Option<int?>("--trees") { Description = "Number of trees (default parameters)" };
+        var leaves = new Option<int?>("--leaves") { Description = "Leaves per tree (default parameters)" };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Learning rate (default parameters)" };
+        var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores; default 1, see README)", DefaultValueFactory = _ => 1 };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG plots" };
         var version = new Option<string?>("--model-version") { Description = "Version to stamp (default: UTC timestamp)" };
 
         var command = new Command("train", "Train on the data's earlier weeks, tune and pick the threshold on the last weeks, export ONNX")
         {
-            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, noPlots, version,
+            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var defaults = new HyperParameters();
+            defaults = parse.GetValue(trees) is int treeCount ? defaults with { Trees = treeCount } : defaults;
+            defaults = parse.GetValue(leaves) is int leafCount ? defaults with { Leaves = leafCount } : defaults;
+            defaults = parse.GetValue(learningRate) is double rate ? defaults with { LearningRate = rate } : defaults;
             var request = new TrainingRequest
             {
                 DataFiles = [.. parse.GetValue(data)!.Select(f => f.FullName)],
                 OutputDirectory = parse.GetValue(output)!.FullName,
                 ValidFrom = parse.GetValue(validFrom),
-                Trainer = parse.GetValue(trainer) == "fasttree" ? TrainerKind.FastTree : TrainerKind.LightGbm,
+                Trainer = parse.GetValue(trainer) switch
+                {
+                    "fasttree" => TrainerKind.FastTree,
+                    "logistic" => TrainerKind.Logistic,
+                    _ => TrainerKind.LightGbm,
+                },
                 TuneTrials = parse.GetValue(tune),
                 TuneBudget = TimeSpan.FromSeconds(parse.GetValue(tuneSeconds)),
                 Seed = parse.GetValue(seed),
                 CostRatio = parse.GetValue(costRatio),
                 NegativesPerFraud = parse.GetValue(negatives),
-                Parameters = parse.GetValue(trees) is int n ? defaults with { Trees = n } : defaults,
+                Parameters = defaults,
+                Threads = parse.GetValue(threads),
                 WritePlots = !parse.GetValue(noPlots),
                 ModelVersion = parse.GetValue(version),
             };
@@ -141,6 +154,35 @@ public static class TrainingCli
                 AnsiConsole.MarkupLine($"[red]backtest failed:[/] {Markup.Escape(e.Message)}");
                 return Task.FromResult(1);
             }
+        });
+        return command;
+    }
+
+    private static Command BenchModelCommand()
+    {
+        var model = new Option<FileSystemInfo>("--model") { Description = "Model folder (holding model.onnx) or an .onnx file", Required = true };
+        var data = new Option<FileInfo>("--data") { Description = "CSV whose rows are featurized and scored", Required = true };
+        var rows = new Option<int>("--rows") { Description = "Rows to featurize", DefaultValueFactory = _ => 20_000 };
+        var seconds = new Option<double>("--seconds") { Description = "Seconds per measurement", DefaultValueFactory = _ => 3 };
+        var command = new Command("bench-model", "Measure FraudModel.Predict (batched) and Explain (TreeSHAP) on one thread") { model, data, rows, seconds };
+        command.SetAction(parse =>
+        {
+            var modelPath = parse.GetValue(model)!.FullName;
+            if (Directory.Exists(modelPath))
+            {
+                modelPath = Path.Combine(modelPath, ModelRegistryNames.OnnxFileName);
+            }
+            using var fraudModel = FraudModel.Load(modelPath, FeatureSchema.Current);
+            var matrix = TransactionSource.Replay([parse.GetValue(data)!.FullName], new ReadReport(),
+                txs => FeatureMatrix.Build(txs.Take(parse.GetValue(rows))));
+            var result = ModelBench.Run(fraudModel, matrix, [1, 64, 1024], TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            AnsiConsole.MarkupLine($"model {Markup.Escape(fraudModel.Version)}: {result.Trees} trees, max depth {result.MaxDepth}, {result.Rows:N0} rows, {Environment.ProcessorCount} cores");
+            foreach (var (batch, rate, cpuRate) in result.Predict)
+            {
+                AnsiConsole.MarkupLine($"Predict batch {batch,5}: {rate,12:N0} rows/s wall, {cpuRate,12:N0} rows per CPU-second");
+            }
+            AnsiConsole.MarkupLine($"Explain (exact TreeSHAP): {result.ExplainMillisecondsPerRow:F3} ms/row wall, {result.ExplainCpuMillisecondsPerRow:F3} CPU-ms/row");
+            return 0;
         });
         return command;
     }

@@ -1,4 +1,3 @@
-using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Training;
 
 namespace FraudDetection.Training.Explanation;
@@ -40,7 +39,7 @@ public sealed class ShapSummary
     }
 
     /// <summary>Explains up to <paramref name="maxRows"/> rows: every fraud up to a quarter of them, the rest drawn at random (seeded).</summary>
-    public static ShapSummary Compute(TreeEnsemble ensemble, TrainingSet data, int maxRows, int seed)
+    public static ShapSummary Compute(ITrainedModel model, TrainingSet data, int maxRows, int seed)
     {
         var random = new Random(seed);
         var frauds = Enumerable.Range(0, data.Rows).Where(i => data.Labels[i]).ToArray();
@@ -55,7 +54,7 @@ public sealed class ShapSummary
         Parallel.For(0, rows.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, r =>
         {
             var row = data.Row(rows[r]);
-            TreeShap.Explain(ensemble, row, values.AsSpan(r * f, f));
+            model.Explain(row, values.AsSpan(r * f, f));
             row.CopyTo(features.AsSpan(r * f, f));
         });
         return new ShapSummary(rows, values, features, f);

@@ -41,10 +41,13 @@ public static class OnnxExporter
     /// Runtime and with ML.NET (its raw score through the same link); more than <see cref="ParityTolerance"/> apart on
     /// any row, and the file is deleted and <see cref="OnnxParityException"/> thrown.
     /// </summary>
-    public static ParityReport Export(TrainedEnsemble model, ModelCard card, string onnxPath, TrainingSet check)
+    public static ParityReport Export(ITrainedModel model, ModelCard card, string onnxPath, TrainingSet check)
     {
         var temporary = onnxPath + ".tmp";
-        TreeEnsembleOnnx.Write(model.Ensemble, Metadata(card), temporary);
+        using (var file = File.Create(temporary))
+        {
+            Google.Protobuf.MessageExtensions.WriteTo(model.ToOnnx(Metadata(card)), file);
+        }
         try
         {
             double maxDiff = 0;
@@ -58,7 +61,7 @@ public static class OnnxExporter
                 }
                 for (var i = 0; i < check.Rows; i++)
                 {
-                    var expected = LogisticLink.Sigmoid(model.Ensemble.Link.Margin(raw[i]));
+                    var expected = LogisticLink.Sigmoid(model.Link.Margin(raw[i]));
                     maxDiff = Math.Max(maxDiff, Math.Abs(expected - onnx[i]));
                 }
             }

@@ -1,4 +1,6 @@
 using FraudDetection.Core.Models;
+using FraudDetection.Core.Models.Onnx;
+using FraudDetection.Core.Models.Trees;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
@@ -9,12 +11,21 @@ using CoreEnsemble = FraudDetection.Core.Models.Trees.TreeEnsemble;
 namespace FraudDetection.Training.Training;
 
 /// <summary>A trained model: the trees (with covers from the rows it was trained on) and ML.NET's own scorer for the parity check.</summary>
-public sealed class TrainedEnsemble(CoreEnsemble ensemble, ITransformer mlModel, MLContext ml, IReadOnlyList<double> gainByFeature, HyperParameters parameters)
+public sealed class TrainedEnsemble(CoreEnsemble ensemble, ITransformer mlModel, MLContext ml, IReadOnlyList<double> gainByFeature, HyperParameters parameters) : ITrainedModel
 {
     public CoreEnsemble Ensemble { get; } = ensemble;
     public HyperParameters Parameters { get; } = parameters;
     /// <summary>Total split gain per feature (schema order).</summary>
     public IReadOnlyList<double> GainByFeature { get; } = gainByFeature;
+
+    public int FeatureCount => Ensemble.FeatureCount;
+    public LogisticLink Link => Ensemble.Link;
+    public IReadOnlyDictionary<string, string> ParameterValues => Parameters.ToDictionary();
+    public IReadOnlyList<double> ImportanceByFeature => GainByFeature;
+    public double Probability(ReadOnlySpan<float> row) => Ensemble.Probability(row);
+    public double Explain(ReadOnlySpan<float> row, Span<double> contributions) => TreeShap.Explain(Ensemble, row, contributions);
+    public IReadOnlyList<double> ValidationCurve(TrainingSet valid) => ModelTrainer.ValidationCurve(Ensemble, valid);
+    public ModelProto ToOnnx(IReadOnlyDictionary<string, string> metadata) => TreeEnsembleOnnx.ToModel(Ensemble, metadata);
 
     /// <summary>ML.NET's raw tree score ("Score" column) for each row of <paramref name="data"/>.</summary>
     public float[] MlNetRawScores(TrainingSet data)

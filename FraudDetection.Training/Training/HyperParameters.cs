@@ -7,13 +7,15 @@ public enum TrainerKind
 {
     LightGbm,
     FastTree,
+    /// <summary>L-BFGS logistic regression on standardized features (a linear baseline; explained by linear SHAP).</summary>
+    Logistic,
 }
 
 /// <summary>The knobs tuned on the validation window.</summary>
 public sealed record HyperParameters(
-    int Trees = 400,
+    int Trees = 250,
     int Leaves = 31,
-    double LearningRate = 0.05,
+    double LearningRate = 0.08,
     int MinDataInLeaf = 50,
     double FeatureFraction = 0.8,
     double BaggingFraction = 0.8,

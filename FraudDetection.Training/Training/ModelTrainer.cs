@@ -80,7 +80,7 @@ public static class ModelTrainer
         {
             candidates.Add(HyperParameters.Sample(random));
         }
-        TrainedEnsemble? best = null;
+        ITrainedModel? best = null;
         var bestAp = double.NegativeInfinity;
         var tuneClock = Stopwatch.StartNew();
         var trialsRun = 0;
@@ -92,8 +92,10 @@ public static class ModelTrainer
             }
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new TrainingProgress(Stage_Train, $"trial {trialsRun + 1}/{candidates.Count}: {Describe(candidate)}", trialsRun, candidates.Count));
-            var trained = EnsembleTrainer.Train(request.Trainer, train, candidate, request.Seed, priorCorrection, request.Threads);
-            var ap = BinaryMetrics.AveragePrecision(Score(trained.Ensemble, valid), valid.Labels);
+            ITrainedModel trained = request.Trainer == TrainerKind.Logistic
+                ? LinearTrainer.Train(train, candidate, request.Seed, priorCorrection, request.Threads)
+                : EnsembleTrainer.Train(request.Trainer, train, candidate, request.Seed, priorCorrection, request.Threads);
+            var ap = BinaryMetrics.AveragePrecision(Score(trained, valid), valid.Labels);
             trialsRun++;
             progress?.Report(new TrainingProgress(Stage_Train, $"trial {trialsRun}: validation AP {ap:F4}", trialsRun, candidates.Count));
             if (ap > bestAp)
@@ -106,21 +108,21 @@ public static class ModelTrainer
         Lap("train");
 
         // 5. Threshold and evaluation on the validation window (natural fraud rate).
-        var scores = Score(model.Ensemble, valid);
+        var scores = Score(model, valid);
         var threshold = request.CostRatio is double ratio
             ? BinaryMetrics.CostThreshold(scores, valid.Labels, ratio)
             : BinaryMetrics.MaxF1Threshold(scores, valid.Labels);
         var metrics = BinaryMetrics.Evaluate(scores, valid.Labels, threshold, valid.Times, valid.Cards);
-        var curve = ValidationCurve(model.Ensemble, valid);
+        var curve = model.ValidationCurve(valid);
         Lap("evaluate");
 
         // 6. Explanation: gain importance and TreeSHAP on a validation sample.
         progress?.Report(new TrainingProgress(Stage_Explain, "TreeSHAP on validation rows"));
         var names = matrix.Schema.Names;
-        var shap = ShapSummary.Compute(model.Ensemble, valid, request.ShapRows, request.Seed);
+        var shap = ShapSummary.Compute(model, valid, request.ShapRows, request.Seed);
         var meanAbs = shap.MeanAbs();
-        var totalGain = Math.Max(1e-12, model.GainByFeature.Sum());
-        var importance = names.Select((n, i) => new NamedValue(n, model.GainByFeature[i] / totalGain)).OrderByDescending(v => v.Value).ToArray();
+        var totalGain = Math.Max(1e-12, model.ImportanceByFeature.Sum());
+        var importance = names.Select((n, i) => new NamedValue(n, model.ImportanceByFeature[i] / totalGain)).OrderByDescending(v => v.Value).ToArray();
         var shapMeanAbs = names.Select((n, i) => new NamedValue(n, meanAbs[i])).OrderByDescending(v => v.Value).ToArray();
 
         var plots = new List<string>();
@@ -135,7 +137,8 @@ public static class ModelTrainer
             ModelPlots.SaveCurve(BinaryMetrics.PrecisionRecallCurve(scores, valid.Labels), $"Precision-recall (validation), AP {metrics.AveragePrecision:F4}", "recall", "precision", At(ModelPlots.PrecisionRecall), diagonal: false);
             ModelPlots.SaveCurve(BinaryMetrics.RocCurve(scores, valid.Labels), $"ROC (validation), AUC {metrics.RocAuc:F4}", "false-positive rate", "true-positive rate", At(ModelPlots.Roc), diagonal: true);
             ModelPlots.SaveShapSummary(shap, names, At(ModelPlots.ShapSummaryFile));
-            ModelPlots.SaveImportance(importance, "Gain importance (share of total split gain)", At(ModelPlots.FeatureImportance));
+            ModelPlots.SaveImportance(importance, request.Trainer == TrainerKind.Logistic
+                ? "Importance (|standardized weight|, share)" : "Gain importance (share of total split gain)", At(ModelPlots.FeatureImportance));
         }
 
         Lap("explain");
@@ -147,7 +150,7 @@ public static class ModelTrainer
         var trainer = request.Trainer.ToString().ToLowerInvariant();
         var trainWindow = $"{trainAll.Times[0]:yyyy-MM-dd HH:mm:ss} .. {trainAll.Times[^1]:yyyy-MM-dd HH:mm:ss}";
         var validWindow = $"{valid.Times[0]:yyyy-MM-dd HH:mm:ss} .. {valid.Times[^1]:yyyy-MM-dd HH:mm:ss}";
-        var parameters = new Dictionary<string, string>(model.Parameters.ToDictionary())
+        var parameters = new Dictionary<string, string>(model.ParameterValues)
         {
             ["seed"] = request.Seed.ToString(CultureInfo.InvariantCulture),
             ["negatives_per_fraud"] = request.NegativesPerFraud.ToString(CultureInfo.InvariantCulture),
@@ -207,12 +210,12 @@ public static class ModelTrainer
         JsonSerializer.Serialize(file, report, ModelReportJsonContext.Default.ModelReport);
     }
 
-    /// <summary>The ensemble's probabilities for every row (parallel over rows).</summary>
-    public static float[] Score(TreeEnsemble ensemble, TrainingSet data)
+    /// <summary>The model's probabilities for every row (parallel over rows).</summary>
+    public static float[] Score(ITrainedModel model, TrainingSet data)
     {
         var scores = new float[data.Rows];
         Parallel.For(0, data.Rows, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => scores[i] = (float)ensemble.Probability(data.Row(i)));
+            i => scores[i] = (float)model.Probability(data.Row(i)));
         return scores;
     }
 

@@ -23,16 +23,19 @@ public sealed record TrainingRequest
     /// <summary>When set, the threshold minimises false positives + ratio × missed frauds instead of maximising F1.</summary>
     public double? CostRatio { get; init; }
     /// <summary>Negatives kept per fraud in the training window (random, seeded); the prior is corrected in the link. 0 keeps all.</summary>
-    public double NegativesPerFraud { get; init; } = 30;
+    public double NegativesPerFraud { get; init; } = 15;
     public HyperParameters Parameters { get; init; } = new();
     public FeatureOptions FeatureOptions { get; init; } = FeatureOptions.Default;
     /// <summary>Validation rows explained with TreeSHAP for mean |SHAP| and the summary plot.</summary>
-    public int ShapRows { get; init; } = 2000;
+    public int ShapRows { get; init; } = 1000;
     public bool WritePlots { get; init; } = true;
     /// <summary>Version written into the model and metrics; default: a UTC timestamp.</summary>
     public string? ModelVersion { get; init; }
-    /// <summary>Worker threads for the learner; 0 = all cores.</summary>
-    public int Threads { get; init; }
+    /// <summary>
+    /// Worker threads for the learner; 0 = all cores. Default 1: LightGBM's OpenMP threads spin-wait, and on a
+    /// shared, oversubscribed CPU two of them trained 6x slower than one (measured on the 2-core dev machine).
+    /// </summary>
+    public int Threads { get; init; } = 1;
 }
 
 /// <summary>A finished run: the folder with model.onnx + metrics.json + plots, and the report written there.</summary>

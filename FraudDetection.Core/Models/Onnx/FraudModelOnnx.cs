@@ -34,6 +34,8 @@ public static class FraudModelOnnx
         /// (tree, node id) of the TreeEnsembleRegressor; TreeSHAP needs them and the op has no place for them.
         /// </summary>
         public const string TreeCovers = "tree_covers";
+        /// <summary>Linear models: comma-separated training means of the features, the baseline of their SHAP values.</summary>
+        public const string FeatureMeans = "feature_means";
         /// <summary>"logistic:scale:offset" — probability = sigmoid(scale * raw + offset).</summary>
         public const string Link = "link";
     }

@@ -87,22 +87,30 @@ public static class TreeEnsembleOnnx
         tree.Attribute.Add(String("aggregate_function", "SUM"));
         tree.Attribute.Add(String("post_transform", "NONE"));
 
+        var model = Wrap(tree, ensemble.Link, ensemble.FeatureCount, metadata, graphName);
+        SetMetadata(model, FraudModelOnnx.Metadata.TreeCovers, EncodeCovers(covers));
+        return model;
+    }
+
+    /// <summary>A model around <paramref name="scorer"/> (features → raw_score [N, 1]): the logistic link, the I/O contract, the metadata.</summary>
+    internal static ModelProto Wrap(NodeProto scorer, LogisticLink link, int featureCount, IReadOnlyDictionary<string, string> metadata, string graphName)
+    {
         var graph = new GraphProto
         {
             Name = graphName,
             Node =
             {
-                tree,
+                scorer,
                 new NodeProto { Name = "link_mul", OpType = "Mul", Input = { FraudModelOnnx.RawScoreOutput, ScaleInitializer }, Output = { "scaled" } },
                 new NodeProto { Name = "link_add", OpType = "Add", Input = { "scaled", OffsetInitializer }, Output = { "margin" } },
                 new NodeProto { Name = "link_sigmoid", OpType = "Sigmoid", Input = { "margin" }, Output = { FraudModelOnnx.ProbabilityOutput } },
             },
             Initializer =
             {
-                new TensorProto { Name = ScaleInitializer, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { (float)ensemble.Link.Scale } },
-                new TensorProto { Name = OffsetInitializer, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { (float)ensemble.Link.Offset } },
+                new TensorProto { Name = ScaleInitializer, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { (float)link.Scale } },
+                new TensorProto { Name = OffsetInitializer, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { (float)link.Offset } },
             },
-            Input = { FloatTensor(FraudModelOnnx.InputName, ensemble.FeatureCount) },
+            Input = { FloatTensor(FraudModelOnnx.InputName, featureCount) },
             Output = { FloatTensor(FraudModelOnnx.ProbabilityOutput, 1), FloatTensor(FraudModelOnnx.RawScoreOutput, 1) },
         };
 
@@ -122,9 +130,8 @@ public static class TreeEnsembleOnnx
         {
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         }
-        SetMetadata(model, FraudModelOnnx.Metadata.TreeCovers, EncodeCovers(covers));
         SetMetadata(model, FraudModelOnnx.Metadata.Link, string.Create(CultureInfo.InvariantCulture,
-            $"logistic:{ensemble.Link.Scale:R}:{ensemble.Link.Offset:R}"));
+            $"logistic:{link.Scale:R}:{link.Offset:R}"));
         return model;
     }
 
@@ -141,7 +148,10 @@ public static class TreeEnsembleOnnx
         return ModelProto.Parser.ParseFrom(file);
     }
 
-    /// <summary>The trees in <paramref name="model"/>'s TreeEnsembleRegressor with their covers and link; null when the model has none (a foreign model).</summary>
+    /// <summary>
+    /// The trees in <paramref name="model"/>'s TreeEnsembleRegressor with their covers and link; null when the model has
+    /// no such node or no <see cref="FraudModelOnnx.Metadata.TreeCovers"/> (a foreign model).
+    /// </summary>
     public static TreeEnsemble? ReadEnsemble(ModelProto model)
     {
         var node = model.Graph?.Node.FirstOrDefault(n => n.OpType == RegressorOp && n.Domain == FraudModelOnnx.MlDomain);
@@ -170,8 +180,12 @@ public static class TreeEnsembleOnnx
         }
 
         var covers = model.MetadataProps.FirstOrDefault(p => p.Key == FraudModelOnnx.Metadata.TreeCovers)?.Value;
-        var coverValues = covers is null ? null : DecodeCovers(covers);
-        if (coverValues is not null && coverValues.Length != treeIds.Length)
+        if (covers is null)
+        {
+            return null; // A foreign tree model: ONNX Runtime scores it, but without covers there is no TreeSHAP.
+        }
+        var coverValues = DecodeCovers(covers);
+        if (coverValues.Length != treeIds.Length)
         {
             throw new InvalidDataException($"The model has {treeIds.Length} tree nodes but {coverValues.Length} covers.");
         }
@@ -212,7 +226,7 @@ public static class TreeEnsembleOnnx
                 left[id] = (int)trueIds[i];
                 right[id] = (int)falseIds[i];
                 value[id] = isLeaf ? leafValue.GetValueOrDefault((t, id)) : 0;
-                cover[id] = coverValues?[i] ?? 0;
+                cover[id] = coverValues[i];
             }
             trees[t] = new DecisionTree(feature, threshold, left, right, value, cover);
             start = end;
@@ -238,7 +252,7 @@ public static class TreeEnsembleOnnx
         return (int)dims[1].DimValue;
     }
 
-    private static LogisticLink ReadLink(ModelProto model)
+    internal static LogisticLink ReadLink(ModelProto model)
     {
         // The graph is the truth: read the Mul/Add constants that follow the trees.
         var init = model.Graph.Initializer.ToDictionary(i => i.Name);
@@ -281,7 +295,7 @@ public static class TreeEnsembleOnnx
         return covers;
     }
 
-    private static void SetMetadata(ModelProto model, string key, string value)
+    internal static void SetMetadata(ModelProto model, string key, string value)
     {
         var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
         if (existing is null)
