@@ -4,9 +4,26 @@ using FraudDetection.Core.Models;
 namespace FraudDetection.Scoring.Champion;
 
 /// <summary>Loads a registered model.onnx with <see cref="FraudModel"/>, which refuses a feature schema other than ours.</summary>
-public sealed class OnnxModelLoader : IScoringModelLoader
+public sealed class OnnxModelLoader(int inferenceThreads = 1) : IScoringModelLoader
 {
-    public IScoringModel Load(RegisteredModelVersion version) => new OnnxScoringModel(version.Version, FraudModel.Load(version.OnnxPath, FeatureSchema.Current));
+    public IScoringModel Load(RegisteredModelVersion version) => Load(version.Version, version.OnnxPath, inferenceThreads);
+
+    public static IScoringModel Load(string version, string onnxPath, int inferenceThreads)
+    {
+        if (inferenceThreads <= 1)
+        {
+            return new OnnxScoringModel(version, FraudModel.Load(onnxPath, FeatureSchema.Current));
+        }
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            IntraOpNumThreads = inferenceThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = Microsoft.ML.OnnxRuntime.ExecutionMode.ORT_SEQUENTIAL,
+        };
+        // Threads that spin between batches would take CPU from the consumer and the Kafka client.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return new OnnxScoringModel(version, FraudModel.Load(onnxPath, FeatureSchema.Current, options));
+    }
 }
 
 /// <summary>A <see cref="FraudModel"/> named by its registry version.</summary>

@@ -11,7 +11,8 @@ internal static class ScoringDefaults
     public static void AddDefaultImplementations(IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton<IFeaturePipeline>(_ => new OnlineFeaturePipeline());
-        builder.Services.TryAddSingleton<IScoringModelLoader, OnnxModelLoader>();
+        builder.Services.TryAddSingleton<IScoringModelLoader>(sp =>
+            new OnnxModelLoader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Options.ScoringOptions>>().Value.InferenceThreads));
         // Embedded folder registry, or MLflow when ConnectionStrings:mlflow is set; the first caller on a builder wins.
         builder.AddModelRegistry();
     }

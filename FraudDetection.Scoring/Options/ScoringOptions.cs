@@ -26,6 +26,9 @@ public sealed class ScoringOptions
     /// <summary>How often the registry is asked for a new champion.</summary>
     public int ModelPollIntervalMs { get; set; } = 5000;
 
+    /// <summary>ONNX Runtime intra-op threads per model (1 = inference on the scoring thread only).</summary>
+    public int InferenceThreads { get; set; } = 1;
+
     /// <summary>How many top TreeSHAP reasons go on alerts (and on /api/score).</summary>
     public int TopReasons { get; set; } = 5;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -36,17 +37,26 @@ public sealed class ScoringConsumer : IDisposable
     private readonly Dictionary<int, PartitionState> partitions = [];
     private readonly List<ConsumeResult<byte[], byte[]>> pending = [];
     private readonly Lock stateGate = new();
-    private readonly Action<DeliveryReport<byte[], byte[]>> onDelivered;
+    // Two delivery epochs, flipped at each background checkpoint, so a checkpoint waits only for its own outputs.
+    private readonly Action<DeliveryReport<byte[], byte[]>>[] onDelivered;
+    private readonly long[] outstanding = new long[2];
+    private int epoch;
+    private Task? inFlightCheckpoint;
     private readonly IFeatureState emptyState;
 
-    private float[] features = [];
-    private float[] probabilities = [];
-    private ScoredRow[] rows = [];
+    // Stage 1 (consumer thread) hands batches to stage 2 (emitter thread) through a small bounded queue.
+    private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
+    private readonly BlockingCollection<ScoringBatch> free = [];
+    private Thread? emitter;
+    private long enqueued;
+    private long emitted;
+    private volatile Exception? emitterError;
     private IConsumer<byte[], byte[]>? consumer;
     private IProducer<byte[], byte[]>? producer;
     private long deliveryFailures;
     private string? lastDeliveryError;
     private volatile bool killed;
+    private volatile bool clientsGone;
     private long nextCheckpointAt;
 
     public ScoringConsumer(
@@ -71,7 +81,7 @@ public sealed class ScoringConsumer : IDisposable
         this.topic = topic;
         featureCount = pipeline.Names.Count;
         emptyState = pipeline.Create();
-        onDelivered = OnDelivered;
+        onDelivered = [report => OnDelivered(report, 0), report => OnDelivered(report, 1)];
     }
 
     /// <summary>Partitions this member owns now.</summary>
@@ -133,6 +143,12 @@ public sealed class ScoringConsumer : IDisposable
             .SetPartitionsLostHandler(OnLost)
             .SetErrorHandler((_, error) => logger.LogWarning("Kafka consumer error: {Reason}", error.Reason))
             .Build();
+        for (var i = 0; i < 4; i++)
+        {
+            free.Add(new ScoringBatch());
+        }
+        emitter = new Thread(EmitLoop) { IsBackground = true, Name = "scoring-emitter" };
+        emitter.Start();
         try
         {
             consumer.Subscribe(topic);
@@ -146,9 +162,10 @@ public sealed class ScoringConsumer : IDisposable
                     break;
                 }
                 ProcessPending();
+                ThrowIfEmitterFailed();
                 if (Stopwatch.GetTimestamp() >= nextCheckpointAt)
                 {
-                    Checkpoint(partitions.Values);
+                    CheckpointInBackground();
                     nextCheckpointAt = Stopwatch.GetTimestamp() + CheckpointInterval;
                 }
             }
@@ -167,6 +184,8 @@ public sealed class ScoringConsumer : IDisposable
         }
         finally
         {
+            work.CompleteAdding();
+            emitter.Join(TimeSpan.FromSeconds(30));
             DisposeClients();
         }
     }
@@ -251,6 +270,10 @@ public sealed class ScoringConsumer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stage 1 (consumer thread): validate, dedupe and featurize what is in hand against the partition state, then
+    /// hand the batch to stage 2. State and offsets only ever change here, in topic order.
+    /// </summary>
     private void ProcessPending()
     {
         if (pending.Count == 0)
@@ -258,13 +281,15 @@ public sealed class ScoringConsumer : IDisposable
             return;
         }
         var model = models.Current ?? throw new InvalidOperationException("the champion model went away");
-        var threshold = options.ThresholdOverride ?? model.Threshold;
-        EnsureCapacity(pending.Count);
+        var batch = TakeFree();
+        batch.Model = model;
+        batch.Threshold = options.ThresholdOverride ?? model.Threshold;
+        batch.Ensure(pending.Count, featureCount);
+        if (telemetry.ActivitySource.HasListeners())
+        {
+            batch.Messages.AddRange(pending);
+        }
 
-        using var activity = StartBatchActivity();
-        var outputHeaders = activity is null ? null : TraceHeaders(activity);
-
-        var count = 0;
         lock (stateGate)
         {
             foreach (var message in pending)
@@ -284,7 +309,7 @@ public sealed class ScoringConsumer : IDisposable
                 }
                 if (transaction is null)
                 {
-                    DeadLetter(message, rejection, outputHeaders);
+                    batch.Rejected.Add((message, rejection));
                     continue;
                 }
                 if (!state.Dedupe.TryAdd(transaction.TransNum))
@@ -293,16 +318,88 @@ public sealed class ScoringConsumer : IDisposable
                     telemetry.Duplicates.Add(1);
                     continue;
                 }
-                state.Features.ComputeAndUpdate(transaction, features.AsSpan(count * featureCount, featureCount));
-                rows[count++] = new ScoredRow(message, transaction);
+                state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
+                batch.Rows[batch.Count++] = new ScoredRow(message, transaction);
             }
         }
         pending.Clear();
+        Enqueue(batch);
+    }
+
+    /// <summary>Stage 2 (emitter thread): batches in order — ONNX, build records, produce; checkpoint markers flip the delivery epoch.</summary>
+    private void EmitLoop()
+    {
+        try
+        {
+            foreach (var batch in work.GetConsumingEnumerable())
+            {
+                if (!killed)
+                {
+                    Emit(batch);
+                    if (batch.CheckpointDone is { } done)
+                    {
+                        var closing = epoch;
+                        epoch ^= 1;
+                        var snapshot = batch.Checkpoint!;
+                        _ = Task.Run(async () =>
+                        {
+                            try
+                            {
+                                while (Interlocked.Read(ref outstanding[closing]) > 0 && !killed && !clientsGone)
+                                {
+                                    await Task.Delay(1).ConfigureAwait(false);
+                                }
+                                if (!killed && !clientsGone)
+                                {
+                                    Persist(snapshot);
+                                }
+                                done.SetResult();
+                            }
+                            catch (Exception e)
+                            {
+                                done.SetException(e);
+                            }
+                        });
+                    }
+                }
+                else
+                {
+                    batch.CheckpointDone?.TrySetCanceled(); // a kill drops what is in the pipeline, markers included
+                }
+                batch.Reset();
+                free.Add(batch);
+                Interlocked.Increment(ref emitted);
+            }
+        }
+        catch (Exception e)
+        {
+            emitterError = e;
+        }
+    }
+
+    private void Emit(ScoringBatch batch)
+    {
+        if (batch.Count == 0 && batch.Rejected.Count == 0)
+        {
+            return;
+        }
+        var model = batch.Model!;
+        var threshold = batch.Threshold;
+        var count = batch.Count;
+        using var activity = StartBatchActivity(batch.Messages);
+        var outputHeaders = activity is null ? null : TraceHeaders(activity);
+
+        foreach (var (message, rejection) in batch.Rejected)
+        {
+            DeadLetter(message, rejection, outputHeaders);
+        }
         if (count == 0)
         {
             return;
         }
 
+        var features = batch.Features;
+        var probabilities = batch.Probabilities;
         var started = Stopwatch.GetTimestamp();
         model.Predict(features.AsSpan(0, count * featureCount), count, probabilities.AsSpan(0, count));
         var inferenceMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -314,8 +411,7 @@ public sealed class ScoringConsumer : IDisposable
         var alerts = 0;
         for (var i = 0; i < count; i++)
         {
-            var (message, transaction) = rows[i];
-            rows[i] = default;
+            var (message, transaction) = batch.Rows[i];
             double score = probabilities[i];
             var isAlert = score >= threshold;
             var reasons = isAlert || options.ExplainAllScored
@@ -348,6 +444,45 @@ public sealed class ScoringConsumer : IDisposable
         activity?.SetTag("fraud.model_version", model.Version);
     }
 
+    private ScoringBatch TakeFree()
+    {
+        while (true)
+        {
+            ThrowIfEmitterFailed();
+            if (free.TryTake(out var batch, 100))
+            {
+                return batch;
+            }
+        }
+    }
+
+    private void Enqueue(ScoringBatch batch)
+    {
+        Interlocked.Increment(ref enqueued);
+        while (!work.TryAdd(batch, 100))
+        {
+            ThrowIfEmitterFailed();
+        }
+    }
+
+    /// <summary>Waits until stage 2 has emitted every batch handed to it.</summary>
+    private void Drain()
+    {
+        while (Interlocked.Read(ref emitted) < Interlocked.Read(ref enqueued) && !killed)
+        {
+            ThrowIfEmitterFailed();
+            Thread.Sleep(1);
+        }
+    }
+
+    private void ThrowIfEmitterFailed()
+    {
+        if (emitterError is { } error)
+        {
+            throw new InvalidOperationException("the scoring emitter stopped: " + error.Message, error);
+        }
+    }
+
     /// <summary>Features ranked by |TreeSHAP contribution|, the strongest <paramref name="top"/> of them.</summary>
     public static IReadOnlyList<FeatureContribution> TopReasons(IScoringModel model, ReadOnlySpan<float> row, int top) =>
         model.Explain(row).Top(row, top);
@@ -370,33 +505,81 @@ public sealed class ScoringConsumer : IDisposable
         {
             try
             {
-                producer!.Produce(outputTopic, message, onDelivered);
+                Interlocked.Increment(ref outstanding[epoch]);
+                producer!.Produce(outputTopic, message, onDelivered[epoch]);
                 return;
             }
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
-                producer!.Poll(TimeSpan.FromMilliseconds(50)); // back-pressure: let deliveries drain
+                Interlocked.Decrement(ref outstanding[epoch]);
+                Thread.Sleep(1); // back-pressure: let deliveries drain (the client polls its delivery reports itself)
+            }
+            catch (ProduceException<byte[], byte[]> e)
+            {
+                // Refused outright (e.g. too large): counts as unacknowledged, so no checkpoint passes this point.
+                Interlocked.Decrement(ref outstanding[epoch]);
+                Interlocked.Increment(ref deliveryFailures);
+                lastDeliveryError = e.Error.Reason;
+                return;
             }
         }
     }
 
-    private void OnDelivered(DeliveryReport<byte[], byte[]> report)
+    private void OnDelivered(DeliveryReport<byte[], byte[]> report, int deliveryEpoch)
     {
         if (report.Error.IsError)
         {
             Interlocked.Increment(ref deliveryFailures);
             lastDeliveryError = report.Error.Reason;
         }
+        Interlocked.Decrement(ref outstanding[deliveryEpoch]);
     }
 
-    /// <summary>Waits for every output to be acknowledged, then saves state + offsets together, then commits.</summary>
+    /// <summary>
+    /// Periodic checkpoint off the scoring thread: the state is snapshotted here (consistent with the offsets), the
+    /// outputs of everything in the snapshot are counted in the closing delivery epoch, and a background task waits
+    /// for that epoch's acknowledgements before it saves and commits. At most one is in flight.
+    /// </summary>
+    private void CheckpointInBackground()
+    {
+        if (killed || producer is null || consumer is null)
+        {
+            return;
+        }
+        if (inFlightCheckpoint is { IsCompleted: false })
+        {
+            return; // the previous one is still waiting for acknowledgements; the next tick takes this one's place
+        }
+        inFlightCheckpoint?.GetAwaiter().GetResult(); // surfaces a failed delivery: the loop restarts from the last checkpoint
+        var marker = TakeFree();
+        marker.Checkpoint = Snapshot(partitions.Values);
+        marker.CheckpointDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        inFlightCheckpoint = marker.CheckpointDone.Task;
+        Enqueue(marker);
+        UpdateLag();
+    }
+
+    /// <summary>Waits for every output to be acknowledged, then saves state + offsets together, then commits (revoke, stop).</summary>
     private void Checkpoint(IEnumerable<PartitionState> which)
     {
         if (killed || producer is null || consumer is null)
         {
             return;
         }
-        var dirty = which.Where(p => p.Dirty && p.NextOffset >= 0).ToList();
+        Drain();
+        if (killed)
+        {
+            return;
+        }
+        try
+        {
+            inFlightCheckpoint?.GetAwaiter().GetResult();
+        }
+        catch (TaskCanceledException)
+        {
+            // A marker dropped by a kill; nothing was persisted for it.
+        }
+        inFlightCheckpoint = null;
         while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
         {
             if (killed)
@@ -404,42 +587,54 @@ public sealed class ScoringConsumer : IDisposable
                 return;
             }
         }
+        Persist(Snapshot(which));
+        UpdateLag();
+    }
+
+    private List<PartitionCheckpoint> Snapshot(IEnumerable<PartitionState> which)
+    {
+        var saved = new List<PartitionCheckpoint>();
+        var now = DateTimeOffset.UtcNow;
+        lock (stateGate)
+        {
+            foreach (var state in which)
+            {
+                if (!state.Dirty || state.NextOffset < 0)
+                {
+                    continue;
+                }
+                using var buffer = new MemoryStream();
+                state.Features.Save(buffer);
+                saved.Add(new PartitionCheckpoint(options.ConsumerGroup, topic, state.Partition, state.NextOffset,
+                    pipeline.SchemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
+                state.Dirty = false;
+            }
+        }
+        return saved;
+    }
+
+    private void Persist(List<PartitionCheckpoint> snapshot)
+    {
         if (Interlocked.Read(ref deliveryFailures) > 0)
         {
             throw new KafkaException(new Error(ErrorCode.Local_Fail,
                 $"{deliveryFailures} output message(s) were not acknowledged ({lastDeliveryError}); restarting from the last checkpoint"));
         }
-        if (dirty.Count > 0)
+        if (snapshot.Count == 0)
         {
-            var saved = new List<PartitionCheckpoint>(dirty.Count);
-            var now = DateTimeOffset.UtcNow;
-            lock (stateGate)
-            {
-                foreach (var state in dirty)
-                {
-                    using var buffer = new MemoryStream();
-                    state.Features.Save(buffer);
-                    saved.Add(new PartitionCheckpoint(options.ConsumerGroup, topic, state.Partition, state.NextOffset,
-                        pipeline.SchemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
-                }
-            }
-            checkpoints.Save(saved);
-            foreach (var state in dirty)
-            {
-                state.Dirty = false;
-            }
-            try
-            {
-                consumer.Commit(dirty.Select(p => new TopicPartitionOffset(topic, p.Partition, p.NextOffset)));
-            }
-            catch (KafkaException e)
-            {
-                // The checkpoint is what a restart seeks to; the committed offset only feeds lag tooling.
-                logger.LogWarning("Offset commit failed after checkpoint: {Reason}", e.Error.Reason);
-            }
-            stats.Checkpointed();
+            return;
         }
-        UpdateLag();
+        checkpoints.Save(snapshot);
+        try
+        {
+            consumer?.Commit(snapshot.Select(c => new TopicPartitionOffset(topic, c.Partition, c.NextOffset)));
+        }
+        catch (Exception e) when (e is KafkaException or ObjectDisposedException)
+        {
+            // The checkpoint is what a restart seeks to; the committed offset only feeds lag tooling.
+            logger.LogWarning("Offset commit failed after checkpoint: {Reason}", e.Message);
+        }
+        stats.Checkpointed();
     }
 
     private void UpdateLag()
@@ -534,14 +729,14 @@ public sealed class ScoringConsumer : IDisposable
         }
     }
 
-    private Activity? StartBatchActivity()
+    private Activity? StartBatchActivity(List<ConsumeResult<byte[], byte[]>> messages)
     {
         if (!telemetry.ActivitySource.HasListeners())
         {
             return null;
         }
         var links = new List<ActivityLink>();
-        foreach (var message in pending)
+        foreach (var message in messages)
         {
             if (links.Count == MaxLinksPerBatch)
             {
@@ -557,7 +752,7 @@ public sealed class ScoringConsumer : IDisposable
         var activity = telemetry.ActivitySource.StartActivity("score transactions", ActivityKind.Consumer, default(ActivityContext), links: links);
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.source.name", topic);
-        activity?.SetTag("messaging.batch.message_count", pending.Count);
+        activity?.SetTag("messaging.batch.message_count", messages.Count);
         return activity;
     }
 
@@ -569,18 +764,9 @@ public sealed class ScoringConsumer : IDisposable
             ? [new Header(Topics.TraceParentHeader, traceParent)]
             : null;
 
-    private void EnsureCapacity(int count)
-    {
-        if (rows.Length < count)
-        {
-            rows = new ScoredRow[count];
-            probabilities = new float[count];
-            features = new float[count * featureCount];
-        }
-    }
-
     private void DisposeClients()
     {
+        clientsGone = true;
         try
         {
             consumer?.Dispose();
@@ -599,4 +785,40 @@ public sealed class ScoringConsumer : IDisposable
     }
 
     private readonly record struct ScoredRow(ConsumeResult<byte[], byte[]> Message, Transaction Transaction);
+
+    /// <summary>One micro-batch between the stages (pooled), or a checkpoint marker when <see cref="CheckpointDone"/> is set.</summary>
+    private sealed class ScoringBatch
+    {
+        public ScoredRow[] Rows = [];
+        public float[] Features = [];
+        public float[] Probabilities = [];
+        public int Count;
+        public IScoringModel? Model;
+        public double Threshold;
+        public List<PartitionCheckpoint>? Checkpoint;
+        public TaskCompletionSource? CheckpointDone;
+        public readonly List<(ConsumeResult<byte[], byte[]> Message, Rejection Rejection)> Rejected = [];
+        public readonly List<ConsumeResult<byte[], byte[]>> Messages = [];
+
+        public void Ensure(int rows, int featureCount)
+        {
+            if (Rows.Length < rows)
+            {
+                Rows = new ScoredRow[rows];
+                Probabilities = new float[rows];
+                Features = new float[rows * featureCount];
+            }
+        }
+
+        public void Reset()
+        {
+            Array.Clear(Rows, 0, Count);
+            Count = 0;
+            Model = null;
+            Checkpoint = null;
+            CheckpointDone = null;
+            Rejected.Clear();
+            Messages.Clear();
+        }
+    }
 }

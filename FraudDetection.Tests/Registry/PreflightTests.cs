@@ -73,4 +73,31 @@ public class PreflightTests : IDisposable
 
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_running_broker_passes_the_broker_check()
+    {
+        using var kafka = FraudDetection.Core.Kafka.EmbeddedKafka.Start();
+        await using var host = await TrainingHost.StartAsync(_temp.Path, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:kafka"] = kafka.BootstrapServers,
+            ["Training:RequireBroker"] = "true",
+        }, new ScriptedTrainingJob(), new PrecomputedEvaluator());
+
+        var response = await host.Client.GetAsync("/api/training/preflight");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, body.GetProperty("summary").GetString());
+        body.GetProperty("summary").GetString().Should().Contain($"Kafka broker: ({kafka.BootstrapServers}) 1 broker(s)");
+    }
+
+    [Fact]
+    public async Task A_required_broker_that_is_not_configured_is_named()
+    {
+        await using var host = await TrainingHost.StartAsync(_temp.Path, new Dictionary<string, string?> { ["Training:RequireBroker"] = "true" }, new ScriptedTrainingJob(), new PrecomputedEvaluator());
+
+        var body = JsonDocument.Parse(await (await host.Client.GetAsync("/api/training/preflight")).Content.ReadAsStringAsync()).RootElement;
+
+        body.GetProperty("summary").GetString().Should().Be("Preflight failed: Kafka broker: ConnectionStrings:kafka is not configured");
+    }
 }

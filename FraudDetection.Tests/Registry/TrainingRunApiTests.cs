@@ -49,7 +49,7 @@ public class TrainingRunApiTests : IDisposable
         run.Tags.Should().Contain("trigger", "api").And.Contain("model_version", "2").And.Contain(RegistryTags.GateDecision, PromotionOutcomes.KeptChallenger);
         run.Params.Should().Contain("num_leaves", "31");
         run.Metrics.Should().Contain(m => m.Key == "validation_average_precision" && m.Value == 0.66);
-        run.Artifacts.Should().Contain(["model.onnx", "metrics.json"]);
+        run.Artifacts.Should().Contain(["model.onnx", "metrics.json", "feature_schema.json"]);
 
         var runs = await host.Client.GetFromJsonAsync<List<TrainingRunStatus>>("/api/training/runs", TrainingHost.JsonOptions);
         runs!.Select(r => r.Id).Should().Equal(second.Id, first.Id);

@@ -188,15 +188,62 @@ public sealed class ScoringHarness : IDisposable
 public static class TestTransactions
 {
     /// <summary>
-    /// Scores as Training does offline: the rows replayed in order through <see cref="FeatureMatrix"/> (the same
-    /// feature code), then the same model; a repeated trans_num is dropped as the stream's dedupe does.
+    /// Scores as the training library's backtest does (<see cref="FraudDetection.Training.Backtest.BacktestRunner"/>:
+    /// the same feature code replayed in order, the same ONNX model, in batches); a repeated trans_num is dropped as
+    /// the stream's dedupe does.
     /// </summary>
     public static Dictionary<string, double> Offline(IEnumerable<Transaction> inOrder, IScoringModel model)
     {
         var seen = new HashSet<string>();
-        var matrix = FeatureMatrix.Build(inOrder.Where(t => seen.Add(t.TransNum)).ToList());
-        var probabilities = new float[matrix.Rows];
-        model.Predict(matrix.Values.AsSpan(0, matrix.Rows * matrix.Columns), matrix.Rows, probabilities);
-        return Enumerable.Range(0, matrix.Rows).ToDictionary(i => matrix.TransactionIds[i], i => (double)probabilities[i]);
+        var scores = new Dictionary<string, double>();
+        var backtest = new FraudDetection.Training.Backtest.BacktestRunner(((OnnxScoringModel)model).Model);
+        backtest.Run([], inOrder.Where(t => seen.Add(t.TransNum)).ToList(), score => scores[score.TransNum] = score.Score);
+        return scores;
+    }
+}
+
+/// <summary>The champion, slowed down per batch (same scores) so a test can stop or kill an instance mid-stream.</summary>
+public sealed class PacedModelSource(IModelSource inner, TimeSpan perBatch) : IModelSource
+{
+    private PacedModel? paced;
+
+    public IScoringModel? Current
+    {
+        get
+        {
+            var model = inner.Current;
+            if (model is null)
+            {
+                return null;
+            }
+            if (paced?.Inner != model)
+            {
+                paced = new PacedModel(model, perBatch);
+            }
+            return paced;
+        }
+    }
+
+    public string Status => inner.Status;
+
+    private sealed class PacedModel(IScoringModel model, TimeSpan perBatch) : IScoringModel
+    {
+        public IScoringModel Inner => model;
+        public string Version => model.Version;
+        public double Threshold => model.Threshold;
+        public IReadOnlyList<string> FeatureNames => model.FeatureNames;
+
+        public void Predict(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
+        {
+            Thread.Sleep(perBatch);
+            model.Predict(features, rows, probabilities);
+        }
+
+        public FraudDetection.Core.Models.ModelExplanation Explain(ReadOnlySpan<float> row) => model.Explain(row);
+
+        public void Dispose()
+        {
+            // The inner model belongs to its provider.
+        }
     }
 }

@@ -54,7 +54,7 @@ public static class ScoringModels
     {
         var root = Directory.CreateTempSubdirectory("scoring-test-models-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(root, recursive: true);
-        var sample = TransactionCsv.ReadFile(Path.Combine(RepositoryRoot(), "data", "sample.csv.gz")).Take(40_000).ToList();
+        var sample = TransactionCsv.ReadFile(Path.Combine(RepositoryRoot(), "data", "sample.csv.gz")).Take(25_000).ToList();
         var set = TrainingSet.From(FeatureMatrix.Build(sample));
         return (Export(set, root, "a", new HyperParameters(Trees: 30, Leaves: 15, MinDataInLeaf: 20), seed: 1),
                 Export(set, root, "b", new HyperParameters(Trees: 12, Leaves: 7, MinDataInLeaf: 40), seed: 2));

@@ -91,37 +91,43 @@ public sealed class ScoringPipelineTests
         var withDuplicates = all.Take(600).Concat(all.Skip(100).Take(20))
             .Concat(all.Skip(600).Take(600)).Concat(all.Skip(700).Take(20))
             .Concat(all.Skip(1200)).ToList();
-        var phases = new[] { withDuplicates.Take(620).ToList(), withDuplicates.Skip(620).Take(620).ToList(), withDuplicates.Skip(1240).ToList() };
         var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
         var expected = TestTransactions.Offline(withDuplicates, models.Current!);
 
-        // Reference: one uninterrupted run.
+        // Reference: one uninterrupted run, on its own group and checkpoint file (runs beside the interrupted one).
         var referenceStore = harness.Store("reference");
         harness.Produce(withDuplicates);
         var (reference, referenceStats) = harness.Start(ScoringHarness.Options("reference"), models, referenceStore);
+
+        // Interrupted, on a fresh topic holding the same messages: a clean stop mid-stream, then a crash mid-stream
+        // (no checkpoint since it resumed), then a third instance runs to the end.
+        using var interrupted = new ScoringHarness();
+        var store = interrupted.Store("interrupted");
+        interrupted.Produce(withDuplicates);
+        var small = ScoringHarness.Options("scoring");
+        small.MaxBatchSize = 16;
+        var paced = new PacedModelSource(models, TimeSpan.FromMilliseconds(5));
+        var (first, firstStats) = interrupted.Start(small, paced, store);
+        await ScoringHarness.WaitUntilAsync(() => firstStats.Scored >= 400, "first instance scored 400");
+        await interrupted.StopAsync(first);
+        firstStats.Scored.Should().BeLessThan(all.Count, "the stop must land mid-stream");
+
+        var crashing = ScoringHarness.Options("scoring", checkpointMs: 600_000);
+        crashing.MaxBatchSize = 16;
+        var (second, secondStats) = interrupted.Start(crashing, paced, store);
+        await ScoringHarness.WaitUntilAsync(() => secondStats.Scored >= 400, "second instance scored 400");
+        await interrupted.KillAsync(second);
+        (firstStats.Scored + secondStats.Scored).Should().BeLessThan(all.Count, "the crash must land mid-stream");
+
+        var (third, _) = interrupted.Start(ScoringHarness.Options("scoring"), models, store);
+        // The crash lost the second instance's work: the third resumes from the first's checkpoint and replays it.
+        await ScoringHarness.WaitUntilAsync(() => store.LoadAll("scoring", Topics.Transactions).Sum(c => c.NextOffset) == withDuplicates.Count,
+            "every message checkpointed", TimeSpan.FromSeconds(60));
+        await interrupted.StopAsync(third);
+
         await ScoringHarness.WaitUntilAsync(() => referenceStats.Scored == all.Count, "reference scored all");
         await harness.StopAsync(reference);
         referenceStats.Duplicates.Should().Be(40);
-
-        // Interrupted: on a fresh topic, phase by phase; clean stop after phase 1, a crash after phase 2.
-        using var interrupted = new ScoringHarness();
-        var store = interrupted.Store("interrupted");
-        interrupted.Produce(phases[0]);
-        var (first, firstStats) = interrupted.Start(ScoringHarness.Options("scoring"), models, store);
-        await ScoringHarness.WaitUntilAsync(() => firstStats.Scored == 600, "phase 1 scored");
-        await interrupted.StopAsync(first);
-
-        interrupted.Produce(phases[1]);
-        var (second, secondStats) = interrupted.Start(ScoringHarness.Options("scoring", checkpointMs: 600_000), models, store);
-        await ScoringHarness.WaitUntilAsync(() => secondStats.Scored == 600, "phase 2 scored");
-        await interrupted.KillAsync(second);
-
-        var (third, thirdStats) = interrupted.Start(ScoringHarness.Options("scoring"), models, store);
-        interrupted.Produce(phases[2]);
-        // The crash lost phase 2's checkpoint: the restart replays it from the phase-1 checkpoint, then phase 3.
-        await ScoringHarness.WaitUntilAsync(() => thirdStats.Scored == 1200, "phase 2 replayed and phase 3 scored", TimeSpan.FromSeconds(60));
-        await interrupted.StopAsync(third);
-        (firstStats.Duplicates + thirdStats.Duplicates).Should().Be(40);
 
         var finalReference = referenceStore.LoadAll("reference", Topics.Transactions);
         var finalInterrupted = store.LoadAll("scoring", Topics.Transactions);
@@ -170,6 +176,7 @@ public sealed class ScoringPipelineTests
         var all = ScoringModels.KaggleRows(3000);
         var (registry, models) = await harness.ChampionAsync(ScoringModels.ModelA);
         var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, harness.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => consumer.OwnedPartitions.Count == 4, "partitions assigned");
 
         var feeding = Task.Run(() =>
         {

@@ -34,6 +34,7 @@ public static class TrainingServiceExtensions
         services.TryAddSingleton<TrainingPreflight>();
         services.TryAddSingleton<PromotionGate>();
         services.TryAddSingleton<IModelEvaluator, WindowModelEvaluator>();
+        services.TryAddSingleton<ITrainingJob, ModelTrainerJob>();
         services.TryAddScoped<TrainingRunner>();
         services.TryAddSingleton<TrainingScheduler>();
         services.AddHostedService<TrainingRunWorker>();

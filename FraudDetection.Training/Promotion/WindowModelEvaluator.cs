@@ -1,6 +1,7 @@
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Evaluation;
+using FraudDetection.Training.Training;
 
 namespace FraudDetection.Training.Promotion;
 
@@ -66,12 +67,12 @@ public sealed class WindowModelEvaluator(ILogger<WindowModelEvaluator> logger) :
             }
         }
 
-        var ordered = Read(window.DataFiles).OrderBy(tx => tx.TransDateTransTime).ThenBy(tx => tx.UnixTime);
-        var matrix = FeatureMatrix.Build(
+        // The training library's reader: files merged in event-time order, rows the pipeline cannot take skipped.
+        var matrix = TransactionSource.Replay(window.DataFiles, new ReadReport(), ordered => FeatureMatrix.Build(
             ordered,
             new OnlineFeatureState(),
             emit: tx => (window.From is null || tx.TransDateTransTime > window.From) && (window.To is null || tx.TransDateTransTime <= window.To),
-            progress: _ => cancellationToken.ThrowIfCancellationRequested());
+            progress: _ => cancellationToken.ThrowIfCancellationRequested()));
         if (matrix.Rows == 0)
         {
             throw new InvalidOperationException($"The window {window} holds no transaction.");

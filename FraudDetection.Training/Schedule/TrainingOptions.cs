@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FraudDetection.Training.Training;
 
 namespace FraudDetection.Training.Schedule;
 
@@ -19,6 +20,35 @@ public sealed class TrainingOptions
 
     /// <summary>Labelled Kaggle-schema CSV files (plain or .gz) a run trains on, relative to the working directory or the repository root; default the bundled <c>data/sample.csv.gz</c>.</summary>
     public List<string> DataFiles { get; set; } = [];
+
+    /// <summary>Learner of scheduled and API runs: <c>LightGbm</c> or <c>FastTree</c>.</summary>
+    public TrainerKind Trainer { get; set; } = TrainerKind.LightGbm;
+
+    // Unset (null) knobs keep the training library's defaults (TrainingRequest, HyperParameters).
+
+    /// <summary>Boosting rounds of the default parameters (tuning trials draw their own).</summary>
+    [Range(1, 10_000)]
+    public int? Trees { get; set; }
+
+    /// <summary>Validation rows explained with TreeSHAP for the SHAP summary.</summary>
+    [Range(0, 1_000_000)]
+    public int? ShapRows { get; set; }
+
+    /// <summary>Random-search tuning trials per run besides the default parameters.</summary>
+    [Range(0, 1000)]
+    public int? TuneTrials { get; set; }
+
+    /// <summary>Days at the end of the data held out for validation (threshold, metrics, plots).</summary>
+    [Range(1, 3650)]
+    public int? ValidationDays { get; set; }
+
+    /// <summary>Negatives kept per fraud in the training window (0 keeps all).</summary>
+    [Range(0, 1_000_000)]
+    public double? NegativesPerFraud { get; set; }
+
+    /// <summary>Learner threads (0 = all cores).</summary>
+    [Range(0, 1024)]
+    public int? Threads { get; set; }
 
     /// <summary>Where runs build their model folders; default <c>&lt;FraudDetection:DataDirectory&gt;/training</c>.</summary>
     public string? WorkDirectory { get; set; }

@@ -59,6 +59,7 @@ public sealed class TrainingRunner(
                 new Dictionary<string, string> { ["feature_schema_version"] = trained.Report.FeatureSchemaVersion },
                 cancellationToken);
             await tracker.LogArtifactsAsync(tracked, trained.ModelDirectory, "", cancellationToken);
+            await LogFeatureSchemaAsync(tracked, trained, cancellationToken);
 
             queue.Update(id, run => run with { Stage = "registering" });
             var version = await registry.RegisterAsync(trained.ModelDirectory, new Dictionary<string, string>
@@ -105,4 +106,21 @@ public sealed class TrainingRunner(
     }
 
     private void Log(string id, string line) => queue.AppendLog(id, line);
+
+    /// <summary>The feature schema the model was trained on, as its own artifact (<c>feature_schema.json</c>), for readers that never open the model.</summary>
+    private async Task LogFeatureSchemaAsync(TrackedRun tracked, TrainedModel trained, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(dataLocator.WorkDirectory(), $"{tracked.RunId}-schema");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var schema = new { version = trained.Report.FeatureSchemaVersion, names = trained.Report.FeatureNames };
+            await File.WriteAllTextAsync(Path.Combine(folder, "feature_schema.json"), System.Text.Json.JsonSerializer.Serialize(schema), cancellationToken);
+            await tracker.LogArtifactsAsync(tracked, folder, "", cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

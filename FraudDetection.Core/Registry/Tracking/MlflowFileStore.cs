@@ -252,6 +252,7 @@ public sealed class MlflowFileStore : IExperimentTracker
         WriteYaml(Path.Combine(RunDirectory(run), MetaFile), new SortedDictionary<string, object?>(StringComparer.Ordinal)
         {
             ["artifact_uri"] = run.ArtifactUri,
+            ["deleted_time"] = null,
             ["end_time"] = endTime,
             ["entry_point_name"] = "",
             ["experiment_id"] = run.ExperimentId,
