@@ -131,7 +131,16 @@ public sealed class NotificationDispatcher(
     private async Task<bool> DeliverAsync(string key, List<PendingAlert> batch, CancellationToken cancellationToken)
     {
         var alerts = batch.Select(p => p.Alert).ToList();
-        var message = composer.Compose(key, alerts);
+        NotificationMessage message;
+        try
+        {
+            message = composer.Compose(key, alerts);
+        }
+        catch (Exception e)
+        {
+            // An alert no template can render would block its card for ever: park it with the reason.
+            return await DeadLetterAsync(batch, new DeliveryResult(DeliveryOutcome.Permanent, "composer", "unrenderable", e.Message));
+        }
         var links = batch
             .Select(p => NotifierActivitySource.ParseTraceParent(p.TraceParent))
             .Where(c => c != default)

@@ -46,7 +46,7 @@ public sealed class AlertMessageComposer(IOptions<NotifierOptions> options)
         var card = MaskCard(latest.CardMasked);
         var text = alerts.Count == 1 ? Single(latest, card, english) : Summary(alerts, card, english);
         text = Fit(text);
-        var link = $"{options.Value.LinkBaseUrl.TrimEnd('/')}/{Uri.EscapeDataString(latest.AlertId)}";
+        var link = $"{options.Value.LinkBaseUrl.TrimEnd('/')}/{Uri.EscapeDataString(latest.AlertId ?? latest.TransNum)}";
         var button = english ? "Confirm or report" : "확인 및 신고";
         var template = new KakaoTextTemplate("text", text, new KakaoLink(link, link), button);
         var json = JsonSerializer.Serialize(template, NotifierJsonContext.Readable.KakaoTextTemplate);
@@ -107,11 +107,13 @@ public sealed class AlertMessageComposer(IOptions<NotifierOptions> options)
     }
 
     /// <summary>The Sparkov generator prefixes every merchant with "fraud_"; the card holder should not read that.</summary>
-    public static string Merchant(string merchant) =>
-        merchant.StartsWith("fraud_", StringComparison.Ordinal) ? merchant["fraud_".Length..] : merchant;
+    public static string Merchant(string? merchant) =>
+        merchant is null ? "?" : merchant.StartsWith("fraud_", StringComparison.Ordinal) ? merchant["fraud_".Length..] : merchant;
 
-    public static string Category(string category, bool english) =>
-        Categories.TryGetValue(category, out var names) ? (english ? names.English : names.Korean) : category.Replace('_', ' ');
+    public static string Category(string? category, bool english) =>
+        category is null ? "?"
+        : Categories.TryGetValue(category, out var names) ? (english ? names.English : names.Korean)
+        : category.Replace('_', ' ');
 
     /// <summary>Kakao's text template takes 200 characters; longer text is cut on a line end when possible.</summary>
     private static string Fit(string text)

@@ -1,12 +1,15 @@
-using System.Diagnostics.Metrics;
 using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Core.Kafka;
 using FraudDetection.Core.Messaging;
-using FraudDetection.Core.Telemetry;
+using FraudDetection.Notifier.Apis;
+using FraudDetection.Notifier.Extensions;
+using FraudDetection.Producer.Apis;
+using FraudDetection.Producer.Extensions;
+using FraudDetection.Scoring.Apis;
 using FraudDetection.Scoring.Extensions;
-using FraudDetection.Tests.Graph;
+using FraudDetection.Tests.Core;
+using FraudDetection.Tests.Scoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,6 +18,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace FraudDetection.Tests.Dashboards;
 
@@ -32,20 +38,80 @@ public sealed class ServiceHosts : IAsyncDisposable
     /// <summary>job name → host:port of its /metrics.</summary>
     public Dictionary<string, string> Targets { get; } = [];
 
+    /// <summary>Kakao answering every memo with -501 (recipient not a Kakao Talk user), and the webhook fallback taking the messages.</summary>
+    private readonly WireMockServer _peers = WireMockServer.Start("http://127.0.0.1:" + FreePort());
+
     public async Task StartAsync()
     {
-        await StartAsync("producer", builder => builder.Services.AddHostedService<ProducerTraffic>());
-        await StartAsync("scoring", builder =>
+        _peers.Given(Request.Create().WithPath("/v2/api/talk/memo/default/send").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"code":-501,"msg":"NotTalkUserException: not a kakaotalk user"}"""));
+        _peers.Given(Request.Create().WithPath("/hook").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
+
+        // Scoring's champion: a small LightGBM model trained by the training library, in the embedded registry.
+        await ScoringModels.RegistryWithChampionAsync(Path.Combine(_data.FullName, "scoring", "registry"), ScoringModels.ModelA);
+
+        await StartAsync("scoring", new()
         {
+            ["Scoring:ThresholdOverride"] = "0.05", // alerts often enough for the Notifier panels
+            ["Scoring:Consumer:session.timeout.ms"] = "6000",
+        }, builder =>
+        {
+            builder.AddScoringServices();
             builder.AddGraphSink();
-            builder.Services.AddHostedService<ScoringTraffic>();
+        }, app =>
+        {
+            app.MapScoringApi();
+            app.MapGraphApi();
         });
-        await StartAsync("notifier", builder => builder.Services.AddHostedService<NotifierTraffic>());
+        await StartAsync("notifier", new()
+        {
+            ["Kakao:Mode"] = "memo",
+            ["Kakao:ApiBaseUrl"] = _peers.Url,
+            ["Kakao:AuthBaseUrl"] = _peers.Url,
+            ["Kakao:AccessToken"] = "dashboards-test-token",
+            ["Kakao:Retry:BaseDelay"] = "00:00:00.010",
+            ["Notifier:Language"] = "en",
+            ["Notifier:Webhook:Url"] = _peers.Url + "/hook",
+            ["Notifier:CoalesceWindow"] = "00:00:00.050",
+            ["Notifier:RecipientMinInterval"] = "00:00:00.050",
+            ["Notifier:DailySenderQuota"] = "1000000",
+            ["Notifier:DailyRecipientQuota"] = "1000000",
+            ["Notifier:Kafka:session.timeout.ms"] = "6000",
+        }, builder => builder.AddNotifierServices(), app => app.MapNotifierApi());
+        await StartAsync("producer", new()
+        {
+            ["Producer:File"] = Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"),
+            ["Producer:Rate"] = "200",
+            ["Producer:Loop"] = "true",
+        }, builder => builder.AddProducerServices(), app => app.MapProducerApi());
+
+        // Input Scoring must dead-letter, and a scored message the graph sink cannot read.
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers }).Build();
+        producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes("1"), Value = Encoding.UTF8.GetBytes("{not a transaction") });
+        producer.Produce(Topics.Scored, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes("1"), Value = Encoding.UTF8.GetBytes("{not scored") });
+        producer.Flush(TimeSpan.FromSeconds(10));
     }
 
-    private async Task StartAsync(string name, Action<WebApplicationBuilder> addService)
+    private static readonly Dictionary<string, string> ServiceAssemblies = new()
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = name, EnvironmentName = "Development" });
+        ["producer"] = typeof(ProducerApi).Assembly.GetName().Name!,
+        ["scoring"] = typeof(ScoringApi).Assembly.GetName().Name!,
+        ["notifier"] = typeof(NotifierApi).Assembly.GetName().Name!,
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StartAsync(string name, Dictionary<string, string?> settings, Action<WebApplicationBuilder> addService, Action<WebApplication> mapApi)
+    {
+        // The service's own assembly name, as its Program would have it.
+        var applicationName = ServiceAssemblies[name];
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = applicationName, EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -55,10 +121,12 @@ public sealed class ServiceHosts : IAsyncDisposable
             ["Graph:FlushInterval"] = "00:00:00.100",
             ["Graph:SessionTimeoutMs"] = "6000",
         });
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults();
         addService(builder);
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        mapApi(app);
         await app.StartAsync();
         _apps.Add(app);
         Targets[name] = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Authority;
@@ -71,85 +139,10 @@ public sealed class ServiceHosts : IAsyncDisposable
             await app.StopAsync();
             await app.DisposeAsync();
         }
+        _peers.Stop();
+        _peers.Dispose();
         Kafka.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _data.Delete(recursive: true);
-    }
-
-    // Stand-ins until the Producer/Scoring/Notifier services land: their instruments, named and typed as in
-    // FraudMetrics, fed at a steady pace. The graph sink in the scoring host is the real one.
-    private sealed class ProducerTraffic(IMeterFactory meters) : BackgroundService
-    {
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-        {
-            var meter = meters.Create(FraudMetrics.ProducerMeter);
-            var produced = meter.CreateCounter<long>(FraudMetrics.TransactionsProduced, "{transaction}");
-            meter.CreateObservableGauge(FraudMetrics.ProducerRate, () => 50.0, "{transaction}/s");
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                produced.Add(5, new KeyValuePair<string, object?>("scenario", "replay"));
-                await Task.Delay(100, stoppingToken);
-            }
-        }
-    }
-
-    private sealed class ScoringTraffic(IMeterFactory meters, IConfiguration configuration) : BackgroundService
-    {
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-        {
-            var meter = meters.Create(FraudMetrics.ScoringMeter);
-            var scored = meter.CreateCounter<long>(FraudMetrics.TransactionsScored, "{transaction}");
-            var alerts = meter.CreateCounter<long>(FraudMetrics.AlertsRaised, "{alert}");
-            var deadLetters = meter.CreateCounter<long>(FraudMetrics.DeadLetters, "{message}");
-            var score = meter.CreateHistogram(FraudMetrics.Score, unit: null, description: null, tags: null,
-                advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.5, 0.9, 1] });
-            var eventToScored = meter.CreateHistogram<double>(FraudMetrics.EventToScoredLatency, "ms");
-            var inference = meter.CreateHistogram<double>(FraudMetrics.InferenceLatency, "ms");
-            meter.CreateObservableGauge(FraudMetrics.ConsumerLag, () => new Measurement<long>(3, new KeyValuePair<string, object?>("partition", "0")), "{message}");
-
-            using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = configuration.GetConnectionString("kafka") }).Build();
-            producer.Produce(Topics.Scored, new Message<string, byte[]> { Key = "bad", Value = Encoding.UTF8.GetBytes("{not json") });
-            var version = new KeyValuePair<string, object?>("model_version", "1");
-            var transactions = GraphTestData.Transactions(2000);
-            for (var i = 0; !stoppingToken.IsCancellationRequested; i++)
-            {
-                var s = GraphTestData.Score(transactions[i % transactions.Count]);
-                producer.Produce(Topics.Scored, new Message<string, byte[]> { Key = s.Transaction.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture), Value = JsonSerializer.SerializeToUtf8Bytes(s, FraudJsonContext.Default.ScoredTransaction) });
-                scored.Add(1, version);
-                score.Record(s.Score, version);
-                eventToScored.Record(3 + i % 7);
-                inference.Record(0.5);
-                if (s.IsAlert || i % 20 == 0)
-                {
-                    alerts.Add(1, version);
-                }
-                if (i % 50 == 0)
-                {
-                    deadLetters.Add(1, new KeyValuePair<string, object?>("reason", DeadLetterReasons.Unparseable));
-                }
-                await Task.Delay(20, stoppingToken);
-            }
-        }
-    }
-
-    private sealed class NotifierTraffic(IMeterFactory meters) : BackgroundService
-    {
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-        {
-            var meter = meters.Create(FraudMetrics.NotifierMeter);
-            var sent = meter.CreateCounter<long>(FraudMetrics.NotificationsSent, "{message}");
-            var failed = meter.CreateCounter<long>(FraudMetrics.NotificationsFailed, "{message}");
-            var latency = meter.CreateHistogram<double>(FraudMetrics.AlertToSentLatency, "ms");
-            for (var i = 0; !stoppingToken.IsCancellationRequested; i++)
-            {
-                sent.Add(1, new KeyValuePair<string, object?>("channel", "outbox"));
-                latency.Record(12, new KeyValuePair<string, object?>("channel", "outbox"));
-                if (i % 5 == 0)
-                {
-                    failed.Add(1, new KeyValuePair<string, object?>("channel", "kakao"), new KeyValuePair<string, object?>("code", "-401"));
-                }
-                await Task.Delay(100, stoppingToken);
-            }
-        }
     }
 }

@@ -89,6 +89,15 @@ public sealed class AlertMessageComposerTests
         message.LinkUrl.Should().EndWith("/t-s-3");
     }
 
+    [Fact]
+    public void An_alert_with_missing_fields_still_renders()
+    {
+        var alert = TestAlerts.Make("t-sparse") with { Merchant = null!, Category = null!, Reasons = null!, Currency = null! };
+        var message = Composer("en").Compose(alert.CardId, [alert]);
+
+        message.Text.Should().Contain("Merchant: ?").And.Contain("$912.34").And.Contain("a payment unlike your usual pattern");
+    }
+
     [Theory]
     [InlineData(1234.5, "USD", "$1,234.50")]
     [InlineData(12345, "KRW", "₩12,345")]

@@ -163,6 +163,22 @@ public sealed class KakaoDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Kakaos_internal_error_code_is_retried_whatever_the_http_status()
+    {
+        var memo = Request.Create().WithPath(MemoPath).UsingPost();
+        _kakao.Given(memo).InScenario("minus-one").WillSetStateTo("failed once")
+            .RespondWith(Response.Create().WithStatusCode(400).WithBody("""{"msg":"internal error","code":-1}"""));
+        _kakao.Given(memo).InScenario("minus-one").WhenStateIs("failed once")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"result_code":0}"""));
+        using var host = NotifierTestHost.Create(Settings());
+
+        (await host.DeliverAsync(TestAlerts.Make("t-minus-one"))).Should().Equal("t-minus-one");
+
+        _kakao.Requests(MemoPath).Should().HaveCount(2);
+        host.DeadLetters.Letters.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_permanent_refusal_is_dead_lettered_with_kakaos_code_and_message()
     {
         MemoAnswers(NotifierTestHost.AccessToken, 400, """{"msg":"template_object is invalid: link domain not registered","code":-2}""");

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
@@ -34,6 +36,15 @@ public sealed class NotifierKafkaTests : IDisposable
     [Fact]
     public async Task A_restart_mid_stream_loses_nothing_and_sends_nothing_twice()
     {
+        const string traceId = "0af7651916cd43dd8448eb211c80319c";
+        var activities = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "FraudDetection.Notifier",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
         using var kafka = EmbeddedKafka.Start(partitions: 2);
         using var kakao = TestNetwork.StartFake();
         // A slow Kakao, so the stop lands mid-stream.
@@ -52,7 +63,7 @@ public sealed class NotifierKafkaTests : IDisposable
                 {
                     Key = alert.CardId,
                     Value = JsonSerializer.SerializeToUtf8Bytes(alert, FraudJsonContext.Default.FraudAlert),
-                    Headers = new Headers { { Topics.TraceParentHeader, Encoding.ASCII.GetBytes("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01") } },
+                    Headers = new Headers { { Topics.TraceParentHeader, Encoding.ASCII.GetBytes($"00-{traceId}-b7ad6b7169203331-01") } },
                 });
             }
             producer.Produce(Topics.Alerts, new Message<string, byte[]> { Key = "bad", Value = "{not json"u8.ToArray() });
@@ -78,6 +89,11 @@ public sealed class NotifierKafkaTests : IDisposable
         await second.StopAsync();
 
         SentTransNums(kakao).Should().BeEquivalentTo(alerts.Select(a => a.TransNum), "every alert once, none twice");
+
+        // Traces: the receive span continues the producer's trace; the send links to it.
+        activities.Should().Contain(a => a.OperationName == "receive " + Topics.Alerts && a.TraceId.ToHexString() == traceId);
+        activities.Should().Contain(a => a.OperationName.StartsWith("notify", StringComparison.Ordinal)
+            && a.Links.Any(l => l.Context.TraceId.ToHexString() == traceId));
 
         // The unreadable message is parked on the dead-letter topic with its reason.
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig

@@ -13,6 +13,8 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private readonly Lazy<Task> _schema;
     private SqliteConnection? _writer;
     private SqliteCommand? _mergeCard, _mergeMerchant, _mergeTransaction;
+    private readonly HashSet<long> _batchCards = [];
+    private readonly HashSet<string> _batchMerchants = new(StringComparer.Ordinal);
 
     public SqliteGraphStore(string databaseFile)
     {
@@ -47,12 +49,21 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
             _writer ??= await OpenWriterAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
             _mergeCard!.Transaction = _mergeMerchant!.Transaction = _mergeTransaction!.Transaction = transaction;
+            // A node merged once in this batch needs no second statement (its first delivery's properties win anyway).
+            _batchCards.Clear();
+            _batchMerchants.Clear();
             foreach (var edge in edges)
             {
-                BindCard(_mergeCard.Parameters, edge);
-                await _mergeCard.ExecuteNonQueryAsync(cancellationToken);
-                BindMerchant(_mergeMerchant.Parameters, edge);
-                await _mergeMerchant.ExecuteNonQueryAsync(cancellationToken);
+                if (_batchCards.Add(edge.CcNum))
+                {
+                    BindCard(_mergeCard.Parameters, edge);
+                    await _mergeCard.ExecuteNonQueryAsync(cancellationToken);
+                }
+                if (_batchMerchants.Add(edge.Merchant))
+                {
+                    BindMerchant(_mergeMerchant.Parameters, edge);
+                    await _mergeMerchant.ExecuteNonQueryAsync(cancellationToken);
+                }
                 BindTransaction(_mergeTransaction.Parameters, edge);
                 await _mergeTransaction.ExecuteNonQueryAsync(cancellationToken);
             }

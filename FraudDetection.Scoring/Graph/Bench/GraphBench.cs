@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using FraudDetection.Core.Kafka;
+using FraudDetection.Scoring.Extensions;
+using FraudDetection.Scoring.Graph.Sink;
+using FraudDetection.Scoring.Graph.Sqlite;
+
+namespace FraudDetection.Scoring.Graph.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release --project FraudDetection.Scoring -- graph-bench [--rows N] [--batch N] [--file csv]</c>:
+/// graph writes per second into the embedded SQLite store, directly and through the whole sink over the embedded broker.
+/// </summary>
+public static class GraphBench
+{
+    public static bool IsCommand(string[] args) => args is ["graph-bench", ..];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rows = IntArg(args, "--rows", 100_000);
+        var batch = IntArg(args, "--batch", 500);
+        var file = StringArg(args, "--file") ?? FindSample();
+        Console.WriteLine($"graph-bench: {rows:N0} scored transactions from {file}, batches of {batch}, {Environment.ProcessorCount} cores");
+        var scored = TransactionCsv.ReadFile(file).Take(rows).Select(Score).ToList();
+        var edges = scored.Select(GraphEdge.From).ToList();
+        var directory = Directory.CreateTempSubdirectory("graph-bench-");
+        try
+        {
+            await using (var store = new SqliteGraphStore(Path.Combine(directory.FullName, "direct.db")))
+            {
+                await store.EnsureSchemaAsync();
+                var first = await TimeWritesAsync(store, edges, batch);
+                Console.WriteLine($"  SQLite store, new edges:          {edges.Count / first.TotalSeconds,12:N0} edges/s ({first.TotalSeconds:N2} s)");
+                var again = await TimeWritesAsync(store, edges, batch);
+                Console.WriteLine($"  SQLite store, re-delivered edges: {edges.Count / again.TotalSeconds,12:N0} edges/s ({again.TotalSeconds:N2} s)");
+                var totals = await store.TotalsAsync();
+                Console.WriteLine($"  graph: {totals.Cards:N0} cards, {totals.Merchants:N0} merchants, {totals.Transactions:N0} edges (one per transaction: {totals.Transactions == edges.Select(e => e.TransNum).Distinct().Count()})");
+                var queries = Stopwatch.StartNew();
+                await store.LatestTransactionsAsync(20);
+                await store.MerchantsByVolumeAsync(10);
+                await store.FraudCountsAsync();
+                await store.FraudByMerchantAsync(10);
+                await store.AmountDistributionAsync(50, 1000);
+                await store.FraudGeoPointsAsync(500);
+                Console.WriteLine($"  the six KB panel queries together: {queries.Elapsed.TotalMilliseconds:N0} ms");
+            }
+            var sink = await TimeSinkAsync(scored, batch, directory.FullName);
+            Console.WriteLine($"  sink end to end (embedded Kafka → batches → SQLite, offsets committed): {sink.Edges / sink.Elapsed.TotalSeconds,12:N0} edges/s ({sink.Edges:N0} edges after the first batch in {sink.Elapsed.TotalSeconds:N2} s)");
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<TimeSpan> TimeWritesAsync(IGraphStore store, List<GraphEdge> edges, int batch)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < edges.Count; i += batch)
+        {
+            await store.WriteAsync(edges.GetRange(i, Math.Min(batch, edges.Count - i)));
+        }
+        return clock.Elapsed;
+    }
+
+    private static async Task<(long Edges, TimeSpan Elapsed)> TimeSinkAsync(List<ScoredTransaction> scored, int batch, string directory)
+    {
+        // Many partitions: the embedded (mock) broker keeps only the newest few MB of each partition, and the whole
+        // replay is produced before the sink starts.
+        using var kafka = EmbeddedKafka.Start(partitions: 48, topics: Topics.Scored);
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            foreach (var s in scored)
+            {
+                producer.Produce(Topics.Scored, new Message<string, byte[]>
+                {
+                    Key = s.Transaction.CcNum.ToString(CultureInfo.InvariantCulture),
+                    Value = JsonSerializer.SerializeToUtf8Bytes(s, FraudJsonContext.Default.ScoredTransaction),
+                });
+            }
+            if (producer.Flush(TimeSpan.FromMinutes(1)) > 0)
+            {
+                throw new InvalidOperationException("the embedded broker did not take every message");
+            }
+        }
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration["ConnectionStrings:kafka"] = kafka.BootstrapServers;
+        builder.Configuration["FraudDetection:DataDirectory"] = directory;
+        builder.Configuration["Graph:BatchSize"] = batch.ToString(CultureInfo.InvariantCulture);
+        builder.Configuration["Graph:ChannelCapacity"] = (batch * 4).ToString(CultureInfo.InvariantCulture);
+        builder.AddGraphSink();
+        using var host = builder.Build();
+        var status = host.Services.GetRequiredService<GraphSinkStatus>();
+        await host.StartAsync();
+        // Time from the first written batch: joining the consumer group is not write throughput.
+        while (status.EdgesWritten == 0)
+        {
+            await Task.Delay(1);
+        }
+        var clock = Stopwatch.StartNew();
+        var from = status.EdgesWritten;
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (status.EdgesWritten < scored.Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+        var elapsed = clock.Elapsed;
+        var written = status.EdgesWritten - from;
+        await host.StopAsync();
+        return (written, elapsed);
+    }
+
+    private static ScoredTransaction Score(Transaction t)
+    {
+        var score = (uint)t.TransNum.GetHashCode(StringComparison.Ordinal) % 1000 / 1000.0;
+        return new ScoredTransaction(t, score, 0.9, score >= 0.9, "bench", [], new ScoringTimings(1, 0.1, 64), DateTimeOffset.UtcNow);
+    }
+
+    private static string FindSample()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var sample = Path.Combine(dir.FullName, "data", "sample.csv.gz");
+            if (File.Exists(sample))
+            {
+                return sample;
+            }
+        }
+        throw new FileNotFoundException("data/sample.csv.gz not found above " + AppContext.BaseDirectory + "; pass --file");
+    }
+
+    private static string? StringArg(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    private static int IntArg(string[] args, string name, int fallback) =>
+        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+}
