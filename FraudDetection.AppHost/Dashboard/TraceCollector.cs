@@ -23,12 +23,19 @@ public sealed class TraceCollector : IDisposable
     private const int MaxGroups = 300;
     private const int MaxSpansPerGroup = 40;
     private const int MaxLinksFollowed = 8;
+    private const int MaxAliases = 50_000;
+    private const int EvictionScan = 64;
+    private const int MaxCrossing = 2000;
 
     private readonly ActivityListener _listener;
     private readonly object _gate = new();
     private readonly Dictionary<string, List<SpanRecord>> _groups = [];
     private readonly LinkedList<string> _order = new();
     private readonly Dictionary<string, string> _groupOfTrace = [];
+    // Flows a consumer joined (producer → scoring, then alert → notification): kept longer than the lone producer
+    // spans that thousands of tx/s push through the groups, so a notification seconds later still finds its flow.
+    private readonly Dictionary<string, List<SpanRecord>> _crossing = [];
+    private readonly LinkedList<string> _crossingOrder = new();
 
     public TraceCollector()
     {
@@ -45,12 +52,22 @@ public sealed class TraceCollector : IDisposable
     /// <summary>The most recent flows, newest first; flows that cross more services (an alert, a notification) come first.</summary>
     public IReadOnlyList<TraceGroup> Recent(int count)
     {
-        List<TraceGroup> groups;
+        var flows = new Dictionary<string, List<SpanRecord>>();
         lock (_gate)
         {
-            groups = _order.Select(id => new TraceGroup(id, _groups[id].ToList())).ToList();
+            foreach (var id in _crossingOrder)
+            {
+                flows[id] = _crossing[id].ToList();
+            }
+            foreach (var id in _order)
+            {
+                if (!flows.TryGetValue(id, out var known) || known.Count < _groups[id].Count)
+                {
+                    flows[id] = _groups[id].ToList();
+                }
+            }
         }
-        return groups
+        return flows.Select(f => new TraceGroup(f.Key, f.Value))
             .OrderByDescending(g => Math.Min(g.Sources.Count, 4))
             .ThenByDescending(g => g.StartUtc)
             .Take(count)
@@ -94,6 +111,7 @@ public sealed class TraceCollector : IDisposable
                 {
                     AddTo(GroupOf(trace), span);
                 }
+                KeepCrossing(GroupOf(linked[0]));
             }
             else
             {
@@ -113,11 +131,9 @@ public sealed class TraceCollector : IDisposable
             _order.AddFirst(groupId);
             while (_order.Count > MaxGroups)
             {
-                var oldest = _order.Last!.Value;
-                _order.RemoveLast();
-                _groups.Remove(oldest);
+                Evict();
             }
-            if (_groupOfTrace.Count > MaxGroups * 20)
+            if (_groupOfTrace.Count > MaxAliases)
             {
                 _groupOfTrace.Clear();
             }
@@ -126,6 +142,47 @@ public sealed class TraceCollector : IDisposable
         {
             spans.Add(span);
         }
+        if (_crossing.TryGetValue(groupId, out var flow) && flow.Count < MaxSpansPerGroup && !flow.Contains(span))
+        {
+            flow.Add(span);
+        }
+    }
+
+    private void KeepCrossing(string groupId)
+    {
+        if (_crossing.ContainsKey(groupId) || !_groups.TryGetValue(groupId, out var spans))
+        {
+            return;
+        }
+        _crossing[groupId] = [.. spans];
+        _crossingOrder.AddFirst(groupId);
+        if (_crossingOrder.Count > MaxCrossing)
+        {
+            _crossing.Remove(_crossingOrder.Last!.Value);
+            _crossingOrder.RemoveLast();
+        }
+    }
+
+    /// <summary>
+    /// Drops the oldest flow that stayed within one service (at thousands of tx/s most flows are a lone producer
+    /// span); flows that crossed services are kept longer, so a later notification still finds its flow.
+    /// </summary>
+    private void Evict()
+    {
+        var node = _order.Last;
+        for (var i = 0; node is not null && i < EvictionScan; i++, node = node.Previous)
+        {
+            var spans = _groups[node.Value];
+            if (spans.All(s => s.Source == spans[0].Source))
+            {
+                _order.Remove(node);
+                _groups.Remove(node.Value);
+                return;
+            }
+        }
+        var oldest = _order.Last!.Value;
+        _order.RemoveLast();
+        _groups.Remove(oldest);
     }
 
     public void Dispose() => _listener.Dispose();

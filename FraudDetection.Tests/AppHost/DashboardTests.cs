@@ -96,6 +96,35 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public void A_notification_seconds_later_still_joins_its_flow_under_heavy_producer_traffic()
+    {
+        using var collector = new TraceCollector();
+        using var producer = new ActivitySource("FraudDetection.Producer");
+        using var scoring = new ActivitySource("FraudDetection.Scoring");
+        using var notifier = new ActivitySource("FraudDetection.Notifier");
+
+        ActivityContext produced, scored;
+        using (var send = producer.StartActivity("transactions publish", ActivityKind.Producer)!)
+        {
+            produced = send.Context;
+        }
+        using (var score = scoring.StartActivity("score transactions", ActivityKind.Consumer, parentContext: default, links: [new ActivityLink(produced)])!)
+        {
+            scored = score.Context;
+        }
+        // Thousands of transactions later (each its own producer trace) the alert reaches the Notifier.
+        for (var i = 0; i < 5000; i++)
+        {
+            producer.StartActivity("transactions publish", ActivityKind.Producer, parentContext: default)!.Dispose();
+        }
+        notifier.StartActivity("receive fraud.alerts", ActivityKind.Consumer, scored)!.Dispose();
+
+        var flow = collector.Recent(3).First();
+        flow.TraceId.Should().Be(produced.TraceId.ToHexString());
+        flow.Sources.Should().Equal("FraudDetection.Producer", "FraudDetection.Scoring", "FraudDetection.Notifier");
+    }
+
+    [Fact]
     public void The_page_encodes_what_it_shows_and_marks_health_for_the_browser()
     {
         var html = DashboardPage.Resources(
