@@ -74,6 +74,10 @@ public sealed class EmbeddedAppHostTests(EmbeddedAppHostFixture fixture, ITestOu
         feedText.Should().MatchRegex(@"\*\*\*\*\d{4}");
         feedText.Should().NotMatchRegex(@"(?<!\d)\d{12,19}(?!\d)", "no full card number appears on the page");
 
+        // Recent traces: a flow across the Kafka hop drawn as a waterfall.
+        await page.WaitForSelectorAsync("details.trace summary:has-text('Producer → Scoring')", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        (await page.Locator("details.trace[open] .waterfall .span").CountAsync()).Should().BeGreaterThanOrEqualTo(2);
+
         var screenshot = Path.Combine(AppHostPaths.Artefacts, "apphost-page.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         new FileInfo(screenshot).Length.Should().BeGreaterThan(10_000);
