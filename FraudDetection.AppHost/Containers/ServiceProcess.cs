@@ -47,7 +47,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary><c>dotnet &lt;built dll&gt;</c> when the project is built in the same configuration, else <c>dotnet run</c>.</summary>
     internal static (string FileName, IReadOnlyList<string> Arguments) Command(string projectName, string solutionRoot)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name is "Release" ? "Release" : "Debug";
+        // The AppHost's own output is bin/<Configuration>/net10.0/: run the services built the same way.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name is "Release" ? "Release" : "Debug";
         var dll = Path.Combine(solutionRoot, projectName, "bin", configuration, "net10.0", projectName + ".dll");
         return File.Exists(dll)
             ? ("dotnet", [dll])

@@ -123,4 +123,18 @@ public sealed class ContainerTopologyTests
 
         resolved.Should().Be("Endpoint=http://neo4j-http:2;x=kafka-broker:1");
     }
+
+    [Fact]
+    public void Services_run_from_their_build_output_in_the_same_configuration()
+    {
+        var (fileName, arguments) = ServiceProcess.Command("FraudDetection.Scoring", AppHostPaths.Root);
+
+        fileName.Should().Be("dotnet");
+        arguments.Should().ContainSingle().Which.Should().Be(
+            Path.Combine(AppHostPaths.Root, "FraudDetection.Scoring", "bin", AppHostPaths.Configuration, "net10.0", "FraudDetection.Scoring.dll"));
+        File.Exists(arguments[0]).Should().BeTrue();
+
+        var (_, fallback) = ServiceProcess.Command("FraudDetection.NotBuilt", AppHostPaths.Root);
+        fallback.Should().StartWith(["run", "--no-launch-profile", "--project"]);
+    }
 }
