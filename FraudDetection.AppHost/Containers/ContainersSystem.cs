@@ -34,6 +34,13 @@ public static class ContainersSystem
             e.Cancel = true;
             stop.Cancel();
         };
+        // docker/systemd stop with SIGTERM: the same clean stop (processes, containers, network).
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
 
         var endpoints = new Dictionary<string, Dictionary<string, Uri>>();
         var containers = new List<IContainer>();
