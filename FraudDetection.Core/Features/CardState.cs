@@ -103,6 +103,15 @@ internal sealed class CardState
         Array.Clear(SortedRecent);
     }
 
+    /// <summary>Derives <see cref="SortedRecent"/> from the ring (after a load: the window is not stored).</summary>
+    public void RebuildMedianWindow()
+    {
+        var count = Math.Min(S.RingSize, MedianWindow);
+        Array.Clear(SortedRecent);
+        for (var k = 0; k < count; k++) SortedRecent[k] = Ring[(S.RingHead - 1 - k + 2 * RingCapacity) % RingCapacity].Amount;
+        SortedRecent.AsSpan(0, count).Sort();
+    }
+
     /// <summary>Keeps <see cref="SortedRecent"/> equal to the sorted amounts of the last 32 ring entries; call before the ring push.</summary>
     public void SlideMedianWindow(float amount)
     {

@@ -37,7 +37,6 @@ public sealed partial class OnlineFeatureState
             writer.Write(MemoryMarshal.AsBytes(card.Categories.AsSpan()));
             writer.Write(MemoryMarshal.AsBytes(card.Merchants.AsSpan()));
             writer.Write(MemoryMarshal.AsBytes(card.Bloom.AsSpan()));
-            writer.Write(MemoryMarshal.AsBytes(card.SortedRecent.AsSpan()));
         }
         writer.Write(EndMarker);
     }
@@ -60,7 +59,7 @@ public sealed partial class OnlineFeatureState
             var schema = reader.ReadString();
             if (schema != FeatureSchema.Current.Version)
                 throw new InvalidDataException($"The checkpoint was made for feature schema {schema}; this build computes {FeatureSchema.Current.Version}. Rebuild the state from history.");
-            Span<int> layout = stackalloc int[8];
+            Span<int> layout = stackalloc int[7];
             for (var i = 0; i < layout.Length; i++) layout[i] = reader.ReadInt32();
             if (!layout.SequenceEqual(Layout())) throw new InvalidDataException("The checkpoint's card layout differs from this build's.");
             var labelDelay = reader.ReadInt64();
@@ -84,13 +83,14 @@ public sealed partial class OnlineFeatureState
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Categories.AsSpan()));
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Merchants.AsSpan()));
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Bloom.AsSpan()));
-                stream.ReadExactly(MemoryMarshal.AsBytes(card.SortedRecent.AsSpan()));
                 if ((uint)card.S.RingHead >= CardState.RingCapacity || (uint)card.S.RingSize > CardState.RingCapacity)
                     throw new InvalidDataException($"Card {i} has a corrupt ring position.");
                 for (var k = 0; k < CardState.RingCapacity; k++)
                 {
-                    if (card.Ring[k].Category >= FeatureCategories.Slots) throw new InvalidDataException($"Card {i} has a corrupt ring entry.");
+                    if (card.Ring[k].Category >= FeatureCategories.Slots || !float.IsFinite(card.Ring[k].Amount))
+                        throw new InvalidDataException($"Card {i} has a corrupt ring entry.");
                 }
+                card.RebuildMedianWindow();
                 if (!state._cards.TryAdd(ccNum, card)) throw new InvalidDataException("A card appears twice in the checkpoint.");
             }
             if (reader.ReadUInt32() != EndMarker) throw new InvalidDataException("The checkpoint has no end marker (truncated or corrupt).");
@@ -105,7 +105,7 @@ public sealed partial class OnlineFeatureState
     private static int[] Layout() =>
     [
         Unsafe.SizeOf<CardScalars>(), Unsafe.SizeOf<RingEntry>(), CardState.RingCapacity, Unsafe.SizeOf<CategoryStats>(),
-        FeatureCategories.Slots, CardState.MerchantSlots, CardState.BloomWords, CardState.MedianWindow,
+        FeatureCategories.Slots, CardState.MerchantSlots, CardState.BloomWords,
     ];
 
     private static void WriteLayout(BinaryWriter writer)

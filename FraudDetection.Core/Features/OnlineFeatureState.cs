@@ -36,6 +36,7 @@ public sealed partial class OnlineFeatureState
     private const double UnusualRatio = 3.0;
     private const int SweepEverySeconds = 6 * 3600;
     private const int PoolLimit = 1024;
+    private const double MaxAmount = 1e9; // keeps sums and ratios finite in float
     internal static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
     private static readonly DateTime MaxTime = Epoch.AddSeconds(int.MaxValue - 1);
 
@@ -81,6 +82,7 @@ public sealed partial class OnlineFeatureState
     {
         if (tx is null) return "transaction is null";
         if (!double.IsFinite(tx.Amt)) return $"amt is not a finite number ({tx.Amt})";
+        if (Math.Abs(tx.Amt) > MaxAmount) return $"amt {tx.Amt} is beyond ±{MaxAmount:0}";
         if (tx.TransDateTransTime < Epoch || tx.TransDateTransTime >= MaxTime)
             return $"trans_date_trans_time {tx.TransDateTransTime:O} is outside {Epoch:yyyy-MM-dd}..{MaxTime:yyyy-MM-dd}";
         if (tx.Merchant is null || tx.Category is null || tx.State is null || tx.Gender is null) return "merchant, category, state or gender is null";

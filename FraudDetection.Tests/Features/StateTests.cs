@@ -172,6 +172,8 @@ public class StateTests
 
         var nan = () => state.Update(Make(4666, Start.AddHours(1), double.NaN));
         nan.Should().Throw<ArgumentException>().WithMessage("*amt is not a finite number*");
+        var huge = () => state.Update(Make(4666, Start.AddHours(1), 1e12));
+        huge.Should().Throw<ArgumentException>().WithMessage("*amt 1000000000000 is beyond*");
         var old = () => state.Compute(Make(4666, new DateTime(1990, 1, 1), 10), row);
         old.Should().Throw<ArgumentException>().WithMessage("*trans_date_trans_time*");
         var shortSpan = () => state.Compute(good, new float[3]);
