@@ -35,11 +35,21 @@ public sealed class ServiceHosts : IAsyncDisposable
 
     public EmbeddedKafka Kafka { get; } = EmbeddedKafka.Start(partitions: 4);
 
-    /// <summary>job name → host:port of its /metrics.</summary>
+    /// <summary>job name → host:port of its /metrics (and APIs).</summary>
     public Dictionary<string, string> Targets { get; } = [];
 
     /// <summary>Kakao answering every memo with -501 (recipient not a Kakao Talk user), and the webhook fallback taking the messages.</summary>
     private readonly WireMockServer _peers = WireMockServer.Start("http://127.0.0.1:" + FreePort());
+
+    /// <summary>Overrides of the Producer's settings (e.g. a finite replay).</summary>
+    public Dictionary<string, string?> ProducerSettings { get; } = new()
+    {
+        ["Producer:File"] = Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"),
+        ["Producer:Rate"] = "200",
+        ["Producer:Loop"] = "true",
+    };
+
+    public string DataDirectory => _data.FullName;
 
     public async Task StartAsync()
     {
@@ -79,12 +89,7 @@ public sealed class ServiceHosts : IAsyncDisposable
             ["Notifier:DailyRecipientQuota"] = "1000000",
             ["Notifier:Kafka:session.timeout.ms"] = "6000",
         }, builder => builder.AddNotifierServices(), app => app.MapNotifierApi());
-        await StartAsync("producer", new()
-        {
-            ["Producer:File"] = Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"),
-            ["Producer:Rate"] = "200",
-            ["Producer:Loop"] = "true",
-        }, builder => builder.AddProducerServices(), app => app.MapProducerApi());
+        await StartAsync("producer", ProducerSettings, builder => builder.AddProducerServices(), app => app.MapProducerApi());
 
         // Input Scoring must dead-letter, and a scored message the graph sink cannot read.
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers }).Build();

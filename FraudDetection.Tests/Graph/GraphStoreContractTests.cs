@@ -1,5 +1,6 @@
 using FluentAssertions.Equivalency;
 using FraudDetection.Scoring.Graph;
+using FraudDetection.Scoring.Graph.Neo4j;
 
 namespace FraudDetection.Tests.Graph;
 
@@ -66,6 +67,19 @@ public class GraphStoreContractTests
             }
         }
         (await store.CardNeighbourhoodAsync(42, GraphWindow.All)).Should().BeNull();
+
+        if (store is Neo4jGraphStore neo4j)
+        {
+            // The Graph dashboard's panels run as Grafana would run them; the KB panels have rows on this data.
+            foreach (var (panel, cypher) in CypherStatements.GrafanaPanels)
+            {
+                var result = await neo4j.RunAsync(cypher, new Dictionary<string, object?>());
+                if (panel is not ("MerchantsSharedByAlertedCards" or "ImpossibleTravel"))
+                {
+                    result.Count.Should().BePositive(panel);
+                }
+            }
+        }
     }
 
     [Theory]
