@@ -57,15 +57,16 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
                 if (_batchCards.Add(edge.CcNum))
                 {
                     BindCard(_mergeCard.Parameters, edge);
-                    await _mergeCard.ExecuteNonQueryAsync(cancellationToken);
+                    _mergeCard.ExecuteNonQuery();
                 }
                 if (_batchMerchants.Add(edge.Merchant))
                 {
                     BindMerchant(_mergeMerchant.Parameters, edge);
-                    await _mergeMerchant.ExecuteNonQueryAsync(cancellationToken);
+                    _mergeMerchant.ExecuteNonQuery();
                 }
                 BindTransaction(_mergeTransaction.Parameters, edge);
-                await _mergeTransaction.ExecuteNonQueryAsync(cancellationToken);
+                // SQLite is synchronous underneath; the async wrapper only adds overhead per row.
+                _mergeTransaction.ExecuteNonQuery();
             }
             await transaction.CommitAsync(cancellationToken);
         }
@@ -84,6 +85,11 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken, ensureSchema: false);
+        await using (var pragmas = connection.CreateCommand())
+        {
+            pragmas.CommandText = SqliteStatements.WriterPragmas;
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        }
         _mergeCard = Prepare(connection, SqliteStatements.MergeCard,
             "$cc_num", "$first", "$last", "$gender", "$street", "$city", "$state", "$zip", "$lat", "$long", "$city_pop", "$job", "$dob");
         _mergeMerchant = Prepare(connection, SqliteStatements.MergeMerchant, "$name", "$lat", "$long", "$category");
