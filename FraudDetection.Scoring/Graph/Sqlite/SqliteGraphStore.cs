@@ -13,8 +13,11 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private readonly Lazy<Task> _schema;
     private SqliteConnection? _writer;
     private SqliteCommand? _mergeCard, _mergeMerchant, _mergeTransaction;
-    private readonly HashSet<long> _batchCards = [];
-    private readonly HashSet<string> _batchMerchants = new(StringComparer.Ordinal);
+    // Nodes already committed (they are only ever created, and keep their first properties): no statement needed.
+    private readonly HashSet<long> _knownCards = [];
+    private readonly HashSet<string> _knownMerchants = new(StringComparer.Ordinal);
+    private readonly List<long> _batchCards = [];
+    private readonly List<string> _batchMerchants = [];
 
     public SqliteGraphStore(string databaseFile)
     {
@@ -49,18 +52,19 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
             _writer ??= await OpenWriterAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
             _mergeCard!.Transaction = _mergeMerchant!.Transaction = _mergeTransaction!.Transaction = transaction;
-            // A node merged once in this batch needs no second statement (its first delivery's properties win anyway).
             _batchCards.Clear();
             _batchMerchants.Clear();
             foreach (var edge in edges)
             {
-                if (_batchCards.Add(edge.CcNum))
+                if (_knownCards.Add(edge.CcNum))
                 {
+                    _batchCards.Add(edge.CcNum);
                     BindCard(_mergeCard.Parameters, edge);
                     _mergeCard.ExecuteNonQuery();
                 }
-                if (_batchMerchants.Add(edge.Merchant))
+                if (_knownMerchants.Add(edge.Merchant))
                 {
+                    _batchMerchants.Add(edge.Merchant);
                     BindMerchant(_mergeMerchant.Parameters, edge);
                     _mergeMerchant.ExecuteNonQuery();
                 }
@@ -72,6 +76,9 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         }
         catch
         {
+            // Rolled back: the nodes this batch created are not there after all.
+            _knownCards.ExceptWith(_batchCards);
+            _knownMerchants.ExceptWith(_batchMerchants);
             // A broken connection is reopened on the next batch.
             await DisposeWriterAsync();
             throw;
