@@ -71,12 +71,13 @@ internal struct HourBlockCounts
     private int _element;
 }
 
-/// <summary>Fixed-size state of one card: about 3.5 KB whatever its history.</summary>
+/// <summary>Fixed-size state of one card: about 4 KB whatever its history.</summary>
 internal sealed class CardState
 {
     public const int RingCapacity = 128;
     public const int MerchantSlots = 64;
     public const int BloomWords = 32; // 2048 bits
+    public const int MedianWindow = 32;
 
     public CardScalars S;
     public readonly RingEntry[] Ring = new RingEntry[RingCapacity];
@@ -84,10 +85,13 @@ internal sealed class CardState
     public readonly MerchantSlot[] Merchants = new MerchantSlot[MerchantSlots];
     public readonly ulong[] Bloom = new ulong[BloomWords];
 
+    /// <summary>The amounts of the last min(RingSize, 32) transactions, sorted: the median without sorting per call.</summary>
+    public readonly float[] SortedRecent = new float[MedianWindow];
+
     public static int ApproximateBytes { get; } =
         Marshal.SizeOf<CardScalars>() + RingCapacity * Marshal.SizeOf<RingEntry>() +
         FeatureCategories.Slots * Marshal.SizeOf<CategoryStats>() + MerchantSlots * Marshal.SizeOf<MerchantSlot>() +
-        BloomWords * sizeof(ulong) + 5 * 24 /* object and array headers */;
+        BloomWords * sizeof(ulong) + MedianWindow * sizeof(float) + 6 * 24 /* object and array headers */;
 
     public void Clear()
     {
@@ -96,6 +100,36 @@ internal sealed class CardState
         Array.Clear(Categories);
         Array.Clear(Merchants);
         Array.Clear(Bloom);
+        Array.Clear(SortedRecent);
+    }
+
+    /// <summary>Derives <see cref="SortedRecent"/> from the ring (after a load: the window is not stored).</summary>
+    public void RebuildMedianWindow()
+    {
+        var count = Math.Min(S.RingSize, MedianWindow);
+        Array.Clear(SortedRecent);
+        for (var k = 0; k < count; k++) SortedRecent[k] = Ring[(S.RingHead - 1 - k + 2 * RingCapacity) % RingCapacity].Amount;
+        SortedRecent.AsSpan(0, count).Sort();
+    }
+
+    /// <summary>Keeps <see cref="SortedRecent"/> equal to the sorted amounts of the last 32 ring entries; call before the ring push.</summary>
+    public void SlideMedianWindow(float amount)
+    {
+        var count = Math.Min(S.RingSize, MedianWindow);
+        var window = SortedRecent.AsSpan(0, count);
+        if (count == MedianWindow)
+        {
+            var leaving = Ring[(S.RingHead - MedianWindow + RingCapacity) % RingCapacity].Amount;
+            var at = window.BinarySearch(leaving);
+            if (at < 0) throw new InvalidOperationException("Feature state is inconsistent: the median window lost an amount.");
+            window[(at + 1)..].CopyTo(window[at..]);
+            count--;
+            window = window[..count];
+        }
+        var insert = window.BinarySearch(amount);
+        if (insert < 0) insert = ~insert;
+        window[insert..].CopyTo(SortedRecent.AsSpan(insert + 1, count - insert));
+        SortedRecent[insert] = amount;
     }
 
     public bool BloomContains(uint hash)

@@ -7,7 +7,7 @@ namespace FraudDetection.Core.Features;
 public sealed partial class OnlineFeatureState
 {
     private const ulong Magic = 0x3154_4145_4644_5246; // "FRDFEAT1" little-endian
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private const uint EndMarker = 0xF00D_CAFE;
 
     /// <summary>
@@ -87,8 +87,10 @@ public sealed partial class OnlineFeatureState
                     throw new InvalidDataException($"Card {i} has a corrupt ring position.");
                 for (var k = 0; k < CardState.RingCapacity; k++)
                 {
-                    if (card.Ring[k].Category >= FeatureCategories.Slots) throw new InvalidDataException($"Card {i} has a corrupt ring entry.");
+                    if (card.Ring[k].Category >= FeatureCategories.Slots || !float.IsFinite(card.Ring[k].Amount))
+                        throw new InvalidDataException($"Card {i} has a corrupt ring entry.");
                 }
+                card.RebuildMedianWindow();
                 if (!state._cards.TryAdd(ccNum, card)) throw new InvalidDataException("A card appears twice in the checkpoint.");
             }
             if (reader.ReadUInt32() != EndMarker) throw new InvalidDataException("The checkpoint has no end marker (truncated or corrupt).");

@@ -23,7 +23,7 @@ namespace FraudDetection.Core.Features;
 /// (Only <see cref="FeatureOptions.MaxCards"/>, a safety cap, can break this when it binds.)
 /// </para>
 /// <para>
-/// Bounded memory: a fixed ~3.5 KB per card (<see cref="BytesPerCard"/>). Not thread-safe: one instance per consumer.
+/// Bounded memory: a fixed ~4 KB per card (<see cref="BytesPerCard"/>). Not thread-safe: one instance per consumer.
 /// No allocation per transaction, except the first transaction of a card never seen (or freed) before.
 /// </para>
 /// </summary>
@@ -36,6 +36,7 @@ public sealed partial class OnlineFeatureState
     private const double UnusualRatio = 3.0;
     private const int SweepEverySeconds = 6 * 3600;
     private const int PoolLimit = 1024;
+    private const double MaxAmount = 1e9; // keeps sums and ratios finite in float
     internal static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
     private static readonly DateTime MaxTime = Epoch.AddSeconds(int.MaxValue - 1);
 
@@ -70,11 +71,18 @@ public sealed partial class OnlineFeatureState
     /// <summary>Cards freed so far (idle or over the cap).</summary>
     public long EvictedCards { get; private set; }
 
+    /// <summary>
+    /// Updates older than their card's newest transaction so far (not persisted). Features stay defined (ages clamp
+    /// at 0) but are only point-in-time when each card's transactions come in event-time order: watch this counter.
+    /// </summary>
+    public long OutOfOrderUpdates { get; private set; }
+
     /// <summary>Why a transaction cannot be featurized, or null when it can.</summary>
     public static string? Validate(Transaction tx)
     {
         if (tx is null) return "transaction is null";
         if (!double.IsFinite(tx.Amt)) return $"amt is not a finite number ({tx.Amt})";
+        if (Math.Abs(tx.Amt) > MaxAmount) return $"amt {tx.Amt} is beyond ±{MaxAmount:0}";
         if (tx.TransDateTransTime < Epoch || tx.TransDateTransTime >= MaxTime)
             return $"trans_date_trans_time {tx.TransDateTransTime:O} is outside {Epoch:yyyy-MM-dd}..{MaxTime:yyyy-MM-dd}";
         if (tx.Merchant is null || tx.Category is null || tx.State is null || tx.Gender is null) return "merchant, category, state or gender is null";
@@ -181,7 +189,7 @@ public sealed partial class OnlineFeatureState
     {
         f = f[..FeatureIndex.Count];
         var amt = v.Amount;
-        var logAmt = Math.Log(1 + Math.Max(amt, 0));
+        var logAmt = v.LogAmount;
         f[FeatureIndex.Amt] = (float)amt;
         f[FeatureIndex.LogAmt] = (float)logAmt;
         f[FeatureIndex.Category] = v.Category == FeatureCategories.Unknown ? -1 : v.Category;
@@ -211,9 +219,8 @@ public sealed partial class OnlineFeatureState
         f[FeatureIndex.SecsSincePrevSameCategory] = cat.Count > 0 ? Since(t, cat.LastTime) : -1;
 
         // One pass over the ring, newest first: the last 64 transactions and any older ones still inside 7 days.
-        Span<float> recent = stackalloc float[32];
         Span<float> recentCat = stackalloc float[16];
-        int nRecent = 0, nCat = 0, n64 = 0;
+        var nCat = 0;
         double below64 = 0, max64 = 0, belowCat = 0;
         int cnt10m = 0, cnt1h = 0, cnt24h = 0, cnt7d = 0, night24h = 0, unusual24h = 0, sameCat24h = 0, sameCat7d = 0;
         double sum10m = 0, sum1h = 0, sum24h = 0, sum7d = 0, maxRatio24h = -1, sumNight24h = 0;
@@ -223,16 +230,16 @@ public sealed partial class OnlineFeatureState
         var famt = (float)amt;
         var ring = card.Ring;
         var index = s.RingHead;
+        var recentCount = Math.Min(s.RingSize, 64);
         for (var k = 0; k < s.RingSize; k++)
         {
             index = index == 0 ? CardState.RingCapacity - 1 : index - 1;
             ref readonly var e = ref ring[index];
             var age = (long)t - e.Time;
-            if (k >= 64 && age >= 7 * 86400) break;
+            var inWeek = age < 7 * 86400;
+            if (k >= recentCount && !inWeek) break;
             var sameCategory = e.Category == v.Category;
-            if (sinceUnusual < 0 && (e.Flags & RingEntry.Unusual) != 0) sinceUnusual = Math.Max(0, age);
-            if (sinceNight < 0 && (e.Flags & RingEntry.Night) != 0) sinceNight = Math.Max(0, age);
-            if (age < 7 * 86400)
+            if (inWeek)
             {
                 cnt7d++;
                 sum7d += e.Amount;
@@ -263,19 +270,18 @@ public sealed partial class OnlineFeatureState
                     }
                 }
             }
-            if (k < 64)
+            if (sinceUnusual < 0 && (e.Flags & RingEntry.Unusual) != 0) sinceUnusual = Math.Max(0, age);
+            if (sinceNight < 0 && (e.Flags & RingEntry.Night) != 0) sinceNight = Math.Max(0, age);
+            if (k >= recentCount) continue;
+            below64 += e.Amount < famt ? 1 : e.Amount == famt ? 0.5 : 0;
+            if (e.Amount > max64) max64 = e.Amount;
+            if (sameCategory && nCat < 16)
             {
-                if (k < 32) recent[nRecent++] = e.Amount;
-                n64++;
-                below64 += e.Amount < famt ? 1 : e.Amount == famt ? 0.5 : 0;
-                if (e.Amount > max64) max64 = e.Amount;
-                if (sameCategory && nCat < 16)
-                {
-                    recentCat[nCat++] = e.Amount;
-                    belowCat += e.Amount < famt ? 1 : e.Amount == famt ? 0.5 : 0;
-                }
+                recentCat[nCat++] = e.Amount;
+                belowCat += e.Amount < famt ? 1 : e.Amount == famt ? 0.5 : 0;
             }
         }
+        var n64 = recentCount;
 
         // Fraud labels still in the ring (rare: only cards with a labelled fraud among their last 128).
         int knownInRing = 0, lastKnownFraud = int.MinValue;
@@ -337,7 +343,10 @@ public sealed partial class OnlineFeatureState
         f[FeatureIndex.AmtLogStd] = (float)logStd;
         f[FeatureIndex.AmtZ] = (float)((logAmt - s.MeanLog) / Math.Max(logStd, 0.1));
         f[FeatureIndex.AmtRatioMean] = (float)(amt / Math.Max(s.MeanRaw, 0.01));
-        var median = Median(recent[..nRecent]);
+        var medianCount = Math.Min(s.RingSize, CardState.MedianWindow);
+        var median = medianCount % 2 == 1
+            ? card.SortedRecent[medianCount / 2]
+            : (card.SortedRecent[medianCount / 2 - 1] + (double)card.SortedRecent[medianCount / 2]) / 2;
         f[FeatureIndex.AmtMedianRecent] = (float)median;
         f[FeatureIndex.AmtRatioMedian] = (float)(amt / Math.Max(median, 0.01));
         f[FeatureIndex.AmtPctRank] = (float)(below64 / n64);
@@ -412,11 +421,12 @@ public sealed partial class OnlineFeatureState
 
     private void UpdateCore(CardState card, in TxView v)
     {
+        if (card.S.Count > 0 && v.Time < card.S.LastTime) OutOfOrderUpdates++;
         if (card.S.Count > 0 && (long)v.Time - card.S.LastTime > _idleReset) card.Clear();
         ref var s = ref card.S;
         var t = v.Time;
         var amt = v.Amount;
-        var logAmt = Math.Log(1 + Math.Max(amt, 0));
+        var logAmt = v.LogAmount;
         ref var cat = ref card.Categories[v.Category];
 
         // The ring entry, with this amount's ratio to the card's mean in its category before it.
@@ -431,6 +441,7 @@ public sealed partial class OnlineFeatureState
             s.LastMaturedFraudTime = Math.Max(s.LastMaturedFraudTime, s.OverflowMaxTime);
             s.OverflowFrauds = 0;
         }
+        card.SlideMedianWindow((float)amt);
         ref var slot = ref card.Ring[s.RingHead];
         if (s.RingSize == CardState.RingCapacity && (slot.Flags & RingEntry.Fraud) != 0)
         {
@@ -462,8 +473,9 @@ public sealed partial class OnlineFeatureState
         s.DistMean += alpha * (v.DistanceKm - s.DistMean);
         s.NightShare += habitAlpha * ((v.IsNight ? 1 : 0) - s.NightShare);
         var angle = v.FractionalHour * (Math.PI / 12);
-        s.HourSin += habitAlpha * (Math.Sin(angle) - s.HourSin);
-        s.HourCos += habitAlpha * (Math.Cos(angle) - s.HourCos);
+        var (sin, cos) = Math.SinCos(angle);
+        s.HourSin += habitAlpha * (sin - s.HourSin);
+        s.HourCos += habitAlpha * (cos - s.HourCos);
         if (n == 1)
         {
             s.FirstTime = t;
@@ -517,7 +529,7 @@ public sealed partial class OnlineFeatureState
         return (float)Math.Min(d, 24 - d);
     }
 
-    /// <summary>Median by quickselect (reorders <paramref name="values"/>); -1 when empty.</summary>
+    /// <summary>Median by quickselect (reorders <paramref name="values"/>; at most 16 values here); -1 when empty.</summary>
     private static double Median(Span<float> values)
     {
         var n = values.Length;
@@ -560,6 +572,7 @@ public sealed partial class OnlineFeatureState
     {
         public readonly int Time;
         public readonly double Amount;
+        public readonly double LogAmount;
         public readonly int Category;
         public readonly int Hour;
         public readonly int DayOfWeek;
@@ -578,6 +591,7 @@ public sealed partial class OnlineFeatureState
             var when = tx.TransDateTransTime;
             Time = (int)((when.Ticks - Epoch.Ticks) / TimeSpan.TicksPerSecond);
             Amount = tx.Amt;
+            LogAmount = Math.Log(1 + Math.Max(tx.Amt, 0));
             Category = FeatureCategories.CodeOf(tx.Category);
             Hour = when.Hour;
             DayOfWeek = ((int)when.DayOfWeek + 6) % 7;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FraudDetection.Core.Models;
+using FraudDetection.Core.Registry.Tracking;
 
 namespace FraudDetection.Core.Registry;
 
@@ -27,8 +28,12 @@ public sealed class FileModelRegistry : IModelRegistryAdmin
     // Serialises writers in this process; across processes the rename of a staged version fails when taken.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    public FileModelRegistry(string rootDirectory, TimeProvider? timeProvider = null, string modelName = ModelRegistryNames.RegisteredModel)
+    private readonly MlflowFileStore? _mirror;
+
+    /// <param name="mirror">When set, every change is also written as MLflow's file-store model registry there (for <c>mlflow ui</c>).</param>
+    public FileModelRegistry(string rootDirectory, TimeProvider? timeProvider = null, string modelName = ModelRegistryNames.RegisteredModel, MlflowFileStore? mirror = null)
     {
+        _mirror = mirror;
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         ModelName = modelName;
         RootDirectory = Path.GetFullPath(rootDirectory);
@@ -78,12 +83,15 @@ public sealed class FileModelRegistry : IModelRegistryAdmin
                 try
                 {
                     Directory.Move(staging, Path.Combine(_versionsDirectory, record.Version));
-                    return ReadVersion(record.Version) ?? throw new IOException($"Version {record.Version} vanished right after it was registered in '{_versionsDirectory}'.");
                 }
                 catch (IOException) when (attempt < 20 && Directory.Exists(Path.Combine(_versionsDirectory, record.Version)))
                 {
                     // Another process took this number between our look and our rename: take the next one.
+                    continue;
                 }
+
+                await MirrorAsync(cancellationToken);
+                return ReadVersion(record.Version) ?? throw new IOException($"Version {record.Version} vanished right after it was registered in '{_versionsDirectory}'.");
             }
         }
         finally
@@ -105,6 +113,7 @@ public sealed class FileModelRegistry : IModelRegistryAdmin
         try
         {
             await WriteAtomicallyAsync(Path.Combine(_aliasesDirectory, alias), System.Text.Encoding.UTF8.GetBytes(version), cancellationToken);
+            await MirrorAsync(cancellationToken);
         }
         finally
         {
@@ -119,6 +128,7 @@ public sealed class FileModelRegistry : IModelRegistryAdmin
         try
         {
             File.Delete(Path.Combine(_aliasesDirectory, alias));
+            await MirrorAsync(cancellationToken);
         }
         finally
         {
@@ -141,6 +151,7 @@ public sealed class FileModelRegistry : IModelRegistryAdmin
             }
 
             await WriteAtomicallyAsync(path, JsonSerializer.SerializeToUtf8Bytes(record with { Tags = merged }, RegistryJsonContext.Default.VersionFile), cancellationToken);
+            await MirrorAsync(cancellationToken);
         }
         finally
         {
@@ -157,6 +168,14 @@ public sealed class FileModelRegistry : IModelRegistryAdmin
             .OfType<RegisteredModelVersion>()
             .ToList();
         return Task.FromResult(versions);
+    }
+
+    private async Task MirrorAsync(CancellationToken cancellationToken)
+    {
+        if (_mirror is not null)
+        {
+            await _mirror.MirrorRegistryAsync(ModelName, await ListVersionsAsync(cancellationToken), cancellationToken);
+        }
     }
 
     private RegisteredModelVersion? ReadVersion(string version) => ReadVersion(version, ReadAllAliases());

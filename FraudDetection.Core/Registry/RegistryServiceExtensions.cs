@@ -53,18 +53,20 @@ public static class RegistryServiceExtensions
         }
         else
         {
-            builder.Services.TryAddSingleton<IModelRegistryAdmin>(services =>
-            {
-                var options = services.GetRequiredService<IOptions<RegistryOptions>>().Value;
-                var configuration = services.GetRequiredService<IConfiguration>();
-                return new FileModelRegistry(RegistryDirectory(configuration, options), services.GetRequiredService<TimeProvider>(), options.ModelName);
-            });
-            builder.Services.TryAddSingleton<IExperimentTracker>(services =>
+            builder.Services.TryAddSingleton(services =>
             {
                 var options = services.GetRequiredService<IOptions<RegistryOptions>>().Value;
                 var configuration = services.GetRequiredService<IConfiguration>();
                 return new MlflowFileStore(TrackingDirectory(configuration, options), services.GetRequiredService<TimeProvider>());
             });
+            builder.Services.TryAddSingleton<IModelRegistryAdmin>(services =>
+            {
+                var options = services.GetRequiredService<IOptions<RegistryOptions>>().Value;
+                var configuration = services.GetRequiredService<IConfiguration>();
+                // The folder registry is mirrored into the file store's models/ so `mlflow ui` shows versions and aliases.
+                return new FileModelRegistry(RegistryDirectory(configuration, options), services.GetRequiredService<TimeProvider>(), options.ModelName, services.GetRequiredService<MlflowFileStore>());
+            });
+            builder.Services.TryAddSingleton<IExperimentTracker>(services => services.GetRequiredService<MlflowFileStore>());
         }
 
         builder.Services.TryAddSingleton<IModelRegistry>(services => services.GetRequiredService<IModelRegistryAdmin>());

@@ -107,7 +107,9 @@ public class StateTests
 
         // Reverse the order between cards while each card keeps its own order.
         var byCard = stream.GroupBy(t => t.CcNum).Reverse().SelectMany(g => g).ToList();
-        Replay(byCard, new OnlineFeatureState()).ShouldHaveSameRows(oneInstance);
+        var reordered = new OnlineFeatureState();
+        Replay(byCard, reordered).ShouldHaveSameRows(oneInstance);
+        reordered.OutOfOrderUpdates.Should().Be(0, "each card's own order is kept");
 
         // Scoring's layout: one state per Kafka partition (key = cc_num).
         var partitioned = new Dictionary<string, float[]>();
@@ -140,6 +142,27 @@ public class StateTests
     }
 
     [Fact]
+    public void Incremental_median_window_equals_the_median_of_the_last_32_amounts()
+    {
+        var stream = Stream(3000, cards: 6);
+        var rows = Replay(stream, new OnlineFeatureState());
+        var history = new Dictionary<long, List<float>>();
+        foreach (var tx in stream)
+        {
+            var amounts = history.TryGetValue(tx.CcNum, out var list) ? list : history[tx.CcNum] = [];
+            if (amounts.Count > 0)
+            {
+                var last = amounts.TakeLast(32).Order().ToArray();
+                var n = last.Length;
+                var expected = n % 2 == 1 ? last[n / 2] : (float)((last[n / 2 - 1] + (double)last[n / 2]) / 2);
+                rows[tx.TransNum][FeatureIndex.AmtMedianRecent].Should().Be(expected);
+            }
+            amounts.Add((float)tx.Amt);
+        }
+        history.Values.Should().Contain(l => l.Count > 300, "cards must outgrow the window and the ring");
+    }
+
+    [Fact]
     public void Bad_input_is_refused_with_a_reason_and_leaves_the_state_unchanged()
     {
         var state = new OnlineFeatureState();
@@ -149,6 +172,8 @@ public class StateTests
 
         var nan = () => state.Update(Make(4666, Start.AddHours(1), double.NaN));
         nan.Should().Throw<ArgumentException>().WithMessage("*amt is not a finite number*");
+        var huge = () => state.Update(Make(4666, Start.AddHours(1), 1e12));
+        huge.Should().Throw<ArgumentException>().WithMessage("*amt 1000000000000 is beyond*");
         var old = () => state.Compute(Make(4666, new DateTime(1990, 1, 1), 10), row);
         old.Should().Throw<ArgumentException>().WithMessage("*trans_date_trans_time*");
         var shortSpan = () => state.Compute(good, new float[3]);
@@ -156,6 +181,9 @@ public class StateTests
 
         state.Compute(Make(4666, Start.AddHours(2), 10), row);
         row[FeatureIndex.CardTxCount].Should().Be(1);
+
+        state.Update(Make(4666, Start.AddMinutes(-5), 10));
+        state.OutOfOrderUpdates.Should().Be(1, "a transaction older than the card's newest one is counted");
         OnlineFeatureState.Validate(good).Should().BeNull();
     }
 

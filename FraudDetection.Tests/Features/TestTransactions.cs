@@ -76,7 +76,7 @@ internal static class TestTransactions
     /// <summary>Same transaction ids and bit-identical rows (one flat comparison: fast even for thousands of rows).</summary>
     public static void ShouldHaveSameRows(this Dictionary<string, float[]> actual, Dictionary<string, float[]> expected)
     {
-        actual.Keys.Should().BeEquivalentTo(expected.Keys);
+        actual.Keys.Order(StringComparer.Ordinal).Should().Equal(expected.Keys.Order(StringComparer.Ordinal));
         var keys = expected.Keys.Order(StringComparer.Ordinal).ToArray();
         keys.SelectMany(k => actual[k]).ToArray().Should().Equal(keys.SelectMany(k => expected[k]).ToArray());
     }

@@ -1,3 +1,5 @@
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Registry;
 using FraudDetection.Core.Registry.Tracking;
 using Microsoft.Extensions.Time.Testing;
 using YamlDotNet.Serialization;
@@ -85,5 +87,34 @@ public class MlflowFileStoreTests : IDisposable
         var climb = () => store.LogBatchAsync(run, new Dictionary<string, string> { ["../../escape"] = "x" });
         (await climb.Should().ThrowAsync<ArgumentException>()).WithMessage("*not a valid MLflow key*");
         File.Exists(Path.Combine(_temp.Path, "escape")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task The_folder_registry_is_mirrored_as_mlflows_file_store_model_registry()
+    {
+        var root = Path.Combine(_temp.Path, "mlruns");
+        var store = new MlflowFileStore(root);
+        var registry = new FileModelRegistry(_temp.Sub("registry"), mirror: store);
+        var run = await store.StartRunAsync("fraud-detection", "a", new Dictionary<string, string>());
+
+        var v1 = await registry.RegisterAsync(TestModels.WriteFolder(_temp.Sub("m1"), TestModels.Report("m1", 0.7, 0.6)), new Dictionary<string, string> { [RegistryTags.RunId] = run.RunId });
+        await registry.RegisterAsync(TestModels.WriteFolder(_temp.Sub("m2"), TestModels.Report("m2", 0.8, 0.6)), new Dictionary<string, string>());
+        await registry.SetAliasAsync(ModelRegistryNames.ChallengerAlias, "1");
+        await registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, "2");
+        await registry.DeleteAliasAsync(ModelRegistryNames.ChallengerAlias);
+        await registry.SetVersionTagsAsync("1", new Dictionary<string, string> { [RegistryTags.GateDecision] = "kept_challenger" });
+
+        var model = Path.Combine(root, "models", ModelRegistryNames.RegisteredModel);
+        var yaml = new DeserializerBuilder().Build();
+        yaml.Deserialize<Dictionary<string, object>>(File.ReadAllText(Path.Combine(model, "meta.yaml")))["name"].Should().Be(ModelRegistryNames.RegisteredModel);
+        var version = yaml.Deserialize<Dictionary<string, object>>(File.ReadAllText(Path.Combine(model, "version-1", "meta.yaml")));
+        version["version"].Should().Be("1");
+        version["run_id"].Should().Be(run.RunId);
+        version["source"].Should().Be(new Uri(v1.ModelDirectory).AbsoluteUri);
+        version["current_stage"].Should().Be("None");
+        File.ReadAllText(Path.Combine(model, "version-1", "tags", RegistryTags.GateDecision)).Should().Be("kept_challenger");
+        Directory.EnumerateFiles(Path.Combine(model, "aliases")).Select(Path.GetFileName).Should().Equal(ModelRegistryNames.ChampionAlias);
+        File.ReadAllText(Path.Combine(model, "aliases", ModelRegistryNames.ChampionAlias)).Should().Be("2");
+        (await store.GetRunAsync(run.RunId)).Should().NotBeNull("the models/ folder is not taken for an experiment");
     }
 }

@@ -54,3 +54,16 @@ internal sealed class PrecomputedEvaluator : IModelEvaluator
         return Task.FromResult(report.Validation);
     }
 }
+
+/// <summary>A training job that runs until it is cancelled (the host stopping).</summary>
+internal sealed class EndlessTrainingJob : ITrainingJob
+{
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        Started.TrySetResult();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        throw new InvalidOperationException("unreachable");
+    }
+}

@@ -70,7 +70,9 @@ public class TrainingRunApiTests : IDisposable
         var tracked = await host.App.Services.GetRequiredService<IExperimentTracker>().GetRunAsync(run.TrackedRunId!);
         tracked!.Status.Should().Be(TrackedRunStatus.Failed);
         tracked.Tags["error"].Should().Contain("the test queued no more models");
-        (await host.Client.GetAsync("/health")).StatusCode.Should().NotBe(HttpStatusCode.OK, "health checks are not mapped in this bare host");
+        var health = await host.App.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        health.Entries["training"].Status.Should().Be(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
+        health.Entries["training"].Description.Should().Contain("the test queued no more models");
     }
 
     [Fact]
@@ -99,5 +101,23 @@ public class TrainingRunApiTests : IDisposable
         requests.Should().Contain(r => r.Path == "/api/2.0/mlflow/runs/update" && r.Body!.Contains("FINISHED"));
         requests.Should().Contain(r => r.Path == "/api/2.0/mlflow/runs/log-batch" && r.Body!.Contains(RegistryTags.GateDecision));
         Directory.Exists(Path.Combine(_temp.Path, "data", "mlruns")).Should().BeFalse("the file store is the fallback, not used when a server is configured");
+    }
+
+    [Fact]
+    public async Task A_run_cut_short_by_the_host_stopping_is_closed_as_killed()
+    {
+        var job = new EndlessTrainingJob();
+        var host = await TrainingHost.StartAsync(_temp.Path, job: job, evaluator: new PrecomputedEvaluator());
+        var tracker = host.App.Services.GetRequiredService<IExperimentTracker>();
+        var queue = host.App.Services.GetRequiredService<TrainingRunQueue>();
+
+        var queued = await (await host.Client.PostAsync("/api/training/runs", null)).Content.ReadFromJsonAsync<TrainingRunStatus>(TrainingHost.JsonOptions);
+        await job.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await host.DisposeAsync();
+
+        var run = queue.Get(queued!.Id)!;
+        run.State.Should().Be(TrainingRunState.Failed);
+        run.Error.Should().Be("stopped with the host");
+        (await tracker.GetRunAsync(run.TrackedRunId!))!.Status.Should().Be(TrackedRunStatus.Killed);
     }
 }

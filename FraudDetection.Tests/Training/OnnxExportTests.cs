@@ -124,6 +124,28 @@ public sealed class OnnxExportTests : IDisposable
     }
 
     [Fact]
+    public void A_tree_model_without_covers_scores_the_same_but_does_not_explain()
+    {
+        var trained = EnsembleTrainer.Train(TrainerKind.LightGbm, SyntheticData.Make(1500, 12), new HyperParameters(Trees: 15, Leaves: 7, MinDataInLeaf: 10), 1, 0);
+        var path = Path.Combine(_dir, "with-covers.onnx");
+        var check = SyntheticData.Make(100, 13);
+        OnnxExporter.Export(trained, Card(), path, check);
+        var proto = TreeEnsembleOnnx.ReadModel(path);
+        proto.MetadataProps.Remove(proto.MetadataProps.Single(p => p.Key == FraudModelOnnx.Metadata.TreeCovers));
+        var stripped = Path.Combine(_dir, "without-covers.onnx");
+        File.WriteAllBytes(stripped, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        using var full = FraudModel.Load(path, "test-v1", SyntheticData.FeatureNames);
+        using var foreign = FraudModel.Load(stripped, "test-v1", SyntheticData.FeatureNames);
+
+        foreign.CanExplain.Should().BeFalse();
+        for (var i = 0; i < check.Rows; i++)
+        {
+            foreign.Predict(check.Row(i)).Should().Be(full.Predict(check.Row(i)));
+        }
+    }
+
+    [Fact]
     public void A_foreign_binary_classifier_scores_without_explanations()
     {
         // A hand-built "foreign" model: p = sigmoid(x · w + b), output [N, 2] class probabilities like skl2onnx's.

@@ -41,7 +41,7 @@ public static class TrainingServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TrainingScheduler>());
         services.AddHostedService<StarterModelService>();
 
-        services.AddHealthChecks().AddCheck<TrainingHealthCheck>("training", tags: ["live"]);
+        services.AddHealthChecks().AddCheck<TrainingHealthCheck>("training");
         return builder;
     }
 

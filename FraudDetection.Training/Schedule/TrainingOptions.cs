@@ -21,7 +21,7 @@ public sealed class TrainingOptions
     /// <summary>Labelled Kaggle-schema CSV files (plain or .gz) a run trains on, relative to the working directory or the repository root; default the bundled <c>data/sample.csv.gz</c>.</summary>
     public List<string> DataFiles { get; set; } = [];
 
-    /// <summary>Learner of scheduled and API runs: <c>LightGbm</c> or <c>FastTree</c>.</summary>
+    /// <summary>Learner of scheduled and API runs: <c>LightGbm</c>, <c>FastTree</c> or <c>Logistic</c>.</summary>
     public TrainerKind Trainer { get; set; } = TrainerKind.LightGbm;
 
     // Unset (null) knobs keep the training library's defaults (TrainingRequest, HyperParameters).

@@ -85,7 +85,25 @@ public sealed class TrainingRunner(
                 DecisionReason = decision.Reason,
             });
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping: close the tracked run as killed rather than leave it running forever.
+            queue.Update(id, run => run with { State = TrainingRunState.Failed, FinishedAt = timeProvider.GetUtcNow(), Error = "stopped with the host" });
+            if (tracked is not null)
+            {
+                try
+                {
+                    await tracker.EndRunAsync(tracked, TrackedRunStatus.Killed, CancellationToken.None);
+                }
+                catch (Exception trackingError)
+                {
+                    logger.LogWarning(trackingError, "Could not mark tracked run {RunId} killed", tracked.RunId);
+                }
+            }
+
+            throw;
+        }
+        catch (Exception e)
         {
             logger.LogError(e, "Training run {Id} failed: {Message}", id, e.Message);
             queue.Update(id, run => run with { State = TrainingRunState.Failed, FinishedAt = timeProvider.GetUtcNow(), Error = e.Message });

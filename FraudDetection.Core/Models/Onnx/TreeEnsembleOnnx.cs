@@ -148,7 +148,10 @@ public static class TreeEnsembleOnnx
         return ModelProto.Parser.ParseFrom(file);
     }
 
-    /// <summary>The trees in <paramref name="model"/>'s TreeEnsembleRegressor with their covers and link; null when the model has none (a foreign model).</summary>
+    /// <summary>
+    /// The trees in <paramref name="model"/>'s TreeEnsembleRegressor with their covers and link; null when the model has
+    /// no such node or no <see cref="FraudModelOnnx.Metadata.TreeCovers"/> (a foreign model).
+    /// </summary>
     public static TreeEnsemble? ReadEnsemble(ModelProto model)
     {
         var node = model.Graph?.Node.FirstOrDefault(n => n.OpType == RegressorOp && n.Domain == FraudModelOnnx.MlDomain);
@@ -177,8 +180,12 @@ public static class TreeEnsembleOnnx
         }
 
         var covers = model.MetadataProps.FirstOrDefault(p => p.Key == FraudModelOnnx.Metadata.TreeCovers)?.Value;
-        var coverValues = covers is null ? null : DecodeCovers(covers);
-        if (coverValues is not null && coverValues.Length != treeIds.Length)
+        if (covers is null)
+        {
+            return null; // A foreign tree model: ONNX Runtime scores it, but without covers there is no TreeSHAP.
+        }
+        var coverValues = DecodeCovers(covers);
+        if (coverValues.Length != treeIds.Length)
         {
             throw new InvalidDataException($"The model has {treeIds.Length} tree nodes but {coverValues.Length} covers.");
         }
@@ -219,7 +226,7 @@ public static class TreeEnsembleOnnx
                 left[id] = (int)trueIds[i];
                 right[id] = (int)falseIds[i];
                 value[id] = isLeaf ? leafValue.GetValueOrDefault((t, id)) : 0;
-                cover[id] = coverValues?[i] ?? 0;
+                cover[id] = coverValues[i];
             }
             trees[t] = new DecisionTree(feature, threshold, left, right, value, cover);
             start = end;

@@ -132,10 +132,12 @@ public static class TreeShap
             OneFraction = oneFraction,
             PWeight = uniqueDepth == 0 ? 1 : 0,
         };
+        var one = oneFraction / (uniqueDepth + 1);
+        var zero = zeroFraction / (uniqueDepth + 1);
         for (var i = uniqueDepth - 1; i >= 0; i--)
         {
-            path[i + 1].PWeight += oneFraction * path[i].PWeight * (i + 1) / (uniqueDepth + 1);
-            path[i].PWeight = zeroFraction * path[i].PWeight * (uniqueDepth - i) / (uniqueDepth + 1);
+            path[i + 1].PWeight += one * path[i].PWeight * (i + 1);
+            path[i].PWeight = zero * path[i].PWeight * (uniqueDepth - i);
         }
     }
 
@@ -165,23 +167,36 @@ public static class TreeShap
         }
     }
 
+    private static readonly double[] Reciprocals = [.. Enumerable.Range(0, 256).Select(k => k == 0 ? 0 : 1.0 / k)];
+
+    private static double Reciprocal(int k) => k < Reciprocals.Length ? Reciprocals[k] : 1.0 / k;
+
     private static double UnwoundPathSum(Span<PathElement> path, int uniqueDepth, int pathIndex)
     {
+        // The hot loop of the algorithm: divisions by loop invariants are hoisted into reciprocals.
         var oneFraction = path[pathIndex].OneFraction;
         var zeroFraction = path[pathIndex].ZeroFraction;
         var nextOnePortion = path[uniqueDepth].PWeight;
         double total = 0;
-        for (var i = uniqueDepth - 1; i >= 0; i--)
+        double depthPlusOne = uniqueDepth + 1;
+        var invDepthPlusOne = 1.0 / depthPlusOne;
+        if (oneFraction != 0)
         {
-            if (oneFraction != 0)
+            var scale = depthPlusOne / oneFraction;
+            var zeroScale = zeroFraction * invDepthPlusOne;
+            for (var i = uniqueDepth - 1; i >= 0; i--)
             {
-                var tmp = nextOnePortion * (uniqueDepth + 1) / ((i + 1) * oneFraction);
+                var tmp = nextOnePortion * scale * Reciprocal(i + 1);
                 total += tmp;
-                nextOnePortion = path[i].PWeight - tmp * zeroFraction * ((uniqueDepth - i) / (double)(uniqueDepth + 1));
+                nextOnePortion = path[i].PWeight - tmp * zeroScale * (uniqueDepth - i);
             }
-            else if (zeroFraction != 0)
+        }
+        else if (zeroFraction != 0)
+        {
+            var scale = depthPlusOne / zeroFraction;
+            for (var i = uniqueDepth - 1; i >= 0; i--)
             {
-                total += path[i].PWeight / zeroFraction / ((uniqueDepth - i) / (double)(uniqueDepth + 1));
+                total += path[i].PWeight * scale * Reciprocal(uniqueDepth - i);
             }
         }
         return total;

@@ -219,6 +219,77 @@ public sealed class MlflowFileStore : IExperimentTracker
             artifacts));
     }
 
+    /// <summary>
+    /// Writes the registry as MLflow's file-store model registry (<c>models/&lt;name&gt;/{meta.yaml, version-&lt;n&gt;/meta.yaml,
+    /// version-&lt;n&gt;/tags/, aliases/&lt;alias&gt;}</c>) so <c>mlflow ui</c> shows the versions and their aliases too. A mirror:
+    /// the folder registry stays the source of truth, and this is rewritten from it after every change.
+    /// </summary>
+    public async Task MirrorRegistryAsync(string modelName, IReadOnlyList<Models.RegisteredModelVersion> versions, CancellationToken cancellationToken = default)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var modelDirectory = Path.Combine(RootDirectory, "models", modelName);
+            Directory.CreateDirectory(modelDirectory);
+            var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            var created = versions.Count == 0 ? now : versions.Min(v => v.CreatedAt).ToUnixTimeMilliseconds();
+            WriteYaml(Path.Combine(modelDirectory, MetaFile), new SortedDictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["creation_timestamp"] = created,
+                ["description"] = "Card-fraud classifier (ONNX), trained and promoted by FraudDetection.Training.",
+                ["last_updated_timestamp"] = now,
+                ["name"] = modelName,
+            });
+
+            var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var version in versions)
+            {
+                var versionDirectory = Path.Combine(modelDirectory, $"version-{version.Version}");
+                Directory.CreateDirectory(versionDirectory);
+                var createdAt = version.CreatedAt.ToUnixTimeMilliseconds();
+                WriteYaml(Path.Combine(versionDirectory, MetaFile), new SortedDictionary<string, object?>(StringComparer.Ordinal)
+                {
+                    ["creation_timestamp"] = createdAt,
+                    ["current_stage"] = "None",
+                    ["description"] = "",
+                    ["last_updated_timestamp"] = createdAt,
+                    ["name"] = modelName,
+                    ["run_id"] = version.Tags.GetValueOrDefault(RegistryTags.RunId) ?? "",
+                    ["run_link"] = "",
+                    ["source"] = new Uri(version.ModelDirectory).AbsoluteUri,
+                    ["status"] = "READY",
+                    ["status_message"] = "",
+                    ["user_id"] = "",
+                    ["version"] = long.Parse(version.Version, CultureInfo.InvariantCulture),
+                });
+                var tags = Path.Combine(versionDirectory, "tags");
+                if (Directory.Exists(tags))
+                {
+                    Directory.Delete(tags, recursive: true);
+                }
+
+                WriteValues(tags, version.Tags.Where(tag => IsKey(tag.Key)).ToDictionary(tag => tag.Key, tag => tag.Value));
+                foreach (var alias in version.Aliases)
+                {
+                    aliases[alias] = version.Version;
+                }
+            }
+
+            var aliasDirectory = Path.Combine(modelDirectory, "aliases");
+            Directory.CreateDirectory(aliasDirectory);
+            foreach (var stale in Directory.EnumerateFiles(aliasDirectory).Where(file => !aliases.ContainsKey(Path.GetFileName(file))))
+            {
+                File.Delete(stale);
+            }
+
+            WriteValues(aliasDirectory, aliases);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     private string CreateExperiment(string name)
     {
         var next = Directory.EnumerateDirectories(RootDirectory)
@@ -300,11 +371,14 @@ public sealed class MlflowFileStore : IExperimentTracker
         => Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .ToDictionary(file => Path.GetRelativePath(directory, file).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllText, StringComparer.Ordinal);
 
+    private static bool IsKey(string key)
+        => key.Length is > 0 and <= 250 && !key.StartsWith('/') && key.Split('/').All(part => part is not ("" or "." or ".."))
+           && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ' ' or '/');
+
     /// <summary>A key as a path under <paramref name="directory"/>; MLflow's key rules (letters, digits, _ - . space /), no climbing out.</summary>
     private static string SafePath(string directory, string key)
     {
-        if (key.Length == 0 || key.Length > 250 || key.StartsWith('/') || key.Split('/').Any(part => part is "" or "." or "..")
-            || key.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ' ' or '/')))
+        if (!IsKey(key))
         {
             throw new ArgumentException($"'{key}' is not a valid MLflow key (letters, digits, '_', '-', '.', ' ', '/'; no '..').", nameof(key));
         }

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using FraudDetection.Core.Transactions;
+
+namespace FraudDetection.Core.Features;
+
+/// <summary>What <see cref="FeatureBenchmark.Run"/> measured (best of the repeats; CPU time is the process's).</summary>
+public sealed record FeatureBenchmarkResult(
+    int Rows,
+    int Features,
+    double BuildWallSeconds,
+    double BuildCpuSeconds,
+    double UpdateOnlyCpuSeconds,
+    int Cards,
+    long CheckpointBytes,
+    double SaveMilliseconds,
+    double LoadMilliseconds)
+{
+    public double RowsPerSecond => Rows / BuildWallSeconds;
+    public double RowsPerCpuSecond => Rows / BuildCpuSeconds;
+    public double UpdateOnlyRowsPerCpuSecond => Rows / UpdateOnlyCpuSeconds;
+}
+
+/// <summary>
+/// Featurization speed on transactions already in memory (parsing excluded), single-threaded, for a CLI to print:
+/// <see cref="FeatureMatrix.Build(IEnumerable{Transaction}, OnlineFeatureState?, Func{Transaction, bool}?, Action{long}?, int)"/>,
+/// priming only (<see cref="OnlineFeatureState.Update"/>), and a checkpoint save/load of the final state.
+/// </summary>
+public static class FeatureBenchmark
+{
+    public static FeatureBenchmarkResult Run(IReadOnlyList<Transaction> rows, FeatureOptions? options = null, int repeats = 3, TextWriter? output = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        var process = Process.GetCurrentProcess();
+        double bestWall = double.MaxValue, bestCpu = double.MaxValue, bestUpdate = double.MaxValue;
+        OnlineFeatureState state = null!;
+        for (var i = 0; i < repeats; i++)
+        {
+            GC.Collect();
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            state = new OnlineFeatureState(options);
+            var matrix = FeatureMatrix.Build(rows, state, capacityHint: rows.Count);
+            wall.Stop();
+            process.Refresh();
+            var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+            bestWall = Math.Min(bestWall, wall.Elapsed.TotalSeconds);
+            bestCpu = Math.Min(bestCpu, Math.Max(cpuSeconds, 1e-6));
+            output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"features: {matrix.Rows:N0} rows x {matrix.Columns} in {wall.Elapsed.TotalSeconds:F2} s wall " +
+                $"({matrix.Rows / wall.Elapsed.TotalSeconds:N0} rows/s), {cpuSeconds:F2} s CPU ({matrix.Rows / Math.Max(cpuSeconds, 1e-6):N0} rows/CPU-s)"));
+
+            process.Refresh();
+            cpu = process.TotalProcessorTime;
+            FeatureMatrix.Prime(new OnlineFeatureState(options), rows);
+            process.Refresh();
+            bestUpdate = Math.Min(bestUpdate, Math.Max((process.TotalProcessorTime - cpu).TotalSeconds, 1e-6));
+        }
+        output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"update only (priming): {rows.Count / bestUpdate:N0} rows/CPU-s"));
+
+        using var checkpoint = new MemoryStream();
+        var save = Stopwatch.StartNew();
+        state.Save(checkpoint);
+        save.Stop();
+        checkpoint.Position = 0;
+        var load = Stopwatch.StartNew();
+        OnlineFeatureState.Load(checkpoint, options);
+        load.Stop();
+        output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpoint: {state.CardCount:N0} cards, {checkpoint.Length / 1048576.0:F2} MiB, " +
+            $"save {save.Elapsed.TotalMilliseconds:F1} ms, load {load.Elapsed.TotalMilliseconds:F1} ms"));
+        return new FeatureBenchmarkResult(rows.Count, FeatureSchema.Current.Count, bestWall, bestCpu, bestUpdate, state.CardCount,
+            checkpoint.Length, save.Elapsed.TotalMilliseconds, load.Elapsed.TotalMilliseconds);
+    }
+}
