@@ -1,7 +1,4 @@
-// The AppHost grows with the services (issue 7): for now a host that starts, serves health, and does nothing else.
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+using FraudDetection.AppHost.Hosting;
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+// dotnet run --project FraudDetection.AppHost [-- --containers] : the whole system, embedded by default.
+return await AppHostRunner.RunAsync(args);

@@ -675,9 +675,19 @@ public sealed class ScoringConsumer : IDisposable
                         tp.Partition.Value, checkpoint.SchemaVersion, pipeline.SchemaVersion);
                     features = pipeline.Create();
                 }
-                state = new PartitionState(tp.Partition.Value, features, DedupeWindow.FromBytes(checkpoint.DedupeWindow, options.DedupeWindow), checkpoint.NextOffset);
-                positions.Add(new TopicPartitionOffset(tp, checkpoint.NextOffset));
-                logger.LogInformation("Partition {Partition} assigned: resuming at checkpoint offset {Offset}", tp.Partition.Value, checkpoint.NextOffset);
+                var nextOffset = checkpoint.NextOffset;
+                // A checkpoint past the end of the log means the log was recreated (the AppHost's in-memory broker
+                // after a restart): keep the card state and dedupe window, read the new log from its start.
+                var end = consumer!.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High;
+                if (end != Offset.Unset && nextOffset > end.Value)
+                {
+                    logger.LogWarning("Partition {Partition}: checkpoint offset {Offset} is past the log end {End} (topic recreated); reading the new log from its start with the saved card state",
+                        tp.Partition.Value, nextOffset, end.Value);
+                    nextOffset = 0;
+                }
+                state = new PartitionState(tp.Partition.Value, features, DedupeWindow.FromBytes(checkpoint.DedupeWindow, options.DedupeWindow), nextOffset);
+                positions.Add(new TopicPartitionOffset(tp, nextOffset));
+                logger.LogInformation("Partition {Partition} assigned: resuming at checkpoint offset {Offset}", tp.Partition.Value, nextOffset);
             }
             lock (stateGate)
             {

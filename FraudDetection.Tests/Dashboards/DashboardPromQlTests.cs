@@ -6,6 +6,7 @@ namespace FraudDetection.Tests.Dashboards;
 /// Every PromQL expression of the provisioned dashboards, evaluated by a real Prometheus scraping running
 /// Producer, Scoring (+ graph sink) and Notifier hosts that carry traffic: an error or an empty answer fails.
 /// </summary>
+[Collection(MetricsIsolation.Name)]
 public class DashboardPromQlTests(ITestOutputHelper output)
 {
     [Fact]
@@ -47,4 +48,14 @@ public class DashboardPromQlTests(ITestOutputHelper output)
             .Select(p => $"{p.Key.File} / {p.Key.Panel}: {p.Value!.Expression} → {p.Value.Error ?? "no data"}")
             .Should().BeEmpty("every panel of the provisioned dashboards must show data");
     }
+}
+
+/// <summary>
+/// OpenTelemetry listens to every FraudDetection.* meter in the process, and another test disposing its meter of the
+/// same name ends that metric's export here too: this test runs alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsIsolation
+{
+    public const string Name = "metrics isolation";
 }

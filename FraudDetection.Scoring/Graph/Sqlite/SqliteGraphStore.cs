@@ -13,8 +13,11 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private readonly Lazy<Task> _schema;
     private SqliteConnection? _writer;
     private SqliteCommand? _mergeCard, _mergeMerchant, _mergeTransaction;
-    private readonly HashSet<long> _batchCards = [];
-    private readonly HashSet<string> _batchMerchants = new(StringComparer.Ordinal);
+    // Nodes already committed (they are only ever created, and keep their first properties): no statement needed.
+    private readonly HashSet<long> _knownCards = [];
+    private readonly HashSet<string> _knownMerchants = new(StringComparer.Ordinal);
+    private readonly List<long> _batchCards = [];
+    private readonly List<string> _batchMerchants = [];
 
     public SqliteGraphStore(string databaseFile)
     {
@@ -49,28 +52,33 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
             _writer ??= await OpenWriterAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
             _mergeCard!.Transaction = _mergeMerchant!.Transaction = _mergeTransaction!.Transaction = transaction;
-            // A node merged once in this batch needs no second statement (its first delivery's properties win anyway).
             _batchCards.Clear();
             _batchMerchants.Clear();
             foreach (var edge in edges)
             {
-                if (_batchCards.Add(edge.CcNum))
+                if (_knownCards.Add(edge.CcNum))
                 {
+                    _batchCards.Add(edge.CcNum);
                     BindCard(_mergeCard.Parameters, edge);
-                    await _mergeCard.ExecuteNonQueryAsync(cancellationToken);
+                    _mergeCard.ExecuteNonQuery();
                 }
-                if (_batchMerchants.Add(edge.Merchant))
+                if (_knownMerchants.Add(edge.Merchant))
                 {
+                    _batchMerchants.Add(edge.Merchant);
                     BindMerchant(_mergeMerchant.Parameters, edge);
-                    await _mergeMerchant.ExecuteNonQueryAsync(cancellationToken);
+                    _mergeMerchant.ExecuteNonQuery();
                 }
                 BindTransaction(_mergeTransaction.Parameters, edge);
-                await _mergeTransaction.ExecuteNonQueryAsync(cancellationToken);
+                // SQLite is synchronous underneath; the async wrapper only adds overhead per row.
+                _mergeTransaction.ExecuteNonQuery();
             }
             await transaction.CommitAsync(cancellationToken);
         }
         catch
         {
+            // Rolled back: the nodes this batch created are not there after all.
+            _knownCards.ExceptWith(_batchCards);
+            _knownMerchants.ExceptWith(_batchMerchants);
             // A broken connection is reopened on the next batch.
             await DisposeWriterAsync();
             throw;
@@ -84,6 +92,11 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken, ensureSchema: false);
+        await using (var pragmas = connection.CreateCommand())
+        {
+            pragmas.CommandText = SqliteStatements.WriterPragmas;
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        }
         _mergeCard = Prepare(connection, SqliteStatements.MergeCard,
             "$cc_num", "$first", "$last", "$gender", "$street", "$city", "$state", "$zip", "$lat", "$long", "$city_pop", "$job", "$dob");
         _mergeMerchant = Prepare(connection, SqliteStatements.MergeMerchant, "$name", "$lat", "$long", "$category");
