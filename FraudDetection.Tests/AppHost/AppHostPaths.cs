@@ -3,7 +3,7 @@ namespace FraudDetection.Tests.AppHost;
 /// <summary>The repository root and the AppHost's built output, found from the test's own output folder.</summary>
 internal static class AppHostPaths
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepoPaths.Root;
 
     /// <summary>Debug or Release, as the tests themselves were built.</summary>
     public static string Configuration { get; } =
@@ -35,17 +35,5 @@ internal static class AppHostPaths
             Directory.CreateDirectory(path);
             return path;
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FraudDetection.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"No FraudDetection.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FraudDetection.Tests.Core;
 
 namespace FraudDetection.Tests.Dashboards;
 

@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using FraudDetection.Core.Telemetry;
 using FraudDetection.Scoring.Graph.Neo4j;
-using FraudDetection.Tests.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace FraudDetection.Tests.Dashboards;

@@ -8,7 +8,6 @@ using FraudDetection.Producer.Apis;
 using FraudDetection.Producer.Extensions;
 using FraudDetection.Scoring.Apis;
 using FraudDetection.Scoring.Extensions;
-using FraudDetection.Tests.Core;
 using FraudDetection.Tests.Scoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -73,12 +73,7 @@ public class FeatureSchemaTests
 
     private static string ExpectedHash() => "b3510f24a0f6";
 
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FraudDetection.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("FraudDetection.sln not found above " + AppContext.BaseDirectory);
-    }
+    internal static string RepoRoot() => RepoPaths.Root;
 
     private static string SnakeCase(string pascal)
     {

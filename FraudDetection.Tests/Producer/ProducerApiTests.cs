@@ -12,7 +12,6 @@ using FraudDetection.Core.Transactions;
 using FraudDetection.Producer.Apis;
 using FraudDetection.Producer.Extensions;
 using FraudDetection.Producer.Hosting;
-using FraudDetection.Tests.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

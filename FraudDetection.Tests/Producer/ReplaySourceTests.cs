@@ -3,7 +3,6 @@ using FraudDetection.Producer.Cli;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Running;
 using FraudDetection.Producer.Sources;
-using FraudDetection.Tests.Core;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FraudDetection.Tests.Producer;

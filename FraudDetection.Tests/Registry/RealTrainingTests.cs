@@ -15,18 +15,7 @@ public class RealTrainingTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string Slice(string name)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "FraudDetection.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "kaggle-slices", name));
-            }
-        }
-
-        throw new DirectoryNotFoundException("FraudDetection.sln not found above the test folder");
-    }
+    private static string Slice(string name) => RepoPaths.KaggleSlice(name);
 
     [Fact]
     public async Task A_starter_model_is_trained_when_no_champion_exists_and_a_same_quality_retrain_stays_challenger()

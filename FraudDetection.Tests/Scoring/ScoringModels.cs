@@ -27,15 +27,7 @@ public static class ScoringModels
 
     public static IScoringModelLoader Loader() => new OnnxModelLoader();
 
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "FraudDetection.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("FraudDetection.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => RepoPaths.Root;
 
     /// <summary>Real Kaggle rows (fraudTest head), in file (time) order.</summary>
     public static List<Transaction> KaggleRows(int count) =>

@@ -16,16 +16,7 @@ public sealed class TrainingCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static string SharedData(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FraudDetection.sln")))
-        {
-            dir = dir.Parent;
-        }
-        dir.Should().NotBeNull("the tests run inside the repository");
-        return Path.GetFullPath(Path.Combine(dir!.FullName, "..", "shared", "data", relative));
-    }
+    internal static string SharedData(string relative) => Path.Combine(RepoPaths.SharedData, relative);
 
     [Fact]
     public async Task Train_then_backtest_on_kaggle_slices_end_to_end()

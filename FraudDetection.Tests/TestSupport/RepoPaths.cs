@@ -1,4 +1,4 @@
-namespace FraudDetection.Tests.Core;
+namespace FraudDetection.Tests.TestSupport;
 
 /// <summary>Finds the repository root (the folder holding FraudDetection.sln) and the shared data beside it.</summary>
 internal static class RepoPaths
