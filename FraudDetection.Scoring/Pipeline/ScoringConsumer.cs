@@ -43,6 +43,7 @@ public sealed class ScoringConsumer : IDisposable
     private int epoch;
     private Task? inFlightCheckpoint;
     private readonly IFeatureState emptyState;
+    private readonly ScoredJsonWriter scoredJson = new(); // emitter thread only
 
     // Stage 1 (consumer thread) hands batches to stage 2 (emitter thread) through a small bounded queue.
     private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
@@ -423,7 +424,8 @@ public sealed class ScoringConsumer : IDisposable
             var scored = new ScoredTransaction(transaction, score, threshold, isAlert, model.Version, reasons,
                 new ScoringTimings(eventToScoredMs, inferenceMs, count), scoredAt);
             var headers = outputHeaders ?? PassTraceParent(message);
-            Produce(Topics.Scored, message.Message.Key, JsonSerializer.SerializeToUtf8Bytes(scored, FraudJsonContext.Default.ScoredTransaction), headers);
+            var bytes = scoredJson.Serialize(scored);
+            Produce(Topics.Scored, message.Message.Key, bytes, headers);
             if (isAlert)
             {
                 alerts++;
