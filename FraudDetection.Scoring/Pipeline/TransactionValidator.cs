@@ -13,6 +13,10 @@ public static class TransactionValidator
     /// <summary>The transaction, or why not. Never throws on bad input.</summary>
     public static Transaction? TryParse(ReadOnlySpan<byte> value, out Rejection rejection)
     {
+        if (TransactionJson.TryReadFast(value) is { } fast)
+        {
+            return Validate(fast, out rejection) ? fast : null;
+        }
         Transaction? transaction;
         try
         {
