@@ -51,9 +51,10 @@ public sealed record GraphEdge
 
     public static DateTime FromTs(long ts) => DateTimeOffset.FromUnixTimeSeconds(ts).UtcDateTime;
 
-    public static GraphEdge From(ScoredTransaction scored)
+    public static GraphEdge From(ScoredTransaction scored) => From(scored.Transaction, scored.Score, scored.ModelVersion, scored.IsAlert);
+
+    public static GraphEdge From(Transaction t, double score, string modelVersion, bool isAlert)
     {
-        var t = scored.Transaction;
         return new GraphEdge
         {
             CcNum = t.CcNum,
@@ -78,9 +79,9 @@ public sealed record GraphEdge
             Ts = ToTs(t.TransDateTransTime),
             Amt = t.Amt,
             IsFraud = t.IsFraud,
-            Score = scored.Score,
-            ModelVersion = scored.ModelVersion,
-            IsAlert = scored.IsAlert,
+            Score = score,
+            ModelVersion = modelVersion,
+            IsAlert = isAlert,
         };
     }
 }

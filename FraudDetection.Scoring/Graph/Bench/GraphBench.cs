@@ -20,7 +20,7 @@ public static class GraphBench
     public static async Task<int> RunAsync(string[] args)
     {
         var rows = IntArg(args, "--rows", 100_000);
-        var batch = IntArg(args, "--batch", 500);
+        var batch = IntArg(args, "--batch", new GraphOptions().BatchSize);
         var file = StringArg(args, "--file") ?? FindSample();
         Console.WriteLine($"graph-bench: {rows:N0} scored transactions from {file}, batches of {batch}, {Environment.ProcessorCount} cores");
         var scored = TransactionCsv.ReadFile(file).Take(rows).Select(Score).ToList();

@@ -117,19 +117,65 @@ public sealed partial class GraphSinkService(
     {
         try
         {
-            if (result.Message.Value is { Length: > 0 } value
-                && JsonSerializer.Deserialize(value, FraudJsonContext.Default.ScoredTransaction) is { Transaction: { } } scored)
+            if (result.Message.Value is { Length: > 0 } value && ReadScored(value) is { } edge)
             {
-                return GraphEdge.From(scored);
+                return edge;
             }
             LogUnreadable(result.TopicPartitionOffset.ToString(), "empty message");
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
             LogUnreadable(result.TopicPartitionOffset.ToString(), ex.Message);
         }
         metrics.Unreadable();
         return null;
+    }
+
+    /// <summary>
+    /// Reads only what the graph needs from a <see cref="ScoredTransaction"/>'s UTF-8 bytes (the transaction, score,
+    /// is_alert, model_version) with the source-generated <see cref="FraudJsonContext"/>; reasons and timings are skipped.
+    /// </summary>
+    public static GraphEdge? ReadScored(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("a scored transaction must be a JSON object");
+        }
+        Transaction? transaction = null;
+        double score = 0;
+        bool isAlert = false;
+        string? modelVersion = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueSpan;
+            reader.Read();
+            if (name.SequenceEqual("transaction"u8))
+            {
+                transaction = JsonSerializer.Deserialize(ref reader, FraudJsonContext.Default.Transaction);
+            }
+            else if (name.SequenceEqual("score"u8))
+            {
+                score = JsonSerializer.Deserialize(ref reader, FraudJsonContext.Default.Double);
+            }
+            else if (name.SequenceEqual("is_alert"u8))
+            {
+                isAlert = JsonSerializer.Deserialize(ref reader, FraudJsonContext.Default.Boolean);
+            }
+            else if (name.SequenceEqual("model_version"u8))
+            {
+                modelVersion = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            throw new JsonException("a scored transaction must be one complete JSON object");
+        }
+        return transaction is null ? null : GraphEdge.From(transaction, score, modelVersion!, isAlert);
     }
 
     private async Task WriteBatchesAsync(IConsumer<Ignore, byte[]> consumer, ChannelReader<Pending> reader, ResiliencePipeline retry, CancellationToken stoppingToken)

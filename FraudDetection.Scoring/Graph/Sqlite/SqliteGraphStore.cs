@@ -12,7 +12,10 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lazy<Task> _schema;
     private SqliteConnection? _writer;
-    private SqliteCommand? _mergeCard, _mergeMerchant, _mergeTransaction;
+    private SqliteCommand? _mergeCard, _mergeMerchant;
+    // Edge upserts of 1..EdgesPerStatement rows, prepared once each and rebound for every chunk.
+    private readonly Dictionary<int, SqliteCommand> _mergeTransactions = [];
+    private const int EdgesPerStatement = 10;
     // Nodes already committed (they are only ever created, and keep their first properties): no statement needed.
     private readonly HashSet<long> _knownCards = [];
     private readonly HashSet<string> _knownMerchants = new(StringComparer.Ordinal);
@@ -51,7 +54,7 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         {
             _writer ??= await OpenWriterAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
-            _mergeCard!.Transaction = _mergeMerchant!.Transaction = _mergeTransaction!.Transaction = transaction;
+            _mergeCard!.Transaction = _mergeMerchant!.Transaction = transaction;
             _batchCards.Clear();
             _batchMerchants.Clear();
             foreach (var edge in edges)
@@ -68,9 +71,20 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
                     BindMerchant(_mergeMerchant.Parameters, edge);
                     _mergeMerchant.ExecuteNonQuery();
                 }
-                BindTransaction(_mergeTransaction.Parameters, edge);
-                // SQLite is synchronous underneath; the async wrapper only adds overhead per row.
-                _mergeTransaction.ExecuteNonQuery();
+            }
+            // Nodes first (the edges reference them), then the edges in multi-row statements.
+            for (var start = 0; start < edges.Count; start += EdgesPerStatement)
+            {
+                var rows = Math.Min(EdgesPerStatement, edges.Count - start);
+                var merge = MergeTransactions(_writer, rows);
+                merge.Transaction = transaction;
+                var parameters = merge.Parameters;
+                for (var i = 0; i < rows; i++)
+                {
+                    BindTransaction(parameters, i * SqliteStatements.TransactionColumnCount, edges[start + i]);
+                }
+                // SQLite is synchronous underneath; the async wrapper only adds overhead per statement.
+                merge.ExecuteNonQuery();
             }
             await transaction.CommitAsync(cancellationToken);
         }
@@ -100,9 +114,17 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         _mergeCard = Prepare(connection, SqliteStatements.MergeCard,
             "$cc_num", "$first", "$last", "$gender", "$street", "$city", "$state", "$zip", "$lat", "$long", "$city_pop", "$job", "$dob");
         _mergeMerchant = Prepare(connection, SqliteStatements.MergeMerchant, "$name", "$lat", "$long", "$category");
-        _mergeTransaction = Prepare(connection, SqliteStatements.MergeTransaction,
-            "$trans_num", "$cc_num", "$merchant", "$time", "$ts", "$amt", "$category", "$is_fraud", "$score", "$model_version", "$is_alert", "$merch_lat", "$merch_long");
         return connection;
+    }
+
+    private SqliteCommand MergeTransactions(SqliteConnection connection, int rows)
+    {
+        if (!_mergeTransactions.TryGetValue(rows, out var command))
+        {
+            command = Prepare(connection, SqliteStatements.MergeTransactions(rows), [.. SqliteStatements.MergeTransactionsParameters(rows)]);
+            _mergeTransactions[rows] = command;
+        }
+        return command;
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
@@ -130,11 +152,13 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         p[0].Value = e.Merchant; p[1].Value = e.MerchLat; p[2].Value = e.MerchLong; p[3].Value = e.Category;
     }
 
-    private static void BindTransaction(SqliteParameterCollection p, GraphEdge e)
+    private static readonly object AlertTrue = 1, AlertFalse = 0;
+
+    private static void BindTransaction(SqliteParameterCollection p, int o, GraphEdge e)
     {
-        p[0].Value = e.TransNum; p[1].Value = e.CcNum; p[2].Value = e.Merchant; p[3].Value = e.Time; p[4].Value = e.Ts;
-        p[5].Value = e.Amt; p[6].Value = e.Category; p[7].Value = e.IsFraud is { } f ? f : DBNull.Value; p[8].Value = e.Score;
-        p[9].Value = e.ModelVersion; p[10].Value = e.IsAlert ? 1 : 0; p[11].Value = e.MerchLat; p[12].Value = e.MerchLong;
+        p[o].Value = e.TransNum; p[o + 1].Value = e.CcNum; p[o + 2].Value = e.Merchant; p[o + 3].Value = e.Time; p[o + 4].Value = e.Ts;
+        p[o + 5].Value = e.Amt; p[o + 6].Value = e.Category; p[o + 7].Value = e.IsFraud is { } f ? f : DBNull.Value; p[o + 8].Value = e.Score;
+        p[o + 9].Value = e.ModelVersion; p[o + 10].Value = e.IsAlert ? AlertTrue : AlertFalse; p[o + 11].Value = e.MerchLat; p[o + 12].Value = e.MerchLong;
     }
 
     public async Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default)
@@ -249,11 +273,12 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
 
     private async Task DisposeWriterAsync()
     {
-        foreach (var command in new[] { _mergeCard, _mergeMerchant, _mergeTransaction })
+        foreach (var command in _mergeTransactions.Values.Append(_mergeCard).Append(_mergeMerchant))
         {
             command?.Dispose();
         }
-        _mergeCard = _mergeMerchant = _mergeTransaction = null;
+        _mergeTransactions.Clear();
+        _mergeCard = _mergeMerchant = null;
         if (_writer is not null)
         {
             await _writer.DisposeAsync();
