@@ -217,17 +217,8 @@ public static class ScoringBench
         return JsonSerializer.SerializeToUtf8Bytes(scored, FraudJsonContext.Default.ScoredTransaction);
     }
 
-    private static ProducerConfig ProducerConfig(string bootstrap) => new()
-    {
-        BootstrapServers = bootstrap,
-        EnableIdempotence = true,
-        Acks = Acks.All,
-        LingerMs = 2,
-        BatchNumMessages = 10_000,
-        QueueBufferingMaxMessages = 1_000_000,
-        QueueBufferingMaxKbytes = 1_048_576,
-        DeliveryReportFields = "status",
-    };
+    // The service's own client settings, so the raw limit and the end-to-end run use the same Kafka configuration.
+    private static ProducerConfig ProducerConfig(string bootstrap) => ScoringConsumer.ProducerConfig(bootstrap, new ScoringOptions());
 
     private static void ProduceAll(string bootstrap, string topic, byte[][] keys, byte[][] values)
     {
@@ -252,15 +243,8 @@ public static class ScoringBench
 
     private static double MeasureKafka(string bootstrap, int count, byte[] outputValue)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "bench-raw",
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            QueuedMinMessages = 200_000,
-            FetchWaitMaxMs = 5,
-        }).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(
+            ScoringConsumer.ConsumerConfig(bootstrap, new ScoringOptions { ConsumerGroup = "bench-raw" })).Build();
         using var producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrap)).Build();
         consumer.Subscribe(Topics.Transactions);
         var first = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("raw Kafka consumer got nothing");

@@ -137,8 +137,8 @@ public sealed class ScoringConsumer : IDisposable
             }
         }
 
-        producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig()).Build();
-        consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig())
+        producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrapServers, options)).Build();
+        consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig(bootstrapServers, options))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)
@@ -193,7 +193,8 @@ public sealed class ScoringConsumer : IDisposable
 
     private long CheckpointInterval => Stopwatch.Frequency * Math.Max(10, options.CheckpointIntervalMs) / 1000;
 
-    private ConsumerConfig ConsumerConfig()
+    /// <summary>The consumer settings of the scoring path (the bench measures its raw Kafka limit with these too).</summary>
+    internal static ConsumerConfig ConsumerConfig(string bootstrapServers, ScoringOptions options)
     {
         var config = new ConsumerConfig
         {
@@ -213,7 +214,8 @@ public sealed class ScoringConsumer : IDisposable
         return config;
     }
 
-    private ProducerConfig ProducerConfig()
+    /// <summary>The producer settings of the scoring path (the bench measures its raw Kafka limit with these too).</summary>
+    internal static ProducerConfig ProducerConfig(string bootstrapServers, ScoringOptions options)
     {
         var config = new ProducerConfig
         {
