@@ -25,6 +25,13 @@ public static class GraphBench
         Console.WriteLine($"graph-bench: {rows:N0} scored transactions from {file}, batches of {batch}, {Environment.ProcessorCount} cores");
         var scored = TransactionCsv.ReadFile(file).Take(rows).Select(Score).ToList();
         var edges = scored.Select(GraphEdge.From).ToList();
+        var messages = scored.Select(s => JsonSerializer.SerializeToUtf8Bytes(s, FraudJsonContext.Default.ScoredTransaction)).ToList();
+        var parseClock = Stopwatch.StartNew();
+        foreach (var message in messages)
+        {
+            _ = GraphSinkService.ReadScored(message);
+        }
+        Console.WriteLine($"  scored JSON → edge (parse alone):  {messages.Count / parseClock.Elapsed.TotalSeconds,12:N0} edges/s");
         var directory = Directory.CreateTempSubdirectory("graph-bench-");
         try
         {

@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace FraudDetection.Scoring.Graph.Sqlite;
 
 /// <summary>
-/// The embedded graph: node tables <c>cards</c> and <c>merchants</c>, edge table <c>transactions</c> keyed by
-/// <c>trans_num</c>, in one SQLite file (WAL, so the API reads while the sink writes).
+/// The embedded graph: node tables <c>cards</c> and <c>merchants</c>, edge table <c>edges</c> (read through the view
+/// <c>transactions</c>), in one SQLite file (WAL, so the API reads while the sink writes). Writes: <see cref="SqliteEdgeWriter"/>.
 /// </summary>
 public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
 {
@@ -12,15 +12,7 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lazy<Task> _schema;
     private SqliteConnection? _writer;
-    private SqliteCommand? _mergeCard, _mergeMerchant;
-    // Edge upserts of 1..EdgesPerStatement rows, prepared once each and rebound for every chunk.
-    private readonly Dictionary<int, SqliteCommand> _mergeTransactions = [];
-    private const int EdgesPerStatement = 10;
-    // Nodes already committed (they are only ever created, and keep their first properties): no statement needed.
-    private readonly HashSet<long> _knownCards = [];
-    private readonly HashSet<string> _knownMerchants = new(StringComparer.Ordinal);
-    private readonly List<long> _batchCards = [];
-    private readonly List<string> _batchMerchants = [];
+    private SqliteEdgeWriter? _edgeWriter;
 
     public SqliteGraphStore(string databaseFile)
     {
@@ -32,14 +24,22 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
 
     public string DatabaseFile { get; }
 
+    /// <summary>The layout version this store writes (<c>PRAGMA user_version</c>).</summary>
+    public const int SchemaVersion = SqliteStatements.SchemaVersion;
+
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => _schema.Value.WaitAsync(cancellationToken);
 
     private async Task CreateSchemaAsync()
     {
         await using var connection = await OpenAsync(CancellationToken.None, ensureSchema: false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = SqliteStatements.Schema;
+        command.Transaction = transaction;
+        command.CommandText = SqliteStatements.IsVersion1;
+        var isVersion1 = Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        command.CommandText = isVersion1 ? SqliteStatements.MigrateFromVersion1 : SqliteStatements.Schema;
         await command.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
     }
 
     public async Task WriteAsync(IReadOnlyList<GraphEdge> edges, CancellationToken cancellationToken = default)
@@ -52,47 +52,21 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            _writer ??= await OpenWriterAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
-            _mergeCard!.Transaction = _mergeMerchant!.Transaction = transaction;
-            _batchCards.Clear();
-            _batchMerchants.Clear();
-            foreach (var edge in edges)
+            if (_edgeWriter is null)
             {
-                if (_knownCards.Add(edge.CcNum))
+                _writer = await OpenAsync(cancellationToken, ensureSchema: false);
+                await using (var pragmas = _writer.CreateCommand())
                 {
-                    _batchCards.Add(edge.CcNum);
-                    BindCard(_mergeCard.Parameters, edge);
-                    _mergeCard.ExecuteNonQuery();
+                    pragmas.CommandText = SqliteStatements.WriterPragmas;
+                    await pragmas.ExecuteNonQueryAsync(cancellationToken);
                 }
-                if (_knownMerchants.Add(edge.Merchant))
-                {
-                    _batchMerchants.Add(edge.Merchant);
-                    BindMerchant(_mergeMerchant.Parameters, edge);
-                    _mergeMerchant.ExecuteNonQuery();
-                }
+                _edgeWriter = new SqliteEdgeWriter(_writer);
             }
-            // Nodes first (the edges reference them), then the edges in multi-row statements.
-            for (var start = 0; start < edges.Count; start += EdgesPerStatement)
-            {
-                var rows = Math.Min(EdgesPerStatement, edges.Count - start);
-                var merge = MergeTransactions(_writer, rows);
-                merge.Transaction = transaction;
-                var parameters = merge.Parameters;
-                for (var i = 0; i < rows; i++)
-                {
-                    BindTransaction(parameters, i * SqliteStatements.TransactionColumnCount, edges[start + i]);
-                }
-                // SQLite is synchronous underneath; the async wrapper only adds overhead per statement.
-                merge.ExecuteNonQuery();
-            }
-            await transaction.CommitAsync(cancellationToken);
+            // SQLite is synchronous underneath: the batch runs on this thread.
+            _edgeWriter.Write(edges);
         }
         catch
         {
-            // Rolled back: the nodes this batch created are not there after all.
-            _knownCards.ExceptWith(_batchCards);
-            _knownMerchants.ExceptWith(_batchMerchants);
             // A broken connection is reopened on the next batch.
             await DisposeWriterAsync();
             throw;
@@ -101,64 +75,6 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         {
             _writeLock.Release();
         }
-    }
-
-    private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenAsync(cancellationToken, ensureSchema: false);
-        await using (var pragmas = connection.CreateCommand())
-        {
-            pragmas.CommandText = SqliteStatements.WriterPragmas;
-            await pragmas.ExecuteNonQueryAsync(cancellationToken);
-        }
-        _mergeCard = Prepare(connection, SqliteStatements.MergeCard,
-            "$cc_num", "$first", "$last", "$gender", "$street", "$city", "$state", "$zip", "$lat", "$long", "$city_pop", "$job", "$dob");
-        _mergeMerchant = Prepare(connection, SqliteStatements.MergeMerchant, "$name", "$lat", "$long", "$category");
-        return connection;
-    }
-
-    private SqliteCommand MergeTransactions(SqliteConnection connection, int rows)
-    {
-        if (!_mergeTransactions.TryGetValue(rows, out var command))
-        {
-            command = Prepare(connection, SqliteStatements.MergeTransactions(rows), [.. SqliteStatements.MergeTransactionsParameters(rows)]);
-            _mergeTransactions[rows] = command;
-        }
-        return command;
-    }
-
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-        command.Prepare();
-        return command;
-    }
-
-    // Parameter order follows the names given to Prepare.
-    private static void BindCard(SqliteParameterCollection p, GraphEdge e)
-    {
-        p[0].Value = e.CcNum; p[1].Value = e.First; p[2].Value = e.Last; p[3].Value = e.Gender; p[4].Value = e.Street;
-        p[5].Value = e.City; p[6].Value = e.State; p[7].Value = e.Zip; p[8].Value = e.Lat; p[9].Value = e.Long;
-        p[10].Value = e.CityPop; p[11].Value = e.Job; p[12].Value = e.Dob;
-    }
-
-    private static void BindMerchant(SqliteParameterCollection p, GraphEdge e)
-    {
-        p[0].Value = e.Merchant; p[1].Value = e.MerchLat; p[2].Value = e.MerchLong; p[3].Value = e.Category;
-    }
-
-    private static readonly object AlertTrue = 1, AlertFalse = 0;
-
-    private static void BindTransaction(SqliteParameterCollection p, int o, GraphEdge e)
-    {
-        p[o].Value = e.TransNum; p[o + 1].Value = e.CcNum; p[o + 2].Value = e.Merchant; p[o + 3].Value = e.Time; p[o + 4].Value = e.Ts;
-        p[o + 5].Value = e.Amt; p[o + 6].Value = e.Category; p[o + 7].Value = e.IsFraud is { } f ? f : DBNull.Value; p[o + 8].Value = e.Score;
-        p[o + 9].Value = e.ModelVersion; p[o + 10].Value = e.IsAlert ? AlertTrue : AlertFalse; p[o + 11].Value = e.MerchLat; p[o + 12].Value = e.MerchLong;
     }
 
     public async Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default)
@@ -273,12 +189,8 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
 
     private async Task DisposeWriterAsync()
     {
-        foreach (var command in _mergeTransactions.Values.Append(_mergeCard).Append(_mergeMerchant))
-        {
-            command?.Dispose();
-        }
-        _mergeTransactions.Clear();
-        _mergeCard = _mergeMerchant = null;
+        _edgeWriter?.Dispose();
+        _edgeWriter = null;
         if (_writer is not null)
         {
             await _writer.DisposeAsync();

@@ -5,70 +5,94 @@ internal static class SqliteStatements
 {
     public const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
 
-    // The writer's trans_num index takes random keys: a larger page cache keeps its inserts in memory, and a larger
-    // WAL between checkpoints lets the index pages every batch touches be copied back to the database once, not per batch.
+    // A larger page cache keeps the indexes' hot pages in memory, and a larger WAL between checkpoints lets the pages
+    // every batch touches be copied back to the database once, not per batch.
     public const string WriterPragmas = "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384;";
 
+    /// <summary>Schema version kept in <c>PRAGMA user_version</c>; version 1 (text merchant keys, trans_num primary key) is migrated in place.</summary>
+    public const int SchemaVersion = 2;
+
+    // Write cost decides the shape: an edge is appended (rowid), its identity (card, time, trans_num) lands at the end
+    // of the card's range, and the other indexes are integers that grow mostly at their end. A random-key index on
+    // trans_num alone cost as much as the rest together and fell out of cache past a million edges.
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS cards (
             cc_num INTEGER PRIMARY KEY, first TEXT NOT NULL, last TEXT NOT NULL, gender TEXT NOT NULL,
             street TEXT NOT NULL, city TEXT NOT NULL, state TEXT NOT NULL, zip INTEGER NOT NULL,
             lat REAL NOT NULL, long REAL NOT NULL, city_pop INTEGER NOT NULL, job TEXT NOT NULL, dob TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS merchants (
-            name TEXT PRIMARY KEY, lat REAL NOT NULL, long REAL NOT NULL, category TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS transactions (
-            trans_num TEXT PRIMARY KEY,
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, lat REAL NOT NULL, long REAL NOT NULL, category TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS edges (
+            id INTEGER PRIMARY KEY,
             cc_num INTEGER NOT NULL REFERENCES cards(cc_num),
-            merchant TEXT NOT NULL REFERENCES merchants(name),
-            time TEXT NOT NULL, ts INTEGER NOT NULL, amt REAL NOT NULL, category TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            trans_num TEXT NOT NULL,
+            merchant_id INTEGER NOT NULL REFERENCES merchants(id),
+            time TEXT NOT NULL, amt REAL NOT NULL, category TEXT NOT NULL,
             is_fraud INTEGER NULL, score REAL NOT NULL, model_version TEXT NOT NULL, is_alert INTEGER NOT NULL,
-            merch_lat REAL NOT NULL, merch_long REAL NOT NULL);
-        CREATE INDEX IF NOT EXISTS transactions_card_ts ON transactions(cc_num, ts);
-        CREATE INDEX IF NOT EXISTS transactions_merchant_ts ON transactions(merchant, ts);
-        CREATE INDEX IF NOT EXISTS transactions_ts ON transactions(ts, trans_num);
+            merch_lat REAL NOT NULL, merch_long REAL NOT NULL,
+            UNIQUE (cc_num, ts, trans_num));
+        CREATE INDEX IF NOT EXISTS edges_merchant_ts ON edges(merchant_id, ts);
+        CREATE INDEX IF NOT EXISTS edges_ts ON edges(ts);
+        CREATE INDEX IF NOT EXISTS edges_alerted_ts ON edges(ts) WHERE is_alert = 1;
+        CREATE VIEW IF NOT EXISTS transactions AS
+            SELECT e.trans_num, e.cc_num, m.name AS merchant, e.time, e.ts, e.amt, e.category, e.is_fraud, e.score,
+                   e.model_version, e.is_alert, e.merch_lat, e.merch_long
+            FROM edges e JOIN merchants m ON m.id = e.merchant_id;
+        PRAGMA user_version = 2;
+        """;
+
+    /// <summary>True when the file holds the version-1 layout (table <c>transactions</c>, merchants keyed by name).</summary>
+    public const string IsVersion1 = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'transactions'";
+
+    // Version 1 → 2 in one transaction: nothing is lost, and a failure leaves version 1 as it was.
+    public const string MigrateFromVersion1 = """
+        ALTER TABLE merchants RENAME TO merchants_v1;
+        ALTER TABLE transactions RENAME TO transactions_v1;
+        DROP INDEX IF EXISTS transactions_card_ts;
+        DROP INDEX IF EXISTS transactions_merchant_ts;
+        DROP INDEX IF EXISTS transactions_ts;
+        DROP INDEX IF EXISTS transactions_alerted_ts;
         DROP INDEX IF EXISTS transactions_alert_ts;
-        CREATE INDEX IF NOT EXISTS transactions_alerted_ts ON transactions(ts, trans_num) WHERE is_alert = 1;
+        """ + Schema + """
+
+        INSERT INTO merchants (name, lat, long, category) SELECT name, lat, long, category FROM merchants_v1 ORDER BY rowid;
+        INSERT INTO edges (cc_num, ts, trans_num, merchant_id, time, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
+            SELECT t.cc_num, t.ts, t.trans_num, m.id, t.time, t.amt, t.category, t.is_fraud, t.score, t.model_version, t.is_alert, t.merch_lat, t.merch_long
+            FROM transactions_v1 t JOIN merchants m ON m.name = t.merchant ORDER BY t.ts, t.trans_num;
+        DROP TABLE transactions_v1;
+        DROP TABLE merchants_v1;
         """;
 
     // Nodes keep the properties they were created with (Cypher's MERGE ... ON CREATE SET).
     public const string MergeCard = """
         INSERT INTO cards (cc_num, first, last, gender, street, city, state, zip, lat, long, city_pop, job, dob)
-        VALUES ($cc_num, $first, $last, $gender, $street, $city, $state, $zip, $lat, $long, $city_pop, $job, $dob)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
         ON CONFLICT (cc_num) DO NOTHING
         """;
 
     public const string MergeMerchant = """
-        INSERT INTO merchants (name, lat, long, category) VALUES ($name, $lat, $long, $category)
+        INSERT INTO merchants (name, lat, long, category) VALUES (?1, ?2, ?3, ?4)
         ON CONFLICT (name) DO NOTHING
         """;
 
-    // The edge takes the latest delivery's properties (Cypher's MERGE ... SET); an unchanged re-delivery writes nothing.
-    // Many rows per statement: the per-statement cost is paid once per chunk, not per edge.
-    public const int TransactionColumnCount = 13;
+    public const string MerchantId = "SELECT id FROM merchants WHERE name = ?1";
 
-    public static string MergeTransactions(int rows)
-    {
-        var values = string.Join(",\n", Enumerable.Range(0, rows).Select(i =>
-            $"($trans_num{i}, $cc_num{i}, $merchant{i}, $time{i}, $ts{i}, $amt{i}, $category{i}, $is_fraud{i}, $score{i}, $model_version{i}, $is_alert{i}, $merch_lat{i}, $merch_long{i})"));
-        return $"""
-            INSERT INTO transactions (trans_num, cc_num, merchant, time, ts, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
-            VALUES {values}
-            ON CONFLICT (trans_num) DO UPDATE SET
-                time = excluded.time, ts = excluded.ts, amt = excluded.amt, category = excluded.category,
-                is_fraud = excluded.is_fraud, score = excluded.score, model_version = excluded.model_version,
-                is_alert = excluded.is_alert, merch_lat = excluded.merch_lat, merch_long = excluded.merch_long
-            WHERE (time, ts, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
-                IS NOT (excluded.time, excluded.ts, excluded.amt, excluded.category, excluded.is_fraud, excluded.score,
-                        excluded.model_version, excluded.is_alert, excluded.merch_lat, excluded.merch_long)
-            """;
-    }
+    public const string MerchantIds = "SELECT id, name FROM merchants";
 
-    public static IEnumerable<string> MergeTransactionsParameters(int rows) =>
-        Enumerable.Range(0, rows).SelectMany(i => new[]
-        {
-            $"$trans_num{i}", $"$cc_num{i}", $"$merchant{i}", $"$time{i}", $"$ts{i}", $"$amt{i}", $"$category{i}",
-            $"$is_fraud{i}", $"$score{i}", $"$model_version{i}", $"$is_alert{i}", $"$merch_lat{i}", $"$merch_long{i}",
-        });
+    // The edge's identity is (card, time, trans_num): a transaction's card and time never change between deliveries.
+    // It takes the latest delivery's properties (Cypher's MERGE ... SET); an unchanged re-delivery writes nothing.
+    public const string MergeEdge = """
+        INSERT INTO edges (cc_num, ts, trans_num, merchant_id, time, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        ON CONFLICT (cc_num, ts, trans_num) DO UPDATE SET
+            merchant_id = excluded.merchant_id, time = excluded.time, amt = excluded.amt, category = excluded.category,
+            is_fraud = excluded.is_fraud, score = excluded.score, model_version = excluded.model_version,
+            is_alert = excluded.is_alert, merch_lat = excluded.merch_lat, merch_long = excluded.merch_long
+        WHERE (merchant_id, time, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
+            IS NOT (excluded.merchant_id, excluded.time, excluded.amt, excluded.category, excluded.is_fraud, excluded.score,
+                    excluded.model_version, excluded.is_alert, excluded.merch_lat, excluded.merch_long)
+        """;
 
     public const string Totals = """
         SELECT (SELECT COUNT(*) FROM cards), (SELECT COUNT(*) FROM merchants), (SELECT COUNT(*) FROM transactions)

@@ -1,0 +1,120 @@
+using FraudDetection.Scoring.Graph;
+using FraudDetection.Scoring.Graph.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace FraudDetection.Tests.Graph;
+
+/// <summary>A graph file written by the first release (merchants keyed by name, edges keyed by trans_num) opens with nothing lost.</summary>
+public class SqliteGraphMigrationTests
+{
+    // The version-1 layout as the first release created it.
+    private const string Version1Schema = """
+        CREATE TABLE cards (
+            cc_num INTEGER PRIMARY KEY, first TEXT NOT NULL, last TEXT NOT NULL, gender TEXT NOT NULL,
+            street TEXT NOT NULL, city TEXT NOT NULL, state TEXT NOT NULL, zip INTEGER NOT NULL,
+            lat REAL NOT NULL, long REAL NOT NULL, city_pop INTEGER NOT NULL, job TEXT NOT NULL, dob TEXT NOT NULL);
+        CREATE TABLE merchants (name TEXT PRIMARY KEY, lat REAL NOT NULL, long REAL NOT NULL, category TEXT NOT NULL);
+        CREATE TABLE transactions (
+            trans_num TEXT PRIMARY KEY, cc_num INTEGER NOT NULL REFERENCES cards(cc_num),
+            merchant TEXT NOT NULL REFERENCES merchants(name),
+            time TEXT NOT NULL, ts INTEGER NOT NULL, amt REAL NOT NULL, category TEXT NOT NULL,
+            is_fraud INTEGER NULL, score REAL NOT NULL, model_version TEXT NOT NULL, is_alert INTEGER NOT NULL,
+            merch_lat REAL NOT NULL, merch_long REAL NOT NULL);
+        CREATE INDEX transactions_card_ts ON transactions(cc_num, ts);
+        CREATE INDEX transactions_merchant_ts ON transactions(merchant, ts);
+        CREATE INDEX transactions_ts ON transactions(ts, trans_num);
+        CREATE INDEX transactions_alerted_ts ON transactions(ts, trans_num) WHERE is_alert = 1;
+        """;
+
+    private static FluentAssertions.Equivalency.EquivalencyAssertionOptions<T> Ordered<T>(FluentAssertions.Equivalency.EquivalencyAssertionOptions<T> options) => options
+        .WithStrictOrdering()
+        .Using<double>(c => c.Subject.Should().BeApproximately(c.Expectation, 1e-6 * Math.Max(1, Math.Abs(c.Expectation))))
+        .WhenTypeIs<double>();
+
+    [Fact]
+    public async Task A_version_1_file_is_migrated_in_place_and_keeps_taking_edges()
+    {
+        var directory = Directory.CreateTempSubdirectory("graph-migration-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "graph.db");
+            var edges = GraphTestData.Edges(600);
+            var old = edges.Take(400).ToList();
+            WriteVersion1(file, old);
+
+            await using (var store = new SqliteGraphStore(file))
+            {
+                var migrated = new ExpectedGraph(old);
+                (await store.TotalsAsync()).Should().Be(migrated.Totals());
+                (await store.MerchantsByVolumeAsync(10)).Should().BeEquivalentTo(migrated.MerchantsByVolume(10), Ordered);
+                (await store.LatestTransactionsAsync(10)).Should().BeEquivalentTo(migrated.Latest(10), Ordered);
+
+                // Re-delivered old edges merge with the migrated ones; new edges add.
+                await store.WriteAsync(edges.Skip(300).ToList());
+                var all = new ExpectedGraph(edges);
+                (await store.TotalsAsync()).Should().Be(all.Totals());
+                (await store.FraudCountsAsync()).Should().Be(all.FraudCounts());
+            }
+            SqliteConnection.ClearAllPools();
+
+            await using var reopened = new SqliteGraphStore(file);
+            (await reopened.TotalsAsync()).Transactions.Should().Be(edges.Count);
+            await using var connection = new SqliteConnection($"Data Source={file}");
+            await connection.OpenAsync();
+            await using var version = connection.CreateCommand();
+            version.CommandText = "PRAGMA user_version";
+            Convert.ToInt32(await version.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture).Should().Be(SqliteGraphStore.SchemaVersion);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static void WriteVersion1(string file, IReadOnlyList<GraphEdge> edges)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.CommandText = Version1Schema;
+        command.ExecuteNonQuery();
+        foreach (var e in edges)
+        {
+            command.Parameters.Clear();
+            command.CommandText = """
+                INSERT OR IGNORE INTO cards VALUES ($cc, $first, $last, $gender, $street, $city, $state, $zip, $lat, $long, $pop, $job, $dob);
+                INSERT OR IGNORE INTO merchants VALUES ($merchant, $mlat, $mlong, $category);
+                INSERT INTO transactions VALUES ($tn, $cc, $merchant, $time, $ts, $amt, $category, $fraud, $score, $version, $alert, $mlat, $mlong);
+                """;
+            command.Parameters.AddWithValue("$cc", e.CcNum);
+            command.Parameters.AddWithValue("$first", e.First);
+            command.Parameters.AddWithValue("$last", e.Last);
+            command.Parameters.AddWithValue("$gender", e.Gender);
+            command.Parameters.AddWithValue("$street", e.Street);
+            command.Parameters.AddWithValue("$city", e.City);
+            command.Parameters.AddWithValue("$state", e.State);
+            command.Parameters.AddWithValue("$zip", e.Zip);
+            command.Parameters.AddWithValue("$lat", e.Lat);
+            command.Parameters.AddWithValue("$long", e.Long);
+            command.Parameters.AddWithValue("$pop", e.CityPop);
+            command.Parameters.AddWithValue("$job", e.Job);
+            command.Parameters.AddWithValue("$dob", e.Dob);
+            command.Parameters.AddWithValue("$merchant", e.Merchant);
+            command.Parameters.AddWithValue("$mlat", e.MerchLat);
+            command.Parameters.AddWithValue("$mlong", e.MerchLong);
+            command.Parameters.AddWithValue("$category", e.Category);
+            command.Parameters.AddWithValue("$tn", e.TransNum);
+            command.Parameters.AddWithValue("$time", e.Time);
+            command.Parameters.AddWithValue("$ts", e.Ts);
+            command.Parameters.AddWithValue("$amt", e.Amt);
+            command.Parameters.AddWithValue("$fraud", e.IsFraud is { } f ? f : DBNull.Value);
+            command.Parameters.AddWithValue("$score", e.Score);
+            command.Parameters.AddWithValue("$version", e.ModelVersion);
+            command.Parameters.AddWithValue("$alert", e.IsAlert ? 1 : 0);
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+}
