@@ -85,10 +85,10 @@ public static class ScoringBench
                 telemetry, stats, NullLogger.Instance);
             using var stop = new CancellationTokenSource();
             var run = consumer.RunAsync(stop.Token);
-            var (throughput, elapsed) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, count, partitions);
+            var (throughput, elapsed, cpuPerTx) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, count, partitions);
             var backlog = latencies.TakeSnapshot();
             Console.WriteLine($"end to end, preloaded backlog: {count:N0} scored in {elapsed.TotalSeconds:0.00} s = {throughput:N0} tx/s " +
-                              $"(mean batch {stats.Snapshot("", null, null).MeanBatchSize:0}); event→scored p50 {Percentile(backlog, 50):0.0} ms, " +
+                              $"(mean batch {stats.Snapshot("", null, null).MeanBatchSize:0}, {stats.Snapshot("", null, null).Alerts:N0} alerts with TreeSHAP reasons; CPU {cpuPerTx:0.0} µs/tx, broker included); event→scored p50 {Percentile(backlog, 50):0.0} ms, " +
                               $"p99 {Percentile(backlog, 99):0.0} ms (a drained backlog: queueing included)");
 
             // Latency under offered load.
@@ -273,7 +273,7 @@ public static class ScoringBench
         return rate;
     }
 
-    private static async Task<(double Rate, TimeSpan Elapsed)> MeasureEndToEndAsync(string bootstrap, ScoringStats stats, int count, int partitionCount)
+    private static async Task<(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx)> MeasureEndToEndAsync(string bootstrap, ScoringStats stats, int count, int partitionCount)
     {
         using var admin = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-watch" }).Build();
         var partitions = Enumerable.Range(0, partitionCount).Select(p => new TopicPartition(Topics.Scored, p)).ToList();
@@ -282,6 +282,7 @@ public static class ScoringBench
             await Task.Delay(1);
         }
         var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         // Done when every scored record is on the broker (acknowledged), not merely handed to the producer.
         while (partitions.Sum(p => admin.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value) < count)
         {
@@ -291,7 +292,8 @@ public static class ScoringBench
                 throw new TimeoutException($"only {stats.Scored} of {count} scored after 10 minutes");
             }
         }
-        return (count / clock.Elapsed.TotalSeconds, clock.Elapsed);
+        var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return (count / clock.Elapsed.TotalSeconds, clock.Elapsed, cpuUsed.TotalMicroseconds / count);
     }
 
     private static async Task<double[]> OfferLoadAsync(string bootstrap, Transaction[] live, int rate, ScoringStats stats, LatencyRecorder latencies, int before)

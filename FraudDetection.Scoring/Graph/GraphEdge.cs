@@ -45,7 +45,8 @@ public sealed record GraphEdge
     [JsonPropertyName("model_version")] public string ModelVersion { get; init; } = "";
     [JsonPropertyName("is_alert")] public bool IsAlert { get; init; }
 
-    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss";
+    /// <summary>The sortable "s" format, <c>yyyy-MM-ddTHH:mm:ss</c> (a fast path in .NET, unlike the same custom pattern).</summary>
+    public const string TimeFormat = "s";
 
     public static long ToTs(DateTime time) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeSeconds();
 
@@ -69,7 +70,7 @@ public sealed record GraphEdge
             Long = t.Long,
             CityPop = t.CityPop,
             Job = t.Job,
-            Dob = t.Dob.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Dob = t.Dob.ToString("O", CultureInfo.InvariantCulture), // yyyy-MM-dd
             Merchant = t.Merchant,
             MerchLat = t.MerchLat,
             MerchLong = t.MerchLong,

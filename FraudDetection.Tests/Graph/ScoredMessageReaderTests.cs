@@ -42,4 +42,19 @@ public class ScoredMessageReaderTests
         var array = () => GraphSinkService.ReadScored("[1,2]"u8);
         array.Should().Throw<JsonException>();
     }
+
+    [Fact]
+    public void An_edge_carries_the_local_time_and_birth_date_as_iso_text()
+    {
+        var t = GraphTestData.Transactions(1)[0] with
+        {
+            TransDateTransTime = new DateTime(2020, 6, 21, 12, 14, 25),
+            Dob = new DateOnly(1968, 3, 9),
+        };
+        var edge = GraphSinkService.ReadScored(JsonSerializer.SerializeToUtf8Bytes(GraphTestData.Score(t), FraudJsonContext.Default.ScoredTransaction))!;
+
+        edge.Time.Should().Be("2020-06-21T12:14:25");
+        edge.Ts.Should().Be(new DateTimeOffset(2020, 6, 21, 12, 14, 25, TimeSpan.Zero).ToUnixTimeSeconds());
+        edge.Dob.Should().Be("1968-03-09");
+    }
 }

@@ -29,7 +29,10 @@ public sealed class DecisionTree
         Value = value;
         Cover = cover;
         MaxDepth = DepthOf(0);
+        _expectedValue = ComputeExpectedValue();
     }
+
+    private readonly double _expectedValue;
 
     public int[] Feature { get; }
     public float[] Threshold { get; }
@@ -58,7 +61,9 @@ public sealed class DecisionTree
     public double Evaluate(ReadOnlySpan<float> row) => Value[LeafFor(row)];
 
     /// <summary>The cover-weighted mean of the leaves: what the tree says when it knows nothing of the row.</summary>
-    public double ExpectedValue()
+    public double ExpectedValue() => _expectedValue;
+
+    private double ComputeExpectedValue()
     {
         if (!HasCover)
         {

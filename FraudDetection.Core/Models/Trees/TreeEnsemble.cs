@@ -45,7 +45,9 @@ public sealed class TreeEnsemble
     public LogisticLink Link { get; }
     public int FeatureCount { get; }
     public int MaxDepth { get; }
-    public bool HasCover => Trees.All(t => t.HasCover);
+    public bool HasCover => _hasCover ??= Trees.All(t => t.HasCover);
+
+    private bool? _hasCover;
 
     public double RawScore(ReadOnlySpan<float> row)
     {

@@ -169,6 +169,7 @@ public static class TreeShap
 
     private static readonly double[] Reciprocals = [.. Enumerable.Range(0, 256).Select(k => k == 0 ? 0 : 1.0 / k)];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static double Reciprocal(int k) => k < Reciprocals.Length ? Reciprocals[k] : 1.0 / k;
 
     private static double UnwoundPathSum(Span<PathElement> path, int uniqueDepth, int pathIndex)

@@ -80,7 +80,7 @@ public static class GraphBench
     {
         // Many partitions: the embedded (mock) broker keeps only the newest few MB of each partition, and the whole
         // replay is produced before the sink starts.
-        using var kafka = EmbeddedKafka.Start(partitions: 48, topics: Topics.Scored);
+        using var kafka = EmbeddedKafka.Start(partitions: Math.Max(48, scored.Count / 2_000), topics: Topics.Scored);
         using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build())
         {
             foreach (var s in scored)
@@ -102,7 +102,7 @@ public static class GraphBench
         builder.Configuration["ConnectionStrings:kafka"] = kafka.BootstrapServers;
         builder.Configuration["FraudDetection:DataDirectory"] = directory;
         builder.Configuration["Graph:BatchSize"] = batch.ToString(CultureInfo.InvariantCulture);
-        builder.Configuration["Graph:ChannelCapacity"] = (batch * 4).ToString(CultureInfo.InvariantCulture);
+        builder.Configuration["Graph:ChannelCapacity"] = (batch * 2).ToString(CultureInfo.InvariantCulture);
         builder.AddGraphSink();
         using var host = builder.Build();
         var status = host.Services.GetRequiredService<GraphSinkStatus>();
