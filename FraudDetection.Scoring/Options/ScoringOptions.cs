@@ -17,8 +17,10 @@ public sealed class ScoringOptions
     /// <summary>Alert when score ≥ this; null = the model's own threshold.</summary>
     public double? ThresholdOverride { get; set; }
 
-    /// <summary>How often per-partition feature state + offsets are checkpointed (and offsets committed).</summary>
-    public int CheckpointIntervalMs { get; set; } = 1000;
+    /// <summary>How often per-partition feature state + offsets are checkpointed (and offsets committed). Longer: less
+    /// background work competing with scoring (each one writes every changed partition's whole state); shorter: less
+    /// to replay after a crash (replays are deduplicated and idempotent downstream, so only time is lost).</summary>
+    public int CheckpointIntervalMs { get; set; } = 5000;
 
     /// <summary>How many recent trans_num per partition are remembered to drop duplicates (persisted with the checkpoint).</summary>
     public int DedupeWindow { get; set; } = 50_000;

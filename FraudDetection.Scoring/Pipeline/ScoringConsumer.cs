@@ -59,6 +59,7 @@ public sealed class ScoringConsumer : IDisposable
     private volatile bool killed;
     private volatile bool clientsGone;
     private long nextCheckpointAt;
+    private long nextLagUpdateAt;
 
     public ScoringConsumer(
         string bootstrapServers,
@@ -164,10 +165,16 @@ public sealed class ScoringConsumer : IDisposable
                 }
                 ProcessPending();
                 ThrowIfEmitterFailed();
-                if (Stopwatch.GetTimestamp() >= nextCheckpointAt)
+                var now = Stopwatch.GetTimestamp();
+                if (now >= nextCheckpointAt)
                 {
                     CheckpointInBackground();
-                    nextCheckpointAt = Stopwatch.GetTimestamp() + CheckpointInterval;
+                    nextCheckpointAt = now + CheckpointInterval;
+                }
+                if (now >= nextLagUpdateAt)
+                {
+                    UpdateLag(); // from the client's cached watermarks: no broker round trip
+                    nextLagUpdateAt = now + Stopwatch.Frequency;
                 }
             }
 
@@ -567,7 +574,6 @@ public sealed class ScoringConsumer : IDisposable
         marker.CheckpointDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         inFlightCheckpoint = marker.CheckpointDone.Task;
         Enqueue(marker);
-        UpdateLag();
     }
 
     /// <summary>Waits for every output to be acknowledged, then saves state + offsets together, then commits (revoke, stop).</summary>
