@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using FraudDetection.AppHost.Dashboard;
 using FraudDetection.AppHost.Embedded;
 using FraudDetection.Core.Hosting;
@@ -40,7 +39,7 @@ public class StarterModelTests : IDisposable
             ["Training:Trees"] = "40",
             ["Training:ShapRows"] = "300",
         });
-        var runs = await WaitForRunsAsync(host);
+        var runs = await host.WaitForQueuedRunsAsync(TimeSpan.FromSeconds(20));
         var starter = await host.WaitForRunAsync(runs.Single().Id, TimeSpan.FromSeconds(120));
         starter.State.Should().Be(TrainingRunState.Succeeded, starter.Error);
         starter.Decision.Should().Be(PromotionOutcomes.FirstChampion);
@@ -69,18 +68,6 @@ public class StarterModelTests : IDisposable
         // A second start finds the champion and trains nothing.
         await StarterModel.EnsureChampionAsync(settings, data, null, CancellationToken.None);
         (await services.GetRequiredService<IModelRegistryAdmin>().ListVersionsAsync()).Should().ContainSingle();
-    }
-
-    private static async Task<List<TrainingRunStatus>> WaitForRunsAsync(TrainingHost host)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        List<TrainingRunStatus> runs;
-        while ((runs = (await host.Client.GetFromJsonAsync<List<TrainingRunStatus>>("/api/training/runs", TrainingHost.JsonOptions))!).Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        return runs;
     }
 
     /// <summary>What a starter left in the registry and the run store, in comparable form.</summary>
