@@ -25,11 +25,7 @@ public class StarterModelTests : IDisposable
     [Fact]
     public async Task The_AppHost_starter_model_leaves_the_same_registry_outcome_as_the_Training_hosts_starter_run_and_is_reused()
     {
-        // One labelled file (the AppHost trains on one sample): the Kaggle train slice, then the test slice.
-        var data = Path.Combine(_temp.Path, "labelled.csv");
-        var train = await File.ReadAllLinesAsync(RepoPaths.KaggleSlice("fraudTrain.head.csv"));
-        var test = await File.ReadAllLinesAsync(RepoPaths.KaggleSlice("fraudTest.head.csv"));
-        await File.WriteAllLinesAsync(data, [.. train, .. test.Skip(1)]);
+        var data = await LabelledSampleAsync();
 
         // The Training host: its StarterModelService queues a run at start, the worker runs it.
         await using var host = await TrainingHost.StartAsync(_temp.Sub("training-host"), new Dictionary<string, string?>
@@ -68,6 +64,36 @@ public class StarterModelTests : IDisposable
         // A second start finds the champion and trains nothing.
         await StarterModel.EnsureChampionAsync(settings, data, null, CancellationToken.None);
         (await services.GetRequiredService<IModelRegistryAdmin>().ListVersionsAsync()).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_champion_whose_model_file_is_gone_is_replaced_by_a_new_starter_champion()
+    {
+        var settings = new Dictionary<string, string?> { [DataPaths.ConfigurationKey] = _temp.Sub("apphost-data") };
+        var data = await LabelledSampleAsync();
+        await StarterModel.EnsureChampionAsync(settings, data, null, CancellationToken.None);
+        await using var services = StarterModel.OpenTraining(settings);
+        var registry = services.GetRequiredService<IModelRegistryAdmin>();
+        var first = await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias);
+        File.Delete(first!.OnnxPath);
+
+        await StarterModel.EnsureChampionAsync(settings, data, null, CancellationToken.None);
+
+        var champion = await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias);
+        champion!.Version.Should().Be("2");
+        File.Exists(champion.OnnxPath).Should().BeTrue();
+        champion.Tags[RegistryTags.GateDecision].Should().Be(PromotionOutcomes.FirstChampion, "the alias of the lost model was dropped before the gate");
+        (await registry.GetByAliasAsync(ModelRegistryNames.ChallengerAlias)).Should().BeNull();
+    }
+
+    /// <summary>One labelled file (the AppHost trains on one sample): the Kaggle train slice, then the test slice, which the default 28-day window validates on.</summary>
+    private async Task<string> LabelledSampleAsync()
+    {
+        var data = Path.Combine(_temp.Path, "labelled.csv");
+        var train = await File.ReadAllLinesAsync(RepoPaths.KaggleSlice("fraudTrain.head.csv"));
+        var test = await File.ReadAllLinesAsync(RepoPaths.KaggleSlice("fraudTest.head.csv"));
+        await File.WriteAllLinesAsync(data, [.. train, .. test.Skip(1)]);
+        return data;
     }
 
     /// <summary>What a starter left in the registry and the run store, in comparable form.</summary>
