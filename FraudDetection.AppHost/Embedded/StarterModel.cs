@@ -67,14 +67,11 @@ public static class StarterModel
             new ConsoleProgress(resource),
             cancellationToken);
 
-        if (!result.Decision.BecameChampion)
-        {
-            throw new InvalidOperationException($"the starter model v{result.Version.Version} did not become champion: {result.Decision.Outcome} ({result.Decision.Reason})");
-        }
-
         var v = result.Model.Report.Validation;
+        // Only a champion registered meanwhile by another writer can keep the starter out; Scoring then serves that one.
+        var outcome = result.Decision.BecameChampion ? "is champion" : $"stays {result.Decision.Outcome} ({result.Decision.Reason})";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"model: starter model v{result.Version.Version} is champion after {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s — validation PR-AUC {v.AveragePrecision:F3}, ROC-AUC {v.RocAuc:F3}, F1 {v.F1:F3} at threshold {v.Threshold:F3}"));
+            $"model: starter model v{result.Version.Version} {outcome} after {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s — validation PR-AUC {v.AveragePrecision:F3}, ROC-AUC {v.RocAuc:F3}, F1 {v.F1:F3} at threshold {v.Threshold:F3}"));
         SetState(resource, "Running");
     }
 
