@@ -84,6 +84,7 @@ public class FileModelRegistryTests : IDisposable
         var reader = new FileModelRegistry(registry.RootDirectory);
         using var stop = new CancellationTokenSource();
         var seen = new List<string>();
+        var polled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var polling = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -92,9 +93,12 @@ public class FileModelRegistryTests : IDisposable
                 champion.Should().NotBeNull("the alias file is replaced in one rename, never removed");
                 File.ReadAllText(champion!.OnnxPath).Should().Be(champion.Version == "1" ? "onnx-a" : "onnx-b");
                 seen.Add(champion.Version);
+                polled.TrySetResult();
             }
         });
 
+        // The reader is polling before the alias starts moving (on a loaded machine the task may start late).
+        await polled.Task.WaitAsync(TimeSpan.FromSeconds(10));
         for (var i = 0; i < 200; i++)
         {
             await registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, i % 2 == 0 ? "2" : "1");

@@ -32,13 +32,7 @@ public class RealTrainingTests : IDisposable
         });
 
         // The starter run is queued by the host itself.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        List<TrainingRunStatus>? runs;
-        while ((runs = await host.Client.GetFromJsonAsync<List<TrainingRunStatus>>("/api/training/runs", TrainingHost.JsonOptions))!.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
+        var runs = await host.WaitForQueuedRunsAsync(TimeSpan.FromSeconds(20));
         var starter = await host.WaitForRunAsync(runs.Single().Id, TimeSpan.FromSeconds(120));
         starter.Trigger.Should().Be("starter");
         starter.State.Should().Be(TrainingRunState.Succeeded, starter.Error);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Promotion;
 using FraudDetection.Training.Schedule;
+using FraudDetection.Training.Training;
 
 namespace FraudDetection.Tests.Registry;
 
@@ -24,7 +25,7 @@ internal sealed class ScriptedTrainingJob : ITrainingJob
 
     public Func<TrainingJobRequest, IReadOnlyDictionary<string, byte[]>>? Plots { get; set; }
 
-    public Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<string> progress, CancellationToken cancellationToken)
+    public Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<TrainingProgress> progress, CancellationToken cancellationToken)
     {
         Calls++;
         if (!_next.TryDequeue(out var figures))
@@ -32,7 +33,7 @@ internal sealed class ScriptedTrainingJob : ITrainingJob
             throw new InvalidOperationException("the test queued no more models");
         }
 
-        progress.Report($"training on {request.DataFiles.Count} file(s)");
+        progress.Report(new TrainingProgress("train", $"training on {request.DataFiles.Count} file(s)"));
         var report = TestModels.Report(request.RunName, figures.AveragePrecision, figures.Recall);
         TestModels.WriteFolder(request.OutputDirectory, report, plots: Plots?.Invoke(request));
         return Task.FromResult(new TrainedModel(request.OutputDirectory, report));
@@ -60,7 +61,7 @@ internal sealed class EndlessTrainingJob : ITrainingJob
 {
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<string> progress, CancellationToken cancellationToken)
+    public async Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<TrainingProgress> progress, CancellationToken cancellationToken)
     {
         Started.TrySetResult();
         await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -68,6 +68,20 @@ internal sealed class TrainingHost : IAsyncDisposable
         return new TrainingHost(app, new HttpClient { BaseAddress = new Uri(address) }, dataDirectory);
     }
 
+    /// <summary>Polls <c>GET /api/training/runs</c> until the host has queued a run by itself (e.g. the starter run), or the timeout.</summary>
+    public async Task<List<TrainingRunStatus>> WaitForQueuedRunsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        List<TrainingRunStatus> runs;
+        while ((runs = (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<TrainingRunStatus>>(Client, "/api/training/runs", JsonOptions))!).Count == 0
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return runs;
+    }
+
     /// <summary>Polls <c>GET /api/training/runs/{id}</c> until the run has finished.</summary>
     public async Task<TrainingRunStatus> WaitForRunAsync(string id, TimeSpan? timeout = null)
     {

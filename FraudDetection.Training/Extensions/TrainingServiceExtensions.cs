@@ -15,6 +15,27 @@ public static class TrainingServiceExtensions
     /// </summary>
     public static TBuilder AddTrainingServices<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddTrainingPipeline();
+        var services = builder.Services;
+        services.TryAddSingleton<TrainingRunQueue>();
+        services.TryAddSingleton<TrainingPreflight>();
+        services.TryAddScoped<TrainingRunner>();
+        services.TryAddSingleton<TrainingScheduler>();
+        services.AddHostedService<TrainingRunWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrainingScheduler>());
+        services.AddHostedService<StarterModelService>();
+
+        services.AddHealthChecks().AddCheck<TrainingHealthCheck>("training");
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers what one training run needs and nothing that runs by itself: the model registry and experiment
+    /// tracker, the training job, the promotion gate and the <see cref="TrainingPipeline"/>. The Training host builds
+    /// on it; the AppHost calls it alone to train its starter model before the services start.
+    /// </summary>
+    public static TBuilder AddTrainingPipeline<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
         builder.AddModelRegistry();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
@@ -29,19 +50,11 @@ public static class TrainingServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.TryAddSingleton<TrainingRunQueue>();
         services.TryAddSingleton<TrainingDataLocator>();
-        services.TryAddSingleton<TrainingPreflight>();
         services.TryAddSingleton<PromotionGate>();
         services.TryAddSingleton<IModelEvaluator, WindowModelEvaluator>();
         services.TryAddSingleton<ITrainingJob, ModelTrainerJob>();
-        services.TryAddScoped<TrainingRunner>();
-        services.TryAddSingleton<TrainingScheduler>();
-        services.AddHostedService<TrainingRunWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<TrainingScheduler>());
-        services.AddHostedService<StarterModelService>();
-
-        services.AddHealthChecks().AddCheck<TrainingHealthCheck>("training");
+        services.TryAddSingleton<TrainingPipeline>();
         return builder;
     }
 

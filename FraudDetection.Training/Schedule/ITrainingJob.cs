@@ -1,9 +1,13 @@
 using FraudDetection.Core.Models;
+using FraudDetection.Training.Training;
 
 namespace FraudDetection.Training.Schedule;
 
-/// <summary>What one training run is asked to do: the labelled data and the folder the model goes to.</summary>
-public sealed record TrainingJobRequest(IReadOnlyList<string> DataFiles, string OutputDirectory, string RunName);
+/// <summary>
+/// What one training run is asked to do: the labelled data and the folder the model goes to; parameters and SHAP
+/// rows given here replace the <c>Training</c> options' for this run.
+/// </summary>
+public sealed record TrainingJobRequest(IReadOnlyList<string> DataFiles, string OutputDirectory, string RunName, HyperParameters? Parameters = null, int? ShapRows = null);
 
 /// <summary>A trained model folder (model.onnx, metrics.json, plots) and its report.</summary>
 public sealed record TrainedModel(string ModelDirectory, ModelReport Report);
@@ -11,5 +15,5 @@ public sealed record TrainedModel(string ModelDirectory, ModelReport Report);
 /// <summary>Trains a model from labelled data into a model folder; the training library implements it.</summary>
 public interface ITrainingJob
 {
-    Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<string> progress, CancellationToken cancellationToken);
+    Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<TrainingProgress> progress, CancellationToken cancellationToken);
 }
