@@ -106,7 +106,7 @@ public sealed class KafkaCheckpointStore : ICheckpointStore, IDisposable
                 Refresh(); // the next generation of each key must follow what is already in the topic
             }
             var generations = new Dictionary<string, long>();
-            var deliveries = new List<Task<DeliveryResult<string, byte[]>>>();
+            var records = new List<(TopicPartition Target, KafkaCheckpointEnvelope.Record Record)>();
             foreach (var checkpoint in checkpoints)
             {
                 var baseKey = KafkaCheckpointEnvelope.BaseKey(checkpoint);
@@ -114,12 +114,9 @@ public sealed class KafkaCheckpointStore : ICheckpointStore, IDisposable
                     : latest.TryGetValue(baseKey, out var entry) ? entry.Generation : 0) + 1;
                 generations[baseKey] = generation;
                 var target = new TopicPartition(Topic, PartitionFor(baseKey, nextOffsets.Length));
-                foreach (var record in KafkaCheckpointEnvelope.Encode(checkpoint, generation, chunkBytes))
-                {
-                    deliveries.Add(ProduceAsync(target, record));
-                }
+                records.AddRange(KafkaCheckpointEnvelope.Encode(checkpoint, generation, chunkBytes).Select(r => (target, r)));
             }
-            WaitForAcknowledgements(deliveries);
+            ProduceAndWait(records);
             foreach (var checkpoint in checkpoints)
             {
                 var baseKey = KafkaCheckpointEnvelope.BaseKey(checkpoint);
@@ -131,31 +128,46 @@ public sealed class KafkaCheckpointStore : ICheckpointStore, IDisposable
         }
     }
 
-    private Task<DeliveryResult<string, byte[]>> ProduceAsync(TopicPartition target, KafkaCheckpointEnvelope.Record record)
+    /// <summary>
+    /// Produces every record and blocks until each is acknowledged or failed. Delivery callbacks (librdkafka's poll
+    /// thread) signal a countdown, not a task: waiting on tasks here would need a free thread-pool thread to finish
+    /// them, and the caller is itself on the pool.
+    /// </summary>
+    private void ProduceAndWait(List<(TopicPartition Target, KafkaCheckpointEnvelope.Record Record)> records)
     {
+        using var acknowledged = new CountdownEvent(records.Count);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void OnDelivered(DeliveryReport<string, byte[]> report)
+        {
+            if (report.Error.IsError)
+            {
+                errors.Enqueue(report.Error.Reason);
+            }
+            acknowledged.Signal();
+        }
+        var handed = 0;
         try
         {
-            return producer!.ProduceAsync(target, new Message<string, byte[]> { Key = record.Key, Value = record.Value });
+            foreach (var (target, record) in records)
+            {
+                producer!.Produce(target, new Message<string, byte[]> { Key = record.Key, Value = record.Value }, OnDelivered);
+                handed++;
+            }
         }
         catch (Exception e) when (e is KafkaException or ArgumentException)
         {
-            return Task.FromException<DeliveryResult<string, byte[]>>(e);
+            errors.Enqueue(e.Message);
+            acknowledged.Signal(records.Count - handed); // never handed over: nothing will report them
         }
-    }
-
-    private void WaitForAcknowledgements(List<Task<DeliveryResult<string, byte[]>>> deliveries)
-    {
-        var all = Task.WhenAll(deliveries);
         // The producer's message.timeout.ms is the same timeout, so librdkafka reports a failure before this wait ends.
-        if (!all.Wait(timeout + TimeSpan.FromSeconds(5)) && !all.IsCompleted)
+        if (!acknowledged.Wait(timeout + TimeSpan.FromSeconds(5)))
         {
             throw new TimeoutException($"Checkpoint records to '{Topic}' were not acknowledged within {timeout.TotalSeconds:0} s; the checkpoint is not saved.");
         }
-        var failed = deliveries.Where(d => d.IsFaulted).Select(d => d.Exception!.GetBaseException()).ToList();
-        if (failed.Count > 0)
+        if (errors.TryPeek(out var first))
         {
             throw new KafkaException(new Error(ErrorCode.Local_Fail,
-                $"{failed.Count} of {deliveries.Count} checkpoint record(s) to '{Topic}' failed ({failed[0].Message}); the checkpoint is not saved."));
+                $"{errors.Count} of {records.Count} checkpoint record(s) to '{Topic}' failed ({first}); the checkpoint is not saved."));
         }
     }
 
@@ -299,6 +311,9 @@ public sealed class KafkaCheckpointStore : ICheckpointStore, IDisposable
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = true,
             AllowAutoCreateTopics = false,
+            // A load waits for the reader to reach the high-water mark: keep the idle long-poll and backoffs short.
+            FetchWaitMaxMs = 20,
+            FetchErrorBackoffMs = 20,
             MaxPartitionFetchBytes = maxMessageBytes,
             FetchMaxBytes = Math.Max(52_428_800, maxMessageBytes),
         })
