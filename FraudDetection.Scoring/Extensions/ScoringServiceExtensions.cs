@@ -32,6 +32,7 @@ public static class ScoringServiceExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.CheckpointTopic), "Scoring:CheckpointTopic must not be empty")
             .Validate(o => o.CheckpointChunkBytes >= 1024, "Scoring:CheckpointChunkBytes must be at least 1024")
             .Validate(o => o.CheckpointTimeoutMs > 0, "Scoring:CheckpointTimeoutMs must be positive")
+            .Validate(o => o.ScoreUpdateTimeoutMs > 0, "Scoring:ScoreUpdateTimeoutMs must be positive")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -65,6 +66,7 @@ public static class ScoringServiceExtensions
         services.TryAddSingleton<ScoringWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ScoringWorker>());
         services.TryAddSingleton<LiveScorer>();
+        services.TryAddSingleton<TransactionAppender>();
 
         services.AddHealthChecks().AddCheck<ScoringHealthCheck>(HealthCheckName);
         return builder;

@@ -35,6 +35,9 @@ public sealed class ScoringOptions
     /// <summary>Compute TreeSHAP reasons for every scored record, not only alerts (costs throughput).</summary>
     public bool ExplainAllScored { get; set; }
 
+    /// <summary>Longest wait of <c>POST /api/score?update_state=true</c> for Kafka to acknowledge the appended transaction.</summary>
+    public int ScoreUpdateTimeoutMs { get; set; } = 5000;
+
     /// <summary>Where checkpoints live: <c>sqlite</c> (default: a file) or <c>kafka</c> (a compacted topic).</summary>
     public string CheckpointStore { get; set; } = CheckpointStores.Sqlite;
 
