@@ -298,7 +298,7 @@ public sealed class KafkaCheckpointStore : ICheckpointStore, IDisposable
             BootstrapServers = bootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
-            LingerMs = 5,
+            LingerMs = 1,
             MessageMaxBytes = maxMessageBytes,
             MessageTimeoutMs = (int)timeout.TotalMilliseconds,
         }).Build();

@@ -109,7 +109,9 @@ public sealed class ScoringPipelineTests
         interrupted.Produce(withDuplicates);
         var small = ScoringHarness.Options("scoring");
         small.MaxBatchSize = 16;
-        var paced = new PacedModelSource(models, TimeSpan.FromMilliseconds(5));
+        // Paced so that 1,800 take over 2 s: the stop and the kill must land mid-stream even when this 2-core machine is
+        // busy and the test's own polling continuation runs late (a checkpoint store that blocks a pool thread on acks).
+        var paced = new PacedModelSource(models, TimeSpan.FromMilliseconds(20));
         var (first, firstStats) = interrupted.Start(small, paced, store);
         await ScoringHarness.WaitUntilAsync(() => firstStats.Scored >= 400, "first instance scored 400");
         await interrupted.StopAsync(first);
