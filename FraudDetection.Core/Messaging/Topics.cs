@@ -18,6 +18,12 @@ public static class Topics
     /// <summary>Alerts the Notifier could not deliver on any channel; value = <see cref="NotificationDeadLetter"/> JSON.</summary>
     public const string NotificationsDeadLetter = "notifications.deadletter";
 
+    /// <summary>
+    /// Scoring's checkpoints when <c>Scoring:CheckpointStore=kafka</c>: compacted, created by the store itself (so not in
+    /// <see cref="All"/>); key = <c>{group}/{topic}/{partition}</c>, value = a versioned binary envelope.
+    /// </summary>
+    public const string ScoringCheckpoints = "scoring.checkpoints";
+
     public static IReadOnlyList<string> All { get; } = [Transactions, Scored, Alerts, DeadLetter, NotificationsDeadLetter];
 
     /// <summary>Kafka header carrying W3C trace context from producer to consumers.</summary>

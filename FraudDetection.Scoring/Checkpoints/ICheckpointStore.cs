@@ -16,7 +16,11 @@ public interface ICheckpointStore
 {
     PartitionCheckpoint? Load(string group, string topic, int partition);
 
-    /// <summary>Writes every checkpoint given, all or none.</summary>
+    /// <summary>
+    /// Writes every checkpoint given and returns only once they are durable; throws otherwise (then the caller must not
+    /// commit offsets). Each checkpoint is all-or-none (state and offset together); SQLite also makes the whole list
+    /// one transaction, Kafka does not (each partition's record set stands alone, which is what a resume needs).
+    /// </summary>
     void Save(IReadOnlyList<PartitionCheckpoint> checkpoints);
 
     IReadOnlyList<PartitionCheckpoint> LoadAll(string group, string topic);

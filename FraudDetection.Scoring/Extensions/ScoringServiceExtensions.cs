@@ -16,7 +16,7 @@ public static class ScoringServiceExtensions
 
     /// <summary>
     /// Registers Scoring on any host builder: options section <c>Scoring</c>, the champion model poller, the
-    /// SQLite checkpoint store, the <c>transactions</c> consumer (group <c>scoring</c>), the live scorer, metrics
+    /// checkpoint store (<c>Scoring:CheckpointStore</c>: SQLite file or compacted Kafka topic), the <c>transactions</c> consumer (group <c>scoring</c>), the live scorer, metrics
     /// and the <c>scoring</c> health check. Needs <c>ConnectionStrings:kafka</c> and an <see cref="Core.Models.IModelRegistry"/>.
     /// </summary>
     public static TBuilder AddScoringServices<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -28,6 +28,11 @@ public static class ScoringServiceExtensions
             .Validate(o => o.MaxBatchWaitMs >= 0, "Scoring:MaxBatchWaitMs must not be negative")
             .Validate(o => o.DedupeWindow > 0, "Scoring:DedupeWindow must be positive")
             .Validate(o => o.ThresholdOverride is null or (>= 0 and <= 1), "Scoring:ThresholdOverride must be within 0..1")
+            .Validate(o => o.CheckpointStore is CheckpointStores.Sqlite or CheckpointStores.Kafka, "Scoring:CheckpointStore must be 'sqlite' or 'kafka'")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.CheckpointTopic), "Scoring:CheckpointTopic must not be empty")
+            .Validate(o => o.CheckpointChunkBytes >= 1024, "Scoring:CheckpointChunkBytes must be at least 1024")
+            .Validate(o => o.CheckpointTimeoutMs > 0, "Scoring:CheckpointTimeoutMs must be positive")
+            .Validate(o => o.ScoreUpdateTimeoutMs > 0, "Scoring:ScoreUpdateTimeoutMs must be positive")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -35,10 +40,20 @@ public static class ScoringServiceExtensions
         services.TryAddSingleton<ScoringStats>();
         services.TryAddSingleton<ICheckpointStore>(sp =>
         {
-            var configured = sp.GetRequiredService<IOptions<ScoringOptions>>().Value.CheckpointPath;
-            var path = string.IsNullOrWhiteSpace(configured)
+            var options = sp.GetRequiredService<IOptions<ScoringOptions>>().Value;
+            if (options.CheckpointStore == CheckpointStores.Kafka)
+            {
+                // Connects lazily: a missing connection string surfaces as the worker's one clear error first.
+                return new KafkaCheckpointStore(
+                    builder.Configuration.GetConnectionString(ScoringWorker.KafkaConnectionName) ?? "",
+                    options.CheckpointTopic,
+                    options.CheckpointChunkBytes,
+                    TimeSpan.FromMilliseconds(options.CheckpointTimeoutMs),
+                    logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaCheckpointStore>());
+            }
+            var path = string.IsNullOrWhiteSpace(options.CheckpointPath)
                 ? Path.Combine(DataPaths.Sub(builder.Configuration, "scoring"), "checkpoints.db")
-                : configured;
+                : options.CheckpointPath;
             return new SqliteCheckpointStore(path);
         });
 
@@ -51,6 +66,7 @@ public static class ScoringServiceExtensions
         services.TryAddSingleton<ScoringWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ScoringWorker>());
         services.TryAddSingleton<LiveScorer>();
+        services.TryAddSingleton<TransactionAppender>();
 
         services.AddHealthChecks().AddCheck<ScoringHealthCheck>(HealthCheckName);
         return builder;

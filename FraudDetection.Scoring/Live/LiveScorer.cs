@@ -9,7 +9,8 @@ namespace FraudDetection.Scoring.Live;
 
 /// <summary>
 /// Scores one transaction on request (<c>POST /api/score</c>) against the card's current online state, read-only:
-/// the streaming state and its checkpoint stay exactly what the topic made them.
+/// the streaming state and its checkpoint stay exactly what the topic made them (with <c>update_state=true</c> the
+/// API appends the transaction to the topic instead, see <see cref="TransactionAppender"/>).
 /// </summary>
 public sealed class LiveScorer(IFeaturePipeline pipeline, IModelSource models, ScoringWorker worker, IOptions<ScoringOptions> options)
 {
@@ -85,4 +86,16 @@ public sealed record ScoreResponse(
     [property: JsonPropertyName("reasons")] IReadOnlyList<FeatureContribution> Reasons,
     [property: JsonPropertyName("contributions")] Dictionary<string, double> Contributions,
     [property: JsonPropertyName("bias")] double Bias,
-    [property: JsonPropertyName("raw_margin")] double RawMargin);
+    [property: JsonPropertyName("raw_margin")] double RawMargin)
+{
+    /// <summary>Where the transaction was appended (<c>update_state=true</c> only).</summary>
+    [JsonPropertyName("appended")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AppendedTransaction? Appended { get; init; }
+}
+
+/// <summary>The position of a transaction appended by <c>POST /api/score?update_state=true</c>.</summary>
+public sealed record AppendedTransaction(
+    [property: JsonPropertyName("topic")] string Topic,
+    [property: JsonPropertyName("partition")] int Partition,
+    [property: JsonPropertyName("offset")] long Offset);

@@ -37,15 +37,34 @@ public sealed class ScoringOptions
     /// <summary>Compute TreeSHAP reasons for every scored record, not only alerts (costs throughput).</summary>
     public bool ExplainAllScored { get; set; }
 
-    /// <summary>Reserved for challenger shadow scoring (issue follow-up); not read yet.</summary>
-    public bool ShadowMode { get; set; }
+    /// <summary>Longest wait of <c>POST /api/score?update_state=true</c> for Kafka to acknowledge the appended transaction.</summary>
+    public int ScoreUpdateTimeoutMs { get; set; } = 5000;
+
+    /// <summary>Where checkpoints live: <c>sqlite</c> (default: a file) or <c>kafka</c> (a compacted topic).</summary>
+    public string CheckpointStore { get; set; } = CheckpointStores.Sqlite;
 
     /// <summary>SQLite checkpoint file; default <c>{DataDirectory}/scoring/checkpoints.db</c>.</summary>
     public string? CheckpointPath { get; set; }
+
+    /// <summary>The compacted checkpoint topic when <see cref="CheckpointStore"/> is <c>kafka</c>.</summary>
+    public string CheckpointTopic { get; set; } = Topics.ScoringCheckpoints;
+
+    /// <summary>Largest checkpoint payload per Kafka record; larger partition states are split into chunks.</summary>
+    public int CheckpointChunkBytes { get; set; } = 900_000;
+
+    /// <summary>Longest wait for a Kafka checkpoint's acknowledgements, or for reading the topic to its end.</summary>
+    public int CheckpointTimeoutMs { get; set; } = 30_000;
 
     /// <summary>Extra librdkafka settings for the consumer (e.g. <c>session.timeout.ms</c>): section <c>Scoring:Consumer</c>.</summary>
     public Dictionary<string, string> Consumer { get; set; } = [];
 
     /// <summary>Extra librdkafka settings for the producer (e.g. <c>linger.ms</c>): section <c>Scoring:Producer</c>.</summary>
     public Dictionary<string, string> Producer { get; set; } = [];
+}
+
+/// <summary>The values of <see cref="ScoringOptions.CheckpointStore"/>.</summary>
+public static class CheckpointStores
+{
+    public const string Sqlite = "sqlite";
+    public const string Kafka = "kafka";
 }

@@ -22,7 +22,7 @@ namespace FraudDetection.Tests.Scoring;
 
 public sealed class ScoringApiTests
 {
-    private static WebApplication BuildHost(ScoringHarness harness)
+    private static WebApplication BuildHost(ScoringHarness harness, Dictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -34,6 +34,7 @@ public sealed class ScoringApiTests
             ["Scoring:CheckpointIntervalMs"] = "200",
             ["Scoring:Consumer:session.timeout.ms"] = "6000",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.AddServiceDefaults();
         builder.AddScoringServices();
         var app = builder.Build();
@@ -126,9 +127,100 @@ public sealed class ScoringApiTests
         await app.StopAsync();
     }
 
-    private static async Task<JsonObject> ScoreAsync(HttpClient client, Transaction transaction)
+    [Fact]
+    public async Task Update_state_appends_the_transaction_for_the_stream_to_apply_once_and_later_calls_see_it()
     {
-        var response = await client.PostAsJsonAsync("/api/score", transaction, FraudJsonContext.Default.Transaction);
+        using var harness = new ScoringHarness();
+        await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
+        var history = ScoringModels.KaggleRows(400);
+        harness.Produce(history);
+        await using var app = BuildHost(harness);
+        await app.StartAsync();
+        using var client = Client(app);
+        await ScoringHarness.WaitUntilAsync(() => Stats(client).GetAwaiter().GetResult()["scored"]!.GetValue<long>() == history.Count, "history scored");
+
+        var card = history.GroupBy(t => t.CcNum).OrderByDescending(g => g.Count()).First();
+        var last = card.Last();
+        var update = last with { TransNum = "live-update-1", TransDateTransTime = last.TransDateTransTime.AddMinutes(2), Amt = 57.5, IsFraud = null };
+        var probe = last with { TransNum = "probe-after", TransDateTransTime = last.TransDateTransTime.AddMinutes(5), Amt = 12.25, IsFraud = null };
+
+        // By default (and with update_state=false) nothing changes: the same call answers the same features.
+        var before = await ScoreAsync(client, probe);
+        var again = await ScoreAsync(client, probe, "?update_state=false");
+        JsonNode.DeepEquals(before["features"], again["features"]).Should().BeTrue();
+        again["state_updated"]!.GetValue<bool>().Should().BeFalse();
+        again.ContainsKey("appended").Should().BeFalse();
+
+        var updated = await ScoreAsync(client, update, "?update_state=true");
+        updated["state_updated"]!.GetValue<bool>().Should().BeTrue();
+        var appended = updated["appended"]!.AsObject();
+        appended["topic"]!.GetValue<string>().Should().Be(Topics.Transactions);
+        var partition = appended["partition"]!.GetValue<int>();
+        var offset = appended["offset"]!.GetValue<long>();
+        // A retry of the same transaction is appended again and still counted once (dedupe by trans_num).
+        var retried = await ScoreAsync(client, update, "?update_state=true");
+        retried["appended"]!["partition"]!.GetValue<int>().Should().Be(partition);
+        retried["appended"]!["offset"]!.GetValue<long>().Should().BeGreaterThan(offset);
+
+        // Appended as the Producer sends it: keyed by cc_num, in the card's partition, at the offset answered.
+        var onTopic = harness.ReadAll(Topics.Transactions, m => m.Count >= history.Count + 2);
+        var record = onTopic.Single(m => m.Partition.Value == partition && m.Offset.Value == offset);
+        System.Text.Encoding.ASCII.GetString(record.Message.Key).Should().Be(update.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        JsonSerializer.Deserialize(record.Message.Value, FraudJsonContext.Default.Transaction)!.TransNum.Should().Be(update.TransNum);
+        onTopic.Where(m => m.Message.Key.AsSpan().SequenceEqual(record.Message.Key)).Should().OnlyContain(m => m.Partition.Value == partition);
+
+        await ScoringHarness.WaitUntilAsync(() =>
+        {
+            var stats = Stats(client).GetAwaiter().GetResult();
+            return stats["scored"]!.GetValue<long>() == history.Count + 1 && stats["duplicates"]!.GetValue<long>() == 1;
+        }, "the appended transaction scored once, its retry dropped");
+        var scored = harness.ReadScored(s => s.Count > history.Count + 1, TimeSpan.FromSeconds(2));
+        scored.Should().HaveCount(history.Count + 1);
+        var streamed = scored.Single(s => s.Transaction.TransNum == update.TransNum);
+        streamed.Score.Should().BeApproximately(updated["score"]!.GetValue<double>(), 1e-6, "the answer scored it against the state the stream folded it into");
+
+        var after = await ScoreAsync(client, probe);
+        after["features"]!["card_tx_count"]!.GetValue<float>().Should().Be(before["features"]!["card_tx_count"]!.GetValue<float>() + 1,
+            "the stream applied the appended transaction to the card's state");
+        JsonNode.DeepEquals(before["features"], after["features"]).Should().BeFalse();
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Update_state_without_Kafka_answers_503_and_the_read_only_score_still_works()
+    {
+        using var harness = new ScoringHarness();
+        await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var deadPort = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there now
+        await using var app = BuildHost(harness, new()
+        {
+            ["ConnectionStrings:kafka"] = $"127.0.0.1:{deadPort}",
+            ["Scoring:ScoreUpdateTimeoutMs"] = "1500",
+        });
+        await app.StartAsync();
+        using var client = Client(app);
+        var transaction = ScoringModels.KaggleRows(1)[0];
+        await ScoringHarness.WaitUntilAsync(() => client.PostAsJsonAsync("/api/score", transaction, FraudJsonContext.Default.Transaction)
+            .GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK, "the champion loaded");
+
+        var response = await client.PostAsJsonAsync("/api/score?update_state=true", transaction, FraudJsonContext.Default.Transaction);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, body);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = JsonNode.Parse(body)!.AsObject();
+        problem["title"]!.GetValue<string>().Should().Contain("state not updated");
+        problem["detail"]!.GetValue<string>().Should().Contain(Topics.Transactions);
+        problem["trans_num"]!.GetValue<string>().Should().Be(transaction.TransNum);
+        problem["possibly_persisted"]!.GetValue<bool>().Should().BeFalse("the broker was never reached");
+        await app.StopAsync();
+    }
+
+    private static async Task<JsonObject> ScoreAsync(HttpClient client, Transaction transaction, string query = "")
+    {
+        var response = await client.PostAsJsonAsync("/api/score" + query, transaction, FraudJsonContext.Default.Transaction);
         var body = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.OK, body);
         return JsonNode.Parse(body)!.AsObject();

@@ -24,6 +24,7 @@ public sealed class ScoringHarness : IDisposable
     private readonly List<(ScoringConsumer Consumer, Task Run, CancellationTokenSource Stop)> running = [];
     private readonly IProducer<byte[], byte[]> producer;
     private readonly List<ChampionModelProvider> providers = [];
+    private readonly List<IDisposable> stores = [];
 
     public ScoringHarness(int partitions = 4)
     {
@@ -47,6 +48,19 @@ public sealed class ScoringHarness : IDisposable
     };
 
     public ICheckpointStore Store(string name) => new SqliteCheckpointStore(Path.Combine(Directory, name + ".db"));
+
+    /// <summary>A checkpoint store of the kind <c>Scoring:CheckpointStore</c> names: a SQLite file, or a topic on this broker.</summary>
+    public ICheckpointStore Store(string name, string kind)
+    {
+        if (kind != CheckpointStores.Kafka)
+        {
+            return Store(name);
+        }
+        // The embedded broker never answers CreateTopics: a short admin timeout, then it auto-creates the topic.
+        var store = new KafkaCheckpointStore(Kafka.BootstrapServers, "checkpoints." + name, timeout: TimeSpan.FromSeconds(20), adminTimeout: TimeSpan.FromSeconds(1));
+        stores.Add(store);
+        return store;
+    }
 
     public (ScoringConsumer Consumer, ScoringStats Stats) Start(ScoringOptions options, IModelSource models, ICheckpointStore store)
     {
@@ -168,6 +182,10 @@ public sealed class ScoringHarness : IDisposable
             }
         }
         producer.Dispose();
+        foreach (var store in stores)
+        {
+            store.Dispose();
+        }
         Kafka.Dispose();
         foreach (var provider in providers)
         {

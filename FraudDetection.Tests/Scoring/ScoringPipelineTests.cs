@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Transactions;
+using FraudDetection.Scoring.Options;
 
 namespace FraudDetection.Tests.Scoring;
 
@@ -82,8 +83,10 @@ public sealed class ScoringPipelineTests
             .Should().Equal(good.Select(t => t.TransNum).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task Stop_and_kill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice()
+    [Theory]
+    [InlineData(CheckpointStores.Sqlite)]
+    [InlineData(CheckpointStores.Kafka)]
+    public async Task Stop_and_kill_mid_stream_then_restart_loses_nothing_and_counts_nothing_twice(string checkpointStore)
     {
         using var harness = new ScoringHarness();
         var all = ScoringModels.KaggleRows(1800);
@@ -95,18 +98,20 @@ public sealed class ScoringPipelineTests
         var expected = TestTransactions.Offline(withDuplicates, models.Current!);
 
         // Reference: one uninterrupted run, on its own group and checkpoint file (runs beside the interrupted one).
-        var referenceStore = harness.Store("reference");
+        var referenceStore = harness.Store("reference", checkpointStore);
         harness.Produce(withDuplicates);
         var (reference, referenceStats) = harness.Start(ScoringHarness.Options("reference"), models, referenceStore);
 
         // Interrupted, on a fresh topic holding the same messages: a clean stop mid-stream, then a crash mid-stream
         // (no checkpoint since it resumed), then a third instance runs to the end.
         using var interrupted = new ScoringHarness();
-        var store = interrupted.Store("interrupted");
+        var store = interrupted.Store("interrupted", checkpointStore);
         interrupted.Produce(withDuplicates);
         var small = ScoringHarness.Options("scoring");
         small.MaxBatchSize = 16;
-        var paced = new PacedModelSource(models, TimeSpan.FromMilliseconds(5));
+        // Paced so that 1,800 take over 2 s: the stop and the kill must land mid-stream even when this 2-core machine is
+        // busy and the test's own polling continuation runs late (a checkpoint store that blocks a pool thread on acks).
+        var paced = new PacedModelSource(models, TimeSpan.FromMilliseconds(20));
         var (first, firstStats) = interrupted.Start(small, paced, store);
         await ScoringHarness.WaitUntilAsync(() => firstStats.Scored >= 400, "first instance scored 400");
         await interrupted.StopAsync(first);
