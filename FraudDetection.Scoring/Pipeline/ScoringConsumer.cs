@@ -216,6 +216,8 @@ public sealed class ScoringConsumer : IDisposable
             FetchWaitMaxMs = 1,
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,
+            // Only what the path reads: the topic name is known (one subscription), and marshalling it per message costs.
+            ConsumeResultFields = "headers,timestamp",
         };
         Apply(config, options.Consumer);
         return config;
@@ -507,13 +509,13 @@ public sealed class ScoringConsumer : IDisposable
 
     private void DeadLetter(ConsumeResult<byte[], byte[]> message, Rejection rejection, Headers? headers)
     {
-        var deadLetter = new DeadLetter(rejection.Reason, rejection.Error, message.Topic, message.Partition.Value, message.Offset.Value,
+        var deadLetter = new DeadLetter(rejection.Reason, rejection.Error, topic, message.Partition.Value, message.Offset.Value,
             message.Message.Key, message.Message.Value, DateTimeOffset.UtcNow);
         Produce(Topics.DeadLetter, message.Message.Key, JsonSerializer.SerializeToUtf8Bytes(deadLetter, FraudJsonContext.Default.DeadLetter), headers ?? PassTraceParent(message));
         stats.AddDeadLetter(rejection.Reason);
         telemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", rejection.Reason));
         logger.LogDebug("Dead-lettered {Topic}/{Partition}@{Offset}: {Reason} ({Error})",
-            message.Topic, message.Partition.Value, message.Offset.Value, rejection.Reason, rejection.Error);
+            topic, message.Partition.Value, message.Offset.Value, rejection.Reason, rejection.Error);
     }
 
     private void Produce(string outputTopic, byte[]? key, byte[] value, Headers? headers)
