@@ -24,7 +24,7 @@ public sealed partial class GraphSinkService(
 {
     private readonly GraphOptions _options = options.Value;
 
-    private readonly record struct Pending(GraphEdge? Edge, TopicPartitionOffset Offset);
+    private readonly record struct Pending(GraphEdge? Edge, int Partition, long Offset);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,6 +54,8 @@ public sealed partial class GraphSinkService(
             EnableAutoCommit = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             SessionTimeoutMs = _options.SessionTimeoutMs,
+            // The sink reads only key, value, partition and offset; marshalling the topic, headers and timestamp per message costs.
+            ConsumeResultFields = "none",
         })
             .SetErrorHandler((_, error) => LogKafkaError(error.Reason))
             .Build();
@@ -97,7 +99,7 @@ public sealed partial class GraphSinkService(
                 {
                     continue;
                 }
-                var pending = new Pending(Read(result), result.TopicPartitionOffset);
+                var pending = new Pending(Read(result), result.Partition.Value, result.Offset.Value);
                 if (!writer.TryWrite(pending))
                 {
                     // Back-pressure: wait for the writer rather than drop.
@@ -122,11 +124,11 @@ public sealed partial class GraphSinkService(
             {
                 return edge;
             }
-            LogUnreadable(result.TopicPartitionOffset.ToString(), "empty message");
+            LogUnreadable(Position(result), "empty message");
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
-            LogUnreadable(result.TopicPartitionOffset.ToString(), ex.Message);
+            LogUnreadable(Position(result), ex.Message);
         }
         metrics.Unreadable();
         return null;
@@ -239,19 +241,22 @@ public sealed partial class GraphSinkService(
         }
     }
 
+    private static string Position(ConsumeResult<Ignore, byte[]> result) =>
+        new TopicPartitionOffset(Topics.Scored, result.Partition, result.Offset).ToString();
+
     private void Commit(IConsumer<Ignore, byte[]> consumer, List<Pending> batch)
     {
-        var next = new Dictionary<TopicPartition, Offset>();
+        var next = new Dictionary<int, long>();
         foreach (var pending in batch)
         {
-            if (!next.TryGetValue(pending.Offset.TopicPartition, out var offset) || pending.Offset.Offset.Value + 1 > offset.Value)
+            if (!next.TryGetValue(pending.Partition, out var offset) || pending.Offset + 1 > offset)
             {
-                next[pending.Offset.TopicPartition] = pending.Offset.Offset + 1;
+                next[pending.Partition] = pending.Offset + 1;
             }
         }
         try
         {
-            consumer.Commit(next.Select(p => new TopicPartitionOffset(p.Key, p.Value)));
+            consumer.Commit(next.Select(p => new TopicPartitionOffset(Topics.Scored, p.Key, p.Value)));
         }
         catch (KafkaException ex)
         {
