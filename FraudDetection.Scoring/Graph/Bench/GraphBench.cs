@@ -52,6 +52,17 @@ public static class GraphBench
                 await store.AmountDistributionAsync(50, 1000);
                 await store.FraudGeoPointsAsync(500);
                 Console.WriteLine($"  the six KB panel queries together: {queries.Elapsed.TotalMilliseconds:N0} ms");
+                var busiest = edges.GroupBy(e => e.CcNum).MaxBy(g => g.Count())!.Key;
+                queries.Restart();
+                await store.CardNeighbourhoodAsync(busiest, GraphWindow.All);
+                var neighbourhood = queries.Elapsed;
+                queries.Restart();
+                await store.MerchantsSharedByAlertedCardsAsync(GraphWindow.All, 2, 50);
+                var shared = queries.Elapsed;
+                queries.Restart();
+                await store.ImpossibleTravelAsync(GraphWindow.All, 900, 100);
+                Console.WriteLine($"  investigation queries over the whole graph: busiest card's neighbourhood {neighbourhood.TotalMilliseconds:N0} ms, " +
+                                  $"merchants shared by alerted cards {shared.TotalMilliseconds:N0} ms, impossible travel {queries.Elapsed.TotalMilliseconds:N0} ms");
             }
             var sink = await TimeSinkAsync(scored, batch, directory.FullName);
             Console.WriteLine($"  sink end to end (embedded Kafka → batches → SQLite, offsets committed): {sink.Edges / sink.Elapsed.TotalSeconds,12:N0} edges/s ({sink.Edges:N0} edges after the first batch in {sink.Elapsed.TotalSeconds:N2} s; CPU {sink.Cpu.TotalMicroseconds / sink.Edges:N1} µs/edge, broker included)");
@@ -95,6 +106,22 @@ public static class GraphBench
             {
                 throw new InvalidOperationException("the embedded broker did not take every message");
             }
+        }
+
+        // Kafka's own limit here: the sink's consumer settings, consuming only.
+        var consumeConfig = GraphSinkService.ConsumerConfig(kafka.BootstrapServers, new GraphOptions { GroupId = "graph-bench-raw" });
+        using (var raw = new ConsumerBuilder<Ignore, byte[]>(consumeConfig).Build())
+        {
+            raw.Subscribe(Topics.Scored);
+            raw.Consume(TimeSpan.FromSeconds(30));
+            var rawClock = Stopwatch.StartNew();
+            var consumed = 1;
+            while (consumed < scored.Count && raw.Consume(TimeSpan.FromSeconds(10)) is not null)
+            {
+                consumed++;
+            }
+            Console.WriteLine($"  Kafka consume alone (the sink's consumer settings): {consumed / rawClock.Elapsed.TotalSeconds,12:N0} messages/s");
+            raw.Close();
         }
 
         var builder = Host.CreateApplicationBuilder();

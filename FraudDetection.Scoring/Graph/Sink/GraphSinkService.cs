@@ -46,17 +46,7 @@ public sealed partial class GraphSinkService(
             SingleReader = true,
             SingleWriter = true,
         });
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = _options.GroupId,
-            ClientId = "graph-sink",
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeoutMs = _options.SessionTimeoutMs,
-            // The sink reads only key, value, partition and offset; marshalling the topic, headers and timestamp per message costs.
-            ConsumeResultFields = "none",
-        })
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(ConsumerConfig(bootstrapServers, _options))
             .SetErrorHandler((_, error) => LogKafkaError(error.Reason))
             .Build();
         consumer.Subscribe(Topics.Scored);
@@ -78,6 +68,19 @@ public sealed partial class GraphSinkService(
             consumer.Close();
         }
     }
+
+    /// <summary>The sink's consumer settings (graph-bench measures Kafka's consume limit with these too).</summary>
+    public static ConsumerConfig ConsumerConfig(string bootstrapServers, GraphOptions options) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        GroupId = options.GroupId,
+        ClientId = "graph-sink",
+        EnableAutoCommit = false,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        SessionTimeoutMs = options.SessionTimeoutMs,
+        // The sink reads only key, value, partition and offset; marshalling the topic, headers and timestamp per message costs.
+        ConsumeResultFields = "none",
+    };
 
     private void Consume(IConsumer<Ignore, byte[]> consumer, ChannelWriter<Pending> writer, CancellationToken stoppingToken)
     {

@@ -32,7 +32,7 @@ internal static class SqliteStatements
             is_fraud INTEGER NULL, score REAL NOT NULL, model_version TEXT NOT NULL, is_alert INTEGER NOT NULL,
             merch_lat REAL NOT NULL, merch_long REAL NOT NULL,
             UNIQUE (cc_num, ts, trans_num));
-        CREATE INDEX IF NOT EXISTS edges_merchant_ts ON edges(merchant_id, ts);
+        DROP INDEX IF EXISTS edges_merchant_ts;
         CREATE INDEX IF NOT EXISTS edges_ts ON edges(ts);
         CREATE INDEX IF NOT EXISTS edges_alerted_ts ON edges(ts) WHERE is_alert = 1;
         CREATE VIEW IF NOT EXISTS transactions AS
@@ -138,15 +138,22 @@ internal static class SqliteStatements
     public const string CardTransactions =
         "SELECT " + TransactionColumns + " FROM transactions t WHERE t.cc_num = $cc_num AND t.ts >= $from AND t.ts < $to ORDER BY t.ts, t.trans_num";
 
+    // One pass over the window's edges, kept to the card's merchants by a set lookup: no per-merchant index has to be
+    // maintained on every write (it cost more than all the rest of an edge's indexing past a few hundred thousand edges).
     public const string CardMerchants = """
-        SELECT m.merchant, m.card_transactions,
-               (SELECT COUNT(DISTINCT o.cc_num) FROM transactions o
-                 WHERE o.merchant = m.merchant AND o.cc_num <> $cc_num AND o.ts >= $from AND o.ts < $to),
-               (SELECT COUNT(DISTINCT o.cc_num) FROM transactions o
-                 WHERE o.merchant = m.merchant AND o.cc_num <> $cc_num AND o.ts >= $from AND o.ts < $to AND o.is_alert = 1)
-        FROM (SELECT merchant, COUNT(*) AS card_transactions FROM transactions
-              WHERE cc_num = $cc_num AND ts >= $from AND ts < $to GROUP BY merchant) m
-        ORDER BY m.merchant
+        WITH mine AS (SELECT merchant_id, COUNT(*) AS card_transactions FROM edges
+                      WHERE cc_num = $cc_num AND ts >= $from AND ts < $to GROUP BY merchant_id),
+        others AS (SELECT o.merchant_id, COUNT(DISTINCT o.cc_num) AS other_cards,
+                          COUNT(DISTINCT CASE WHEN o.is_alert = 1 THEN o.cc_num END) AS alerted_other_cards
+                   FROM edges o
+                   WHERE o.ts >= $from AND o.ts < $to AND o.cc_num <> $cc_num
+                     AND o.merchant_id IN (SELECT merchant_id FROM mine)
+                   GROUP BY o.merchant_id)
+        SELECT m.name, mine.card_transactions, COALESCE(others.other_cards, 0), COALESCE(others.alerted_other_cards, 0)
+        FROM mine
+        JOIN merchants m ON m.id = mine.merchant_id
+        LEFT JOIN others ON others.merchant_id = mine.merchant_id
+        ORDER BY m.name
         """;
 
     public const string MerchantsSharedByAlertedCards = """
