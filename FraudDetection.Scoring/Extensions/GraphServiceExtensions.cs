@@ -22,6 +22,7 @@ public static class GraphServiceExtensions
             .Validate(o => o.BatchSize > 0, "Graph:BatchSize must be positive")
             .Validate(o => o.ChannelCapacity >= o.BatchSize, "Graph:ChannelCapacity must be at least Graph:BatchSize")
             .Validate(o => o.FlushInterval > TimeSpan.Zero, "Graph:FlushInterval must be positive")
+            .Validate(o => o.FlushIdle > TimeSpan.Zero, "Graph:FlushIdle must be positive")
             .ValidateOnStart();
 
         builder.AddGraphStore();

@@ -19,6 +19,10 @@ public sealed class GraphOptions
     /// <summary>Longest a partly filled batch waits before it is written.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>A partly filled batch is written once nothing has come for this long (the end of a burst), even
+    /// before <see cref="FlushInterval"/>; above the embedded replay's 50 tx/s gaps, so a steady trickle still batches.</summary>
+    public TimeSpan FlushIdle { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Messages held between the consumer and the writer (one batch being written, the next filling);
     /// when full the consumer waits (back-pressure).</summary>
     public int ChannelCapacity { get; set; } = 20_000;

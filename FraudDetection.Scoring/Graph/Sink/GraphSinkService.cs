@@ -212,7 +212,10 @@ public sealed partial class GraphSinkService(
         }
     }
 
-    /// <summary>Takes up to BatchSize messages, waiting at most FlushInterval after the first.</summary>
+    /// <summary>
+    /// Takes up to BatchSize messages: at most FlushInterval after the first, and no longer than FlushIdle once the
+    /// input goes quiet (the end of a burst is written at once, not after the whole interval).
+    /// </summary>
     private async Task FillAsync(ChannelReader<Pending> reader, List<Pending> batch, CancellationToken stoppingToken)
     {
         var deadline = DateTime.UtcNow + _options.FlushInterval;
@@ -229,7 +232,7 @@ public sealed partial class GraphSinkService(
                 return;
             }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            wait.CancelAfter(left);
+            wait.CancelAfter(left < _options.FlushIdle ? left : _options.FlushIdle);
             try
             {
                 if (!await reader.WaitToReadAsync(wait.Token))
@@ -239,7 +242,7 @@ public sealed partial class GraphSinkService(
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
-                return; // flush interval reached
+                return; // flush interval reached, or nothing came for FlushIdle
             }
         }
     }
