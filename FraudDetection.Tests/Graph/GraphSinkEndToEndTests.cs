@@ -30,7 +30,7 @@ public sealed class GraphSinkEndToEndTests : IDisposable
         _data.Delete(recursive: true);
     }
 
-    private async Task<WebApplication> StartSinkAsync(IGraphStore? store = null)
+    private async Task<WebApplication> StartSinkAsync(IGraphStore? store = null, Dictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -45,6 +45,10 @@ public sealed class GraphSinkEndToEndTests : IDisposable
             ["Graph:MaxRetryDelay"] = "00:00:00.200",
             ["Graph:SessionTimeoutMs"] = "6000",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
         if (store is not null)
         {
             builder.Services.AddSingleton(store);
@@ -96,6 +100,25 @@ public sealed class GraphSinkEndToEndTests : IDisposable
             }
             await Task.Delay(100);
         }
+    }
+
+    [Fact]
+    public async Task A_small_burst_is_written_once_the_input_goes_quiet_not_after_the_whole_flush_interval()
+    {
+        // The batch would wait an hour for more messages; FlushIdle writes the burst as soon as nothing more comes.
+        await using var app = await StartSinkAsync(settings: new()
+        {
+            ["Graph:BatchSize"] = "1000",
+            ["Graph:ChannelCapacity"] = "2000",
+            ["Graph:FlushInterval"] = "01:00:00",
+            ["Graph:FlushIdle"] = "00:00:00.050",
+        });
+        using var http = Client(app);
+        var scored = GraphTestData.Transactions(7).Select(GraphTestData.Score).ToList();
+        await ProduceAsync(scored);
+
+        await Eventually(async () => (await http.GetFromJsonAsync<GraphTotals>("/api/graph/totals"))!.Transactions == scored.Count, "the burst in the graph", seconds: 30);
+        await Eventually(() => Task.FromResult(CommittedMessages() == scored.Count), "offsets committed", seconds: 30);
     }
 
     [Fact]
