@@ -13,9 +13,15 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private readonly Lazy<Task> _schema;
     private SqliteConnection? _writer;
     private SqliteEdgeWriter? _edgeWriter;
+    private SqliteWalCheckpointer? _checkpointer;
+    private readonly int _walCheckpointPages;
 
-    public SqliteGraphStore(string databaseFile)
+    /// <param name="databaseFile">The SQLite file (created with its folder when missing).</param>
+    /// <param name="walCheckpointPages">WAL length (4 KB pages) at which the writer copies the rest back itself and so lets the WAL restart.</param>
+    public SqliteGraphStore(string databaseFile, int walCheckpointPages = SqliteWalCheckpointer.DefaultWriterCatchUpPages)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(walCheckpointPages, 1);
+        _walCheckpointPages = walCheckpointPages;
         DatabaseFile = Path.GetFullPath(databaseFile);
         Directory.CreateDirectory(Path.GetDirectoryName(DatabaseFile)!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = true }.ToString();
@@ -61,9 +67,11 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
                     await pragmas.ExecuteNonQueryAsync(cancellationToken);
                 }
                 _edgeWriter = new SqliteEdgeWriter(_writer);
+                _checkpointer = new SqliteWalCheckpointer(_connectionString, _walCheckpointPages);
             }
             // SQLite is synchronous underneath: the batch runs on this thread.
             _edgeWriter.Write(edges);
+            _checkpointer!.Committed(_writer!);
         }
         catch
         {
@@ -189,6 +197,8 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
 
     private async Task DisposeWriterAsync()
     {
+        _checkpointer?.Dispose();
+        _checkpointer = null;
         _edgeWriter?.Dispose();
         _edgeWriter = null;
         if (_writer is not null)
