@@ -87,8 +87,9 @@ public static class ScoringBench
             var run = consumer.RunAsync(stop.Token);
             var (throughput, elapsed, cpuPerTx) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, count, partitions);
             var backlog = latencies.TakeSnapshot();
+            var backlogStats = stats.Snapshot("", null, null);
             Console.WriteLine($"end to end, preloaded backlog: {count:N0} scored in {elapsed.TotalSeconds:0.00} s = {throughput:N0} tx/s " +
-                              $"(mean batch {stats.Snapshot("", null, null).MeanBatchSize:0}, {stats.Snapshot("", null, null).Alerts:N0} alerts with TreeSHAP reasons; CPU {cpuPerTx:0.0} µs/tx, broker included); event→scored p50 {Percentile(backlog, 50):0.0} ms, " +
+                              $"(mean batch {backlogStats.MeanBatchSize:0}, {backlogStats.Alerts:N0} alerts with TreeSHAP reasons; CPU {cpuPerTx:0.0} µs/tx, broker included); event→scored p50 {Percentile(backlog, 50):0.0} ms, " +
                               $"p99 {Percentile(backlog, 99):0.0} ms (a drained backlog: queueing included)");
 
             // Latency under offered load.

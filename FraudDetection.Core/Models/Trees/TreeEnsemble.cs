@@ -38,6 +38,7 @@ public sealed class TreeEnsemble
         Link = link;
         FeatureCount = featureCount;
         MaxDepth = trees.Count == 0 ? 0 : trees.Max(t => t.MaxDepth);
+        HasCover = trees.All(t => t.HasCover);
     }
 
     public IReadOnlyList<DecisionTree> Trees { get; }
@@ -45,9 +46,7 @@ public sealed class TreeEnsemble
     public LogisticLink Link { get; }
     public int FeatureCount { get; }
     public int MaxDepth { get; }
-    public bool HasCover => _hasCover ??= Trees.All(t => t.HasCover);
-
-    private bool? _hasCover;
+    public bool HasCover { get; }
 
     public double RawScore(ReadOnlySpan<float> row)
     {

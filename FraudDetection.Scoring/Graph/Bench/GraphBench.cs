@@ -64,12 +64,6 @@ public static class GraphBench
                 Console.WriteLine($"  investigation queries over the whole graph: busiest card's neighbourhood {neighbourhood.TotalMilliseconds:N0} ms, " +
                                   $"merchants shared by alerted cards {shared.TotalMilliseconds:N0} ms, impossible travel {queries.Elapsed.TotalMilliseconds:N0} ms");
             }
-            // The sink phase measures a sink, not a process holding the whole replay: drop the bench's own copies
-            // (hundreds of MB at 300,000 rows made every GC of the sink's short-lived objects slower).
-            edges.Clear();
-            edges.TrimExcess();
-            messages.Clear();
-            messages.TrimExcess();
             var sink = await TimeSinkAsync(scored, batch, directory.FullName);
             Console.WriteLine($"  sink end to end (embedded Kafka → batches → SQLite, offsets committed): {sink.Edges / sink.Elapsed.TotalSeconds,12:N0} edges/s ({sink.Edges:N0} edges after the first batch in {sink.Elapsed.TotalSeconds:N2} s; CPU {sink.Cpu.TotalMicroseconds / sink.Edges:N1} µs/edge, broker included)");
             return 0;
@@ -113,10 +107,6 @@ public static class GraphBench
                 throw new InvalidOperationException("the embedded broker did not take every message");
             }
         }
-        var total = scored.Count;
-        scored.Clear();
-        scored.TrimExcess();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         // Kafka's own limit here: the sink's consumer settings, consuming only.
         var consumeConfig = GraphSinkService.ConsumerConfig(kafka.BootstrapServers, new GraphOptions { GroupId = "graph-bench-raw" });
@@ -126,7 +116,7 @@ public static class GraphBench
             raw.Consume(TimeSpan.FromSeconds(30));
             var rawClock = Stopwatch.StartNew();
             var consumed = 1;
-            while (consumed < total && raw.Consume(TimeSpan.FromSeconds(10)) is not null)
+            while (consumed < scored.Count && raw.Consume(TimeSpan.FromSeconds(10)) is not null)
             {
                 consumed++;
             }
@@ -153,7 +143,7 @@ public static class GraphBench
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var from = status.EdgesWritten;
         var deadline = DateTime.UtcNow.AddMinutes(10);
-        while (status.EdgesWritten < total && DateTime.UtcNow < deadline)
+        while (status.EdgesWritten < scored.Count && DateTime.UtcNow < deadline)
         {
             await Task.Delay(5);
         }

@@ -7,10 +7,12 @@ namespace FraudDetection.Scoring.Graph.Sqlite;
 /// The embedded store's write path: statements prepared once on the writer connection and bound through SQLitePCLRaw
 /// (the library under Microsoft.Data.Sqlite). ADO.NET's parameter objects cost more per edge than SQLite's own insert.
 /// Merchant ids and the nodes already written are remembered, so a batch only touches the nodes it creates.
+/// Owns the writer connection and its WAL checkpointer.
 /// </summary>
 internal sealed class SqliteEdgeWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
+    private readonly SqliteWalCheckpointer _checkpointer;
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _mergeCard, _mergeMerchant, _merchantId, _mergeEdge;
     private readonly HashSet<long> _knownCards = [];
@@ -19,9 +21,10 @@ internal sealed class SqliteEdgeWriter : IDisposable
     private readonly List<long> _batchCards = [];
     private readonly List<string> _batchMerchants = [];
 
-    public SqliteEdgeWriter(SqliteConnection connection)
+    public SqliteEdgeWriter(SqliteConnection connection, SqliteWalCheckpointer checkpointer)
     {
         _connection = connection;
+        _checkpointer = checkpointer;
         _db = connection.Handle!;
         _mergeCard = Prepare(SqliteStatements.MergeCard);
         _mergeMerchant = Prepare(SqliteStatements.MergeMerchant);
@@ -70,6 +73,7 @@ internal sealed class SqliteEdgeWriter : IDisposable
             }
             throw;
         }
+        _checkpointer.Committed(_connection);
     }
 
     private void MergeCard(GraphEdge e)
@@ -162,9 +166,11 @@ internal sealed class SqliteEdgeWriter : IDisposable
 
     public void Dispose()
     {
+        _checkpointer.Dispose();
         _mergeCard.Dispose();
         _mergeMerchant.Dispose();
         _merchantId.Dispose();
         _mergeEdge.Dispose();
+        _connection.Dispose();
     }
 }

@@ -11,9 +11,7 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lazy<Task> _schema;
-    private SqliteConnection? _writer;
     private SqliteEdgeWriter? _edgeWriter;
-    private SqliteWalCheckpointer? _checkpointer;
     private readonly int _walCheckpointPages;
 
     /// <param name="databaseFile">The SQLite file (created with its folder when missing).</param>
@@ -60,23 +58,21 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         {
             if (_edgeWriter is null)
             {
-                _writer = await OpenAsync(cancellationToken, ensureSchema: false);
-                await using (var pragmas = _writer.CreateCommand())
+                var connection = await OpenAsync(cancellationToken, ensureSchema: false);
+                await using (var pragmas = connection.CreateCommand())
                 {
                     pragmas.CommandText = SqliteStatements.WriterPragmas;
                     await pragmas.ExecuteNonQueryAsync(cancellationToken);
                 }
-                _edgeWriter = new SqliteEdgeWriter(_writer);
-                _checkpointer = new SqliteWalCheckpointer(_connectionString, _walCheckpointPages);
+                _edgeWriter = new SqliteEdgeWriter(connection, new SqliteWalCheckpointer(_connectionString, _walCheckpointPages));
             }
             // SQLite is synchronous underneath: the batch runs on this thread.
             _edgeWriter.Write(edges);
-            _checkpointer!.Committed(_writer!);
         }
         catch
         {
             // A broken connection is reopened on the next batch.
-            await DisposeWriterAsync();
+            DisposeWriter();
             throw;
         }
         finally
@@ -195,17 +191,10 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         return connection;
     }
 
-    private async Task DisposeWriterAsync()
+    private void DisposeWriter()
     {
-        _checkpointer?.Dispose();
-        _checkpointer = null;
         _edgeWriter?.Dispose();
         _edgeWriter = null;
-        if (_writer is not null)
-        {
-            await _writer.DisposeAsync();
-            _writer = null;
-        }
     }
 
     public async ValueTask DisposeAsync()
@@ -213,7 +202,7 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         await _writeLock.WaitAsync();
         try
         {
-            await DisposeWriterAsync();
+            DisposeWriter();
         }
         finally
         {
