@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using CommunityToolkit.HighPerformance.Buffers;
 
 namespace FraudDetection.Scoring.Graph;
 
@@ -52,9 +53,18 @@ public sealed record GraphEdge
 
     public static DateTime FromTs(long ts) => DateTimeOffset.FromUnixTimeSeconds(ts).UtcDateTime;
 
+    private static string FormatDob(DateOnly dob, StringPool? pool)
+    {
+        Span<char> text = stackalloc char[16];
+        return pool is not null && dob.TryFormat(text, out var written, "O", CultureInfo.InvariantCulture)
+            ? pool.GetOrAdd(text[..written])
+            : dob.ToString("O", CultureInfo.InvariantCulture);
+    }
+
     public static GraphEdge From(ScoredTransaction scored) => From(scored.Transaction, scored.Score, scored.ModelVersion, scored.IsAlert);
 
-    public static GraphEdge From(Transaction t, double score, string modelVersion, bool isAlert)
+    /// <param name="repeatedStrings">When given, the holder's date of birth is formatted into it once per distinct date.</param>
+    public static GraphEdge From(Transaction t, double score, string modelVersion, bool isAlert, StringPool? repeatedStrings = null)
     {
         return new GraphEdge
         {
@@ -70,7 +80,7 @@ public sealed record GraphEdge
             Long = t.Long,
             CityPop = t.CityPop,
             Job = t.Job,
-            Dob = t.Dob.ToString("O", CultureInfo.InvariantCulture), // yyyy-MM-dd
+            Dob = FormatDob(t.Dob, repeatedStrings), // yyyy-MM-dd
             Merchant = t.Merchant,
             MerchLat = t.MerchLat,
             MerchLong = t.MerchLong,

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
+using CommunityToolkit.HighPerformance.Buffers;
 
 namespace FraudDetection.Scoring.Pipeline;
 
@@ -54,11 +57,14 @@ public static class TransactionJson
     /// dates as <c>yyyy-MM-dd HH:mm:ss</c>/<c>yyyy-MM-dd</c>, no repeated names); null for anything else, which the caller
     /// then hands to the serializer for the exact result or error. Never throws.
     /// </summary>
-    public static Transaction? TryReadFast(ReadOnlySpan<byte> value)
+    /// <param name="value">The transaction's UTF-8 JSON.</param>
+    /// <param name="repeatedStrings">When given, the strings that repeat across transactions (holder, merchant,
+    /// category) come from this pool instead of a new copy each: a reader that holds many transactions keeps one.</param>
+    public static Transaction? TryReadFast(ReadOnlySpan<byte> value, StringPool? repeatedStrings = null)
     {
         try
         {
-            return ReadFast(value);
+            return ReadFast(value, repeatedStrings);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -66,7 +72,7 @@ public static class TransactionJson
         }
     }
 
-    private static Transaction? ReadFast(ReadOnlySpan<byte> value)
+    private static Transaction? ReadFast(ReadOnlySpan<byte> value, StringPool? pool)
     {
         var reader = new Utf8JsonReader(value);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -117,22 +123,22 @@ public static class TransactionJson
             {
                 0 => TryDateTime(ref reader, out transDate),
                 1 => reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out ccNum),
-                2 => TryString(ref reader, out merchant),
-                3 => TryString(ref reader, out category),
+                2 => TryString(ref reader, pool, out merchant),
+                3 => TryString(ref reader, pool, out category),
                 4 => reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out amt),
-                5 => TryString(ref reader, out first),
-                6 => TryString(ref reader, out last),
-                7 => TryString(ref reader, out gender),
-                8 => TryString(ref reader, out street),
-                9 => TryString(ref reader, out city),
-                10 => TryString(ref reader, out state),
+                5 => TryString(ref reader, pool, out first),
+                6 => TryString(ref reader, pool, out last),
+                7 => TryString(ref reader, pool, out gender),
+                8 => TryString(ref reader, pool, out street),
+                9 => TryString(ref reader, pool, out city),
+                10 => TryString(ref reader, pool, out state),
                 11 => reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out zip),
                 12 => reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out lat),
                 13 => reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out lng),
                 14 => reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out cityPop),
-                15 => TryString(ref reader, out job),
+                15 => TryString(ref reader, pool, out job),
                 16 => TryDate(ref reader, out dob),
-                17 => TryString(ref reader, out transNum),
+                17 => TryString(ref reader, null, out transNum), // unique: pooling it would only evict the rest
                 18 => reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out unixTime),
                 19 => reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out merchLat),
                 20 => reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out merchLong),
@@ -201,14 +207,17 @@ public static class TransactionJson
         : reader.ValueTextEquals("is_fraud"u8) ? 21
         : -1;
 
-    private static bool TryString(ref Utf8JsonReader reader, out string? value)
+    private static bool TryString(ref Utf8JsonReader reader, StringPool? pool, out string? value)
     {
         value = null;
         if (reader.TokenType != JsonTokenType.String)
         {
             return false;
         }
-        value = reader.GetString();
+        // Invalid UTF-8 goes to GetString, which refuses it as the serializer does (a decoder would substitute).
+        value = pool is not null && !reader.ValueIsEscaped && !reader.HasValueSequence && Utf8.IsValid(reader.ValueSpan)
+            ? pool.GetOrAdd(reader.ValueSpan, Encoding.UTF8)
+            : reader.GetString();
         return true;
     }
 

@@ -7,6 +7,7 @@ using FraudDetection.Core.Messaging;
 using FraudDetection.Scoring.Apis;
 using FraudDetection.Scoring.Extensions;
 using FraudDetection.Scoring.Graph;
+using FraudDetection.Scoring.Graph.Sink;
 using FraudDetection.Scoring.Graph.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FraudDetection.Tests.Graph;
 
@@ -165,6 +167,27 @@ public sealed class GraphSinkEndToEndTests : IDisposable
         neighbourhood.Transactions.Should().HaveCount(transactions.Count(t => t.CcNum == card));
         (await http.GetAsync("/api/graph/cards/42/neighbourhood")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
         (await http.GetAsync("/api/graph/amounts/distribution?binWidth=0")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Graph_consumer_settings_reach_librdkafka_and_a_refused_one_leaves_the_service_up_with_the_sink_unhealthy()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Graph:Consumer:fetch.wait.max.ms"] = "7",
+        }).Build();
+        var options = configuration.GetSection(GraphOptions.SectionName).Get<GraphOptions>()!;
+        var config = GraphSinkService.ConsumerConfig(_kafka.BootstrapServers, options);
+        config.Get("fetch.wait.max.ms").Should().Be("7", "a Graph:Consumer setting overrides the sink's own");
+        config.Get("fetch.queue.backoff.ms").Should().Be("20", "the sink's own settings stay where not overridden");
+        config.EnableAutoOffsetStore.Should().BeFalse("offsets are stored only once their batch is written");
+
+        await using var app = await StartSinkAsync(settings: new() { ["Graph:Consumer:no.such.setting"] = "1" });
+        var status = app.Services.GetRequiredService<GraphSinkStatus>();
+        await Eventually(() => Task.FromResult(status.ToHealth().Status == HealthStatus.Unhealthy), "the sink to report the refused setting");
+        status.ToHealth().Description.Should().Contain("Graph:Consumer").And.Contain("no.such.setting");
+        using var http = Client(app);
+        (await http.GetFromJsonAsync<GraphTotals>("/api/graph/totals"))!.Transactions.Should().Be(0, "the service still answers");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using FluentAssertions;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Scoring.Graph;
@@ -24,6 +25,45 @@ public class ScoredMessageReaderTests
 
             GraphSinkService.ReadScored(bytes).Should().Be(GraphEdge.From(scored));
         }
+    }
+
+    [Fact]
+    public void With_a_string_pool_the_edge_is_the_same_and_a_card_s_repeated_strings_are_one_copy_but_trans_num_is_not_pooled()
+    {
+        var pool = new StringPool(64);
+        var transactions = GraphTestData.Transactions(40);
+        var card = transactions.GroupBy(t => t.CcNum).First(g => g.Count() > 1).ToList();
+        var edges = new List<GraphEdge>();
+        foreach (var t in card)
+        {
+            var scored = GraphTestData.Score(t) with { ModelVersion = "v7" };
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(scored, FraudJsonContext.Default.ScoredTransaction);
+            var edge = GraphSinkService.ReadScored(bytes, pool)!;
+            edge.Should().Be(GraphEdge.From(scored), "pooling changes where strings live, never what they say");
+            edges.Add(edge);
+        }
+
+        var (first, second) = (edges[0], edges[1]);
+        ReferenceEquals(first.Street, second.Street).Should().BeTrue("one copy of the holder's street");
+        ReferenceEquals(first.Job, second.Job).Should().BeTrue();
+        ReferenceEquals(first.Dob, second.Dob).Should().BeTrue();
+        ReferenceEquals(first.ModelVersion, second.ModelVersion).Should().BeTrue();
+        pool.TryGet(first.Street, out _).Should().BeTrue();
+        pool.TryGet(first.TransNum, out _).Should().BeFalse("a unique id would only evict the strings that repeat");
+    }
+
+    [Fact]
+    public void With_a_string_pool_invalid_utf8_is_refused_as_without_it()
+    {
+        var t = GraphTestData.Transactions(1)[0] with { Street = "STREET_MARK" };
+        var json = JsonSerializer.SerializeToUtf8Bytes(GraphTestData.Score(t), FraudJsonContext.Default.ScoredTransaction);
+        var at = json.AsSpan().IndexOf("STREET_MARK"u8);
+        json[at] = 0xC3; // a lead byte followed by ASCII: not UTF-8
+        json[at + 1] = (byte)'(';
+
+        var plain = () => GraphSinkService.ReadScored(json);
+        var pooled = () => GraphSinkService.ReadScored(json, new StringPool(64));
+        plain.Should().Throw<Exception>().Which.GetType().Should().Be(pooled.Should().Throw<Exception>().Which.GetType());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
 using FraudDetection.Scoring.Pipeline;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace FraudDetection.Scoring.Graph.Sink;
 /// <summary>
 /// Consumes <see cref="Topics.Scored"/> (group <c>graph-sink</c>) into the graph store in batches.
 /// A bounded channel sits between the Kafka consumer and the writer: when writes fall behind, the consumer waits
-/// instead of dropping. Offsets are committed only after their batch is written, and failed writes are retried
+/// instead of dropping. Offsets are stored for commit only after their batch is written, and failed writes are retried
 /// until they succeed; MERGE on <c>trans_num</c> makes the resulting re-deliveries harmless.
 /// </summary>
 public sealed partial class GraphSinkService(
@@ -23,6 +24,13 @@ public sealed partial class GraphSinkService(
     ILogger<GraphSinkService> logger) : BackgroundService
 {
     private readonly GraphOptions _options = options.Value;
+
+    // Holder, merchant and category strings repeat on every transaction of a card: one copy each keeps the edges
+    // waiting in the channel small, and so the garbage collector's work (bounded: it evicts when full).
+    private readonly StringPool _repeatedStrings = new(RepeatedStringsPoolSize);
+
+    /// <summary>Strings the sink's reader keeps one copy of (cards × holder fields, merchants, categories, model versions).</summary>
+    public const int RepeatedStringsPoolSize = 16_384;
 
     private readonly record struct Pending(GraphEdge? Edge, int Partition, long Offset);
 
@@ -46,9 +54,23 @@ public sealed partial class GraphSinkService(
             SingleReader = true,
             SingleWriter = true,
         });
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(ConsumerConfig(bootstrapServers, _options))
-            .SetErrorHandler((_, error) => LogKafkaError(error.Reason))
-            .Build();
+        IConsumer<Ignore, byte[]> built;
+        try
+        {
+            built = new ConsumerBuilder<Ignore, byte[]>(ConsumerConfig(bootstrapServers, _options))
+                .SetErrorHandler((_, error) => LogKafkaError(error.Reason))
+                .SetOffsetsCommittedHandler((_, committed) => LogIfCommitFailed(committed))
+                .Build();
+        }
+        catch (Exception ex) when (ex is KafkaException or ArgumentException or InvalidOperationException)
+        {
+            // A bad Graph:Consumer setting: the sink reports it (health) and Scoring goes on.
+            var reason = $"the graph sink's Kafka consumer settings were refused (Graph:Consumer): {ex.Message}";
+            status.Fatal(reason);
+            LogNotStarted(reason);
+            return;
+        }
+        using var consumer = built;
         consumer.Subscribe(Topics.Scored);
         LogStarted(Topics.Scored, _options.GroupId, store.GetType().Name, _options.BatchSize);
 
@@ -70,17 +92,35 @@ public sealed partial class GraphSinkService(
     }
 
     /// <summary>The sink's consumer settings (graph-bench measures Kafka's consume limit with these too).</summary>
-    public static ConsumerConfig ConsumerConfig(string bootstrapServers, GraphOptions options) => new()
+    public static ConsumerConfig ConsumerConfig(string bootstrapServers, GraphOptions options)
     {
-        BootstrapServers = bootstrapServers,
-        GroupId = options.GroupId,
-        ClientId = "graph-sink",
-        EnableAutoCommit = false,
-        AutoOffsetReset = AutoOffsetReset.Earliest,
-        SessionTimeoutMs = options.SessionTimeoutMs,
-        // The sink reads only key, value, partition and offset; marshalling the topic, headers and timestamp per message costs.
-        ConsumeResultFields = "none",
-    };
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = options.GroupId,
+            ClientId = "graph-sink",
+            // Offsets are stored only once their batch is written; librdkafka commits the stored ones in the
+            // background (and on close and on a rebalance), so the writer never waits on the broker's answer.
+            EnableAutoCommit = true,
+            EnableAutoOffsetStore = false,
+            AutoCommitIntervalMs = 1_000,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeoutMs = options.SessionTimeoutMs,
+            // The sink reads only key, value, partition and offset; marshalling the topic, headers and timestamp per message costs.
+            ConsumeResultFields = "none",
+            // While the writer holds the consumer back, librdkafka's prefetch queue fills and each partition's fetching
+            // then pauses for this long (default 1 s) — longer than the queue takes to drain, so the sink stalled.
+            FetchQueueBackoffMs = 20,
+            // One fetch per broker is outstanding at a time; one holding only caught-up partitions blocked the others
+            // for the default 500 ms (and the embedded broker never cuts that wait short).
+            FetchWaitMaxMs = 50,
+        };
+        foreach (var (key, value) in options.Consumer)
+        {
+            config.Set(key, value);
+        }
+        return config;
+    }
 
     private void Consume(IConsumer<Ignore, byte[]> consumer, ChannelWriter<Pending> writer, CancellationToken stoppingToken)
     {
@@ -123,7 +163,7 @@ public sealed partial class GraphSinkService(
     {
         try
         {
-            if (result.Message.Value is { Length: > 0 } value && ReadScored(value) is { } edge)
+            if (result.Message.Value is { Length: > 0 } value && ReadScored(value, _repeatedStrings) is { } edge)
             {
                 return edge;
             }
@@ -141,7 +181,9 @@ public sealed partial class GraphSinkService(
     /// Reads only what the graph needs from a <see cref="ScoredTransaction"/>'s UTF-8 bytes (the transaction, score,
     /// is_alert, model_version) with the source-generated <see cref="FraudJsonContext"/>; reasons and timings are skipped.
     /// </summary>
-    public static GraphEdge? ReadScored(ReadOnlySpan<byte> json)
+    /// <param name="json">The scored transaction's UTF-8 JSON.</param>
+    /// <param name="repeatedStrings">When given, strings that repeat across transactions are taken from it (see <see cref="TransactionJson.TryReadFast"/>).</param>
+    public static GraphEdge? ReadScored(ReadOnlySpan<byte> json, StringPool? repeatedStrings = null)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -163,7 +205,7 @@ public sealed partial class GraphSinkService(
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
                 var value = json[start..(int)reader.BytesConsumed];
-                transaction = TransactionJson.TryReadFast(value) ?? JsonSerializer.Deserialize(value, FraudJsonContext.Default.Transaction);
+                transaction = TransactionJson.TryReadFast(value, repeatedStrings) ?? JsonSerializer.Deserialize(value, FraudJsonContext.Default.Transaction);
             }
             else if (name.SequenceEqual("score"u8))
             {
@@ -186,7 +228,11 @@ public sealed partial class GraphSinkService(
         {
             throw new JsonException("a scored transaction must be one complete JSON object");
         }
-        return transaction is null ? null : GraphEdge.From(transaction, score, modelVersion!, isAlert);
+        if (modelVersion is not null && repeatedStrings is not null)
+        {
+            modelVersion = repeatedStrings.GetOrAdd(modelVersion);
+        }
+        return transaction is null ? null : GraphEdge.From(transaction, score, modelVersion!, isAlert, repeatedStrings);
     }
 
     private async Task WriteBatchesAsync(IConsumer<Ignore, byte[]> consumer, ChannelReader<Pending> reader, ResiliencePipeline retry, CancellationToken stoppingToken)
@@ -208,7 +254,7 @@ public sealed partial class GraphSinkService(
             await retry.ExecuteAsync(async ct => await store.WriteAsync(edges, ct), stoppingToken);
             metrics.Written(edges.Count);
             status.Written(edges.Count);
-            Commit(consumer, batch);
+            StoreOffsets(consumer, batch);
         }
     }
 
@@ -250,7 +296,7 @@ public sealed partial class GraphSinkService(
     private static string Position(ConsumeResult<Ignore, byte[]> result) =>
         new TopicPartitionOffset(Topics.Scored, result.Partition, result.Offset).ToString();
 
-    private void Commit(IConsumer<Ignore, byte[]> consumer, List<Pending> batch)
+    private void StoreOffsets(IConsumer<Ignore, byte[]> consumer, List<Pending> batch)
     {
         var next = new Dictionary<int, long>();
         foreach (var pending in batch)
@@ -260,14 +306,25 @@ public sealed partial class GraphSinkService(
                 next[pending.Partition] = pending.Offset + 1;
             }
         }
-        try
+        foreach (var (partition, offset) in next)
         {
-            consumer.Commit(next.Select(p => new TopicPartitionOffset(Topics.Scored, p.Key, p.Value)));
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(Topics.Scored, partition, offset));
+            }
+            catch (KafkaException ex)
+            {
+                // E.g. the partition moved in a rebalance: its new owner re-delivers, and MERGE absorbs it.
+                LogCommitFailed(ex.Error.Reason);
+            }
         }
-        catch (KafkaException ex)
+    }
+
+    private void LogIfCommitFailed(CommittedOffsets committed)
+    {
+        if (committed.Error.IsError && committed.Error.Code != ErrorCode.Local_NoOffset)
         {
-            // E.g. the partition moved in a rebalance: its new owner re-delivers, and MERGE absorbs it.
-            LogCommitFailed(ex.Error.Reason);
+            LogCommitFailed(committed.Error.Reason);
         }
     }
 
