@@ -39,9 +39,16 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = SqliteStatements.IsVersion1;
-        var isVersion1 = Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
-        command.CommandText = isVersion1 ? SqliteStatements.MigrateFromVersion1 : SqliteStatements.Schema;
+        command.CommandText = SqliteStatements.LayoutVersion;
+        var layout = Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = layout switch
+        {
+            1 => SqliteStatements.MigrateFromVersion1,
+            2 => SqliteStatements.MigrateFromVersion2,
+            0 or SqliteStatements.SchemaVersion => SqliteStatements.Schema, // a new file, or the current layout
+            _ => throw new InvalidOperationException(
+                $"{DatabaseFile} holds graph layout version {layout}, newer than this release's {SqliteStatements.SchemaVersion}: use a newer release or another Graph:SqliteFile"),
+        };
         await command.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
     }
