@@ -4,7 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace FraudDetection.Tests.Graph;
 
-/// <summary>The embedded graph's WAL is copied back beside the writer and still restarts: it stays bounded under continuous writes.</summary>
+/// <summary>The embedded graph's writer: its WAL is copied back beside it and still restarts (bounded under continuous
+/// writes), and a failed batch leaves nothing behind, nodes included.</summary>
 public class SqliteWalTests
 {
     [Fact]
@@ -21,6 +22,48 @@ public class SqliteWalTests
 
             bounded.Database.Should().BeGreaterThan(4096, "the checkpoints copied the graph into the database file");
             bounded.Wal.Should().BeLessThan(unbounded.Wal / 2, "the WAL restarts instead of growing with every batch");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_midway_leaves_nothing_and_its_new_card_and_merchant_are_written_with_the_next_one()
+    {
+        var directory = Directory.CreateTempSubdirectory("graph-rollback-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "graph.db");
+            var edges = GraphTestData.Edges(50);
+            var fresh = edges[^1] with { CcNum = 4_000_000_000_000_001, Merchant = "fraud_New Merchant" };
+            await using (var store = new SqliteGraphStore(file))
+            {
+                await store.WriteAsync(edges.Take(10).ToList());
+                // The fresh card, merchant and edge are written first, then an edge breaks the batch (as a full disk would).
+                var broken = new List<GraphEdge> { fresh, edges[20] with { Merchant = null! } };
+                var write = () => store.WriteAsync(broken);
+                await write.Should().ThrowAsync<ArgumentNullException>();
+                (await store.TotalsAsync()).Transactions.Should().Be(10, "the failed batch left no edge");
+
+                await store.WriteAsync([fresh]);
+                (await store.TotalsAsync()).Should().Be(new GraphTotals(
+                    edges.Take(10).Append(fresh).Select(e => e.CcNum).Distinct().Count(),
+                    edges.Take(10).Append(fresh).Select(e => e.Merchant).Distinct().Count(),
+                    11));
+            }
+            SqliteConnection.ClearAllPools();
+
+            // Every edge has its card and merchant: the writer's own bookkeeping stood in for the foreign-key check.
+            await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+            await connection.OpenAsync();
+            await using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA foreign_key_check";
+            (await check.ExecuteScalarAsync()).Should().BeNull("no edge points at a missing card or merchant");
+            check.CommandText = "SELECT COUNT(*) FROM transactions WHERE cc_num = 4000000000000001 AND merchant = 'fraud_New Merchant'";
+            Convert.ToInt64(await check.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture).Should().Be(1);
         }
         finally
         {
