@@ -182,7 +182,31 @@ public static class TransactionJson
         };
     }
 
-    private static int Field(ref Utf8JsonReader reader) =>
+    // By length first: one or two comparisons per name instead of up to 22 (it showed in the graph sink's profile).
+    private static int Field(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return FieldUnescaping(ref reader);
+        }
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            3 => name.SequenceEqual("amt"u8) ? 4 : name.SequenceEqual("zip"u8) ? 11 : name.SequenceEqual("lat"u8) ? 12
+                : name.SequenceEqual("job"u8) ? 15 : name.SequenceEqual("dob"u8) ? 16 : -1,
+            4 => name.SequenceEqual("last"u8) ? 6 : name.SequenceEqual("city"u8) ? 9 : name.SequenceEqual("long"u8) ? 13 : -1,
+            5 => name.SequenceEqual("first"u8) ? 5 : name.SequenceEqual("state"u8) ? 10 : -1,
+            6 => name.SequenceEqual("cc_num"u8) ? 1 : name.SequenceEqual("gender"u8) ? 7 : name.SequenceEqual("street"u8) ? 8 : -1,
+            8 => name.SequenceEqual("merchant"u8) ? 2 : name.SequenceEqual("category"u8) ? 3 : name.SequenceEqual("city_pop"u8) ? 14
+                : name.SequenceEqual("is_fraud"u8) ? 21 : -1,
+            9 => name.SequenceEqual("trans_num"u8) ? 17 : name.SequenceEqual("unix_time"u8) ? 18 : name.SequenceEqual("merch_lat"u8) ? 19 : -1,
+            10 => name.SequenceEqual("merch_long"u8) ? 20 : -1,
+            21 => name.SequenceEqual("trans_date_trans_time"u8) ? 0 : -1,
+            _ => -1,
+        };
+    }
+
+    private static int FieldUnescaping(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("trans_date_trans_time"u8) ? 0
         : reader.ValueTextEquals("cc_num"u8) ? 1
         : reader.ValueTextEquals("merchant"u8) ? 2

@@ -45,6 +45,18 @@ public sealed class TransactionJsonTests
     }
 
     [Fact]
+    public void Fast_reader_matches_escaped_names_and_skips_look_alikes_as_the_serializer_does()
+    {
+        // "\u0061mt" is "amt" escaped; "amx", "cc_nun" and "merch_lon" have a known name's length but are unknown.
+        var json = """{"\u0061mt":2.5,"amx":9,"cc_nun":7,"merch_lon":3,"cc_num":1,"merchant":"m","c\u0061tegory":"c","trans_num":"t","trans_date_trans_time":"2020-06-21 12:14:25"}"""u8.ToArray();
+        var expected = JsonSerializer.Deserialize(json, FraudJsonContext.Default.Transaction);
+        var fast = TransactionJson.TryReadFast(json);
+        fast.Should().NotBeNull().And.Be(expected);
+        fast!.Amt.Should().Be(2.5);
+        fast.Category.Should().Be("c");
+    }
+
+    [Fact]
     public void Scored_writer_writes_what_the_serializer_writes()
     {
         var writer = new ScoredJsonWriter();
