@@ -240,7 +240,8 @@ public sealed class ScoringPipelineTests
         System.Diagnostics.Activity span;
         lock (activities)
         {
-            span = activities.Single(a => a.Links.Any());
+            // The listener hears every scoring span in the process, other tests' included: pick ours by its link.
+            span = activities.Single(a => a.Links.Any(l => l.Context.TraceId.ToHexString() == traceId));
         }
         span.Links.Single().Context.TraceId.ToHexString().Should().Be(traceId);
         var output = harness.ReadAll(Topics.Scored, m => m.Count >= 1).Single();
