@@ -141,45 +141,32 @@ public class SqliteGraphMigrationTests
         return Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static void WriteVersion2(string file, IReadOnlyList<GraphEdge> edges)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.CommandText = Version2Schema;
-        command.ExecuteNonQuery();
-        foreach (var e in edges)
-        {
-            command.Parameters.Clear();
-            command.CommandText = """
-                INSERT OR IGNORE INTO cards VALUES ($cc, $first, $last, $gender, $street, $city, $state, $zip, $lat, $long, $pop, $job, $dob);
-                INSERT OR IGNORE INTO merchants (name, lat, long, category) VALUES ($merchant, $mlat, $mlong, $category);
-                INSERT INTO edges (cc_num, ts, trans_num, merchant_id, time, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
-                VALUES ($cc, $ts, $tn, (SELECT id FROM merchants WHERE name = $merchant), $time, $amt, $category, $fraud, $score, $version, $alert, $mlat, $mlong);
-                """;
-            AddParameters(command, e);
-            command.ExecuteNonQuery();
-        }
-        transaction.Commit();
-    }
+    private static void WriteVersion2(string file, IReadOnlyList<GraphEdge> edges) => WriteLayout(file, Version2Schema, """
+        INSERT OR IGNORE INTO cards VALUES ($cc, $first, $last, $gender, $street, $city, $state, $zip, $lat, $long, $pop, $job, $dob);
+        INSERT OR IGNORE INTO merchants (name, lat, long, category) VALUES ($merchant, $mlat, $mlong, $category);
+        INSERT INTO edges (cc_num, ts, trans_num, merchant_id, time, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long)
+        VALUES ($cc, $ts, $tn, (SELECT id FROM merchants WHERE name = $merchant), $time, $amt, $category, $fraud, $score, $version, $alert, $mlat, $mlong);
+        """, edges);
 
-    private static void WriteVersion1(string file, IReadOnlyList<GraphEdge> edges)
+    private static void WriteVersion1(string file, IReadOnlyList<GraphEdge> edges) => WriteLayout(file, Version1Schema, """
+        INSERT OR IGNORE INTO cards VALUES ($cc, $first, $last, $gender, $street, $city, $state, $zip, $lat, $long, $pop, $job, $dob);
+        INSERT OR IGNORE INTO merchants VALUES ($merchant, $mlat, $mlong, $category);
+        INSERT INTO transactions VALUES ($tn, $cc, $merchant, $time, $ts, $amt, $category, $fraud, $score, $version, $alert, $mlat, $mlong);
+        """, edges);
+
+    /// <summary>A file as an earlier release wrote it: its schema, then each edge through its inserts.</summary>
+    private static void WriteLayout(string file, string schema, string insertEdge, IReadOnlyList<GraphEdge> edges)
     {
         using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
         connection.Open();
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
-        command.CommandText = Version1Schema;
+        command.CommandText = schema;
         command.ExecuteNonQuery();
+        command.CommandText = insertEdge;
         foreach (var e in edges)
         {
             command.Parameters.Clear();
-            command.CommandText = """
-                INSERT OR IGNORE INTO cards VALUES ($cc, $first, $last, $gender, $street, $city, $state, $zip, $lat, $long, $pop, $job, $dob);
-                INSERT OR IGNORE INTO merchants VALUES ($merchant, $mlat, $mlong, $category);
-                INSERT INTO transactions VALUES ($tn, $cc, $merchant, $time, $ts, $amt, $category, $fraud, $score, $version, $alert, $mlat, $mlong);
-                """;
             AddParameters(command, e);
             command.ExecuteNonQuery();
         }
