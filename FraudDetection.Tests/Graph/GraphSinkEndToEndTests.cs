@@ -181,6 +181,9 @@ public sealed class GraphSinkEndToEndTests : IDisposable
         config.Get("fetch.wait.max.ms").Should().Be("7", "a Graph:Consumer setting overrides the sink's own");
         config.Get("fetch.queue.backoff.ms").Should().Be("20", "the sink's own settings stay where not overridden");
         config.EnableAutoOffsetStore.Should().BeFalse("offsets are stored only once their batch is written");
+        var storeOnConsume = new GraphOptions { Consumer = { ["enable.auto.offset.store"] = "true" } };
+        var reserved = () => GraphSinkService.ConsumerConfig(_kafka.BootstrapServers, storeOnConsume);
+        reserved.Should().Throw<ArgumentException>().WithMessage("*enable.auto.offset.store*", "it would commit offsets before their batch is written");
 
         await using var app = await StartSinkAsync(settings: new() { ["Graph:Consumer:no.such.setting"] = "1" });
         var status = app.Services.GetRequiredService<GraphSinkStatus>();

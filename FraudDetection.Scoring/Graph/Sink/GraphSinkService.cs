@@ -117,10 +117,20 @@ public sealed partial class GraphSinkService(
         };
         foreach (var (key, value) in options.Consumer)
         {
+            if (ReservedConsumerSettings.Contains(key))
+            {
+                throw new ArgumentException($"Graph:Consumer:{key} is the sink's own: offsets are stored only after their batch is written (group: Graph:GroupId)");
+            }
             config.Set(key, value);
         }
         return config;
     }
+
+    // Settings the sink's at-least-once writing depends on.
+    private static readonly HashSet<string> ReservedConsumerSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "group.id", "enable.auto.commit", "enable.auto.offset.store",
+    };
 
     private void Consume(IConsumer<Ignore, byte[]> consumer, ChannelWriter<Pending> writer, CancellationToken stoppingToken)
     {
