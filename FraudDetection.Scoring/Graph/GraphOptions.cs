@@ -17,7 +17,7 @@ public sealed class GraphOptions
     /// <summary>Most edges written in one store call. A batch fills only while the sink is behind (otherwise
     /// <see cref="FlushInterval"/> writes what is there), and a larger one writes each touched index page once for more
     /// edges. graph-bench, 300k edges, interleaved: the whole sink 127–134k edges/s at 10,000 against 142–158k at
-    /// 20,000; 126–132k at 40,000 against 139–145k at 20,000 (the edges in flight make each gen0 collection longer).</summary>
+    /// 20,000; 126–132k at 40,000 against 139–145k at 20,000 (probably the edges in flight lengthening each gen0 collection).</summary>
     public int BatchSize { get; set; } = 20_000;
 
     /// <summary>Longest a partly filled batch waits before it is written.</summary>
