@@ -78,16 +78,7 @@ public sealed class AppHostProcess : IAsyncDisposable
             return true;
         }
         kill(_process.Id, 2).Should().Be(0, "SIGINT must reach the AppHost");
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        return await WaitForExitAsync(timeout);
     }
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)

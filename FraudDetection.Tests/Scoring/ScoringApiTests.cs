@@ -43,6 +43,26 @@ public sealed class ScoringApiTests
         return app;
     }
 
+    /// <summary>A Scoring host with model A as champion, started once it has scored <paramref name="history"/> from the stream.</summary>
+    private static async Task<WebApplication> StartWithScoredHistoryAsync(ScoringHarness harness, List<Transaction> history)
+    {
+        await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
+        harness.Produce(history);
+        var app = BuildHost(harness);
+        try
+        {
+            await app.StartAsync();
+            using var client = Client(app);
+            await ScoringHarness.WaitUntilAsync(() => Stats(client).GetAwaiter().GetResult()["scored"]!.GetValue<long>() == history.Count, "history scored");
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     private static HttpClient Client(WebApplication app) =>
         new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
 
@@ -50,14 +70,10 @@ public sealed class ScoringApiTests
     public async Task Score_returns_features_and_reasons_that_sum_with_the_bias_to_the_raw_margin_without_changing_state()
     {
         using var harness = new ScoringHarness();
-        await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
         var history = ScoringModels.KaggleRows(400);
-        harness.Produce(history);
-        await using var app = BuildHost(harness);
-        await app.StartAsync();
+        await using var app = await StartWithScoredHistoryAsync(harness, history);
         using var client = Client(app);
 
-        await ScoringHarness.WaitUntilAsync(() => Stats(client).GetAwaiter().GetResult()["scored"]!.GetValue<long>() == history.Count, "history scored");
         var card = history.GroupBy(t => t.CcNum).OrderByDescending(g => g.Count()).First();
         var probe = card.Last() with { TransNum = "probe-1", TransDateTransTime = card.Last().TransDateTransTime.AddMinutes(3), Amt = 912.37, IsFraud = null };
 
@@ -131,13 +147,10 @@ public sealed class ScoringApiTests
     public async Task Update_state_appends_the_transaction_for_the_stream_to_apply_once_and_later_calls_see_it()
     {
         using var harness = new ScoringHarness();
-        await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
         var history = ScoringModels.KaggleRows(400);
-        harness.Produce(history);
-        await using var app = BuildHost(harness);
-        await app.StartAsync();
+        await using var app = await StartWithScoredHistoryAsync(harness, history);
         using var client = Client(app);
-        await ScoringHarness.WaitUntilAsync(() => Stats(client).GetAwaiter().GetResult()["scored"]!.GetValue<long>() == history.Count, "history scored");
+
 
         var card = history.GroupBy(t => t.CcNum).OrderByDescending(g => g.Count()).First();
         var last = card.Last();
