@@ -22,6 +22,7 @@ public static class TrainingCli
         root.Add(BacktestCommand());
         root.Add(BenchModelCommand());
         root.Add(BenchFeaturesCommand());
+        root.Add(GraphModel.GraphAblationCommand.Create());
         return root;
     }
 
@@ -30,8 +31,9 @@ public static class TrainingCli
         var data = new Option<FileInfo[]>("--data") { Description = "Kaggle-schema CSV (plain or .gz); repeat for several files", Required = true, AllowMultipleArgumentsPerToken = true };
         var validFrom = new Option<DateTime?>("--valid-from") { Description = "First day of the validation window (default: the last 4 weeks of the data)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for model.onnx, metrics.json and the plots", Required = true };
-        var trainer = new Option<string>("--trainer") { Description = "lightgbm, fasttree or logistic", DefaultValueFactory = _ => "lightgbm" };
-        trainer.AcceptOnlyFromAmong("lightgbm", "fasttree", "logistic");
+        var trainer = new Option<string>("--trainer") { Description = "lightgbm, fasttree, logistic or graphsage (the graph model; not servable by Scoring)", DefaultValueFactory = _ => "lightgbm" };
+        trainer.AcceptOnlyFromAmong("lightgbm", "fasttree", "logistic", "graphsage");
+        var epochs = new Option<int?>("--epochs") { Description = "graphsage: most epochs (early stopping on validation AP)" };
         var tune = new Option<int>("--tune") { Description = "Random-search trials on the validation window (besides the defaults)", DefaultValueFactory = _ => 0 };
         var tuneSeconds = new Option<int>("--tune-seconds") { Description = "Stop starting tuning trials after this many seconds", DefaultValueFactory = _ => 90 };
         var seed = new Option<int>("--seed") { Description = "Seed for sampling and the learner", DefaultValueFactory = _ => 42 };
@@ -46,7 +48,7 @@ public static class TrainingCli
 
         var command = new Command("train", "Train on the data's earlier weeks, tune and pick the threshold on the last weeks, export ONNX")
         {
-            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version,
+            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version, epochs,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,8 +65,10 @@ public static class TrainingCli
                 {
                     "fasttree" => TrainerKind.FastTree,
                     "logistic" => TrainerKind.Logistic,
+                    "graphsage" => TrainerKind.GraphSage,
                     _ => TrainerKind.LightGbm,
                 },
+                Graph = parse.GetValue(epochs) is int epochCount ? new Graph.Training.GraphSageOptions { Epochs = epochCount } : null,
                 TuneTrials = parse.GetValue(tune),
                 TuneBudget = TimeSpan.FromSeconds(parse.GetValue(tuneSeconds)),
                 Seed = parse.GetValue(seed),
@@ -96,6 +100,10 @@ public static class TrainingCli
                                 task.IsIndeterminate = true;
                             }
                             task.Description = $"{p.Stage}: {Markup.Escape(p.Message)}";
+                            if (p.Message.StartsWith("epoch ", StringComparison.Ordinal))
+                            {
+                                AnsiConsole.MarkupLine(Markup.Escape(p.Message));
+                            }
                             if (p.Total is long total && p.Done is long done && total > 0)
                             {
                                 task.IsIndeterminate = false;
@@ -211,14 +219,19 @@ public static class TrainingCli
         AnsiConsole.MarkupLine($"train {Markup.Escape(report.TrainWindow)}; validation {Markup.Escape(report.ValidationWindow)}; ONNX parity max |Δ| {result.Parity.MaxAbsDifference:G3} on {result.Parity.Rows:N0} rows");
         AnsiConsole.MarkupLine("stages: " + string.Join(", ", report.Params.Where(p => p.Key.StartsWith("seconds_", StringComparison.Ordinal)).Select(p => $"{p.Key[8..]} {p.Value} s")));
         PrintMetrics("validation (natural fraud rate)", report.Validation);
-        var top = new Table().AddColumns("feature", "gain share", "feature ", "mean |SHAP|");
+        var top = new Table().AddColumns("feature", "importance share", "feature ", "mean |SHAP|");
         for (var i = 0; i < Math.Min(10, report.FeatureImportance.Count); i++)
         {
+            var shap = i < report.ShapMeanAbs.Count ? report.ShapMeanAbs[i] : null;
             top.AddRow(Markup.Escape(report.FeatureImportance[i].Feature), report.FeatureImportance[i].Value.ToString("P1", CultureInfo.InvariantCulture),
-                Markup.Escape(report.ShapMeanAbs[i].Feature), report.ShapMeanAbs[i].Value.ToString("F3", CultureInfo.InvariantCulture));
+                Markup.Escape(shap?.Feature ?? "-"), shap?.Value.ToString("F3", CultureInfo.InvariantCulture) ?? "-");
         }
         AnsiConsole.Write(top);
         AnsiConsole.MarkupLine($"metrics.json and {report.Plots.Count} plots in {Markup.Escape(result.ModelDirectory)}");
+        if (report.Params.GetValueOrDefault(Promotion.ModelServing.NotServableReasonParam) is { } notServable)
+        {
+            AnsiConsole.MarkupLine($"[yellow]not servable by Scoring[/] ({Markup.Escape(notServable)}); the promotion gate never makes it champion");
+        }
     }
 
     private static void PrintBacktest(FraudModel model, BacktestResult result, string output)

@@ -134,7 +134,10 @@ public static class ModelPageRenderer
             if (model.Report is { } report)
             {
                 body.Append("<p>Parameters: ").Append(E(string.Join(", ", report.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")))).Append("</p>");
-                body.Append("<h3>SHAP summary</h3>").Append(Bars($"shap-{model.Version.Version}", report.ShapMeanAbs));
+                // A model without SHAP (the graph model) shows its importance instead.
+                body.Append(report.ShapMeanAbs.Count > 0
+                    ? "<h3>SHAP summary</h3>" + Bars($"shap-{model.Version.Version}", report.ShapMeanAbs)
+                    : "<h3>Feature importance</h3>" + Bars($"importance-{model.Version.Version}", report.FeatureImportance));
             }
 
             body.Append(Plots(model)).Append("</div>");

@@ -7,6 +7,8 @@ public static class PromotionOutcomes
     public const string FirstChampion = "first_champion";
     public const string Promoted = "promoted";
     public const string KeptChallenger = "kept_challenger";
+    /// <summary>Scoring cannot serve the version (e.g. a graph model): registered for comparison, never challenger or champion.</summary>
+    public const string NotServable = "not_servable";
 }
 
 /// <summary>What the gate decided for a challenger and why, with the figures both models reached on the same window.</summary>

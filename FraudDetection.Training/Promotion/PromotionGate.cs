@@ -10,6 +10,7 @@ namespace FraudDetection.Training.Promotion;
 /// Champion/challenger: a new version is registered as <c>challenger</c> and becomes <c>champion</c> only when,
 /// on the same latest labelled window, its average precision beats the champion's and its recall at its threshold
 /// is no more than <see cref="PromotionOptions.MaxRecallLoss"/> below. The first version becomes champion outright.
+/// A version Scoring cannot serve (<see cref="ModelServing"/>) is refused before any comparison and gets no alias.
 /// The decision is written as tags on the version and as tags and metrics on the run.
 /// </summary>
 public sealed class PromotionGate(
@@ -21,6 +22,14 @@ public sealed class PromotionGate(
 {
     public async Task<PromotionDecision> DecideAsync(RegisteredModelVersion challenger, IReadOnlyList<string> dataFiles, IExperimentTracker? tracker, TrackedRun? run, CancellationToken cancellationToken)
     {
+        if (ModelServing.WhyNotServable(challenger) is { } why)
+        {
+            var refused = new PromotionDecision(PromotionOutcomes.NotServable, $"not servable by Scoring, so never champion: {why}", challenger.Version, null, null, null, null);
+            logger.LogInformation("Promotion gate: version {Version} {Outcome} ({Reason})", challenger.Version, refused.Outcome, refused.Reason);
+            await RecordAsync(refused, tracker, run, cancellationToken);
+            return refused;
+        }
+
         await registry.SetAliasAsync(ModelRegistryNames.ChallengerAlias, challenger.Version, cancellationToken);
         var champion = await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias, cancellationToken);
 

@@ -9,6 +9,8 @@ public enum TrainerKind
     FastTree,
     /// <summary>L-BFGS logistic regression on standardized features (a linear baseline; explained by linear SHAP).</summary>
     Logistic,
+    /// <summary>GraphSAGE on the card–merchant graph (FraudDetection.Training.Graph); not servable by Scoring on its own.</summary>
+    GraphSage,
 }
 
 /// <summary>The knobs tuned on the validation window.</summary>

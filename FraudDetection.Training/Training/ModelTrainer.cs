@@ -31,6 +31,10 @@ public static class ModelTrainer
         {
             throw new ArgumentException("No data file given.");
         }
+        if (request.Trainer == TrainerKind.GraphSage)
+        {
+            return GraphModel.GraphModelTrainer.Train(request, progress, cancellationToken);
+        }
         var clock = Stopwatch.StartNew();
         var stageSeconds = new Dictionary<string, string>();
         var lap = TimeSpan.Zero;
@@ -245,25 +249,32 @@ public static class ModelTrainer
         return curve;
     }
 
-    private static (TrainingSet Train, double Rate) DownSample(TrainingSet data, double negativesPerFraud, int seed)
+    internal static (TrainingSet Train, double Rate) DownSample(TrainingSet data, double negativesPerFraud, int seed)
     {
-        var frauds = data.Frauds;
-        var negatives = data.Rows - frauds;
+        var (keep, rate) = DownSampleRows(data.Labels, negativesPerFraud, seed);
+        return (keep is null ? data : data.Select(keep), rate);
+    }
+
+    /// <summary>Every fraud and a seeded share of the rest (null: keep all), and that share.</summary>
+    internal static (List<int>? Keep, double Rate) DownSampleRows(IReadOnlyList<bool> labels, double negativesPerFraud, int seed)
+    {
+        var frauds = labels.Count(l => l);
+        var negatives = labels.Count - frauds;
         if (negativesPerFraud <= 0 || negatives <= negativesPerFraud * frauds)
         {
-            return (data, 1.0);
+            return (null, 1.0);
         }
         var rate = negativesPerFraud * frauds / negatives;
         var random = new Random(seed);
         var keep = new List<int>((int)(frauds + negativesPerFraud * frauds * 1.1));
-        for (var i = 0; i < data.Rows; i++)
+        for (var i = 0; i < labels.Count; i++)
         {
-            if (data.Labels[i] || random.NextDouble() < rate)
+            if (labels[i] || random.NextDouble() < rate)
             {
                 keep.Add(i);
             }
         }
-        return (data.Select(keep), rate);
+        return (keep, rate);
     }
 
     private static string Describe(HyperParameters p) =>

@@ -36,6 +36,9 @@ public sealed record TrainingRequest
     /// shared, oversubscribed CPU two of them trained 6x slower than one (measured on the 2-core dev machine).
     /// </summary>
     public int Threads { get; init; } = 1;
+
+    /// <summary>Graph model settings (<see cref="TrainerKind.GraphSage"/>); null: its defaults.</summary>
+    public Graph.Training.GraphSageOptions? Graph { get; init; }
 }
 
 /// <summary>A finished run: the folder with model.onnx + metrics.json + plots, and the report written there.</summary>
