@@ -23,6 +23,16 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null) : IFea
 
         public void Compute(Transaction transaction, Span<float> features) => state.Compute(transaction, features);
 
+        public bool Prime(Transaction transaction)
+        {
+            if (state.Clock is { } clock && transaction.TransDateTransTime < clock)
+            {
+                return false;
+            }
+            state.Update(transaction);
+            return true;
+        }
+
         public bool KnowsCard(Transaction transaction)
         {
             state.Compute(transaction, probe);
