@@ -23,15 +23,9 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null) : IFea
 
         public void Compute(Transaction transaction, Span<float> features) => state.Compute(transaction, features);
 
-        public bool Prime(Transaction transaction)
-        {
-            if (state.Clock is { } clock && transaction.TransDateTransTime < clock)
-            {
-                return false;
-            }
-            state.Update(transaction);
-            return true;
-        }
+        public void Update(Transaction transaction) => state.Update(transaction);
+
+        public DateTime? Clock => state.Clock;
 
         public bool KnowsCard(Transaction transaction)
         {

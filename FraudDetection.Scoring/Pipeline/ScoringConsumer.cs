@@ -332,15 +332,15 @@ public sealed class ScoringConsumer : IDisposable
                     batch.Rejected.Add((message, rejection));
                     continue;
                 }
+                if (HistoryMessages.IsHistory(message.Message.Headers))
+                {
+                    _ = HistoryMessages.TryFold(state.Features, state.Dedupe, transaction) ? historyApplied++ : historySkipped++;
+                    continue;
+                }
                 if (!state.Dedupe.TryAdd(transaction.TransNum))
                 {
                     stats.AddDuplicate();
                     telemetry.Duplicates.Add(1);
-                    continue;
-                }
-                if (HistoryMessages.IsHistory(message.Message.Headers))
-                {
-                    _ = state.Features.Prime(transaction) ? historyApplied++ : historySkipped++;
                     continue;
                 }
                 state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
