@@ -1,6 +1,6 @@
 namespace FraudDetection.Core.Messaging;
 
-/// <summary>Every Kafka topic name of the system, here and nowhere else (DESIGN.md §5).</summary>
+/// <summary>Every Kafka topic name of the system, here and nowhere else (docs/architecture.md, Contracts).</summary>
 public static class Topics
 {
     /// <summary>Raw transactions; key = cc_num, value = <see cref="Transactions.Transaction"/> JSON.</summary>
