@@ -30,18 +30,22 @@ internal sealed class NodeEdges
             Rows[at] = i;
             Times[at] = data.Seconds[i];
         }
-        LogAmount = new double[rows + 1];
-        LogAmountSquared = new double[rows + 1];
-        Night = new double[rows + 1];
-        Fraud = new double[rows + 1];
-        for (var at = 0; at < rows; at++)
+        LogAmount = new double[rows];
+        LogAmountSquared = new double[rows];
+        Night = new double[rows];
+        Fraud = new double[rows];
+        for (var v = 0; v < nodeCount; v++)
         {
-            var row = Rows[at];
-            double logAmount = data.LogAmounts[row];
-            LogAmount[at + 1] = LogAmount[at] + logAmount;
-            LogAmountSquared[at + 1] = LogAmountSquared[at] + logAmount * logAmount;
-            Night[at + 1] = Night[at] + (GraphFeatures.IsNight(data.Hour(row)) ? 1 : 0);
-            Fraud[at + 1] = Fraud[at] + (data.Labels[row] == 1 ? 1 : 0);
+            double logAmount = 0, squared = 0, night = 0, fraud = 0;
+            for (var at = _offsets[v]; at < _offsets[v + 1]; at++)
+            {
+                var row = Rows[at];
+                double x = data.LogAmounts[row];
+                LogAmount[at] = logAmount += x;
+                LogAmountSquared[at] = squared += x * x;
+                Night[at] = night += GraphFeatures.IsNight(data.Hour(row)) ? 1 : 0;
+                Fraud[at] = fraud += data.Labels[row] == 1 ? 1 : 0;
+            }
         }
     }
 
@@ -49,13 +53,23 @@ internal sealed class NodeEdges
     public int[] Rows { get; }
     /// <summary>Event time (seconds) of each entry.</summary>
     public long[] Times { get; }
-    /// <summary>Running sums: the sum over entries [0, i) is at index i.</summary>
+    /// <summary>
+    /// Running sums restarting at each node: entry i holds the sum over the node's entries up to and including i, so a
+    /// node's sums depend on its own earlier edges only (never on other nodes' or later edges, not even by rounding).
+    /// </summary>
     public double[] LogAmount { get; }
     public double[] LogAmountSquared { get; }
     public double[] Night { get; }
     public double[] Fraud { get; }
 
     public int Start(int node) => _offsets[node];
+
+    /// <summary>The sum of <paramref name="sums"/>' values over the node's entries [from, to).</summary>
+    public double Sum(double[] sums, int node, int from, int to)
+    {
+        var start = _offsets[node];
+        return to <= from ? 0 : sums[to - 1] - (from > start ? sums[from - 1] : 0);
+    }
     public int End(int node) => _offsets[node + 1];
 
     /// <summary>The first entry of <paramref name="node"/> at or after <paramref name="seconds"/> (its end when none).</summary>

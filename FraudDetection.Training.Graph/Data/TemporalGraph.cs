@@ -80,11 +80,11 @@ public sealed class TemporalGraph
 
         double all = before - start;
         double inWindow = before - window;
-        var mean = inWindow > 0 ? (e.LogAmount[before] - e.LogAmount[window]) / inWindow : 0;
-        var variance = inWindow > 0 ? (e.LogAmountSquared[before] - e.LogAmountSquared[window]) / inWindow - mean * mean : 0;
+        var mean = inWindow > 0 ? e.Sum(e.LogAmount, node, window, before) / inWindow : 0;
+        var variance = inWindow > 0 ? e.Sum(e.LogAmountSquared, node, window, before) / inWindow - mean * mean : 0;
         var sinceLast = all > 0 ? Math.Min(365, (snapshot - e.Times[before - 1]) / GraphFeatures.SecondsPerDay) : 365;
         double knownCount = known - knownWindow;
-        var knownFrauds = e.Fraud[known] - e.Fraud[knownWindow];
+        var knownFrauds = e.Sum(e.Fraud, node, knownWindow, known);
 
         output[0] = all > 0 ? T.One : T.Zero;
         output[1] = T.CreateTruncating(Math.Log(1 + all));
@@ -93,19 +93,19 @@ public sealed class TemporalGraph
         output[4] = T.CreateTruncating(Math.Log(1 + inWindow));
         output[5] = T.CreateTruncating(mean);
         output[6] = T.CreateTruncating(Math.Sqrt(Math.Max(0, variance)));
-        output[7] = T.CreateTruncating(inWindow > 0 ? (e.Night[before] - e.Night[window]) / inWindow : 0);
+        output[7] = T.CreateTruncating(inWindow > 0 ? e.Sum(e.Night, node, window, before) / inWindow : 0);
         output[8] = T.CreateTruncating(Math.Log(1 + sinceLast));
-        output[9] = T.CreateTruncating(Math.Log(1 + e.Fraud[known] - e.Fraud[start]));
+        output[9] = T.CreateTruncating(Math.Log(1 + e.Sum(e.Fraud, node, start, known)));
         output[10] = T.CreateTruncating(knownCount > 0 ? knownFrauds / knownCount : 0);
         output[11] = T.CreateTruncating(Math.Log(1 + knownFrauds));
-        (output[12], output[13]) = KnownRate<T>(e, knownDay, known);
-        (output[14], output[15]) = KnownRate<T>(e, knownWeek, known);
+        (output[12], output[13]) = KnownRate<T>(e, node, knownDay, known);
+        (output[14], output[15]) = KnownRate<T>(e, node, knownWeek, known);
     }
 
     /// <summary>Share of frauds among the known labels of entries [from, to), and ln(1 + their number).</summary>
-    private static (T Rate, T LogFrauds) KnownRate<T>(NodeEdges e, int from, int to) where T : IFloatingPointIeee754<T>
+    private static (T Rate, T LogFrauds) KnownRate<T>(NodeEdges e, int node, int from, int to) where T : IFloatingPointIeee754<T>
     {
-        var frauds = e.Fraud[to] - e.Fraud[from];
+        var frauds = e.Sum(e.Fraud, node, from, to);
         return (T.CreateTruncating(to > from ? frauds / (to - from) : 0), T.CreateTruncating(Math.Log(1 + frauds)));
     }
 
