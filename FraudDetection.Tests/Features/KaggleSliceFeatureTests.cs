@@ -8,7 +8,7 @@ namespace FraudDetection.Tests.Features;
 public class KaggleSliceFeatureTests
 {
     private static readonly List<Transaction> Rows = TransactionCsv.ReadFile(
-        Path.Combine(FeatureSchemaTests.RepoRoot(), "..", "shared", "data", "kaggle-slices", "fraudTrain.head.csv")).ToList();
+        RepoPaths.KaggleSlice("fraudTrain.head.csv")).ToList();
 
     [Fact]
     public void Real_rows_give_finite_features_and_known_categories()

@@ -16,13 +16,11 @@ public sealed class TrainingCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static string SharedData(string relative) => Path.Combine(RepoPaths.SharedData, relative);
-
     [Fact]
     public async Task Train_then_backtest_on_kaggle_slices_end_to_end()
     {
-        var train = SharedData("kaggle-slices/fraudTrain.head.csv");
-        var test = SharedData("kaggle-slices/fraudTest.head.csv");
+        var train = RepoPaths.KaggleSlice("fraudTrain.head.csv");
+        var test = RepoPaths.KaggleSlice("fraudTest.head.csv");
         var modelDir = Path.Combine(_dir, "model");
 
         var trainExit = await TrainingCli.RunAsync(["train", "--data", train, "--valid-from", "2019-01-03", "--out", modelDir,
@@ -90,7 +88,7 @@ public sealed class TrainingCliTests : IDisposable
     [Fact]
     public void Backtest_writes_an_empty_label_for_unlabelled_input_and_scores_like_predict()
     {
-        var data = TransactionCsv.ReadFile(SharedData("kaggle-slices/fraudTrain.head.csv")).ToList();
+        var data = TransactionCsv.ReadFile(RepoPaths.KaggleSlice("fraudTrain.head.csv")).ToList();
         var trained = EnsembleTrainer.Train(TrainerKind.LightGbm,
             TrainingSet.From(FeatureMatrix.Build(data)), new HyperParameters(Trees: 20, Leaves: 7, MinDataInLeaf: 5), 1, 0);
         var path = Path.Combine(_dir, "model.onnx");
