@@ -88,12 +88,25 @@ public static class ProducerCli
         var bootstrap = BootstrapOption();
         var topic = TopicOption();
         var stdout = StdoutOption();
-        var command = new Command("synth", "Synthetic traffic from a population of card holders, with named fraud patterns.")
+        var dataset = new SynthDatasetOptions();
+        var command = new Command("synth", "Synthetic traffic from a population of card holders, with named fraud patterns "
+                                           + "(onto Kafka or stdout; with --format csv, a labelled data set in the Kaggle layout).")
         {
             scenario, rate, count, seed, fraudShare, holders, start, bootstrap, topic, stdout,
         };
+        dataset.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (dataset.IsCsv(parse))
+            {
+                return Task.FromResult(dataset.Run(parse, parse.GetValue(scenario)!, parse.GetValue(seed), parse.GetValue(fraudShare),
+                    parse.GetValue(holders), cancellationToken));
+            }
+            if (dataset.UsedWithoutCsv(parse) is { } misplaced)
+            {
+                Console.Error.WriteLine($"error: {misplaced} needs --format csv");
+                return Task.FromResult(2);
+            }
             var startText = parse.GetValue(start);
             DateTime startTime;
             if (startText is null)
