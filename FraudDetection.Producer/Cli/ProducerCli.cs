@@ -10,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace FraudDetection.Producer.Cli;
 
-/// <summary>The command line: <c>dotnet run --project FraudDetection.Producer -- replay|synth|bench ...</c>.</summary>
+/// <summary>The command line: <c>dotnet run --project FraudDetection.Producer -- replay|synth ...</c>.</summary>
 public static class ProducerCli
 {
     public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
@@ -22,7 +22,6 @@ public static class ProducerCli
         var root = new RootCommand("FraudDetection Producer: card transactions onto Kafka (or stdout as JSON lines).");
         root.Add(BuildReplay());
         root.Add(BuildSynth());
-        root.Add(BenchCommand.Build());
         return root;
     }
 

@@ -201,7 +201,7 @@ public sealed class ScoringConsumer : IDisposable
     private long CheckpointInterval => Stopwatch.Frequency * Math.Max(10, options.CheckpointIntervalMs) / 1000;
 
     /// <summary>The consumer settings of the scoring path (the bench measures its raw Kafka limit with these too).</summary>
-    internal static ConsumerConfig ConsumerConfig(string bootstrapServers, ScoringOptions options)
+    public static ConsumerConfig ConsumerConfig(string bootstrapServers, ScoringOptions options)
     {
         var config = new ConsumerConfig
         {
@@ -228,7 +228,7 @@ public sealed class ScoringConsumer : IDisposable
     }
 
     /// <summary>The producer settings of the scoring path (the bench measures its raw Kafka limit with these too).</summary>
-    internal static ProducerConfig ProducerConfig(string bootstrapServers, ScoringOptions options)
+    public static ProducerConfig ProducerConfig(string bootstrapServers, ScoringOptions options)
     {
         var config = new ProducerConfig
         {

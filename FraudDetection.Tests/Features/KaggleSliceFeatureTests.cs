@@ -41,21 +41,3 @@ public class KaggleSliceFeatureTests
         }
     }
 }
-
-public class FeatureBenchmarkTests
-{
-    [Fact]
-    public void Benchmark_reports_what_it_ran_on_and_prints_it()
-    {
-        var rows = TestTransactions.Stream(2000, cards: 12);
-        var output = new StringWriter();
-        var result = FeatureBenchmark.Run(rows, repeats: 1, output: output);
-
-        result.Rows.Should().Be(2000);
-        result.Features.Should().Be(FeatureSchema.Current.Count);
-        result.Cards.Should().Be(rows.Select(r => r.CcNum).Distinct().Count());
-        result.CheckpointBytes.Should().BeGreaterThan(result.Cards * 3000L);
-        result.RowsPerSecond.Should().BePositive();
-        output.ToString().Should().Contain("2,000 rows x " + FeatureSchema.Current.Count).And.Contain("checkpoint: 12 cards");
-    }
-}

@@ -1,9 +1,11 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Kafka;
@@ -16,15 +18,13 @@ using FraudDetection.Scoring.Features;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;
 using FraudDetection.Scoring.Telemetry;
-using FraudDetection.Training.Export;
-using FraudDetection.Training.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace FraudDetection.Scoring.Bench;
+namespace FraudDetection.Benchmarks.Scoring;
 
 /// <summary>
-/// <c>dotnet run -c Release --project FraudDetection.Scoring -- bench [--transactions N] [--model DIR] [--rate 10000] [--seconds 5]</c>:
+/// <c>dotnet run -c Release --project FraudDetection.Benchmarks -- scoring [--transactions N] [--model DIR] [--rate 10000] [--seconds 5]</c>:
 /// the end-to-end benchmark on the embedded broker — the real consume → features → ONNX → produce path — beside the
 /// raw limits measured in the same run (ONNX batch inference alone; Kafka consume + produce alone).
 /// </summary>
@@ -32,24 +32,33 @@ public static class ScoringBench
 {
     private const string RawTopic = "bench.raw";
 
-    public static bool IsCommand(string[] args) => args is ["bench", ..];
-
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Build()
     {
-        var count = IntArg(args, "--transactions", 300_000);
-        var rate = IntArg(args, "--rate", 10_000);
-        var seconds = IntArg(args, "--seconds", 5);
-        var modelArg = StringArg(args, "--model");
-        var inferenceThreads = IntArg(args, "--inference-threads", 1);
-        var root = FindRoot();
+        var transactions = new Option<int>("--transactions") { Description = "Transactions preloaded for the throughput run", DefaultValueFactory = _ => 300_000 };
+        var rate = new Option<int>("--rate") { Description = "Transactions per second offered in the latency run", DefaultValueFactory = _ => 10_000 };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the latency run", DefaultValueFactory = _ => 5 };
+        var model = new Option<string?>("--model") { Description = "Model folder or .onnx file (default: the champion under .data/registry, else a bench model trained from the sample)" };
+        var inferenceThreads = new Option<int>("--inference-threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
+        var data = new Option<string>("--data") { Description = "Kaggle-schema CSV the transactions come from (looped)", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
+        var command = new Command("scoring", "Scoring end to end on the development broker (consume → features → ONNX → produce, acknowledged), beside its raw limits.")
+        {
+            transactions, rate, seconds, model, inferenceThreads, data,
+        };
+        command.SetAction(parse => RunAsync(parse.GetValue(transactions), parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(model),
+            parse.GetValue(inferenceThreads), RepositoryFiles.Resolve(parse.GetValue(data)!)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(int count, int rate, int seconds, string? modelArg, int inferenceThreads, string dataFile)
+    {
         var work = Directory.CreateTempSubdirectory("scoring-bench-").FullName;
         try
         {
             Console.WriteLine($"scoring bench: {count:N0} transactions preloaded, then {rate:N0} tx/s offered for {seconds} s; " +
                               $"{Environment.ProcessorCount} cores (shared with other work on this machine)");
 
-            var sample = TransactionCsv.ReadFile(Path.Combine(root, "data", "sample.csv.gz")).ToList();
-            using var model = LoadOrTrainModel(modelArg, root, sample, work, inferenceThreads);
+            var sample = TransactionCsv.ReadFile(dataFile).ToList();
+            using var model = LoadOrTrainModel(modelArg, sample, inferenceThreads);
             var pipeline = new OnlineFeaturePipeline();
 
             var preload = Loop(sample, 0, count);
@@ -121,7 +130,7 @@ public static class ScoringBench
         }
     }
 
-    private static IScoringModel LoadOrTrainModel(string? modelArg, string root, List<Transaction> sample, string work, int inferenceThreads)
+    private static IScoringModel LoadOrTrainModel(string? modelArg, List<Transaction> sample, int inferenceThreads)
     {
         if (modelArg is not null)
         {
@@ -130,10 +139,7 @@ public static class ScoringBench
             return OnnxModelLoader.Load("bench", path, inferenceThreads);
         }
 
-        // The data directory as the services see it: FraudDetection__DataDirectory, else .data at the repository root.
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [DataPaths.ConfigurationKey] = Path.Combine(root, DataPaths.DefaultDirectory) })
-            .AddEnvironmentVariables().Build();
+        var configuration = BenchModel.DataConfiguration();
         var registryDirectory = Path.Combine(DataPaths.Root(configuration), "registry");
         if (Directory.Exists(registryDirectory))
         {
@@ -153,23 +159,9 @@ public static class ScoringBench
             }
         }
 
-        // No champion: a model of champion size trained from the bundled sample through the training library
-        // (kept under the data directory, so later runs reuse it).
-        var parameters = new HyperParameters(Trees: 200, Leaves: 31, MinDataInLeaf: 50);
-        var onnx = Path.Combine(DataPaths.Sub(configuration, "scoring-bench"), $"lightgbm-{parameters.Trees}x{parameters.Leaves}-{FeatureSchema.Current.Version}.onnx");
-        if (!File.Exists(onnx))
-        {
-            var clock = Stopwatch.StartNew();
-            var set = TrainingSet.From(FeatureMatrix.Build(sample.Take(60_000)));
-            var trained = EnsembleTrainer.Train(TrainerKind.LightGbm, set, parameters, seed: 1, priorCorrection: 0);
-            var temporary = Path.Combine(work, ModelRegistryNames.OnnxFileName);
-            OnnxExporter.Export(trained, new ModelCard(FeatureSchema.Current.Version, FeatureSchema.Current.Names, 0.5, "bench", "lightgbm", parameters.ToDictionary()),
-                temporary, set.Slice(0, 1000));
-            File.Move(temporary, onnx, overwrite: true);
-            Console.WriteLine($"trained the bench model in {clock.Elapsed.TotalSeconds:0.0} s");
-        }
-        Console.WriteLine($"model: no champion under {registryDirectory}; LightGBM {parameters.Trees} trees x {parameters.Leaves} leaves " +
-                          $"trained on 60,000 sample rows ({onnx})");
+        // No champion: a model of champion size trained from the data (kept under the data directory, so later runs reuse it).
+        var onnx = BenchModel.Ensure(configuration, sample);
+        Console.WriteLine($"model: no champion under {registryDirectory}; {BenchModel.Description} ({onnx})");
         return OnnxModelLoader.Load("bench", onnx, inferenceThreads);
     }
 
@@ -351,33 +343,6 @@ public static class ScoringBench
         }
         var sorted = values.Order().ToArray();
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var value = StringArg(args, name);
-        return value is null ? fallback : int.Parse(value.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
-    }
-
-    private static string? StringArg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "FraudDetection.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-        }
-        throw new InvalidOperationException("run the bench from the repository (FraudDetection.sln not found)");
     }
 
     private sealed class FixedModelSource(IScoringModel model) : IModelSource

@@ -1,29 +1,40 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
+using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Core.Kafka;
 using FraudDetection.Scoring.Extensions;
+using FraudDetection.Scoring.Graph;
 using FraudDetection.Scoring.Graph.Sink;
 using FraudDetection.Scoring.Graph.Sqlite;
 
-namespace FraudDetection.Scoring.Graph.Bench;
+namespace FraudDetection.Benchmarks.Graph;
 
 /// <summary>
-/// <c>dotnet run -c Release --project FraudDetection.Scoring -- graph-bench [--rows N] [--batch N] [--file csv]</c>:
+/// <c>dotnet run -c Release --project FraudDetection.Benchmarks -- graph [--rows N] [--batch N] [--file csv]</c>:
 /// graph writes per second into the embedded SQLite store, directly and through the whole sink over the embedded broker.
 /// </summary>
 public static class GraphBench
 {
-    public static bool IsCommand(string[] args) => args is ["graph-bench", ..];
-
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Build()
     {
-        var rows = IntArg(args, "--rows", 100_000);
-        var batch = IntArg(args, "--batch", new GraphOptions().BatchSize);
-        var file = StringArg(args, "--file") ?? FindSample();
-        Console.WriteLine($"graph-bench: {rows:N0} scored transactions from {file}, batches of {batch}, {Environment.ProcessorCount} cores");
+        var rows = new Option<int>("--rows") { Description = "Scored transactions written", DefaultValueFactory = _ => 100_000 };
+        var batch = new Option<int>("--batch") { Description = "Edges per store write (Graph:BatchSize)", DefaultValueFactory = _ => new GraphOptions().BatchSize };
+        var file = new Option<string>("--file") { Description = "Kaggle-schema CSV the transactions come from", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
+        var command = new Command("graph", "Graph writes into the embedded SQLite store, directly and through the whole sink, and the query times.")
+        {
+            rows, batch, file,
+        };
+        command.SetAction(parse => RunAsync(parse.GetValue(rows), parse.GetValue(batch), RepositoryFiles.Resolve(parse.GetValue(file)!)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(int rows, int batch, string file)
+    {
+        Console.WriteLine($"graph bench: {rows:N0} scored transactions from {file}, batches of {batch}, {Environment.ProcessorCount} cores");
         var scored = TransactionCsv.ReadFile(file).Take(rows).Select(Score).ToList();
         var edges = scored.Select(GraphEdge.From).ToList();
         var messages = scored.Select(s => JsonSerializer.SerializeToUtf8Bytes(s, FraudJsonContext.Default.ScoredTransaction)).ToList();
@@ -176,23 +187,4 @@ public static class GraphBench
         var score = (uint)t.TransNum.GetHashCode(StringComparison.Ordinal) % 1000 / 1000.0;
         return new ScoredTransaction(t, score, 0.9, score >= 0.9, "bench", [], new ScoringTimings(1, 0.1, 64), DateTimeOffset.UtcNow);
     }
-
-    private static string FindSample()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var sample = Path.Combine(dir.FullName, "data", "sample.csv.gz");
-            if (File.Exists(sample))
-            {
-                return sample;
-            }
-        }
-        throw new FileNotFoundException("data/sample.csv.gz not found above " + AppContext.BaseDirectory + "; pass --file");
-    }
-
-    private static string? StringArg(string[] args, string name) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-
-    private static int IntArg(string[] args, string name, int fallback) =>
-        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }

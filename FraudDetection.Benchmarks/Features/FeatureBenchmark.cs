@@ -1,8 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using FraudDetection.Core.Transactions;
+using FraudDetection.Benchmarks.Cli;
+using FraudDetection.Core.Features;
 
-namespace FraudDetection.Core.Features;
+namespace FraudDetection.Benchmarks.Features;
 
 /// <summary>What <see cref="FeatureBenchmark.Run"/> measured (best of the repeats; CPU time is the process's).</summary>
 public sealed record FeatureBenchmarkResult(
@@ -22,12 +24,28 @@ public sealed record FeatureBenchmarkResult(
 }
 
 /// <summary>
-/// Featurization speed on transactions already in memory (parsing excluded), single-threaded, for a CLI to print:
+/// <c>features</c>: featurization speed on transactions already in memory (parsing excluded), single-threaded:
 /// <see cref="FeatureMatrix.Build(IEnumerable{Transaction}, OnlineFeatureState?, Func{Transaction, bool}?, Action{long}?, int)"/>,
 /// priming only (<see cref="OnlineFeatureState.Update"/>), and a checkpoint save/load of the final state.
 /// </summary>
 public static class FeatureBenchmark
 {
+    public static Command Build()
+    {
+        var data = new Option<string>("--data") { Description = "CSV (plain or .gz) whose rows are featurized", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
+        var repeats = new Option<int>("--repeats") { Description = "Measurements; the best is kept", DefaultValueFactory = _ => 3 };
+        var command = new Command("features", "The online feature pipeline (FeatureMatrix.Build, priming, checkpoint) on one thread") { data, repeats };
+        command.SetAction(parse =>
+        {
+            var rows = TransactionCsv.ReadFile(RepositoryFiles.Resolve(parse.GetValue(data)!)).ToList();
+            var result = Run(rows, repeats: parse.GetValue(repeats), output: Console.Out);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"features_rows_per_s={result.RowsPerSecond:F0} features_rows_per_cpu_s={result.RowsPerCpuSecond:F0} checkpoint_bytes={result.CheckpointBytes}"));
+            return 0;
+        });
+        return command;
+    }
+
     public static FeatureBenchmarkResult Run(IReadOnlyList<Transaction> rows, FeatureOptions? options = null, int repeats = 3, TextWriter? output = null)
     {
         ArgumentNullException.ThrowIfNull(rows);

@@ -1,28 +1,29 @@
 using System.CommandLine;
+using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Core.Kafka;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Running;
 using FraudDetection.Producer.Sources;
 
-namespace FraudDetection.Producer.Cli;
+namespace FraudDetection.Benchmarks.Producer;
 
 /// <summary>
-/// <c>bench</c>: replay throughput into the embedded broker, end to end — CSV parse, JSON serialize, produce, and
+/// <c>producer</c>: replay throughput into the embedded broker, end to end — CSV parse, JSON serialize, produce, and
 /// every message acknowledged by the broker. Run it from a Release build.
 /// </summary>
-public static class BenchCommand
+public static class ProducerBench
 {
     public static Command Build()
     {
-        var file = new Option<string>("--file") { Description = "CSV file to replay", DefaultValueFactory = _ => "data/sample.csv.gz" };
+        var file = new Option<string>("--file") { Description = "CSV file to replay", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
         var count = new Option<long>("--count") { Description = "Transactions to send (the file loops)", DefaultValueFactory = _ => 1_000_000 };
         var partitions = new Option<int>("--partitions") { Description = "Partitions of the topic", DefaultValueFactory = _ => 4 };
-        var command = new Command("bench", "Replay throughput into the embedded Kafka broker (parse + serialize + produce, acknowledged).")
+        var command = new Command("producer", "Replay throughput into the embedded Kafka broker (parse + serialize + produce, acknowledged).")
         {
             file, count, partitions,
         };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(DataFiles.Resolve(parse.GetValue(file)!), parse.GetValue(count), parse.GetValue(partitions), cancellationToken));
+            RunAsync(RepositoryFiles.Resolve(parse.GetValue(file)!), parse.GetValue(count), parse.GetValue(partitions), cancellationToken));
         return command;
     }
 
