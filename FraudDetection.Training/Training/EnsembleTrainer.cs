@@ -1,5 +1,6 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Models.Onnx;
+using FraudDetection.Training.Export;
 using FraudDetection.Core.Models.Trees;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FraudDetection.Core.Models.Linear;
 using FraudDetection.Core.Models.Onnx;
+using FraudDetection.Training.Export;
 using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Evaluation;
 using Microsoft.ML;
