@@ -3,7 +3,7 @@ using FraudDetection.AppHost.Embedded;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Tracking;
 using FraudDetection.Tests.Registry;
 using FraudDetection.Training.Promotion;
 using FraudDetection.Training.Schedule;

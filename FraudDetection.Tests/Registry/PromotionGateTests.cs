@@ -1,6 +1,6 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Tracking;
 using FraudDetection.Training.Promotion;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Tracking;
 using FraudDetection.Training.Promotion;
 using FraudDetection.Training.Schedule;
 using Microsoft.Extensions.DependencyInjection;

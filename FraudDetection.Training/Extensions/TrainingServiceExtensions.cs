@@ -36,7 +36,7 @@ public static class TrainingServiceExtensions
     /// </summary>
     public static TBuilder AddTrainingPipeline<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddModelRegistry();
+        builder.AddExperimentTracking();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
 

@@ -1,19 +1,9 @@
-namespace FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Core.Registry;
+
+namespace FraudDetection.Training.Tracking;
 
 /// <summary>One metric value; <see cref="Step"/> orders the points of a curve (e.g. boosting rounds).</summary>
 public sealed record MetricPoint(string Key, double Value, long Step, DateTimeOffset Timestamp);
-
-/// <summary>A run as the tracker created it.</summary>
-public sealed record TrackedRun(string RunId, string ExperimentId, string RunName, string ArtifactUri);
-
-public enum TrackedRunStatus
-{
-    Running = 1,
-    Scheduled = 2,
-    Finished = 3,
-    Failed = 4,
-    Killed = 5,
-}
 
 /// <summary>What a run holds, read back: latest value per metric plus every point, params, tags.</summary>
 public sealed record TrackedRunData(

@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Registry;
 
-namespace FraudDetection.Core.Registry.Tracking;
+namespace FraudDetection.Training.Tracking;
 
 /// <summary>
 /// Experiment tracking in MLflow's file-store layout, so <c>mlflow ui --backend-store-uri &lt;folder&gt;</c> reads it:
@@ -17,7 +19,7 @@ namespace FraudDetection.Core.Registry.Tracking;
 /// </code>
 /// Written by hand because no .NET package writes this layout; YamlDotNet writes the meta.yaml files.
 /// </summary>
-public sealed class MlflowFileStore : IExperimentTracker
+public sealed class MlflowFileStore : IExperimentTracker, IRegistryMirror
 {
     public const string DefaultExperimentId = "0";
     private const string MetaFile = "meta.yaml";
@@ -224,7 +226,7 @@ public sealed class MlflowFileStore : IExperimentTracker
     /// version-&lt;n&gt;/tags/, aliases/&lt;alias&gt;}</c>) so <c>mlflow ui</c> shows the versions and their aliases too. A mirror:
     /// the folder registry stays the source of truth, and this is rewritten from it after every change.
     /// </summary>
-    public async Task MirrorRegistryAsync(string modelName, IReadOnlyList<Models.RegisteredModelVersion> versions, CancellationToken cancellationToken = default)
+    public async Task MirrorRegistryAsync(string modelName, IReadOnlyList<RegisteredModelVersion> versions, CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken);
         try

@@ -1,7 +1,7 @@
 using System.Globalization;
 using FraudDetection.Core.Models;
 
-namespace FraudDetection.Core.Registry.Tracking;
+namespace FraudDetection.Training.Tracking;
 
 /// <summary>How a <see cref="ModelReport"/> is laid out as MLflow params and metrics (one place, both trackers).</summary>
 public static class ModelReportTracking
