@@ -211,7 +211,7 @@ public static class ScoringBench
     }
 
     // The service's own client settings, so the raw limit and the end-to-end run use the same Kafka configuration.
-    private static ProducerConfig ProducerConfig(string bootstrap) => ScoringConsumer.ProducerConfig(bootstrap, new ScoringOptions());
+    private static ProducerConfig ProducerConfig(string bootstrap) => ScoringKafkaClients.ProducerConfig(bootstrap, new ScoringOptions());
 
     private static void ProduceAll(string bootstrap, string topic, byte[][] keys, byte[][] values)
     {
@@ -237,7 +237,7 @@ public static class ScoringBench
     private static double MeasureKafka(string bootstrap, int count, byte[] outputValue)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(
-            ScoringConsumer.ConsumerConfig(bootstrap, new ScoringOptions { ConsumerGroup = "bench-raw" })).Build();
+            ScoringKafkaClients.ConsumerConfig(bootstrap, new ScoringOptions { ConsumerGroup = "bench-raw" })).Build();
         using var producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrap)).Build();
         consumer.Subscribe(Topics.Transactions);
         var first = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("raw Kafka consumer got nothing");
