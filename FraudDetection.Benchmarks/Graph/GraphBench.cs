@@ -139,7 +139,7 @@ public static class GraphBench
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration["ConnectionStrings:kafka"] = kafka.BootstrapServers;
+        builder.Configuration[$"ConnectionStrings:{KafkaConnection.ConnectionStringName}"] = kafka.BootstrapServers;
         builder.Configuration["FraudDetection:DataDirectory"] = directory;
         builder.Configuration["Graph:BatchSize"] = batch.ToString(CultureInfo.InvariantCulture);
         builder.Configuration["Graph:ChannelCapacity"] = (batch * 2).ToString(CultureInfo.InvariantCulture);

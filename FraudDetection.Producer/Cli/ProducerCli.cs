@@ -179,7 +179,7 @@ public static class ProducerCli
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
-        return configuration.GetConnectionString("kafka");
+        return KafkaConnection.BootstrapServers(configuration);
     }
 
     private static async Task<int> RunAsync(Func<ITransactionSource> createSource, string rateText, long? count, OutputChoice output,

@@ -68,7 +68,7 @@ public sealed class ProducerController : IAsyncDisposable
     }
 
     /// <summary>The Kafka bootstrap servers (ConnectionStrings:kafka), or null when not configured.</summary>
-    public string? BootstrapServers => _configuration.GetConnectionString("kafka") is { Length: > 0 } servers ? servers : null;
+    public string? BootstrapServers => KafkaConnection.BootstrapServers(_configuration);
 
     public ProducerStatus GetStatus()
     {

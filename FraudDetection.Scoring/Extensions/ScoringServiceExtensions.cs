@@ -45,7 +45,7 @@ public static class ScoringServiceExtensions
             {
                 // Connects lazily: a missing connection string surfaces as the worker's one clear error first.
                 return new KafkaCheckpointStore(
-                    builder.Configuration.GetConnectionString(ScoringWorker.KafkaConnectionName) ?? "",
+                    KafkaConnection.BootstrapServers(builder.Configuration) ?? "",
                     options.CheckpointTopic,
                     options.CheckpointChunkBytes,
                     TimeSpan.FromMilliseconds(options.CheckpointTimeoutMs),

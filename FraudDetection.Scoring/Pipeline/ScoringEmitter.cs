@@ -138,7 +138,7 @@ internal sealed class ScoringEmitter(
         var threshold = batch.Threshold;
         var count = batch.Count;
         using var activity = StartBatchActivity(batch.Messages);
-        var outputHeaders = activity is null ? null : TraceHeaders(activity);
+        var outputHeaders = TraceHeaders.For(activity);
 
         foreach (var (message, rejection) in batch.Rejected)
         {
@@ -170,7 +170,7 @@ internal sealed class ScoringEmitter(
                 : Math.Max(0, nowMs - message.Message.Timestamp.UnixTimestampMs);
             var scored = new ScoredTransaction(transaction, score, threshold, isAlert, model.Version, reasons,
                 new ScoringTimings(eventToScoredMs, inferenceMs, count), scoredAt);
-            var headers = outputHeaders ?? PassTraceParent(message);
+            var headers = outputHeaders ?? TraceHeaders.Forward(message.Message.Headers);
             var bytes = scoredJson.Serialize(scored);
             Produce(Topics.Scored, message.Message.Key, bytes, headers);
             if (isAlert)
@@ -197,7 +197,7 @@ internal sealed class ScoringEmitter(
     {
         var deadLetter = new DeadLetter(rejection.Reason, rejection.Error, topic, message.Partition.Value, message.Offset.Value,
             message.Message.Key, message.Message.Value, DateTimeOffset.UtcNow);
-        Produce(Topics.DeadLetter, message.Message.Key, JsonSerializer.SerializeToUtf8Bytes(deadLetter, FraudJsonContext.Default.DeadLetter), headers ?? PassTraceParent(message));
+        Produce(Topics.DeadLetter, message.Message.Key, JsonSerializer.SerializeToUtf8Bytes(deadLetter, FraudJsonContext.Default.DeadLetter), headers ?? TraceHeaders.Forward(message.Message.Headers));
         stats.AddDeadLetter(rejection.Reason);
         telemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", rejection.Reason));
         logger.LogDebug("Dead-lettered {Topic}/{Partition}@{Offset}: {Reason} ({Error})",
@@ -213,20 +213,7 @@ internal sealed class ScoringEmitter(
         {
             return null;
         }
-        var links = new List<ActivityLink>();
-        foreach (var message in messages)
-        {
-            if (links.Count == MaxLinksPerBatch)
-            {
-                break;
-            }
-            if (message.Message.Headers is { } headers
-                && headers.TryGetLastBytes(Topics.TraceParentHeader, out var traceParent)
-                && ActivityContext.TryParse(Encoding.ASCII.GetString(traceParent), null, out var context))
-            {
-                links.Add(new ActivityLink(context));
-            }
-        }
+        var links = TraceHeaders.Links(messages.Select(m => m.Message.Headers), MaxLinksPerBatch);
         var activity = telemetry.ActivitySource.StartActivity("score transactions", ActivityKind.Consumer, default(ActivityContext), links: links);
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.source.name", topic);
@@ -234,11 +221,4 @@ internal sealed class ScoringEmitter(
         return activity;
     }
 
-    private static Headers TraceHeaders(Activity activity) =>
-        [new Header(Topics.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!))];
-
-    private static Headers? PassTraceParent(ConsumeResult<byte[], byte[]> message) =>
-        message.Message.Headers is { } headers && headers.TryGetLastBytes(Topics.TraceParentHeader, out var traceParent)
-            ? [new Header(Topics.TraceParentHeader, traceParent)]
-            : null;
 }

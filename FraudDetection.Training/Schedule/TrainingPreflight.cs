@@ -65,11 +65,11 @@ public sealed class TrainingPreflight(
 
     private PreflightCheck CheckBroker(TimeSpan timeout)
     {
-        var bootstrap = configuration.GetConnectionString("kafka");
-        if (string.IsNullOrWhiteSpace(bootstrap))
+        var bootstrap = KafkaConnection.BootstrapServers(configuration);
+        if (bootstrap is null)
         {
             return options.Value.RequireBroker
-                ? new PreflightCheck(BrokerCheck, false, false, "ConnectionStrings:kafka is not configured")
+                ? new PreflightCheck(BrokerCheck, false, false, $"ConnectionStrings:{KafkaConnection.ConnectionStringName} is not configured")
                 : new PreflightCheck(BrokerCheck, true, true, "not configured (skipped)");
         }
 
