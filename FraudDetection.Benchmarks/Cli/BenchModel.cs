@@ -3,7 +3,7 @@ using FraudDetection.Core.Features;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Export;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 using Microsoft.Extensions.Configuration;
 
 namespace FraudDetection.Benchmarks.Cli;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 using Spectre.Console;
 
 namespace FraudDetection.Benchmarks.Model;

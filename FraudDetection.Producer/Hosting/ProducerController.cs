@@ -1,3 +1,4 @@
+using FraudDetection.Producer.Options;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Rate;
 using FraudDetection.Producer.Running;

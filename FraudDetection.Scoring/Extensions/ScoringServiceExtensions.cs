@@ -1,6 +1,7 @@
 using FraudDetection.Core.Hosting;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Health;
 using FraudDetection.Scoring.Live;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;

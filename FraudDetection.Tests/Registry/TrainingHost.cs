@@ -1,6 +1,8 @@
 using FraudDetection.Training.Apis;
 using FraudDetection.Training.Extensions;
+using FraudDetection.Training.Pipeline;
 using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

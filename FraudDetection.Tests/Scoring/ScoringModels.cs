@@ -5,7 +5,7 @@ using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Features;
 using FraudDetection.Training.Export;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Scoring;
 

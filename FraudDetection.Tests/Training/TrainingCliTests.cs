@@ -2,11 +2,11 @@ using System.Text.Json;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Transactions;
-using FraudDetection.Training.Export;
 using FraudDetection.Training.Backtest;
 using FraudDetection.Training.Cli;
 using FraudDetection.Training.Explanation;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Export;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 

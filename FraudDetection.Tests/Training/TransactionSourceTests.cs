@@ -1,5 +1,5 @@
 using FraudDetection.Core.Transactions;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
+using FraudDetection.Training.Options;
 using FraudDetection.Training.Tracking;
 using Microsoft.Extensions.Options;
 

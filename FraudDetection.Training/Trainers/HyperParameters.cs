@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>Which ML.NET learner trains the model.</summary>
 public enum TrainerKind

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Runs;
 
 [JsonConverter(typeof(JsonStringEnumConverter<TrainingRunState>))]
 public enum TrainingRunState

@@ -1,7 +1,8 @@
 using FraudDetection.Core.Hosting;
+using FraudDetection.Training.Options;
 using Microsoft.Extensions.Options;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Pipeline;
 
 /// <summary>Finds the configured training files (relative to the working directory or the repository root) and the work folder.</summary>
 public sealed class TrainingDataLocator(IOptions<TrainingOptions> options, IConfiguration configuration, IHostEnvironment environment)

@@ -3,7 +3,7 @@ using Microsoft.ML.Calibrators;
 using Microsoft.ML.Trainers.FastTree;
 using CoreEnsemble = FraudDetection.Core.Models.Trees.TreeEnsemble;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>Turns ML.NET's trained trees (LightGBM or FastTree) and their Platt calibrator into a <see cref="CoreEnsemble"/>.</summary>
 public static class TreeExtraction

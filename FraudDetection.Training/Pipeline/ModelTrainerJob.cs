@@ -1,7 +1,8 @@
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Trainers;
 using Microsoft.Extensions.Options;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Pipeline;
 
 /// <summary>The host's training job: the training library's <see cref="ModelTrainer"/> with the <c>Training</c> options.</summary>
 public sealed class ModelTrainerJob(IOptions<TrainingOptions> options) : ITrainingJob

@@ -1,7 +1,7 @@
 using FraudDetection.Core.Models;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Pipeline;
 
 /// <summary>
 /// What one training run is asked to do: the labelled data and the folder the model goes to; parameters and SHAP

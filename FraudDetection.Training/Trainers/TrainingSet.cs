@@ -1,6 +1,6 @@
 using FraudDetection.Core.Features;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>
 /// Rows of features (row-major, <see cref="FeatureCount"/> floats per row) with their labels, event times, cards

@@ -1,6 +1,6 @@
 using FraudDetection.Core.Features;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>Counts of what a read skipped.</summary>
 public sealed class ReadReport

@@ -1,9 +1,11 @@
 using Confluent.Kafka;
 using FraudDetection.Core.Registry;
 using FraudDetection.Core.Registry.Mlflow;
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Pipeline;
 using Microsoft.Extensions.Options;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Preflight;
 
 /// <summary>One preflight check: what was checked, whether it is usable, and what was found.</summary>
 public sealed record PreflightCheck(string Name, bool Ok, bool Skipped, string Detail);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FraudDetection.Training.Promotion;
+namespace FraudDetection.Training.Options;
 
 /// <summary>Options section <c>Training:Promotion</c>: what a challenger must show to replace the champion.</summary>
 public sealed class PromotionOptions

@@ -1,7 +1,7 @@
 using FraudDetection.Core.Models.Onnx;
 using FraudDetection.Core.Models.Trees;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>What the run needs of a trained model, whatever the learner: scores, SHAP, importance, ONNX, and ML.NET's own scores for parity.</summary>
 public interface ITrainedModel

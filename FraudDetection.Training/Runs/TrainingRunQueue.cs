@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using FraudDetection.Training.Options;
 using Microsoft.Extensions.Options;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Runs;
 
 /// <summary>Training runs waiting, in progress and finished: the API and the scheduler enqueue, the worker runs one at a time.</summary>
 public sealed class TrainingRunQueue

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Options;
 
 /// <summary>Options section <c>Training</c>: when and on what data the Training host retrains.</summary>
 public sealed class TrainingOptions

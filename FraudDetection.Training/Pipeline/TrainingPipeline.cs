@@ -1,11 +1,12 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Training.Tracking;
 using FraudDetection.Training.Promotion;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Runs;
+using FraudDetection.Training.Tracking;
+using FraudDetection.Training.Trainers;
 using Microsoft.Extensions.Options;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Pipeline;
 
 /// <summary>What one training run trains on, where its model folder goes, and what started it.</summary>
 public sealed record TrainingPipelineRequest(string Trigger, IReadOnlyList<string> DataFiles, string OutputDirectory)

@@ -1,6 +1,7 @@
+using FraudDetection.Producer.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace FraudDetection.Producer.Hosting;
+namespace FraudDetection.Producer.Health;
 
 /// <summary>Health check "kafka-producer": unhealthy without Kafka or after a failed run; degraded while deliveries fail.</summary>
 public sealed class ProducerHealthCheck(ProducerController controller) : IHealthCheck

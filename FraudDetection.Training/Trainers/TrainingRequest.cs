@@ -2,7 +2,7 @@ using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Export;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>What to train: the CLI's <c>train</c> options, and what scheduled retraining and the AppHost pass in-process.</summary>
 public sealed record TrainingRequest

@@ -1,7 +1,7 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Models.Onnx;
-using FraudDetection.Training.Export;
 using FraudDetection.Core.Models.Trees;
+using FraudDetection.Training.Export;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
@@ -9,7 +9,7 @@ using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 using CoreEnsemble = FraudDetection.Core.Models.Trees.TreeEnsemble;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>A trained model: the trees (with covers from the rows it was trained on) and ML.NET's own scorer for the parity check.</summary>
 public sealed class TrainedEnsemble(CoreEnsemble ensemble, ITransformer mlModel, MLContext ml, IReadOnlyList<double> gainByFeature, HyperParameters parameters) : ITrainedModel

@@ -8,7 +8,7 @@ using FraudDetection.Training.Evaluation;
 using FraudDetection.Training.Explanation;
 using FraudDetection.Training.Export;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>
 /// One training run, end to end: replay the CSVs through the online feature pipeline, split by time, down-sample

@@ -1,15 +1,15 @@
 using System.Globalization;
 using FraudDetection.Core.Models.Linear;
 using FraudDetection.Core.Models.Onnx;
-using FraudDetection.Training.Export;
 using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Evaluation;
+using FraudDetection.Training.Export;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 
-namespace FraudDetection.Training.Training;
+namespace FraudDetection.Training.Trainers;
 
 /// <summary>A logistic regression trained on standardized features and folded back onto raw features.</summary>
 public sealed class TrainedLinear(LinearModel model, ITransformer mlModel, MLContext ml, float[] means, float[] scales, IReadOnlyList<double> importance, double l2) : ITrainedModel

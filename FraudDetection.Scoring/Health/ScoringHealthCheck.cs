@@ -1,8 +1,9 @@
 using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Pipeline;
 using FraudDetection.Scoring.Telemetry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace FraudDetection.Scoring.Pipeline;
+namespace FraudDetection.Scoring.Health;
 
 /// <summary>Health <c>scoring</c>: Degraded while there is no champion (the service waits, it does not crash).</summary>
 public sealed class ScoringHealthCheck(IModelSource models, ScoringWorker worker, ScoringStats stats) : IHealthCheck

@@ -1,6 +1,6 @@
 using FraudDetection.Producer.Synthetic;
 
-namespace FraudDetection.Producer.Hosting;
+namespace FraudDetection.Producer.Options;
 
 /// <summary>The hosted Producer's settings: configuration section <c>Producer</c>.</summary>
 public sealed class ProducerOptions

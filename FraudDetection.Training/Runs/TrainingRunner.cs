@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using FraudDetection.Training.Pipeline;
+using FraudDetection.Training.Preflight;
 
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Runs;
 
 /// <summary>
 /// One queued training run: preflight, then the <see cref="TrainingPipeline"/> (tracked run, training, the model

@@ -1,4 +1,4 @@
-namespace FraudDetection.Training.Schedule;
+namespace FraudDetection.Training.Runs;
 
 /// <summary>Runs queued training runs one at a time.</summary>
 public sealed class TrainingRunWorker(TrainingRunQueue queue, IServiceScopeFactory scopes, ILogger<TrainingRunWorker> logger) : BackgroundService
