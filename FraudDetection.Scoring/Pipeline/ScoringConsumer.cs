@@ -87,6 +87,7 @@ public sealed class ScoringConsumer : IDisposable
             }
         }
 
+        telemetry.SeedModel(models.Current.Version);
         run.Producer = new ProducerBuilder<byte[], byte[]>(ScoringKafkaClients.ProducerConfig(bootstrapServers, options)).Build();
         var consumer = new ConsumerBuilder<byte[], byte[]>(ScoringKafkaClients.ConsumerConfig(bootstrapServers, options))
             .SetPartitionsAssignedHandler(partitions.Assign)
@@ -193,6 +194,7 @@ public sealed class ScoringConsumer : IDisposable
             batch.Messages.AddRange(pending);
         }
 
+        long historyApplied = 0, historySkipped = 0;
         lock (partitions.Gate)
         {
             foreach (var message in pending)
@@ -215,6 +217,11 @@ public sealed class ScoringConsumer : IDisposable
                     batch.Rejected.Add((message, rejection));
                     continue;
                 }
+                if (HistoryMessages.IsHistory(message.Message.Headers))
+                {
+                    _ = HistoryMessages.TryFold(state.Features, state.Dedupe, transaction) ? historyApplied++ : historySkipped++;
+                    continue;
+                }
                 if (!state.Dedupe.TryAdd(transaction.TransNum))
                 {
                     stats.AddDuplicate();
@@ -226,6 +233,11 @@ public sealed class ScoringConsumer : IDisposable
             }
         }
         pending.Clear();
+        if (historyApplied + historySkipped > 0)
+        {
+            stats.AddHistory(historyApplied, historySkipped);
+            telemetry.AddHistory(historyApplied, historySkipped);
+        }
 
         // ONNX here rather than in the emitter: the emitter (reasons, records, produce) was the busier thread.
         if (batch.Count > 0)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Core.Telemetry;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Telemetry;
@@ -157,6 +158,7 @@ internal sealed class ScoringEmitter(
         var nowMs = scoredAt.ToUnixTimeMilliseconds();
         var versionTag = new KeyValuePair<string, object?>("model_version", model.Version);
         var alerts = 0;
+        Span<long> labelled = stackalloc long[LabelledOutcome.All.Count];
         for (var i = 0; i < count; i++)
         {
             var (message, transaction) = batch.Rows[i];
@@ -181,12 +183,15 @@ internal sealed class ScoringEmitter(
             }
             telemetry.Score.Record(score, versionTag);
             telemetry.EventToScored.Record(eventToScoredMs);
+            if (transaction.IsFraud is int label)
+            {
+                labelled[LabelledOutcome.IndexOf(label == 1, isAlert)]++;
+            }
         }
         telemetry.Scored.Add(count, versionTag);
-        if (alerts > 0)
-        {
-            telemetry.Alerts.Add(alerts, versionTag);
-        }
+        telemetry.Alerts.Add(alerts, versionTag);
+        telemetry.AddLabelled(labelled);
+        stats.AddLabelled(labelled);
         stats.AddBatch(model.Version, count, alerts, inferenceMs);
         activity?.SetTag("fraud.batch_size", count);
         activity?.SetTag("fraud.alerts", alerts);
