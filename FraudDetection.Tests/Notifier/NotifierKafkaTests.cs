@@ -17,7 +17,7 @@ namespace FraudDetection.Tests.Notifier;
 public sealed class NotifierKafkaTests : IDisposable
 {
     private const string MemoPath = "/v2/api/talk/memo/default/send";
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
 
     public void Dispose() => _data.Dispose();
 

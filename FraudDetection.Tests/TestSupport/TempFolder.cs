@@ -1,9 +1,9 @@
-namespace FraudDetection.Tests.Registry;
+namespace FraudDetection.Tests.TestSupport;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable
 {
-    public TempFolder(string prefix = "fd-registry")
+    public TempFolder(string prefix = "fd-test")
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path);
