@@ -18,6 +18,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace FraudDetection.Tests.Graph;
 
 /// <summary>The sink over the embedded Kafka broker: scored transactions in, one edge each in the graph, offsets committed after writes.</summary>
+[Trait("Category", "Integration")]
 public sealed class GraphSinkEndToEndTests : IDisposable
 {
     private readonly EmbeddedKafka _kafka = EmbeddedKafka.Start(partitions: 4, topics: Topics.Scored);

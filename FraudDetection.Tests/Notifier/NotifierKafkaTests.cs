@@ -14,6 +14,7 @@ using WireMock.ResponseBuilders;
 
 namespace FraudDetection.Tests.Notifier;
 
+[Trait("Category", "Integration")]
 public sealed class NotifierKafkaTests : IDisposable
 {
     private const string MemoPath = "/v2/api/talk/memo/default/send";

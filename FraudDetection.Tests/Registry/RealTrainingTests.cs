@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FraudDetection.Tests.Registry;
 
 /// <summary>The host with the real training library and window evaluator, on real Kaggle rows (FraudDetection.Tests/TestData/kaggle).</summary>
+[Trait("Category", "Integration")]
 public class RealTrainingTests : IDisposable
 {
     private readonly TempFolder _temp = new("fd-real-training");

@@ -10,6 +10,7 @@ using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 
+[Trait("Category", "Integration")]
 public sealed class TrainingCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("training-cli-").FullName;
