@@ -1,5 +1,8 @@
 using FraudDetection.Core.Registry;
+using FraudDetection.Training.Options;
 using FraudDetection.Training.Pages;
+using FraudDetection.Training.Preflight;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
 using Microsoft.Extensions.Options;
 
