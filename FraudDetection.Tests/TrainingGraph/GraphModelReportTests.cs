@@ -4,7 +4,7 @@ using System.Text.Json;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Tracking;
 using FraudDetection.Core.Transactions;
 using FraudDetection.Tests.Registry;
 using FraudDetection.Training.Cli;
@@ -13,7 +13,7 @@ using FraudDetection.Training.Graph.Export;
 using FraudDetection.Training.Graph.Model;
 using FraudDetection.Training.GraphModel;
 using FraudDetection.Training.Promotion;
-using FraudDetection.Training.Schedule;
+using FraudDetection.Training.Runs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FraudDetection.Tests.TrainingGraph;

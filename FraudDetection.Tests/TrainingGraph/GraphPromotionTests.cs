@@ -1,8 +1,9 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Tracking;
 using FraudDetection.Tests.Registry;
 using FraudDetection.Training.GraphModel;
+using FraudDetection.Training.Options;
 using FraudDetection.Training.Promotion;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,7 @@ using FraudDetection.Training.Evaluation;
 using FraudDetection.Training.Graph.Data;
 using FraudDetection.Training.Graph.Model;
 using FraudDetection.Training.Graph.Training;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Training.GraphModel;
 

@@ -10,7 +10,7 @@ using FraudDetection.Training.Graph.Export;
 using FraudDetection.Training.Graph.Model;
 using FraudDetection.Training.Graph.Training;
 using FraudDetection.Training.Promotion;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Training.GraphModel;
 
