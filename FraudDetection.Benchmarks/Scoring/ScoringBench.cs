@@ -396,7 +396,7 @@ public static class ScoringBench
             {
                 InstrumentPublished = (instrument, l) =>
                 {
-                    if (instrument.Name == FraudMetrics.EventToScoredLatency && ReferenceEquals(instrument, telemetry.EventToScored))
+                    if (instrument.Name == FraudMetrics.EventToScoredLatency && ReferenceEquals(instrument, telemetry.EventToScored.Instrument))
                     {
                         l.EnableMeasurementEvents(instrument);
                     }
@@ -406,7 +406,7 @@ public static class ScoringBench
             {
                 lock (gate)
                 {
-                    values.Add(value);
+                    values.Add(value * 1000); // the instrument is in seconds; the bench prints milliseconds
                 }
             });
             listener.Start();
