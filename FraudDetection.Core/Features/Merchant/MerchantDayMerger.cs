@@ -89,6 +89,10 @@ public sealed class MerchantDayMerger(int partition)
         return result;
     }
 
+    /// <summary>The completed days and progress as <see cref="MerchantMessageKind.Table"/> messages of this partition (of <paramref name="stagePartitions"/>).</summary>
+    public List<MerchantMessage> TakeMessages(int stagePartitions) =>
+        [.. MerchantMessage.Chunk(MerchantMessageKind.Table, Partition, stagePartitions, CompleteThrough, NewestOpenDay, TakeCompleted())];
+
     private void Advance()
     {
         if (SourceCount == 0 || _sources.Count < SourceCount) return;

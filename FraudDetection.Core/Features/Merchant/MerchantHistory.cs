@@ -12,6 +12,8 @@ namespace FraudDetection.Core.Features.Merchant;
 public sealed class MerchantHistory
 {
     private readonly Dictionary<ulong, MerchantRecord> _merchants = [];
+    private readonly Dictionary<int, int> _stageThrough = [];   // Scoring: each stage partition's complete days
+    private int _stageCount;
     private int _lastPrune = MerchantDays.None;
 
     /// <param name="retainDays">Days kept behind <see cref="CompleteThrough"/>; older ones are dropped.</param>
@@ -51,11 +53,33 @@ public sealed class MerchantHistory
         record.Set(day.Day, day.Totals);
     }
 
+    /// <summary>
+    /// Applies a <see cref="MerchantMessageKind.Table"/> message from the merchant stage: its days, and on the last
+    /// message of a batch its partition's progress. The table is complete through a day once every stage partition is.
+    /// Idempotent: a message read again changes nothing.
+    /// </summary>
+    public void Apply(MerchantMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Kind != MerchantMessageKind.Table) throw new ArgumentException("The merchant table reads table messages.", nameof(message));
+        foreach (var day in message.Days) Set(day);
+        if (!message.Final) return;
+        _stageCount = Math.Max(_stageCount, message.PartitionCount);
+        if (!_stageThrough.TryGetValue(message.Partition, out var through) || message.Through > through) _stageThrough[message.Partition] = message.Through;
+        var complete = int.MaxValue;
+        for (var s = 0; s < _stageCount; s++)
+        {
+            if (!_stageThrough.TryGetValue(s, out through)) return;
+            complete = Math.Min(complete, through);
+        }
+        Complete(complete, message.OpenDay);
+    }
+
     /// <summary>Every day up to <paramref name="day"/> is complete (never moves back); drops days past the retention.</summary>
     public void Complete(int day, int newestOpenDay = MerchantDays.None)
     {
         if (newestOpenDay > NewestOpenDay) NewestOpenDay = newestOpenDay;
-        if (day <= CompleteThrough) return;
+        if (day == MerchantDays.None || day <= CompleteThrough) return;
         CompleteThrough = day;
         if (_lastPrune == MerchantDays.None || day - _lastPrune >= 8)
         {
@@ -103,6 +127,13 @@ public sealed class MerchantHistory
         writer.Write(CompleteThrough);
         writer.Write(NewestOpenDay);
         writer.Write(_lastPrune);
+        writer.Write(_stageCount);
+        writer.Write(_stageThrough.Count);
+        foreach (var (partition, through) in _stageThrough)
+        {
+            writer.Write(partition);
+            writer.Write(through);
+        }
         writer.Write(_merchants.Count);
         foreach (var (merchant, record) in _merchants)
         {
@@ -126,6 +157,9 @@ public sealed class MerchantHistory
             NewestOpenDay = reader.ReadInt32(),
         };
         history._lastPrune = reader.ReadInt32();
+        history._stageCount = reader.ReadInt32();
+        var stages = MerchantCodec.Count(reader);
+        for (var i = 0; i < stages; i++) history._stageThrough[reader.ReadInt32()] = reader.ReadInt32();
         var merchants = MerchantCodec.Count(reader);
         for (var m = 0; m < merchants; m++)
         {

@@ -46,31 +46,26 @@ public sealed class MerchantPartials
     /// <summary>(card, merchant) pairs remembered.</summary>
     public int RememberedVisits => _visits.Count;
 
-    /// <summary>Closes the open day when <paramref name="day"/> is later; the first transaction of a day calls it before its features.</summary>
+    /// <summary>
+    /// A transaction of <paramref name="day"/> is next: closes the open day if it is earlier and opens the new one, so
+    /// the progress this partition reports says it is past every earlier day. Called before the transaction's features
+    /// (Scoring: before it waits for the merchant table, whose completion needs this very report).
+    /// </summary>
     public void Advance(int day)
     {
-        if (OpenDay != MerchantDays.None && day > OpenDay)
-        {
-            Close();
-        }
+        if (ClosedThrough != MerchantDays.None && day <= ClosedThrough) day = ClosedThrough + 1; // late: counts in the open day
+        if (OpenDay != MerchantDays.None && day > OpenDay) Close();
+        if (OpenDay == MerchantDays.None) Open(day);
     }
 
     /// <summary>Adds a transaction of <paramref name="card"/> at <paramref name="merchant"/> on <paramref name="day"/>.</summary>
     public void Add(long card, ulong merchant, int day, bool fraud, double amount)
     {
-        if (day <= ClosedThrough)
+        Advance(day);
+        if (day < OpenDay)
         {
-            day = ClosedThrough + 1;
+            day = OpenDay;
             LateTransactions++;
-        }
-        if (OpenDay == MerchantDays.None)
-        {
-            Open(day);
-        }
-        else if (day > OpenDay)
-        {
-            Close();
-            Open(day);
         }
         ref var totals = ref CollectionsMarshal.GetValueRefOrAddDefault(_open, merchant, out _);
         totals.Transactions++;
@@ -120,6 +115,30 @@ public sealed class MerchantPartials
         into.AddRange(_closed);
         _closed.Clear();
         HasNews = false;
+    }
+
+    /// <summary>
+    /// The news as messages for the merchant stage: for each of <paramref name="stagePartitions"/> partitions, the closed
+    /// days of the merchants it owns, the last message carrying this card partition's progress (every stage partition
+    /// needs it, days or not). Clears <see cref="HasNews"/>.
+    /// </summary>
+    public List<(int StagePartition, MerchantMessage Message)> TakeMessages(int partition, int partitionCount, int stagePartitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stagePartitions, 1);
+        var days = new List<MerchantDay>();
+        TakeClosed(days);
+        var byStage = new List<MerchantDay>[stagePartitions];
+        for (var s = 0; s < stagePartitions; s++) byStage[s] = [];
+        foreach (var day in days) byStage[MerchantMessage.StagePartitionOf(day.Merchant, stagePartitions)].Add(day);
+        var messages = new List<(int, MerchantMessage)>();
+        for (var s = 0; s < stagePartitions; s++)
+        {
+            foreach (var message in MerchantMessage.Chunk(MerchantMessageKind.Partials, partition, partitionCount, ClosedThrough, OpenDay, byStage[s]))
+            {
+                messages.Add((s, message));
+            }
+        }
+        return messages;
     }
 
     private void Open(int day)
