@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Core.Telemetry;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
@@ -46,6 +47,7 @@ public sealed class ScoringConsumer : IDisposable
     private readonly IFeatureState emptyState;
     private readonly ScoredJsonWriter scoredJson = new(); // emitter thread only
     private readonly MerchantLink? merchants;              // null without merchant features
+    private long historyApplied, historySkipped;             // history rows folded in / skipped by the batch being built
 
     // Stage 1 (consumer thread) hands batches to stage 2 (emitter thread) through a small bounded queue.
     private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
@@ -143,6 +145,7 @@ public sealed class ScoringConsumer : IDisposable
             }
         }
 
+        telemetry.SeedModel(models.Current.Version);
         producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrapServers, options)).Build();
         consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig(bootstrapServers, options))
             .SetPartitionsAssignedHandler(OnAssigned)
@@ -316,6 +319,7 @@ public sealed class ScoringConsumer : IDisposable
             batch.Messages.AddRange(pending);
         }
 
+        historyApplied = historySkipped = 0;
         lock (stateGate)
         {
             // Merchant features: what the merchant table has received, then the messages held back until it covers them.
@@ -343,6 +347,11 @@ public sealed class ScoringConsumer : IDisposable
             merchants?.Collect(partitions.Values, batch.MerchantMessages);
         }
         pending.Clear();
+        if (historyApplied + historySkipped > 0)
+        {
+            stats.AddHistory(historyApplied, historySkipped);
+            telemetry.AddHistory(historyApplied, historySkipped);
+        }
 
         // ONNX here rather than in stage 2: stage 2 (reasons, records, produce) was the busier thread.
         if (batch.Count > 0)
@@ -374,7 +383,8 @@ public sealed class ScoringConsumer : IDisposable
             rejection = TransactionValidator.FromFeatureError(featureError);
             transaction = null;
         }
-        if (transaction is not null && merchants is not null && !state.Dedupe.Contains(transaction.TransNum)
+        var history = transaction is not null && HistoryMessages.IsHistory(message.Message.Headers);
+        if (transaction is not null && !history && merchants is not null && !state.Dedupe.Contains(transaction.TransNum)
             && merchants.MustWait(state.Features, transaction, needsTable))
         {
             waiting = transaction;
@@ -387,6 +397,11 @@ public sealed class ScoringConsumer : IDisposable
         if (transaction is null)
         {
             batch.Rejected.Add((message, rejection));
+            return true;
+        }
+        if (history)
+        {
+            _ = HistoryMessages.TryFold(state.Features, state.Dedupe, transaction) ? historyApplied++ : historySkipped++;
             return true;
         }
         if (!state.Dedupe.TryAdd(transaction.TransNum))
@@ -521,6 +536,7 @@ public sealed class ScoringConsumer : IDisposable
         var nowMs = scoredAt.ToUnixTimeMilliseconds();
         var versionTag = new KeyValuePair<string, object?>("model_version", model.Version);
         var alerts = 0;
+        Span<long> labelled = stackalloc long[LabelledOutcome.All.Count];
         for (var i = 0; i < count; i++)
         {
             var (message, transaction) = batch.Rows[i];
@@ -545,12 +561,15 @@ public sealed class ScoringConsumer : IDisposable
             }
             telemetry.Score.Record(score, versionTag);
             telemetry.EventToScored.Record(eventToScoredMs);
+            if (transaction.IsFraud is int label)
+            {
+                labelled[LabelledOutcome.IndexOf(label == 1, isAlert)]++;
+            }
         }
         telemetry.Scored.Add(count, versionTag);
-        if (alerts > 0)
-        {
-            telemetry.Alerts.Add(alerts, versionTag);
-        }
+        telemetry.Alerts.Add(alerts, versionTag);
+        telemetry.AddLabelled(labelled);
+        stats.AddLabelled(labelled);
         stats.AddBatch(model.Version, count, alerts, inferenceMs);
         activity?.SetTag("fraud.batch_size", count);
         activity?.SetTag("fraud.alerts", alerts);

@@ -167,6 +167,26 @@ public sealed class GraphSinkEndToEndTests : IDisposable
         neighbourhood.Transactions.Should().HaveCount(transactions.Count(t => t.CcNum == card));
         (await http.GetAsync("/api/graph/cards/42/neighbourhood")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
         (await http.GetAsync("/api/graph/amounts/distribution?binWidth=0")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
+
+        // No query reads more than a page of QueryBounds.MaxPageSize rows or a window longer than a year.
+        foreach (var (tooLarge, because) in new[]
+        {
+            ("/api/graph/transactions/latest?limit=100000000", "limit must be between 1 and 1000"),
+            ("/api/graph/transactions/latest?limit=0", "limit must be between 1 and 1000"),
+            ("/api/graph/fraud/geo?limit=1001", "limit must be between 1 and 1000"),
+            ("/api/graph/merchants/by-volume?limit=5000", "limit must be between 1 and 1000"),
+            ("/api/graph/fraud/by-merchant?limit=-1", "limit must be between 1 and 1000"),
+            ("/api/graph/cards/impossible-travel?limit=1001", "limit must be between 1 and 1000"),
+            ("/api/graph/merchants/shared-by-alerted-cards?from=2020-02-01&to=2020-01-01", "must not be after"),
+            ($"/api/graph/cards/{card}/neighbourhood?from=2010-01-01&to=2020-01-01", "longer than 366 days"),
+        })
+        {
+            var answer = await http.GetAsync(tooLarge);
+            answer.StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest, tooLarge);
+            answer.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json", tooLarge);
+            (await answer.Content.ReadAsStringAsync()).Should().Contain(because, tooLarge);
+        }
+        (await http.GetFromJsonAsync<List<GraphTransaction>>("/api/graph/transactions/latest?limit=1000")).Should().HaveCountLessThanOrEqualTo(1000);
     }
 
     [Fact]

@@ -52,6 +52,8 @@ public sealed class NotifierApiTests : IDisposable
 
         var entries = JsonDocument.Parse(await http.GetStringAsync("/api/notifications")).RootElement;
         entries.GetArrayLength().Should().Be(1);
+        (await http.GetAsync("/api/notifications?limit=1001")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest, "a page holds at most 1000");
+        (await http.GetAsync("/api/notifications?limit=0")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
         var entry = entries[0];
         entry.GetProperty("trans_nums")[0].GetString().Should().Be("d-1");
         entry.GetProperty("card_masked").GetString().Should().Be("****0366");

@@ -115,7 +115,7 @@ public sealed class ScoringApiTests
 
         var metrics = await client.GetStringAsync("/metrics");
         metrics.Should().Contain("fraud_scoring_transactions_scored_total").And.Contain("fraud_scoring_score_bucket")
-            .And.Contain("fraud_scoring_event_to_scored_duration_milliseconds_bucket").And.Contain("model_version=\"1\"");
+            .And.Contain("fraud_scoring_event_to_scored_duration_seconds_bucket").And.Contain("model_version=\"1\"");
         await app.StopAsync();
     }
 
