@@ -211,6 +211,9 @@ public sealed class ScoringConsumer : IDisposable
     private long CheckpointInterval => Stopwatch.Frequency * Math.Max(10, options.CheckpointIntervalMs) / 1000;
 
     /// <summary>The consumer settings of the scoring path (the bench measures its raw Kafka limit with these too).</summary>
+    /// <summary>Times a transaction waited for the merchant table (0 without the merchant stage).</summary>
+    public long MerchantWaits => merchants?.Waits ?? 0;
+
     internal static ConsumerConfig ConsumerConfig(string bootstrapServers, ScoringOptions options)
     {
         var config = new ConsumerConfig
