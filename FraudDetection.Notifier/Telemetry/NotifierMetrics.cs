@@ -70,8 +70,5 @@ public sealed class NotifierActivitySource : IDisposable
 
     public ActivitySource Source { get; } = new(Name);
 
-    public static ActivityContext ParseTraceParent(string? traceParent) =>
-        traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? context : default;
-
     public void Dispose() => Source.Dispose();
 }

@@ -1,3 +1,4 @@
+using FraudDetection.Producer.Options;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Rate;
 using FraudDetection.Producer.Running;
@@ -70,7 +71,7 @@ public sealed class ProducerController : IAsyncDisposable
     }
 
     /// <summary>The Kafka bootstrap servers (ConnectionStrings:kafka), or null when not configured.</summary>
-    public string? BootstrapServers => _configuration.GetConnectionString("kafka") is { Length: > 0 } servers ? servers : null;
+    public string? BootstrapServers => KafkaConnection.BootstrapServers(_configuration);
 
     public ProducerStatus GetStatus()
     {

@@ -7,6 +7,7 @@ namespace FraudDetection.Tests.Dashboards;
 /// Producer, Scoring (+ graph sink) and Notifier hosts that carry traffic: an error or an empty answer fails.
 /// </summary>
 [Collection(MetricsIsolation.Name)]
+[Trait("Category", "Integration")]
 public class DashboardPromQlTests(ITestOutputHelper output)
 {
     [Fact]

@@ -11,8 +11,6 @@ using FraudDetection.Scoring.Graph.Sink;
 using FraudDetection.Scoring.Graph.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -20,6 +18,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace FraudDetection.Tests.Graph;
 
 /// <summary>The sink over the embedded Kafka broker: scored transactions in, one edge each in the graph, offsets committed after writes.</summary>
+[Trait("Category", "Integration")]
 public sealed class GraphSinkEndToEndTests : IDisposable
 {
     private readonly EmbeddedKafka _kafka = EmbeddedKafka.Start(partitions: 4, topics: Topics.Scored);
@@ -35,7 +34,7 @@ public sealed class GraphSinkEndToEndTests : IDisposable
     private async Task<WebApplication> StartSinkAsync(IGraphStore? store = null, Dictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:kafka"] = _kafka.BootstrapServers,
@@ -63,7 +62,7 @@ public sealed class GraphSinkEndToEndTests : IDisposable
     }
 
     private static HttpClient Client(WebApplication app) =>
-        new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        new() { BaseAddress = app.BaseAddress() };
 
     private async Task ProduceAsync(IEnumerable<ScoredTransaction> scored, params byte[][] raw)
     {

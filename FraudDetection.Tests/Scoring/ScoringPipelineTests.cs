@@ -8,6 +8,7 @@ using FraudDetection.Scoring.Options;
 
 namespace FraudDetection.Tests.Scoring;
 
+[Trait("Category", "Integration")]
 public sealed class ScoringPipelineTests
 {
     [Fact]
