@@ -32,6 +32,9 @@ public sealed class ServiceHosts : IAsyncDisposable
 
     public EmbeddedKafka Kafka { get; } = EmbeddedKafka.Start(partitions: 4);
 
+    /// <summary>job name → the running service.</summary>
+    public Dictionary<string, WebApplication> Apps { get; } = [];
+
     /// <summary>job name → host:port of its /metrics (and APIs).</summary>
     public Dictionary<string, string> Targets { get; } = [];
 
@@ -132,6 +135,7 @@ public sealed class ServiceHosts : IAsyncDisposable
         mapApi(app);
         await app.StartAsync();
         _apps.Add(app);
+        Apps[name] = app;
         Targets[name] = app.BaseAddress().Authority;
     }
 
