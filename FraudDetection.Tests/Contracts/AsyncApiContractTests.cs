@@ -23,7 +23,7 @@ public sealed class AsyncApiContractTests
         {
             actions[Document.ChannelKey(topic)].Should().Contain("send", $"{topic} has a producer");
         }
-        foreach (var consumed in new[] { Topics.Transactions, Topics.Scored, Topics.Alerts })
+        foreach (var consumed in new[] { Topics.Transactions, Topics.Scored, Topics.Alerts, Topics.MerchantPartials, Topics.MerchantFeatures })
         {
             actions[Document.ChannelKey(consumed)].Should().Contain("receive", $"{consumed} has a consumer");
         }

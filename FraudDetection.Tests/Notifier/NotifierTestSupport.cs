@@ -132,7 +132,8 @@ internal sealed class NotifierTestHost : IDisposable
         ["Kakao:RefreshToken"] = RefreshToken,
         ["Kakao:Mode"] = "memo",
         ["Kakao:Retry:BaseDelay"] = "00:00:00.010",
-        ["Kakao:Retry:AttemptTimeout"] = "00:00:05",
+        // Long enough that a slow first request on a loaded machine is not cut off and sent again.
+        ["Kakao:Retry:AttemptTimeout"] = "00:00:30",
         ["Notifier:Webhook:Url"] = webhookUrl,
         ["Notifier:Webhook:Secret"] = webhookUrl is null ? null : WebhookSecret,
         ["Notifier:Webhook:Retry:BaseDelay"] = "00:00:00.010",
