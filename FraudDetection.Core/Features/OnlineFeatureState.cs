@@ -85,7 +85,7 @@ public sealed partial class OnlineFeatureState
         if (Math.Abs(tx.Amt) > MaxAmount) return $"amt {tx.Amt} is beyond ±{MaxAmount:0}";
         if (tx.TransDateTransTime < Epoch || tx.TransDateTransTime >= MaxTime)
             return $"trans_date_trans_time {tx.TransDateTransTime:O} is outside {Epoch:yyyy-MM-dd}..{MaxTime:yyyy-MM-dd}";
-        if (tx.Merchant is null || tx.Category is null || tx.State is null || tx.Gender is null) return "merchant, category, state or gender is null";
+        if (tx.Merchant is null) return "merchant is null";
         if (!double.IsFinite(tx.Lat) || !double.IsFinite(tx.Long) || !double.IsFinite(tx.MerchLat) || !double.IsFinite(tx.MerchLong))
             return "a coordinate is not a finite number";
         return null;
@@ -603,7 +603,7 @@ public sealed partial class OnlineFeatureState
             LogCityPop = Math.Log(1 + Math.Max(tx.CityPop, 0));
             DistanceKm = Haversine(tx.Lat, tx.Long, tx.MerchLat, tx.MerchLong);
             MerchantHash = StableHash.Of(tx.Merchant);
-            StateBit = UsStates.BitOf(tx.State);
+            StateBit = UsStates.BitOf(tx.State ?? ""); // absent in a mapped data set
         }
 
         private static double Haversine(double lat1, double lon1, double lat2, double lon2)

@@ -22,6 +22,7 @@ public static class TrainingCli
         root.Add(BacktestCommand());
         root.Add(BenchModelCommand());
         root.Add(BenchFeaturesCommand());
+        root.Add(Benchmarks.BenchmarkCommand.Build());
         return root;
     }
 

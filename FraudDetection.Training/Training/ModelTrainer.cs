@@ -245,7 +245,7 @@ public static class ModelTrainer
         return curve;
     }
 
-    private static (TrainingSet Train, double Rate) DownSample(TrainingSet data, double negativesPerFraud, int seed)
+    public static (TrainingSet Train, double Rate) DownSample(TrainingSet data, double negativesPerFraud, int seed)
     {
         var frauds = data.Frauds;
         var negatives = data.Rows - frauds;
