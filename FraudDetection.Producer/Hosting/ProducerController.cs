@@ -296,7 +296,17 @@ public sealed class ProducerController : IAsyncDisposable
         {
             _metrics.Error("bad_row");
             _logger.LogWarning("Skipped line {Line} of the replay file: {Reason}", error.LineNumber, error.Reason);
-        });
+        }, Mapping(_options.Mapping));
+    }
+
+    /// <summary>Producer:Mapping: empty for the Kaggle layout, a preset, or a file found as <see cref="ProducerOptions.File"/> is.</summary>
+    internal static ColumnMapping? Mapping(string? setting)
+    {
+        if (string.IsNullOrWhiteSpace(setting))
+        {
+            return null;
+        }
+        return ColumnMapping.Resolve(ColumnMapping.Presets.ContainsKey(setting.Trim()) ? setting : DataFiles.Resolve(setting));
     }
 
     private SyntheticSource SyntheticFrom(string scenario)

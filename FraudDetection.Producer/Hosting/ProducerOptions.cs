@@ -10,6 +10,12 @@ public sealed class ProducerOptions
     /// <summary>CSV file to replay (plain or .gz); relative paths are looked up from the working directory upwards.</summary>
     public string File { get; set; } = "data/sample.csv.gz";
 
+    /// <summary>
+    /// How <see cref="File"/>'s columns map to transaction fields: empty for the Kaggle layout, a preset
+    /// (<c>handbook</c>) or a YAML/JSON mapping file (see docs/data.md).
+    /// </summary>
+    public string? Mapping { get; set; }
+
     /// <summary>Transactions per second.</summary>
     public double Rate { get; set; } = 5;
 
@@ -50,6 +56,17 @@ public sealed class ProducerOptions
         if (FraudShare is < 0 or >= 1)
         {
             return $"Producer:FraudShare must be in [0, 1) (was {FraudShare}).";
+        }
+        if (!string.IsNullOrWhiteSpace(Mapping))
+        {
+            try
+            {
+                ProducerController.Mapping(Mapping);
+            }
+            catch (InvalidDataException e)
+            {
+                return $"Producer:Mapping: {e.Message}";
+            }
         }
         return null;
     }

@@ -1,7 +1,7 @@
 namespace FraudDetection.Producer.Sources;
 
 /// <summary>
-/// Replays a Kaggle-schema CSV file (plain or gzip) in file order. Unless <c>keepTime</c>, event times are shifted so
+/// Replays a Kaggle-schema CSV file (plain or gzip), or one in another layout through a <see cref="ColumnMapping"/>, in file order. Unless <c>keepTime</c>, event times are shifted so
 /// that the first event is "now" (unix_time shifted by the same seconds, gaps between events kept). With
 /// <c>loop</c> the file starts over after its end, continuing the timeline, with trans_num suffixed "-1", "-2"...
 /// so every event stays unique.
@@ -15,6 +15,7 @@ public sealed class ReplaySource : ITransactionSource
     private readonly bool _keepTime;
     private readonly TimeProvider _time;
     private readonly Action<CsvRowError>? _onError;
+    private readonly ColumnMapping? _mapping;
     private TextReader? _text;
     private TransactionCsvReader? _reader;
     private int _pass;
@@ -25,7 +26,8 @@ public sealed class ReplaySource : ITransactionSource
     private DateTime _passFirst;
     private DateTime _passLast;
 
-    public ReplaySource(string path, bool loop = false, bool keepTime = false, TimeProvider? time = null, Action<CsvRowError>? onError = null)
+    public ReplaySource(string path, bool loop = false, bool keepTime = false, TimeProvider? time = null, Action<CsvRowError>? onError = null,
+        ColumnMapping? mapping = null)
     {
         if (!File.Exists(path))
         {
@@ -36,12 +38,15 @@ public sealed class ReplaySource : ITransactionSource
         _keepTime = keepTime;
         _time = time ?? TimeProvider.System;
         _onError = onError;
+        _mapping = mapping is null || mapping.IsKaggle ? null : mapping;
         Open();
     }
 
     public string Description => $"replay {Path.GetFileName(_path)}" + (_loop ? $" (pass {_pass + 1})" : "");
 
     public long Skipped => _skippedBefore + (_reader?.RowsSkipped ?? 0);
+
+    public ColumnMapping? Mapping => _mapping;
 
     public bool TryNext(out Transaction transaction, out string scenario)
     {
@@ -93,7 +98,7 @@ public sealed class ReplaySource : ITransactionSource
         return row with
         {
             TransDateTransTime = row.TransDateTransTime + _shift,
-            UnixTime = row.UnixTime + (long)_shift.TotalSeconds,
+            UnixTime = _mapping is null || _mapping.Has("unix_time") ? row.UnixTime + (long)_shift.TotalSeconds : row.UnixTime,
             TransNum = _pass == 0 ? row.TransNum : $"{row.TransNum}-{_pass}",
         };
     }
@@ -101,7 +106,7 @@ public sealed class ReplaySource : ITransactionSource
     private void Open()
     {
         _text = TransactionCsv.OpenText(_path);
-        _reader = new TransactionCsvReader(_text, _onError);
+        _reader = new TransactionCsvReader(_text, _mapping, _onError);
         _passRows = 0;
     }
 

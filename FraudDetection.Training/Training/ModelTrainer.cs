@@ -7,6 +7,7 @@ using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Evaluation;
 using FraudDetection.Training.Explanation;
 using FraudDetection.Training.Export;
+using FraudDetection.Core.Transactions.Mapping;
 
 namespace FraudDetection.Training.Training;
 
@@ -45,7 +46,7 @@ public static class ModelTrainer
         var read = new ReadReport();
         var matrix = TransactionSource.Replay(request.DataFiles, read, transactions =>
             FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions),
-                progress: n => progress?.Report(new TrainingProgress(Stage_Read, $"{n:N0} transactions featurized", n))));
+                progress: n => progress?.Report(new TrainingProgress(Stage_Read, $"{n:N0} transactions featurized", n))), request.Mapping);
         cancellationToken.ThrowIfCancellationRequested();
         var all = TrainingSet.From(matrix);
         if (all.Rows == 0)
@@ -166,6 +167,7 @@ public static class ModelTrainer
             ["label_delay_days"] = request.FeatureOptions.LabelDelay.TotalDays.ToString(CultureInfo.InvariantCulture),
             ["card_idle_reset_days"] = request.FeatureOptions.CardIdleReset.TotalDays.ToString(CultureInfo.InvariantCulture),
             ["data_files"] = string.Join(";", request.DataFiles.Select(Path.GetFileName)),
+            ["column_mapping"] = (request.Mapping ?? ColumnMapping.Kaggle).ToString(),
         };
         var card = new ModelCard(matrix.Schema.Version, names, threshold, version, trainer, new Dictionary<string, string>(parameters)
         {

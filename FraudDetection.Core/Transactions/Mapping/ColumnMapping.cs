@@ -98,6 +98,9 @@ public sealed record ColumnMapping
 
     private HashSet<string>? _fields;
 
+    /// <summary>The inputs the data set carries, for the feature code (features without their inputs are undefined).</summary>
+    public TransactionInputs Inputs => IsKaggle ? TransactionInputs.All : TransactionInputNames.FromKaggleColumns(Fields);
+
     /// <summary>True when the data set has the Kaggle field <paramref name="field"/>.</summary>
     public bool Has(string field) => Fields.Contains(field);
 
