@@ -28,7 +28,8 @@ public sealed record FeatureBenchmarkResult(
 /// </summary>
 public static class FeatureBenchmark
 {
-    public static FeatureBenchmarkResult Run(IReadOnlyList<Transaction> rows, FeatureOptions? options = null, int repeats = 3, TextWriter? output = null)
+    public static FeatureBenchmarkResult Run(IReadOnlyList<Transaction> rows, FeatureOptions? options = null, int repeats = 3, TextWriter? output = null,
+        FeatureSelection? selection = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
@@ -41,7 +42,7 @@ public static class FeatureBenchmark
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var wall = Stopwatch.StartNew();
-            state = new OnlineFeatureState(options);
+            state = new OnlineFeatureState(options, selection);
             var matrix = FeatureMatrix.Build(rows, state, capacityHint: rows.Count);
             wall.Stop();
             process.Refresh();
@@ -53,7 +54,7 @@ public static class FeatureBenchmark
 
             process.Refresh();
             cpu = process.TotalProcessorTime;
-            FeatureMatrix.Prime(new OnlineFeatureState(options), rows);
+            FeatureMatrix.Prime(new OnlineFeatureState(options, selection), rows);
             process.Refresh();
             bestUpdate = Math.Min(bestUpdate, Math.Max((process.TotalProcessorTime - cpu).TotalSeconds, 1e-6));
         }
@@ -65,11 +66,11 @@ public static class FeatureBenchmark
         save.Stop();
         checkpoint.Position = 0;
         var load = Stopwatch.StartNew();
-        OnlineFeatureState.Load(checkpoint, options);
+        OnlineFeatureState.Load(checkpoint, options, selection);
         load.Stop();
         output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpoint: {state.CardCount:N0} cards, {checkpoint.Length / 1048576.0:F2} MiB, " +
             $"save {save.Elapsed.TotalMilliseconds:F1} ms, load {load.Elapsed.TotalMilliseconds:F1} ms"));
-        return new FeatureBenchmarkResult(rows.Count, FeatureSchema.Current.Count, bestWall, bestCpu, bestUpdate, state.CardCount,
+        return new FeatureBenchmarkResult(rows.Count, state.Selection.Schema.Count, bestWall, bestCpu, bestUpdate, state.CardCount,
             checkpoint.Length, save.Elapsed.TotalMilliseconds, load.Elapsed.TotalMilliseconds);
     }
 }

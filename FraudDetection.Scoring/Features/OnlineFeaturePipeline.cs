@@ -17,17 +17,11 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null) : IFea
 
     private sealed class State(OnlineFeatureState state) : IFeatureState
     {
-        private readonly float[] probe = new float[FeatureSchema.Current.Count];
-
         public void ComputeAndUpdate(Transaction transaction, Span<float> features) => state.ComputeAndUpdate(transaction, features);
 
         public void Compute(Transaction transaction, Span<float> features) => state.Compute(transaction, features);
 
-        public bool KnowsCard(Transaction transaction)
-        {
-            state.Compute(transaction, probe);
-            return probe[FeatureIndex.CardTxCount] > 0;
-        }
+        public bool KnowsCard(Transaction transaction) => state.HasHistory(transaction);
 
         public void Save(Stream stream) => state.Save(stream);
     }

@@ -205,11 +205,12 @@ public static class TrainingCli
     {
         var data = new Option<FileInfo>("--data") { Description = "CSV (plain or .gz) whose rows are featurized", Required = true };
         var repeats = new Option<int>("--repeats") { Description = "Measurements; the best is kept", DefaultValueFactory = _ => 3 };
-        var command = new Command("bench-features", "Measure the online feature pipeline (FeatureMatrix.Build, priming, checkpoint) on one thread") { data, repeats };
+        var features = FeaturesOption();
+        var command = new Command("bench-features", "Measure the online feature pipeline (FeatureMatrix.Build, priming, checkpoint) on one thread") { data, repeats, features };
         command.SetAction(parse =>
         {
             var rows = TransactionCsv.ReadFile(parse.GetValue(data)!.FullName).ToList();
-            var result = FeatureBenchmark.Run(rows, repeats: parse.GetValue(repeats), output: Console.Out);
+            var result = FeatureBenchmark.Run(rows, repeats: parse.GetValue(repeats), output: Console.Out, selection: FeatureSelection.Parse(parse.GetValue(features)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"features_rows_per_s={result.RowsPerSecond:F0} features_rows_per_cpu_s={result.RowsPerCpuSecond:F0} checkpoint_bytes={result.CheckpointBytes}"));
             return 0;
@@ -235,6 +236,13 @@ public static class TrainingCli
             return false;
         }
     }
+
+    /// <summary><c>--features</c>: which feature groups (all, card, merchant or group names, comma-separated).</summary>
+    private static Option<string> FeaturesOption() => new("--features")
+    {
+        Description = $"Feature groups: all (default), card (every card group), merchant, or names: {string.Join(",", FeatureGroups.All.Select(g => g.Name))}",
+        DefaultValueFactory = _ => "all",
+    };
 
     private static void PrintReport(TrainingResult result)
     {
