@@ -40,6 +40,22 @@ public sealed class FeatureMatrix
 
     public ReadOnlySpan<float> Row(int row) => Values.AsSpan(row * Columns, Columns);
 
+    /// <summary>
+    /// The rows with the columns of a model trained on <paramref name="model"/> (this matrix itself when its schema is
+    /// that one; projected from a full matrix otherwise).
+    /// </summary>
+    public FeatureMatrix For(FeatureSchema model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Equals(Schema)) return this;
+        if (!Schema.Equals(FeatureSchema.Current))
+            throw new InvalidOperationException($"A matrix of {Schema} cannot feed a model of {model}: build it with all features.");
+        var projection = new FeatureProjection(model);
+        var values = new float[(long)Rows * projection.ModelColumns];
+        projection.Project(Values, Rows, values);
+        return new FeatureMatrix(model, Rows, values, Labels, Times, CardNumbers, TransactionIds);
+    }
+
     /// <summary>Primes the state with <paramref name="history"/> (no rows), then emits a row for each of <paramref name="rows"/>.</summary>
     public static FeatureMatrix Build(IEnumerable<Transaction> history, IEnumerable<Transaction> rows, OnlineFeatureState state,
         Action<long>? progress = null, int capacityHint = 0)

@@ -46,7 +46,7 @@ internal readonly struct TransactionView
         LogCityPop = Math.Log(1 + Math.Max(tx.CityPop, 0));
         DistanceKm = GeoDistance.Km(tx.Lat, tx.Long, tx.MerchLat, tx.MerchLong);
         MerchantHash = StableHash.Of(tx.Merchant);
-        MerchantId = StableHash.Of64(tx.Merchant);
+        MerchantId = Merchant.MerchantIds.Of(tx.Merchant);
         StateBit = UsStates.BitOf(tx.State ?? "");
     }
 }

@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Telemetry;
 
@@ -44,6 +45,7 @@ public sealed class ScoringConsumer : IDisposable
     private Task? inFlightCheckpoint;
     private readonly IFeatureState emptyState;
     private readonly ScoredJsonWriter scoredJson = new(); // emitter thread only
+    private readonly MerchantLink? merchants;              // null without merchant features
 
     // Stage 1 (consumer thread) hands batches to stage 2 (emitter thread) through a small bounded queue.
     private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
@@ -70,7 +72,8 @@ public sealed class ScoringConsumer : IDisposable
         ScoringTelemetry telemetry,
         ScoringStats stats,
         ILogger logger,
-        string topic = Topics.Transactions)
+        string topic = Topics.Transactions,
+        MerchantOptions? merchantOptions = null)
     {
         this.bootstrapServers = bootstrapServers;
         this.options = options;
@@ -83,6 +86,7 @@ public sealed class ScoringConsumer : IDisposable
         this.topic = topic;
         featureCount = pipeline.Names.Count;
         emptyState = pipeline.Create();
+        merchants = pipeline.MerchantTable is { } table ? new MerchantLink(table, merchantOptions ?? new MerchantOptions()) : null;
         onDelivered = [report => OnDelivered(report, 0), report => OnDelivered(report, 1)];
     }
 
@@ -113,6 +117,7 @@ public sealed class ScoringConsumer : IDisposable
     {
         lock (stateGate)
         {
+            merchants?.Table.ApplyPending();
             foreach (var state in partitions.Values)
             {
                 if (state.Features.KnowsCard(transaction))
@@ -153,6 +158,7 @@ public sealed class ScoringConsumer : IDisposable
         emitter.Start();
         try
         {
+            merchants?.EnsureTopology(consumer, topic);
             consumer.Subscribe(topic);
             stats.ConsumerStatus = "consuming";
             nextCheckpointAt = Stopwatch.GetTimestamp() + CheckpointInterval;
@@ -174,6 +180,7 @@ public sealed class ScoringConsumer : IDisposable
                 if (now >= nextLagUpdateAt)
                 {
                     UpdateLag(); // from the client's cached watermarks: no broker round trip
+                    DeclareIdlePartitions();
                     nextLagUpdateAt = now + Stopwatch.Frequency;
                 }
             }
@@ -255,7 +262,8 @@ public sealed class ScoringConsumer : IDisposable
 
     private void FillBatch(CancellationToken cancellationToken)
     {
-        var first = consumer!.Consume(100);
+        // While messages wait for the merchant table, come back soon to see whether it has caught up.
+        var first = consumer!.Consume(merchants is { ParkedCount: > 0 } ? 2 : 100);
         if (first is null || killed || cancellationToken.IsCancellationRequested)
         {
             if (first is not null)
@@ -293,7 +301,8 @@ public sealed class ScoringConsumer : IDisposable
     /// </summary>
     private void ProcessPending()
     {
-        if (pending.Count == 0)
+        var held = merchants?.ParkedCount ?? 0;
+        if (pending.Count == 0 && held == 0 && !MerchantNews())
         {
             return;
         }
@@ -301,7 +310,7 @@ public sealed class ScoringConsumer : IDisposable
         var batch = TakeFree();
         batch.Model = model;
         batch.Threshold = options.ThresholdOverride ?? model.Threshold;
-        batch.Ensure(pending.Count, featureCount);
+        batch.Ensure(pending.Count + held, featureCount);
         if (telemetry.ActivitySource.HasListeners())
         {
             batch.Messages.AddRange(pending);
@@ -309,35 +318,29 @@ public sealed class ScoringConsumer : IDisposable
 
         lock (stateGate)
         {
+            // Merchant features: what the merchant table has received, then the messages held back until it covers them.
+            var needsTable = false;
+            if (merchants is not null)
+            {
+                merchants.Table.ApplyPending();
+                needsTable = MerchantLink.Needs(model.Schema);
+                if (held > 0)
+                {
+                    merchants.Release(consumer, parked => Admit(parked.Message, parked.Transaction, batch, needsTable, out _));
+                }
+            }
             foreach (var message in pending)
             {
-                if (!partitions.TryGetValue(message.Partition.Value, out var state) || message.Offset.Value < state.NextOffset)
+                if (merchants is not null && merchants.IsParked(message.Partition.Value))
                 {
-                    continue; // lost partition, or already folded into the restored state
+                    merchants.Park(consumer, message, null); // behind the ones already waiting
                 }
-                state.NextOffset = message.Offset.Value + 1;
-                state.Dirty = true;
-
-                var transaction = TransactionValidator.TryParse(message.Message.Value, out var rejection);
-                if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
+                else if (!Admit(message, null, batch, needsTable, out var waiting))
                 {
-                    rejection = TransactionValidator.FromFeatureError(featureError);
-                    transaction = null;
+                    merchants!.Park(consumer, message, waiting);
                 }
-                if (transaction is null)
-                {
-                    batch.Rejected.Add((message, rejection));
-                    continue;
-                }
-                if (!state.Dedupe.TryAdd(transaction.TransNum))
-                {
-                    stats.AddDuplicate();
-                    telemetry.Duplicates.Add(1);
-                    continue;
-                }
-                state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
-                batch.Rows[batch.Count++] = new ScoredRow(message, transaction);
             }
+            merchants?.Collect(partitions.Values, batch.MerchantMessages);
         }
         pending.Clear();
 
@@ -350,6 +353,87 @@ public sealed class ScoringConsumer : IDisposable
             telemetry.Inference.Record(batch.InferenceMs);
         }
         Enqueue(batch);
+    }
+
+    /// <summary>
+    /// Validates, dedupes and featurizes one message into <paramref name="batch"/>; false (nothing done but its
+    /// partition's merchant day moved on) when its transaction must wait for the merchant table, given in
+    /// <paramref name="waiting"/>.
+    /// </summary>
+    private bool Admit(ConsumeResult<byte[], byte[]> message, Transaction? parsed, ScoringBatch batch, bool needsTable, out Transaction? waiting)
+    {
+        waiting = null;
+        if (!partitions.TryGetValue(message.Partition.Value, out var state) || message.Offset.Value < state.NextOffset)
+        {
+            return true; // lost partition, or already folded into the restored state
+        }
+        var rejection = default(Rejection);
+        var transaction = parsed ?? TransactionValidator.TryParse(message.Message.Value, out rejection);
+        if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
+        {
+            rejection = TransactionValidator.FromFeatureError(featureError);
+            transaction = null;
+        }
+        if (transaction is not null && merchants is not null && !state.Dedupe.Contains(transaction.TransNum)
+            && merchants.MustWait(state.Features, transaction, needsTable))
+        {
+            waiting = transaction;
+            return false;
+        }
+        state.NextOffset = message.Offset.Value + 1;
+        state.Dirty = true;
+        state.LastMessageAt = Stopwatch.GetTimestamp();
+
+        if (transaction is null)
+        {
+            batch.Rejected.Add((message, rejection));
+            return true;
+        }
+        if (!state.Dedupe.TryAdd(transaction.TransNum))
+        {
+            stats.AddDuplicate();
+            telemetry.Duplicates.Add(1);
+            return true;
+        }
+        state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
+        batch.Rows[batch.Count++] = new ScoredRow(message, transaction);
+        return true;
+    }
+
+    /// <summary>Whether a partition has merchant news to send (a day closed by an idle declaration, say).</summary>
+    private bool MerchantNews()
+    {
+        if (merchants is null)
+        {
+            return false;
+        }
+        lock (stateGate)
+        {
+            return partitions.Values.Any(p => p.Features.MerchantPartials is { HasNews: true });
+        }
+    }
+
+    /// <summary>Caught-up, quiet partitions stop holding the merchant table back (their news goes out with the next batch).</summary>
+    private void DeclareIdlePartitions()
+    {
+        if (merchants is null || consumer is null)
+        {
+            return;
+        }
+        var now = Stopwatch.GetTimestamp();
+        lock (stateGate)
+        {
+            merchants.DeclareIdle(partitions.Values.Select(state =>
+            {
+                var watermarks = consumer.GetWatermarkOffsets(new TopicPartition(topic, state.Partition));
+                var lag = watermarks.High == Offset.Unset ? 0 : Math.Max(0, watermarks.High.Value - Math.Max(0, state.NextOffset));
+                return (state, lag, (long)Stopwatch.GetElapsedTime(state.LastMessageAt, now).TotalMilliseconds);
+            }));
+        }
+        if (MerchantNews())
+        {
+            ProcessPending();
+        }
     }
 
     /// <summary>Stage 2 (emitter thread): batches in order — reasons for alerts, build records, produce; checkpoint markers flip the delivery epoch.</summary>
@@ -405,6 +489,11 @@ public sealed class ScoringConsumer : IDisposable
 
     private void Emit(ScoringBatch batch)
     {
+        // Merchant partials first: a waiting partition's own closed day may be what completes the merchant table.
+        foreach (var (destination, key, value) in batch.MerchantMessages)
+        {
+            Produce(destination, key, value);
+        }
         if (batch.Count == 0 && batch.Rejected.Count == 0)
         {
             return;
@@ -522,7 +611,10 @@ public sealed class ScoringConsumer : IDisposable
             topic, message.Partition.Value, message.Offset.Value, rejection.Reason, rejection.Error);
     }
 
-    private void Produce(string outputTopic, byte[]? key, byte[] value, Headers? headers)
+    private void Produce(string outputTopic, byte[]? key, byte[] value, Headers? headers) =>
+        Produce(new TopicPartition(outputTopic, Partition.Any), key, value, headers);
+
+    private void Produce(TopicPartition destination, byte[]? key, byte[] value, Headers? headers = null)
     {
         var message = new Message<byte[], byte[]> { Key = key!, Value = value, Headers = headers };
         while (true)
@@ -530,7 +622,7 @@ public sealed class ScoringConsumer : IDisposable
             try
             {
                 Interlocked.Increment(ref outstanding[epoch]);
-                producer!.Produce(outputTopic, message, onDelivered[epoch]);
+                producer!.Produce(destination, message, onDelivered[epoch]);
                 return;
             }
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -632,6 +724,11 @@ public sealed class ScoringConsumer : IDisposable
                     pipeline.SchemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
                 state.Dirty = false;
             }
+            if (saved.Count > 0 && merchants is not null)
+            {
+                // The merchant table with the positions it has applied (newer than a partition's state is fine: its days are immutable).
+                saved.Add(merchants.Table.Snapshot(options.ConsumerGroup, pipeline.SchemaVersion));
+            }
         }
         return saved;
     }
@@ -650,7 +747,7 @@ public sealed class ScoringConsumer : IDisposable
         checkpoints.Save(snapshot);
         try
         {
-            consumer?.Commit(snapshot.Select(c => new TopicPartitionOffset(topic, c.Partition, c.NextOffset)));
+            consumer?.Commit(snapshot.Where(c => c.Topic == topic).Select(c => new TopicPartitionOffset(topic, c.Partition, c.NextOffset)));
         }
         catch (Exception e) when (e is KafkaException or ObjectDisposedException)
         {
@@ -689,8 +786,17 @@ public sealed class ScoringConsumer : IDisposable
                 IFeatureState features;
                 if (checkpoint.SchemaVersion == pipeline.SchemaVersion)
                 {
-                    using var stream = new MemoryStream(checkpoint.FeatureState, writable: false);
-                    features = pipeline.Load(stream);
+                    try
+                    {
+                        using var stream = new MemoryStream(checkpoint.FeatureState, writable: false);
+                        features = pipeline.Load(stream);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        // e.g. saved with the merchant stage on and loaded with it off: the card state starts empty.
+                        logger.LogWarning("Partition {Partition}: checkpoint state not usable here ({Error}); card state starts empty", tp.Partition.Value, e.Message);
+                        features = pipeline.Create();
+                    }
                 }
                 else
                 {
@@ -743,7 +849,9 @@ public sealed class ScoringConsumer : IDisposable
     {
         lock (stateGate)
         {
-            foreach (var partition in gone)
+            var list = gone.ToList();
+            merchants?.Forget(list);
+            foreach (var partition in list)
             {
                 partitions.Remove(partition);
                 stats.RemovePartition(partition);
@@ -823,6 +931,7 @@ public sealed class ScoringConsumer : IDisposable
         public TaskCompletionSource? CheckpointDone;
         public readonly List<(ConsumeResult<byte[], byte[]> Message, Rejection Rejection)> Rejected = [];
         public readonly List<ConsumeResult<byte[], byte[]>> Messages = [];
+        public readonly List<(TopicPartition Destination, byte[] Key, byte[] Value)> MerchantMessages = [];
 
         public void Ensure(int rows, int featureCount)
         {
@@ -843,6 +952,7 @@ public sealed class ScoringConsumer : IDisposable
             CheckpointDone = null;
             Rejected.Clear();
             Messages.Clear();
+            MerchantMessages.Clear();
         }
     }
 }

@@ -17,6 +17,7 @@ public sealed class ScoringWorker(
     ICheckpointStore checkpoints,
     ScoringTelemetry telemetry,
     ScoringStats stats,
+    IOptions<Merchants.MerchantOptions> merchantOptions,
     ILogger<ScoringWorker> logger) : BackgroundService
 {
     public const string KafkaConnectionName = "kafka";
@@ -44,7 +45,8 @@ public sealed class ScoringWorker(
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var consumer = new ScoringConsumer(bootstrap, options.Value, pipeline, models, checkpoints, telemetry, stats, logger);
+            var consumer = new ScoringConsumer(bootstrap, options.Value, pipeline, models, checkpoints, telemetry, stats, logger,
+                merchantOptions: merchantOptions.Value);
             current = consumer;
             try
             {

@@ -180,7 +180,7 @@ public class MerchantFeatureTests
     public void Merchant_messages_round_trip_and_refuse_garbage()
     {
         var days = Enumerable.Range(0, 5).Select(i => new MerchantDay((ulong)i * 977, 7000 + i,
-            new MerchantDayTotals { Transactions = i + 1, Cards = 1, NewCardTransactions = i, Frauds = i % 2, Amount = 12.5 * i })).ToList();
+            new MerchantDayTotals { Transactions = i + 1, Cards = 1, NewCardTransactions = i, Frauds = i % 2, AmountCents = 1250 * i })).ToList();
         var message = new MerchantMessage(MerchantMessageKind.Partials, 2, 4, 7003, 7004, true, days);
         var back = MerchantMessage.Decode(message.Encode());
         back.Days.Should().Equal(days);

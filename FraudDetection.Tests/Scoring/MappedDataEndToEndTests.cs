@@ -3,6 +3,7 @@ using System.Text.Json;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Transactions;
 using FraudDetection.Core.Transactions.Mapping;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Running;
@@ -18,7 +19,7 @@ public sealed class MappedDataEndToEndTests
     [Trait("Category", "Integration")]
     public async Task A_file_in_the_handbook_layout_goes_through_train_backtest_replay_and_scoring_with_equal_scores()
     {
-        using var harness = new ScoringHarness();
+        using var harness = new ScoringHarness(merchants: true);
         var file = Path.Combine(harness.Directory, "handbook.csv");
         var rows = HandbookSimulation.Generate(new HandbookSimulation.Settings { Days = 42, Customers = 80, Terminals = 160, TransactionsPerDay = 1.2 });
         HandbookSimulation.Write(file, rows, new DateTime(2018, 4, 1));
@@ -41,9 +42,13 @@ public sealed class MappedDataEndToEndTests
 
         // Backtest the whole file offline.
         var backtestCsv = Path.Combine(harness.Directory, "backtest.csv");
-        using (var model = FraudModel.Load(trained.OnnxPath, FeatureSchema.Current))
+        // The layout has no category, location, holder or gender: the model is trained without the features that need them.
+        var computes = new FeatureSelection(ColumnMapping.Handbook.Inputs, ["all"]);
+        trained.Report.Params["feature_inputs"].Should().Be(TransactionInputNames.Format(ColumnMapping.Handbook.Inputs));
+        using (var model = FraudModel.Load(trained.OnnxPath, computes))
         {
-            var result = new BacktestRunner(model).RunFiles([], file, backtestCsv, mapping: ColumnMapping.Handbook);
+            model.Schema.Names.Should().Contain("merchant_risk_7d").And.NotContain("category").And.NotContain("age_years");
+            var result = new BacktestRunner(model, computes: computes).RunFiles([], file, backtestCsv, mapping: ColumnMapping.Handbook);
             result.Rows.Should().Be(rows.Count);
             result.SkippedRows.Should().Be(0);
         }
@@ -65,8 +70,12 @@ public sealed class MappedDataEndToEndTests
                 .Equal(["trans_date_trans_time", "cc_num", "merchant", "amt", "trans_num", "is_fraud"], "absent fields stay absent");
         }
 
+        // Scoring joins the merchant table the stage builds from its partials, as the default system does.
         var (_, models) = await harness.ChampionAsync(modelDirectory);
-        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring-mapped"), models, harness.Store("cp"));
+        var store = harness.Store("cp");
+        harness.StartMerchantTableReader(store, "scoring-mapped");
+        harness.StartMerchantStage(harness.Store("stage"));
+        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring-mapped"), models, store);
         await ScoringHarness.WaitUntilAsync(() => stats.Scored == rows.Count, "every mapped transaction scored", TimeSpan.FromSeconds(120));
         await harness.StopAsync(consumer);
         stats.DeadLetters.Should().Be(0);

@@ -46,10 +46,11 @@ public static class TrainingCli
         var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores; default 1, see README)", DefaultValueFactory = _ => 1 };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG plots" };
         var version = new Option<string?>("--model-version") { Description = "Version to stamp (default: UTC timestamp)" };
+        var features = FeaturesOption();
 
         var command = new Command("train", "Train on the data's earlier weeks, tune and pick the threshold on the last weeks, export ONNX")
         {
-            data, mapping, map, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version,
+            data, mapping, map, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version, features,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -82,6 +83,7 @@ public static class TrainingCli
                 Threads = parse.GetValue(threads),
                 WritePlots = !parse.GetValue(noPlots),
                 ModelVersion = parse.GetValue(version),
+                Features = FeatureSelection.Parse(parse.GetValue(features), columnMapping.Inputs),
             };
             try
             {
@@ -151,8 +153,10 @@ public static class TrainingCli
             }
             try
             {
-                using var fraudModel = FraudModel.Load(modelPath, FeatureSchema.Current);
-                var runner = new BacktestRunner(fraudModel);
+                // The features this file's layout allows: a model that needs a missing input is refused.
+                var computes = new FeatureSelection(columnMapping.Inputs, ["all"]);
+                using var fraudModel = FraudModel.Load(modelPath, computes);
+                var runner = new BacktestRunner(fraudModel, computes: computes);
                 BacktestResult? result = null;
                 AnsiConsole.Status().Start("backtest", status =>
                 {
@@ -186,9 +190,9 @@ public static class TrainingCli
             {
                 modelPath = Path.Combine(modelPath, ModelRegistryNames.OnnxFileName);
             }
-            using var fraudModel = FraudModel.Load(modelPath, FeatureSchema.Current);
+            using var fraudModel = FraudModel.Load(modelPath, FeatureSelection.All);
             var matrix = TransactionSource.Replay([parse.GetValue(data)!.FullName], new ReadReport(),
-                txs => FeatureMatrix.Build(txs.Take(parse.GetValue(rows))));
+                txs => FeatureMatrix.Build(txs.Take(parse.GetValue(rows))).For(fraudModel.Schema));
             var result = ModelBench.Run(fraudModel, matrix, [1, 64, 1024], TimeSpan.FromSeconds(parse.GetValue(seconds)));
             AnsiConsole.MarkupLine($"model {Markup.Escape(fraudModel.Version)}: {result.Trees} trees, max depth {result.MaxDepth}, {result.Rows:N0} rows, {Environment.ProcessorCount} cores");
             foreach (var (batch, rate, cpuRate) in result.Predict)
@@ -238,11 +242,26 @@ public static class TrainingCli
     }
 
     /// <summary><c>--features</c>: which feature groups (all, card, merchant or group names, comma-separated).</summary>
-    private static Option<string> FeaturesOption() => new("--features")
+    private static Option<string> FeaturesOption()
     {
-        Description = $"Feature groups: all (default), card (every card group), merchant, or names: {string.Join(",", FeatureGroups.All.Select(g => g.Name))}",
-        DefaultValueFactory = _ => "all",
-    };
+        var option = new Option<string>("--features")
+        {
+            Description = $"Feature groups: all (default), card (every card group), merchant, or names: {string.Join(",", FeatureGroups.All.Select(g => g.Name))}",
+            DefaultValueFactory = _ => "all",
+        };
+        option.Validators.Add(result =>
+        {
+            try
+            {
+                FeatureSelection.Parse(result.GetValueOrDefault<string>());
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        return option;
+    }
 
     private static void PrintReport(TrainingResult result)
     {

@@ -43,9 +43,11 @@ public static class ModelTrainer
         Directory.CreateDirectory(request.OutputDirectory);
 
         // 1. Features: the same OnlineFeatureState Scoring runs, replayed in event-time order.
+        // Features whose inputs the file's layout lacks are left out (they would be -1 on every row).
+        var features = new FeatureSelection(request.Features.Inputs & (request.Mapping ?? ColumnMapping.Kaggle).Inputs, request.Features.Groups);
         var read = new ReadReport();
         var matrix = TransactionSource.Replay(request.DataFiles, read, transactions =>
-            FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions),
+            FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions, features),
                 progress: n => progress?.Report(new TrainingProgress(Stage_Read, $"{n:N0} transactions featurized", n))), request.Mapping);
         cancellationToken.ThrowIfCancellationRequested();
         var all = TrainingSet.From(matrix);
@@ -166,6 +168,9 @@ public static class ModelTrainer
             ["skipped_rows"] = read.BadRows.ToString(CultureInfo.InvariantCulture),
             ["label_delay_days"] = request.FeatureOptions.LabelDelay.TotalDays.ToString(CultureInfo.InvariantCulture),
             ["card_idle_reset_days"] = request.FeatureOptions.CardIdleReset.TotalDays.ToString(CultureInfo.InvariantCulture),
+            ["merchant_day_lag"] = request.FeatureOptions.MerchantDayLag.ToString(CultureInfo.InvariantCulture),
+            ["feature_groups"] = string.Join(",", FeatureGroups.All.Select(g => g.Name).Where(features.IncludesGroup)),
+            ["feature_inputs"] = TransactionInputNames.Format(features.Inputs),
             ["data_files"] = string.Join(";", request.DataFiles.Select(Path.GetFileName)),
             ["column_mapping"] = (request.Mapping ?? ColumnMapping.Kaggle).ToString(),
         };

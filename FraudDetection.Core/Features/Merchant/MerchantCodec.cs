@@ -12,7 +12,7 @@ internal static class MerchantCodec
         writer.Write(totals.Cards);
         writer.Write(totals.NewCardTransactions);
         writer.Write(totals.Frauds);
-        writer.Write(totals.Amount);
+        writer.Write(totals.AmountCents);
     }
 
     public static void Write(BinaryWriter writer, in MerchantDay day)
@@ -30,9 +30,9 @@ internal static class MerchantCodec
             Cards = reader.ReadInt32(),
             NewCardTransactions = reader.ReadInt32(),
             Frauds = reader.ReadInt32(),
-            Amount = reader.ReadDouble(),
+            AmountCents = reader.ReadInt64(),
         };
-        if (totals.Transactions < 0 || totals.Cards < 0 || totals.NewCardTransactions < 0 || totals.Frauds < 0 || !double.IsFinite(totals.Amount))
+        if (totals.Transactions < 0 || totals.Cards < 0 || totals.NewCardTransactions < 0 || totals.Frauds < 0 || totals.AmountCents < 0)
         {
             throw new InvalidDataException("Corrupt merchant day totals.");
         }

@@ -21,8 +21,17 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
     /// <summary>Transactions labelled fraud (used only once every label of the day is known).</summary>
     public int Frauds;
 
-    /// <summary>Sum of the amounts (below 0 counts as 0).</summary>
-    public double Amount;
+    /// <summary>
+    /// Sum of the amounts in cents (below 0 counts as 0): an integer, so partitions add up to the same total in any
+    /// order (a sum of doubles would depend on the order the stage receives them in).
+    /// </summary>
+    public long AmountCents;
+
+    /// <summary>Sum of the amounts.</summary>
+    public readonly double Amount => AmountCents / 100.0;
+
+    /// <summary>An amount as the cents <see cref="AmountCents"/> adds up.</summary>
+    public static long CentsOf(double amount) => (long)Math.Round(Math.Max(amount, 0) * 100, MidpointRounding.AwayFromZero);
 
     public void Add(in MerchantDayTotals other)
     {
@@ -30,16 +39,16 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
         Cards += other.Cards;
         NewCardTransactions += other.NewCardTransactions;
         Frauds += other.Frauds;
-        Amount += other.Amount;
+        AmountCents += other.AmountCents;
     }
 
     public readonly bool Equals(MerchantDayTotals other) =>
         Transactions == other.Transactions && Cards == other.Cards && NewCardTransactions == other.NewCardTransactions
-        && Frauds == other.Frauds && Amount.Equals(other.Amount);
+        && Frauds == other.Frauds && AmountCents == other.AmountCents;
 
     public override readonly bool Equals(object? obj) => obj is MerchantDayTotals other && Equals(other);
 
-    public override readonly int GetHashCode() => HashCode.Combine(Transactions, Cards, NewCardTransactions, Frauds, Amount);
+    public override readonly int GetHashCode() => HashCode.Combine(Transactions, Cards, NewCardTransactions, Frauds, AmountCents);
 
     public override readonly string ToString() => $"tx={Transactions} cards={Cards} new={NewCardTransactions} frauds={Frauds} amount={Amount}";
 }
@@ -58,4 +67,10 @@ public static class MerchantDays
     public static DateOnly ToDate(int day) => DateOnly.FromDateTime(OnlineFeatureState.Epoch).AddDays(day);
 
     public static string Format(int day) => day == None ? "none" : ToDate(day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A merchant's identity in the merchant features: the 64-bit stable hash of its name (same on every machine).</summary>
+public static class MerchantIds
+{
+    public static ulong Of(string merchant) => StableHash.Of64(merchant);
 }

@@ -64,7 +64,7 @@ public static class MerchantFeatures
     private struct Windows
     {
         private int _tx1, _tx7, _tx30, _cards1, _new7, _new30, _fraud1, _fraud7, _fraud30, _labelled1, _labelled7, _labelled30;
-        private double _amount7;
+        private long _cents7;
 
         public void Add(int day, in MerchantDayTotals t, int activityEnd, int labelEnd)
         {
@@ -77,7 +77,7 @@ public static class MerchantFeatures
                 {
                     _tx7 += t.Transactions;
                     _new7 += t.NewCardTransactions;
-                    _amount7 += t.Amount;
+                    _cents7 += t.AmountCents;
                     if (age == 0)
                     {
                         _tx1 = t.Transactions;
@@ -111,7 +111,7 @@ public static class MerchantFeatures
             f[Cards1d] = _cards1;
             f[NewCardShare7d] = _tx7 > 0 ? (float)_new7 / _tx7 : -1;
             f[NewCardShare30d] = _tx30 > 0 ? (float)_new30 / _tx30 : -1;
-            f[AmtMean7d] = _tx7 > 0 ? (float)(_amount7 / _tx7) : -1;
+            f[AmtMean7d] = _tx7 > 0 ? (float)(_cents7 / 100.0 / _tx7) : -1;
             f[Fraud1d] = _fraud1;
             f[Fraud7d] = _fraud7;
             f[Fraud30d] = _fraud30;

@@ -102,6 +102,21 @@ public sealed class MerchantHistory
         return i >= 0 ? record.Totals[i] : null;
     }
 
+    /// <summary>Replaces this table's contents with <paramref name="other"/>'s (states that read this table keep reading it).</summary>
+    public void CopyFrom(MerchantHistory other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.RetainDays != RetainDays) throw new ArgumentException($"Retention {other.RetainDays} days differs from {RetainDays}.", nameof(other));
+        _merchants.Clear();
+        foreach (var (merchant, record) in other._merchants) _merchants[merchant] = record;
+        _stageThrough.Clear();
+        foreach (var (partition, through) in other._stageThrough) _stageThrough[partition] = through;
+        _stageCount = other._stageCount;
+        _lastPrune = other._lastPrune;
+        CompleteThrough = other.CompleteThrough;
+        NewestOpenDay = other.NewestOpenDay;
+    }
+
     public void Save(Stream stream)
     {
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);

@@ -69,7 +69,7 @@ public sealed class MerchantPartials
         }
         ref var totals = ref CollectionsMarshal.GetValueRefOrAddDefault(_open, merchant, out _);
         totals.Transactions++;
-        totals.Amount += Math.Max(amount, 0);
+        totals.AmountCents += MerchantDayTotals.CentsOf(amount);
         if (fraud) totals.Frauds++;
         ref var visit = ref CollectionsMarshal.GetValueRefOrAddDefault(_visits, new VisitKey(card, merchant), out var known);
         if (!known || visit.Last < day - _memoryDays)
