@@ -13,8 +13,9 @@ public sealed record HandbookBenchmarkOptions
     public HandbookProtocol Protocol { get; init; } = HandbookProtocol.Book;
     /// <summary>LightGBM settings compared on the validation folds (the book's grid-search rule picks among them).</summary>
     public IReadOnlyList<HyperParameters> Candidates { get; init; } = HandbookGrid.Default;
-    /// <summary>Feature columns the model may use (others are held at -1, so no tree splits on them); null: all.</summary>
-    public Func<string, bool>? UseFeature { get; init; }
+    /// <summary>Feature groups: <c>all</c>, <c>card</c> (every card group: the ablation), <c>merchant</c> or group names.
+    /// Of these, only the features whose inputs the mapped data has are computed and used.</summary>
+    public string FeatureGroups { get; init; } = "all";
     public FeatureOptions FeatureOptions { get; init; } = FeatureOptions.Default;
     /// <summary>Negatives kept per fraud in each training week (0 = all, as the book trains).</summary>
     public double NegativesPerFraud { get; init; }
@@ -71,7 +72,7 @@ public static class HandbookBenchmark
         // Features of every transaction from the first day (the state sees them all); rows only for the days used.
         var read = new ReadReport();
         var matrix = TransactionSource.Replay([options.DataFile], read, transactions =>
-            FeatureMatrix.Build(transactions, new OnlineFeatureState(options.FeatureOptions),
+            FeatureMatrix.Build(transactions, new OnlineFeatureState(options.FeatureOptions, FeatureSelection.Parse(options.FeatureGroups, options.Mapping.Inputs)),
                 emit: tx => tx.TransDateTransTime >= fromTime && tx.TransDateTransTime < toTime,
                 progress: n => progress?.Report(new HandbookProgress(StageFeatures, $"{n:N0} transactions featurized", n, 0))),
             options.Mapping);
@@ -90,9 +91,6 @@ public static class HandbookBenchmark
     {
         var protocol = options.Protocol;
         var days = data.Times.Select(t => DateOnly.FromDateTime(t).DayNumber).ToArray();
-        var excluded = options.UseFeature is null
-            ? []
-            : featureNames.Select((name, i) => (name, i)).Where(c => !options.UseFeature(c.name)).Select(c => c.i).ToArray();
 
         var validationSplits = protocol.ValidationFolds.Select(f => HandbookSplit.Split(f, days, data.Cards, data.Labels)).ToList();
         var testSplits = protocol.TestFolds.Select(f => HandbookSplit.Split(f, days, data.Cards, data.Labels)).ToList();
@@ -114,7 +112,7 @@ public static class HandbookBenchmark
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report(new HandbookProgress(StageValidation, $"candidate {validation.Count + 1}/{options.Candidates.Count}: {Describe(candidate)}", done, fits));
-                folds.Add(FitAndScore(data, days, split, excluded, candidate, options));
+                folds.Add(FitAndScore(data, days, split, candidate, options));
                 done++;
             }
             validation.Add(new HandbookCandidateRun(candidate, folds));
@@ -139,7 +137,7 @@ public static class HandbookBenchmark
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report(new HandbookProgress(StageTest, $"chosen {test.Count + 1}/{chosen.Count}: {Describe(candidate)}", done, testFits));
-                folds.Add(FitAndScore(data, days, split, excluded, candidate, options));
+                folds.Add(FitAndScore(data, days, split, candidate, options));
                 done++;
             }
             test.Add(new HandbookCandidateRun(candidate, folds));
@@ -158,26 +156,15 @@ public static class HandbookBenchmark
     }
 
     /// <summary>Trains on the fold's training rows and scores its test rows.</summary>
-    private static HandbookFoldMetrics FitAndScore(TrainingSet data, int[] days, HandbookFoldRows split, int[] excluded, HyperParameters parameters,
+    private static HandbookFoldMetrics FitAndScore(TrainingSet data, int[] days, HandbookFoldRows split, HyperParameters parameters,
         HandbookBenchmarkOptions options)
     {
-        var train = Masked(data.Select(split.Train), excluded);
+        var train = data.Select(split.Train);
         var (sampled, rate) = ModelTrainer.DownSample(train, options.NegativesPerFraud, options.Seed);
         var model = EnsembleTrainer.Train(TrainerKind.LightGbm, sampled, parameters, options.Seed, Math.Log(rate), options.Threads);
-        var test = Masked(data.Select(split.Test), excluded);
+        var test = data.Select(split.Test);
         var scores = ModelTrainer.Score(model, test);
         return HandbookMetrics.Evaluate(scores, test.Labels, [.. split.Test.Select(i => days[i])], test.Cards, options.Protocol.TopK);
-    }
-
-    private static TrainingSet Masked(TrainingSet set, int[] excluded)
-    {
-        if (excluded.Length == 0) return set;
-        for (var r = 0; r < set.Rows; r++)
-        {
-            var row = set.Values.AsSpan(r * set.FeatureCount, set.FeatureCount);
-            foreach (var c in excluded) row[c] = -1;
-        }
-        return set;
     }
 
     public static string Describe(HyperParameters p) =>

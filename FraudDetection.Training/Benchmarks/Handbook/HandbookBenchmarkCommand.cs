@@ -15,8 +15,7 @@ public static class HandbookBenchmarkCommand
         var map = new Option<string[]>("--map") { Description = "field=column on top of --mapping; repeatable", AllowMultipleArgumentsPerToken = true };
         var grid = new Option<string>("--grid") { Description = "Candidates compared on the validation folds: default (8 LightGBM settings) or quick (1)", DefaultValueFactory = _ => "default" };
         grid.AcceptOnlyFromAmong("default", "quick");
-        var features = new Option<string>("--features") { Description = "all, or card (card features only: the ablation)", DefaultValueFactory = _ => "all" };
-        features.AcceptOnlyFromAmong("all", "card");
+        var features = new Option<string>("--features") { Description = "Feature groups: all, card (card features only: the ablation), merchant, or group names", DefaultValueFactory = _ => "all" };
         var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in each training week (0 = all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of the learner (and of sampling)", DefaultValueFactory = _ => 42 };
         var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores)", DefaultValueFactory = _ => 1 };
@@ -36,7 +35,7 @@ public static class HandbookBenchmarkCommand
                     DataFile = parse.GetValue(data)!.FullName,
                     Mapping = ColumnMapping.Resolve(parse.GetValue(mapping), parse.GetValue(map)),
                     Candidates = parse.GetValue(grid) == "quick" ? HandbookGrid.Quick : HandbookGrid.Default,
-                    UseFeature = parse.GetValue(features) == "card" ? HandbookFeatureSets.CardOnly : null,
+                    FeatureGroups = parse.GetValue(features)!,
                     NegativesPerFraud = parse.GetValue(negatives),
                     Seed = parse.GetValue(seed),
                     Threads = parse.GetValue(threads),
