@@ -5,8 +5,9 @@ using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
 using FraudDetection.Training.Extensions;
+using FraudDetection.Training.Pipeline;
 using FraudDetection.Training.Schedule;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.AppHost.Embedded;
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace FraudDetection.Producer.Cli;
 
-/// <summary>The command line: <c>dotnet run --project FraudDetection.Producer -- replay|synth|bench ...</c>.</summary>
+/// <summary>The command line: <c>dotnet run --project FraudDetection.Producer -- replay|synth ...</c>.</summary>
 public static class ProducerCli
 {
     public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
@@ -22,7 +22,6 @@ public static class ProducerCli
         var root = new RootCommand("FraudDetection Producer: card transactions onto Kafka (or stdout as JSON lines).");
         root.Add(BuildReplay());
         root.Add(BuildSynth());
-        root.Add(BenchCommand.Build());
         return root;
     }
 
@@ -51,21 +50,30 @@ public static class ProducerCli
         var rate = RateOption();
         var count = CountOption();
         var loop = new Option<bool>("--loop") { Description = "Start over at the end of the file" };
-        var keepTime = new Option<bool>("--keep-time") { Description = "Keep the file's event times (default: shift them so the first is now)" };
+        var keepTime = new Option<bool>("--keep-time") { Description = "Keep the file's event times (default: move them by whole weeks, and dob with them, so the first is within the last week)" };
+        var history = new Option<string[]>("--history")
+        {
+            Description = "Earlier CSVs sent first, marked as card history (Scoring folds them into the card state, unscored); repeatable",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var historyRate = new Option<string>("--history-rate") { Description = "Transactions per second for the history, or 'max'", DefaultValueFactory = _ => "20000" };
         var bootstrap = BootstrapOption();
         var topic = TopicOption();
         var stdout = StdoutOption();
         var command = new Command("replay", "Replay a CSV file in file order at a set rate.")
         {
-            file, mapping, map, rate, count, loop, keepTime, bootstrap, topic, stdout,
+            file, mapping, map, rate, count, loop, keepTime, history, historyRate, bootstrap, topic, stdout,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new OutputChoice(parse.GetValue(bootstrap), parse.GetValue(topic)!, parse.GetValue(stdout));
+            var historyFiles = (parse.GetValue(history) ?? []).Select(DataFiles.Resolve).ToList();
+            ReplaySource? replay = null;
             return RunAsync(
-                () => new ReplaySource(DataFiles.Resolve(parse.GetValue(file)!), parse.GetValue(loop), parse.GetValue(keepTime), onError: ReportRowError,
+                () => replay = new ReplaySource(DataFiles.Resolve(parse.GetValue(file)!), parse.GetValue(loop), parse.GetValue(keepTime), onError: ReportRowError,
                     mapping: ColumnMapping.Resolve(parse.GetValue(mapping), parse.GetValue(map))),
-                parse.GetValue(rate)!, parse.GetValue(count), options, cancellationToken);
+                parse.GetValue(rate)!, parse.GetValue(count), options, cancellationToken,
+                historyFiles.Count == 0 ? null : new HistoryChoice(() => new HistorySource(historyFiles, replay!.Shift, ReportRowError), parse.GetValue(historyRate)!));
         });
         return command;
     }
@@ -91,12 +99,25 @@ public static class ProducerCli
         var bootstrap = BootstrapOption();
         var topic = TopicOption();
         var stdout = StdoutOption();
-        var command = new Command("synth", "Synthetic traffic from a population of card holders, with named fraud patterns.")
+        var dataset = new SynthDatasetOptions();
+        var command = new Command("synth", "Synthetic traffic from a population of card holders, with named fraud patterns "
+                                           + "(onto Kafka or stdout; with --format csv, a labelled data set in the Kaggle layout).")
         {
             scenario, rate, count, seed, fraudShare, holders, start, bootstrap, topic, stdout,
         };
+        dataset.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (dataset.IsCsv(parse))
+            {
+                return Task.FromResult(dataset.Run(parse, parse.GetValue(scenario)!, parse.GetValue(seed), parse.GetValue(fraudShare),
+                    parse.GetValue(holders), cancellationToken));
+            }
+            if (dataset.UsedWithoutCsv(parse) is { } misplaced)
+            {
+                Console.Error.WriteLine($"error: {misplaced} needs --format csv");
+                return Task.FromResult(2);
+            }
             var startText = parse.GetValue(start);
             DateTime startTime;
             if (startText is null)
@@ -130,6 +151,9 @@ public static class ProducerCli
     }
 
     private sealed record OutputChoice(string? Bootstrap, string Topic, bool Stdout);
+
+    /// <summary>History to send before the source (created after it: it takes the replay's shift), and its rate.</summary>
+    private sealed record HistoryChoice(Func<ITransactionSource> Create, string Rate);
 
     private static int _rowErrorsShown;
 
@@ -170,15 +194,21 @@ public static class ProducerCli
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
-        return configuration.GetConnectionString("kafka");
+        return KafkaConnection.BootstrapServers(configuration);
     }
 
     private static async Task<int> RunAsync(Func<ITransactionSource> createSource, string rateText, long? count, OutputChoice output,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, HistoryChoice? historyChoice = null)
     {
         if (!TryParseRate(rateText, out var rate))
         {
             Console.Error.WriteLine($"error: --rate '{rateText}' is neither a positive number nor 'max'");
+            return 2;
+        }
+        double? historyRate = null;
+        if (historyChoice is not null && !TryParseRate(historyChoice.Rate, out historyRate))
+        {
+            Console.Error.WriteLine($"error: --history-rate '{historyChoice.Rate}' is neither a positive number nor 'max'");
             return 2;
         }
         if (count is < 0)
@@ -194,9 +224,11 @@ public static class ProducerCli
         }
 
         ITransactionSource source;
+        ITransactionSource? history = null;
         try
         {
             source = createSource();
+            history = historyChoice?.Create();
             if (rate is null or >= 1_000)
             {
                 // Fast runs parse on a thread of their own while this one serializes and sends.
@@ -210,6 +242,7 @@ public static class ProducerCli
         }
 
         using var metrics = new ProducerMetrics();
+        using (history)
         using (source)
         {
             await using ITransactionSink sink = output.Stdout
@@ -223,6 +256,13 @@ public static class ProducerCli
             {
                 try
                 {
+                    if (history is not null)
+                    {
+                        // --count counts the replay only; the history goes first, whole.
+                        var historySent = await ProducerLoop.RunAsync(history, sink, historyRate is { } hr ? new TokenBucket(hr) : null, null,
+                            new RunCounters(), cancellationToken);
+                        Console.Error.WriteLine($"{history.Description}: sent {historySent:N0} as card history, rows skipped {history.Skipped:N0}");
+                    }
                     sent = await ProducerLoop.RunAsync(source, sink, bucket, count, counters, cancellationToken);
                     await sink.FlushAsync(CancellationToken.None);
                 }

@@ -1,4 +1,6 @@
+using FraudDetection.Producer.Health;
 using FraudDetection.Producer.Hosting;
+using FraudDetection.Producer.Options;
 using FraudDetection.Producer.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -17,6 +19,8 @@ public static class ProducerServiceExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(services => new ProducerMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddSingleton<ProducerController>();
+        builder.Services.AddZeroSeries(services =>
+            services.GetRequiredService<ProducerMetrics>().SeedZeros(services.GetRequiredService<ProducerController>().ScenarioLabels()));
         builder.Services.AddHostedService<ProducerHostedService>();
         builder.Services.AddHealthChecks().AddCheck<ProducerHealthCheck>("kafka-producer");
         return builder;

@@ -1,3 +1,4 @@
+using FraudDetection.Producer.Options;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Rate;
 using FraudDetection.Producer.Running;
@@ -19,7 +20,8 @@ public sealed record ProducerStatus(
     long RowsSkipped,
     DateTimeOffset? StartedAt,
     string Topic,
-    string? LastError);
+    string? LastError,
+    long HistorySent = 0);
 
 /// <summary>What POST /api/producer/burst answers (cards masked to their last 4 digits).</summary>
 public sealed record BurstResult(string Scenario, int Instances, int Transactions, int FraudLabelled, IReadOnlyList<string> Cards);
@@ -47,6 +49,7 @@ public sealed class ProducerController : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _run;
     private RunCounters _counters = new();
+    private RunCounters _historyCounters = new();
     private string _state = Stopped;
     private string _source = "";
     private double _rate;
@@ -68,13 +71,14 @@ public sealed class ProducerController : IAsyncDisposable
     }
 
     /// <summary>The Kafka bootstrap servers (ConnectionStrings:kafka), or null when not configured.</summary>
-    public string? BootstrapServers => _configuration.GetConnectionString("kafka") is { Length: > 0 } servers ? servers : null;
+    public string? BootstrapServers => KafkaConnection.BootstrapServers(_configuration);
 
     public ProducerStatus GetStatus()
     {
         var sink = _sink;
         return new ProducerStatus(_state, _source, _rate, _counters.Sent, sink?.Acknowledged ?? 0, sink?.Failed ?? 0,
-            Interlocked.Read(ref _rowsSkipped) + (_current?.Skipped ?? 0), _startedAt, _options.Topic, _lastError ?? sink?.LastError);
+            Interlocked.Read(ref _rowsSkipped) + (_current?.Skipped ?? 0), _startedAt, _options.Topic, _lastError ?? sink?.LastError,
+            _historyCounters.Sent);
     }
 
     /// <summary>Starts producing (no-op when already running); false with <see cref="ProducerStatus.LastError"/> when it cannot.</summary>
@@ -96,9 +100,12 @@ public sealed class ProducerController : IAsyncDisposable
                 return Fail("ConnectionStrings:kafka is not set: the producer has no Kafka to send to.");
             }
             ITransactionSource source;
+            ITransactionSource? history;
             try
             {
-                source = new PrefetchSource(CreateSource());
+                var (main, before) = CreateSources();
+                source = new PrefetchSource(main);
+                history = before is null ? null : new PrefetchSource(before);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
             {
@@ -106,11 +113,13 @@ public sealed class ProducerController : IAsyncDisposable
             }
 
             _bucket = new TokenBucket(_rate, _time);
+            var historyBucket = _options.HistoryRate > 0 ? new TokenBucket(_options.HistoryRate, _time) : null;
             _counters = new RunCounters();
+            _historyCounters = new RunCounters();
             _stop = new CancellationTokenSource();
             _state = Running;
-            _source = source.Description;
-            _current = source;
+            _source = (history ?? source).Description;
+            _current = history ?? source;
             _startedAt = _time.GetUtcNow();
             _lastError = null;
             _metrics.TargetRate(_rate);
@@ -118,11 +127,23 @@ public sealed class ProducerController : IAsyncDisposable
             var sink = _sink!;
             var bucket = _bucket;
             var counters = _counters;
+            var historyCounters = _historyCounters;
             _logger.LogInformation("Producer started: {Source} at {Rate} tx/s to topic {Topic}", source.Description, _rate, _options.Topic);
             _run = Task.Run(async () =>
             {
                 try
                 {
+                    if (history is not null)
+                    {
+                        // The card history first, marked as such, then the replay moved by the same shift.
+                        _logger.LogInformation("Producer sends the card history first: {Source} at {Rate} tx/s", history.Description,
+                            historyBucket is null ? "max" : _options.HistoryRate);
+                        await ProducerLoop.RunAsync(history, sink, historyBucket, null, historyCounters, stop);
+                        Interlocked.Add(ref _rowsSkipped, history.Skipped);
+                        _logger.LogInformation("Producer sent {Count} history transactions", historyCounters.Sent);
+                        _source = source.Description;
+                        _current = source;
+                    }
                     await ProducerLoop.RunAsync(source, sink, bucket, null, counters, stop);
                     _state = Finished;
                     _logger.LogInformation("Producer finished its source after {Sent} transactions", counters.Sent);
@@ -143,6 +164,7 @@ public sealed class ProducerController : IAsyncDisposable
                     _current = null;
                     Interlocked.Add(ref _rowsSkipped, source.Skipped);
                     source.Dispose();
+                    history?.Dispose();
                     _metrics.TargetRate(0);
                 }
             }, CancellationToken.None);
@@ -280,23 +302,49 @@ public sealed class ProducerController : IAsyncDisposable
         }
     }
 
-    private ITransactionSource CreateSource()
+    /// <summary>The run's source, and the card history to send before it (replays only).</summary>
+    private (ITransactionSource Main, ITransactionSource? History) CreateSources()
     {
         if (FraudScenarios.Parse(_options.Scenario) is { } scenario)
         {
-            return SyntheticFrom(scenario);
+            return (SyntheticFrom(scenario), null);
         }
         var file = DataFiles.Resolve(_options.File);
         if (!System.IO.File.Exists(file))
         {
             _logger.LogWarning("Replay file {File} not found; producing synthetic 'mix' traffic instead", _options.File);
-            return SyntheticFrom(FraudScenarios.Mix);
+            return (SyntheticFrom(FraudScenarios.Mix), null);
         }
-        return new ReplaySource(file, _options.Loop, _options.KeepTime, _time, error =>
+        void OnBadRow(CsvRowError error)
         {
             _metrics.Error("bad_row");
             _logger.LogWarning("Skipped line {Line} of the replay file: {Reason}", error.LineNumber, error.Reason);
-        }, Mapping(_options.Mapping));
+        }
+        var replay = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, OnBadRow, Mapping(_options.Mapping));
+        var historyFiles = _options.HistoryFiles();
+        if (historyFiles.Count == 0)
+        {
+            return (replay, null);
+        }
+        try
+        {
+            return (replay, new HistorySource([.. historyFiles.Select(DataFiles.Resolve)], replay.Shift, OnBadRow));
+        }
+        catch
+        {
+            replay.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The scenario labels a run of these options produces (series that exist at 0 before it starts).</summary>
+    public IReadOnlyList<string> ScenarioLabels()
+    {
+        if (FraudScenarios.Parse(_options.Scenario) is not null)
+        {
+            return [FraudScenarios.Normal];
+        }
+        return _options.HistoryFiles().Count > 0 ? [HistorySource.ScenarioLabel, ReplaySource.ScenarioLabel] : [ReplaySource.ScenarioLabel];
     }
 
     /// <summary>Producer:Mapping: empty for the Kaggle layout, a preset, or a file found as <see cref="ProducerOptions.File"/> is.</summary>

@@ -1,10 +1,11 @@
 namespace FraudDetection.Producer.Sources;
 
 /// <summary>
-/// Replays a Kaggle-schema CSV file (plain or gzip), or one in another layout through a <see cref="ColumnMapping"/>, in file order. Unless <c>keepTime</c>, event times are shifted so
-/// that the first event is "now" (unix_time shifted by the same seconds, gaps between events kept). With
-/// <c>loop</c> the file starts over after its end, continuing the timeline, with trans_num suffixed "-1", "-2"...
-/// so every event stays unique.
+/// Replays a Kaggle-schema CSV file (plain or gzip), or one in another layout through a <see cref="ColumnMapping"/>,
+/// in file order. Unless <c>keepTime</c>, rows move by <see cref="Shift"/>: the whole weeks that bring the first event
+/// into the week before now, with each dob moved by the same days (<see cref="ReplayShift"/>), so every feature equals
+/// the original rows'. With <c>loop</c> the file starts over after its end, moved on by whole weeks past the previous
+/// pass, with trans_num suffixed "-1", "-2"... so every event stays unique.
 /// </summary>
 public sealed class ReplaySource : ITransactionSource
 {
@@ -12,17 +13,15 @@ public sealed class ReplaySource : ITransactionSource
 
     private readonly string _path;
     private readonly bool _loop;
-    private readonly bool _keepTime;
-    private readonly TimeProvider _time;
     private readonly Action<CsvRowError>? _onError;
     private readonly ColumnMapping? _mapping;
     private TextReader? _text;
     private TransactionCsvReader? _reader;
+    private Transaction? _peeked;
     private int _pass;
     private long _passRows;
     private long _skippedBefore;
-    private TimeSpan _shift;
-    private bool _shiftKnown;
+    private TimeSpan _passShift;
     private DateTime _passFirst;
     private DateTime _passLast;
 
@@ -35,12 +34,20 @@ public sealed class ReplaySource : ITransactionSource
         }
         _path = path;
         _loop = loop;
-        _keepTime = keepTime;
-        _time = time ?? TimeProvider.System;
         _onError = onError;
         _mapping = mapping is null || mapping.IsKaggle ? null : mapping;
         Open();
+        // The first row fixes the shift before anything is sent: history sent ahead of the replay moves with it.
+        if (!keepTime && _reader!.TryRead(out var first))
+        {
+            _peeked = first;
+            Shift = ReplayShift.ToNow(first.TransDateTransTime, (time ?? TimeProvider.System).GetLocalNow().DateTime);
+        }
+        _passShift = Shift;
     }
+
+    /// <summary>How far the first pass moves every row: whole weeks, zero with <c>keepTime</c>.</summary>
+    public TimeSpan Shift { get; }
 
     public string Description => $"replay {Path.GetFileName(_path)}" + (_loop ? $" (pass {_pass + 1})" : "");
 
@@ -58,6 +65,12 @@ public sealed class ReplaySource : ITransactionSource
                 transaction = null!;
                 return false;
             }
+            if (_peeked is { } peeked)
+            {
+                _peeked = null;
+                transaction = Adjust(peeked);
+                return true;
+            }
             if (_reader.TryRead(out var row))
             {
                 transaction = Adjust(row);
@@ -69,8 +82,8 @@ public sealed class ReplaySource : ITransactionSource
                 transaction = null!;
                 return false;
             }
-            // Next pass: continue the timeline one second after this pass's last event.
-            _shift += _passLast - _passFirst + TimeSpan.FromSeconds(1);
+            // Next pass: whole weeks on, so that it starts after this pass's last event and keeps every feature.
+            _passShift += ReplayShift.Beyond(_passLast - _passFirst);
             _pass++;
             Close();
             Open();
@@ -84,23 +97,12 @@ public sealed class ReplaySource : ITransactionSource
             _passFirst = row.TransDateTransTime;
         }
         _passLast = row.TransDateTransTime;
-        if (!_shiftKnown)
+        var shifted = ReplayShift.Apply(row, _passShift);
+        if (_mapping is not null && !_mapping.Has("unix_time"))
         {
-            // Whole seconds, so that unix_time moves by exactly the same amount.
-            var now = _time.GetLocalNow().DateTime;
-            _shift = _keepTime ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Round((now - row.TransDateTransTime).TotalSeconds));
-            _shiftKnown = true;
+            shifted = shifted with { UnixTime = row.UnixTime }; // a layout without unix_time leaves it unset
         }
-        if (_shift == TimeSpan.Zero && _pass == 0)
-        {
-            return row;
-        }
-        return row with
-        {
-            TransDateTransTime = row.TransDateTransTime + _shift,
-            UnixTime = _mapping is null || _mapping.Has("unix_time") ? row.UnixTime + (long)_shift.TotalSeconds : row.UnixTime,
-            TransNum = _pass == 0 ? row.TransNum : $"{row.TransNum}-{_pass}",
-        };
+        return _pass == 0 ? shifted : shifted with { TransNum = $"{row.TransNum}-{_pass}" };
     }
 
     private void Open()

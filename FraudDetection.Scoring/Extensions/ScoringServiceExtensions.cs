@@ -1,6 +1,7 @@
 using FraudDetection.Core.Hosting;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Health;
 using FraudDetection.Scoring.Live;
 using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
@@ -53,6 +54,7 @@ public static class ScoringServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ScoringTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<ScoringStats>();
+        services.AddZeroSeries(sp => sp.GetRequiredService<ScoringTelemetry>().SeedZeros());
         services.TryAddSingleton<ICheckpointStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ScoringOptions>>().Value;
@@ -60,7 +62,7 @@ public static class ScoringServiceExtensions
             {
                 // Connects lazily: a missing connection string surfaces as the worker's one clear error first.
                 return new KafkaCheckpointStore(
-                    builder.Configuration.GetConnectionString(ScoringWorker.KafkaConnectionName) ?? "",
+                    KafkaConnection.BootstrapServers(builder.Configuration) ?? "",
                     options.CheckpointTopic,
                     options.CheckpointChunkBytes,
                     TimeSpan.FromMilliseconds(options.CheckpointTimeoutMs),

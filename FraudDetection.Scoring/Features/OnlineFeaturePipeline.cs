@@ -41,6 +41,10 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null, Mercha
 
         public void AdvanceMerchantDay(Transaction transaction) => state.AdvanceMerchantDay(transaction);
 
+        public void Update(Transaction transaction) => state.Update(transaction);
+
+        public DateTime? Clock => state.Clock;
+
         public void Save(Stream stream) => state.Save(stream);
     }
 }

@@ -20,8 +20,8 @@ public sealed class MerchantWorker(
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var bootstrap = configuration.GetConnectionString(ScoringWorker.KafkaConnectionName);
-        if (string.IsNullOrWhiteSpace(bootstrap))
+        var bootstrap = KafkaConnection.BootstrapServers(configuration);
+        if (bootstrap is null)
         {
             return Task.CompletedTask; // ScoringWorker reports the missing connection
         }

@@ -3,10 +3,11 @@ using FraudDetection.AppHost.Embedded;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
 using FraudDetection.Tests.Registry;
 using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
+using FraudDetection.Training.Tracking;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FraudDetection.Tests.AppHost;

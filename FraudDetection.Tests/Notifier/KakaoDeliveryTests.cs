@@ -18,7 +18,7 @@ public sealed class KakaoDeliveryTests : IDisposable
 
     private readonly WireMockServer _kakao = TestNetwork.StartFake();
     private readonly WireMockServer _hook = TestNetwork.StartFake();
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
 
     public void Dispose()
     {

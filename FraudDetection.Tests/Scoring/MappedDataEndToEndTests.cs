@@ -9,7 +9,7 @@ using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Running;
 using FraudDetection.Producer.Sources;
 using FraudDetection.Training.Backtest;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Scoring;
 

@@ -1,6 +1,6 @@
 using FraudDetection.Training.Benchmarks.Handbook;
 using FraudDetection.Training.Cli;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Transactions.Mapping;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Training.Benchmarks.Handbook;
 
