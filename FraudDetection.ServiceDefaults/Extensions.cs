@@ -82,6 +82,7 @@ public static class Extensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseMiddleware<ApiKeyMiddleware>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapDefaultOpenApi();
         // Ready: every registered check. Alive: only the "live" ones.
