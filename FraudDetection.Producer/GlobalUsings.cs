@@ -1,2 +1,3 @@
 global using FraudDetection.Core.Messaging;
 global using FraudDetection.Core.Transactions;
+global using FraudDetection.Core.Transactions.Mapping;

@@ -13,7 +13,8 @@ public sealed record Transaction
 
     [JsonPropertyName("cc_num")] public required long CcNum { get; init; }
     [JsonPropertyName("merchant")] public required string Merchant { get; init; }
-    [JsonPropertyName("category")] public required string Category { get; init; }
+    /// <summary>The merchant category; absent (null) in a data set without one (a mapped file).</summary>
+    [JsonPropertyName("category")] public string Category { get; init; } = "";
     [JsonPropertyName("amt")] public required double Amt { get; init; }
     [JsonPropertyName("first")] public string First { get; init; } = "";
     [JsonPropertyName("last")] public string Last { get; init; } = "";

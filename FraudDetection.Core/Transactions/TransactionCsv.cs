@@ -33,6 +33,17 @@ public static class TransactionCsv
         }
     }
 
+    /// <summary>Streams a plain or gzip CSV file through a column mapping (null: the Kaggle layout).</summary>
+    public static IEnumerable<Transaction> ReadFile(string path, Mapping.ColumnMapping? mapping, Action<CsvRowError>? onError = null)
+    {
+        using var text = OpenText(path);
+        var rows = new TransactionCsvReader(text, mapping, onError);
+        while (rows.TryRead(out var transaction))
+        {
+            yield return transaction;
+        }
+    }
+
     /// <summary>Streams the transactions of CSV text; the first line is the header.</summary>
     public static IEnumerable<Transaction> Read(TextReader reader, Action<CsvRowError>? onError = null)
     {

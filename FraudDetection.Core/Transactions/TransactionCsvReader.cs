@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using FraudDetection.Core.Transactions.Mapping;
 
 namespace FraudDetection.Core.Transactions;
 
@@ -26,11 +27,20 @@ public sealed class TransactionCsvReader
     private Field[] _fields;
     private char[] _scratch = new char[256];
     private readonly StringPool[] _pools;
+    private readonly ColumnMapping? _mapping; // null: the Kaggle layout as is
 
     public TransactionCsvReader(TextReader reader, Action<CsvRowError>? onError = null)
+        : this(reader, null, onError)
+    {
+    }
+
+    /// <summary>Reads a file through <paramref name="mapping"/> (null or <see cref="ColumnMapping.Kaggle"/>: the Kaggle layout).
+    /// Fields the mapping lacks stay absent: null strings, zero numbers, no date of birth, as a JSON record without them reads.</summary>
+    public TransactionCsvReader(TextReader reader, ColumnMapping? mapping, Action<CsvRowError>? onError = null)
     {
         _reader = reader;
         _onError = onError;
+        _mapping = mapping is null || mapping.IsKaggle ? null : mapping;
         _fields = new Field[32];
         if (!TryReadLine(out var header, out _))
         {
@@ -50,7 +60,7 @@ public sealed class TransactionCsvReader
             names[i] = FieldSpan(header, _fields[i]).Trim().ToString();
         }
         Columns = names;
-        _map = ColumnMap.From(names);
+        _map = _mapping is null ? ColumnMap.From(names) : ColumnMap.From(names, _mapping);
         _pools = new StringPool[_columnCount];
         for (var i = 0; i < _pools.Length; i++)
         {
@@ -76,7 +86,7 @@ public sealed class TransactionCsvReader
             {
                 continue;
             }
-            if (TryParseRow(line, out transaction!, out var reason))
+            if (TryParseRow(line, lineNumber, out transaction!, out var reason))
             {
                 RowsRead++;
                 return true;
@@ -88,7 +98,7 @@ public sealed class TransactionCsvReader
         return false;
     }
 
-    private bool TryParseRow(ReadOnlySpan<char> line, out Transaction? transaction, out string reason)
+    private bool TryParseRow(ReadOnlySpan<char> line, long lineNumber, out Transaction? transaction, out string reason)
     {
         transaction = null;
         if (!TrySplit(line, out var count, out var splitError))
@@ -106,30 +116,36 @@ public sealed class TransactionCsvReader
         var ccText = Col(line, m.CcNum);
         if (ccText.IsWhiteSpace())
         {
-            reason = "missing cc_num";
+            reason = _mapping is null ? "missing cc_num" : $"missing card ({_mapping.Card})";
             return false;
         }
-        if (!long.TryParse(ccText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ccNum))
+        long ccNum;
+        if (_mapping is not null)
+        {
+            CardIds.TryParse(ccText, out ccNum);
+        }
+        else if (!long.TryParse(ccText, NumberStyles.Integer, CultureInfo.InvariantCulture, out ccNum))
         {
             reason = $"cc_num '{Clip(ccText)}' is not a whole number";
             return false;
         }
-        var transNumText = Col(line, m.TransNum).Trim();
+        // A mapped file without an id column: the row's line number is its id (the same in every read of the file).
+        var transNumText = _mapping is not null && m.TransNum < 0 ? lineNumber.ToString(CultureInfo.InvariantCulture) : Col(line, m.TransNum).Trim();
         if (transNumText.IsEmpty)
         {
-            reason = "missing trans_num";
+            reason = _mapping is null ? "missing trans_num" : $"missing id ({_mapping.Id})";
             return false;
         }
         var timeText = Col(line, m.TransDateTransTime);
-        if (!TryParseDateTime(timeText, out var time))
+        if (!(_mapping?.TimeFormat is { } timeFormat ? MappedTime.TryParse(timeText, timeFormat, out var time) : TryParseDateTime(timeText, out time)))
         {
-            reason = $"trans_date_trans_time '{Clip(timeText)}' is not a date-time (yyyy-MM-dd HH:mm:ss)";
+            reason = $"{_mapping?.Time ?? "trans_date_trans_time"} '{Clip(timeText)}' is not a date-time ({_mapping?.TimeFormat ?? "yyyy-MM-dd HH:mm:ss"})";
             return false;
         }
         var amtText = Col(line, m.Amt);
         if (!double.TryParse(amtText, NumberStyles.Float, CultureInfo.InvariantCulture, out var amt) || !double.IsFinite(amt))
         {
-            reason = $"amt '{Clip(amtText)}' is not a number";
+            reason = $"{_mapping?.Amount ?? "amt"} '{Clip(amtText)}' is not a number";
             return false;
         }
         if (!TryOptionalInt(line, m.Zip, "zip", out var zip, out reason)
@@ -163,7 +179,7 @@ public sealed class TransactionCsvReader
             }
             else
             {
-                reason = $"is_fraud '{Clip(fraudText)}' is not 0 or 1";
+                reason = $"{_mapping?.Label ?? "is_fraud"} '{Clip(fraudText)}' is not 0 or 1";
                 return false;
             }
         }
@@ -292,8 +308,9 @@ public sealed class TransactionCsvReader
     private ReadOnlySpan<char> Col(ReadOnlySpan<char> line, int column) =>
         column < 0 ? ReadOnlySpan<char>.Empty : FieldSpan(line, _fields[column]);
 
+    // A column the mapping lacks is absent (null), as in a JSON record without it; the Kaggle layout reads "".
     private string Pooled(ReadOnlySpan<char> line, int column) =>
-        column < 0 ? "" : _pools[column].Get(FieldSpan(line, _fields[column]));
+        column < 0 ? (_mapping is null ? "" : null!) : _pools[column].Get(FieldSpan(line, _fields[column]));
 
     private ReadOnlySpan<char> FieldSpan(ReadOnlySpan<char> line, Field field) =>
         field.InScratch ? _scratch.AsSpan(field.Start, field.Length) : line.Slice(field.Start, field.Length);
@@ -449,6 +466,24 @@ public sealed class TransactionCsvReader
         int Street, int City, int State, int Zip, int Lat, int Long, int CityPop, int Job, int Dob, int TransNum,
         int UnixTime, int MerchLat, int MerchLong, int IsFraud)
     {
+        /// <summary>Positions of what <paramref name="mapping"/> names; merchant, card, time and amount must be there.</summary>
+        public static ColumnMap From(string[] names, ColumnMapping mapping)
+        {
+            if (mapping.MissingColumns(names, labelRequired: false) is { } error)
+            {
+                throw new InvalidDataException(error);
+            }
+            int Find(string? column) =>
+                column is null ? -1 : Array.FindIndex(names, n => string.Equals(n, column, StringComparison.OrdinalIgnoreCase));
+            int Optional(string field) => Find(mapping.Columns.GetValueOrDefault(field));
+
+            return new ColumnMap(
+                Find(mapping.Time), Find(mapping.Card), Find(mapping.Merchant), Optional("category"), Find(mapping.Amount),
+                Optional("first"), Optional("last"), Optional("gender"), Optional("street"), Optional("city"), Optional("state"),
+                Optional("zip"), Optional("lat"), Optional("long"), Optional("city_pop"), Optional("job"), Optional("dob"),
+                Find(mapping.Id), Optional("unix_time"), Optional("merch_lat"), Optional("merch_long"), Find(mapping.Label));
+        }
+
         public static ColumnMap From(string[] names)
         {
             int Find(string name, bool required)

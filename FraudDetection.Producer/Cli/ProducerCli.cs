@@ -44,7 +44,9 @@ public static class ProducerCli
 
     private static Command BuildReplay()
     {
-        var file = new Option<string>("--file") { Description = "Kaggle-schema CSV file, plain or .gz", Required = true };
+        var file = new Option<string>("--file") { Description = "Kaggle-schema CSV file, plain or .gz (other layouts with --mapping)", Required = true };
+        var mapping = new Option<string?>("--mapping") { Description = "Column mapping for another layout: a preset (handbook) or a YAML/JSON file" };
+        var map = new Option<string[]>("--map") { Description = "field=column (e.g. card=CUSTOMER_ID), on top of --mapping; repeatable", AllowMultipleArgumentsPerToken = true };
         var rate = RateOption();
         var count = CountOption();
         var loop = new Option<bool>("--loop") { Description = "Start over at the end of the file" };
@@ -60,7 +62,7 @@ public static class ProducerCli
         var stdout = StdoutOption();
         var command = new Command("replay", "Replay a CSV file in file order at a set rate.")
         {
-            file, rate, count, loop, keepTime, history, historyRate, bootstrap, topic, stdout,
+            file, mapping, map, rate, count, loop, keepTime, history, historyRate, bootstrap, topic, stdout,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -68,7 +70,8 @@ public static class ProducerCli
             var historyFiles = (parse.GetValue(history) ?? []).Select(DataFiles.Resolve).ToList();
             ReplaySource? replay = null;
             return RunAsync(
-                () => replay = new ReplaySource(DataFiles.Resolve(parse.GetValue(file)!), parse.GetValue(loop), parse.GetValue(keepTime), onError: ReportRowError),
+                () => replay = new ReplaySource(DataFiles.Resolve(parse.GetValue(file)!), parse.GetValue(loop), parse.GetValue(keepTime), onError: ReportRowError,
+                    mapping: ColumnMapping.Resolve(parse.GetValue(mapping), parse.GetValue(map))),
                 parse.GetValue(rate)!, parse.GetValue(count), options, cancellationToken,
                 historyFiles.Count == 0 ? null : new HistoryChoice(() => new HistorySource(historyFiles, replay!.Shift, ReportRowError), parse.GetValue(historyRate)!));
         });

@@ -320,7 +320,7 @@ public sealed class ProducerController : IAsyncDisposable
             _metrics.Error("bad_row");
             _logger.LogWarning("Skipped line {Line} of the replay file: {Reason}", error.LineNumber, error.Reason);
         }
-        var replay = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, OnBadRow);
+        var replay = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, OnBadRow, Mapping(_options.Mapping));
         var historyFiles = _options.HistoryFiles();
         if (historyFiles.Count == 0)
         {
@@ -345,6 +345,16 @@ public sealed class ProducerController : IAsyncDisposable
             return [FraudScenarios.Normal];
         }
         return _options.HistoryFiles().Count > 0 ? [HistorySource.ScenarioLabel, ReplaySource.ScenarioLabel] : [ReplaySource.ScenarioLabel];
+    }
+
+    /// <summary>Producer:Mapping: empty for the Kaggle layout, a preset, or a file found as <see cref="ProducerOptions.File"/> is.</summary>
+    internal static ColumnMapping? Mapping(string? setting)
+    {
+        if (string.IsNullOrWhiteSpace(setting))
+        {
+            return null;
+        }
+        return ColumnMapping.Resolve(ColumnMapping.Presets.ContainsKey(setting.Trim()) ? setting : DataFiles.Resolve(setting));
     }
 
     private SyntheticSource SyntheticFrom(string scenario)

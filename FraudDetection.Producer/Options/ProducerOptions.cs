@@ -26,6 +26,12 @@ public sealed class ProducerOptions
     /// <summary>Transactions per second for the history (0: as fast as Kafka takes them); kept within what Scoring folds in.</summary>
     public double HistoryRate { get; set; } = 20_000;
 
+    /// <summary>
+    /// How <see cref="File"/>'s columns map to transaction fields: empty for the Kaggle layout, a preset
+    /// (<c>handbook</c>) or a YAML/JSON mapping file (see docs/data.md).
+    /// </summary>
+    public string? Mapping { get; set; }
+
     /// <summary>Transactions per second.</summary>
     public double Rate { get; set; } = 5;
 
@@ -75,6 +81,17 @@ public sealed class ProducerOptions
         if (FraudShare is < 0 or >= 1)
         {
             return $"Producer:FraudShare must be in [0, 1) (was {FraudShare}).";
+        }
+        if (!string.IsNullOrWhiteSpace(Mapping))
+        {
+            try
+            {
+                Hosting.ProducerController.Mapping(Mapping);
+            }
+            catch (InvalidDataException e)
+            {
+                return $"Producer:Mapping: {e.Message}";
+            }
         }
         return null;
     }

@@ -3,8 +3,11 @@ namespace FraudDetection.Producer.Output;
 /// <summary>Where produced transactions go: Kafka or standard output.</summary>
 public interface ITransactionSink : IAsyncDisposable
 {
-    /// <summary>Hands one transaction over (may return before it is acknowledged).</summary>
-    void Send(Transaction transaction, string scenario);
+    /// <summary>
+    /// Hands one transaction over (may return before it is acknowledged), as the Kaggle JSON contract; the fields
+    /// <paramref name="mapping"/> lacks stay absent (null: the Kaggle layout, every field).
+    /// </summary>
+    void Send(Transaction transaction, string scenario, ColumnMapping? mapping = null);
 
     /// <summary>Waits until everything handed over is acknowledged or failed.</summary>
     Task FlushAsync(CancellationToken cancellationToken);

@@ -71,15 +71,15 @@ public sealed class KafkaTransactionSink : ITransactionSink
     public string? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>Serializes and hands one transaction to librdkafka; safe to call from several threads.</summary>
-    public void Send(Transaction transaction, string scenario)
+    public void Send(Transaction transaction, string scenario, ColumnMapping? mapping = null)
     {
         lock (_sendGate)
         {
-            SendLocked(transaction, scenario);
+            SendLocked(transaction, scenario, mapping);
         }
     }
 
-    private void SendLocked(Transaction transaction, string scenario)
+    private void SendLocked(Transaction transaction, string scenario, ColumnMapping? mapping)
     {
         // History primes Scoring's card state and is never scored: it gets its header and no trace.
         var history = scenario == HistorySource.ScenarioLabel;
@@ -100,7 +100,7 @@ public sealed class KafkaTransactionSink : ITransactionSink
 
         _buffer.ResetWrittenCount();
         _writer.Reset();
-        JsonSerializer.Serialize(_writer, transaction, FraudJsonContext.Default.Transaction);
+        MappedTransactionJson.Write(_writer, transaction, mapping);
         _writer.Flush();
         var message = new Message<byte[], byte[]> { Key = KeyOf(transaction.CcNum), Value = _buffer.WrittenSpan.ToArray(), Headers = headers };
         var handler = HandlerFor(scenario);

@@ -26,9 +26,9 @@ public sealed class StdoutJsonSink : ITransactionSink
 
     public string? LastError => null;
 
-    public void Send(Transaction transaction, string scenario)
+    public void Send(Transaction transaction, string scenario, ColumnMapping? mapping = null)
     {
-        JsonSerializer.Serialize(_writer, transaction, FraudJsonContext.Default.Transaction);
+        MappedTransactionJson.Write(_writer, transaction, mapping);
         _writer.Flush();
         _writer.Reset();
         _stream.WriteByte((byte)'\n');

@@ -48,7 +48,7 @@ public static class ProducerLoop
                     counters.Add(i);
                     return sent + i;
                 }
-                sink.Send(transaction, scenario);
+                sink.Send(transaction, scenario, source.Mapping);
             }
             sent += permits;
             counters.Add(permits);

@@ -11,4 +11,7 @@ public interface ITransactionSource : IDisposable
 
     /// <summary>Input rows that were skipped (reported through the source's error callback).</summary>
     long Skipped { get; }
+
+    /// <summary>The layout the transactions came from (null: the Kaggle layout); sinks leave out the fields it lacks.</summary>
+    ColumnMapping? Mapping => null;
 }

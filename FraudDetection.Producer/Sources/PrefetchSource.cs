@@ -29,6 +29,8 @@ public sealed class PrefetchSource : ITransactionSource
 
     public long Skipped => _inner.Skipped;
 
+    public ColumnMapping? Mapping => _inner.Mapping;
+
     public bool TryNext(out Transaction transaction, out string scenario)
     {
         while (_current is null || _position == _current.Count)

@@ -1,11 +1,11 @@
 namespace FraudDetection.Producer.Sources;
 
 /// <summary>
-/// Replays a Kaggle-schema CSV file (plain or gzip) in file order. Unless <c>keepTime</c>, rows move by
-/// <see cref="Shift"/>: the whole weeks that bring the first event into the week before now, with each dob moved
-/// by the same days (<see cref="ReplayShift"/>), so every feature equals the original rows'. With <c>loop</c> the
-/// file starts over after its end, moved on by whole weeks past the previous pass, with trans_num suffixed "-1",
-/// "-2"... so every event stays unique.
+/// Replays a Kaggle-schema CSV file (plain or gzip), or one in another layout through a <see cref="ColumnMapping"/>,
+/// in file order. Unless <c>keepTime</c>, rows move by <see cref="Shift"/>: the whole weeks that bring the first event
+/// into the week before now, with each dob moved by the same days (<see cref="ReplayShift"/>), so every feature equals
+/// the original rows'. With <c>loop</c> the file starts over after its end, moved on by whole weeks past the previous
+/// pass, with trans_num suffixed "-1", "-2"... so every event stays unique.
 /// </summary>
 public sealed class ReplaySource : ITransactionSource
 {
@@ -14,6 +14,7 @@ public sealed class ReplaySource : ITransactionSource
     private readonly string _path;
     private readonly bool _loop;
     private readonly Action<CsvRowError>? _onError;
+    private readonly ColumnMapping? _mapping;
     private TextReader? _text;
     private TransactionCsvReader? _reader;
     private Transaction? _peeked;
@@ -24,7 +25,8 @@ public sealed class ReplaySource : ITransactionSource
     private DateTime _passFirst;
     private DateTime _passLast;
 
-    public ReplaySource(string path, bool loop = false, bool keepTime = false, TimeProvider? time = null, Action<CsvRowError>? onError = null)
+    public ReplaySource(string path, bool loop = false, bool keepTime = false, TimeProvider? time = null, Action<CsvRowError>? onError = null,
+        ColumnMapping? mapping = null)
     {
         if (!File.Exists(path))
         {
@@ -33,6 +35,7 @@ public sealed class ReplaySource : ITransactionSource
         _path = path;
         _loop = loop;
         _onError = onError;
+        _mapping = mapping is null || mapping.IsKaggle ? null : mapping;
         Open();
         // The first row fixes the shift before anything is sent: history sent ahead of the replay moves with it.
         if (!keepTime && _reader!.TryRead(out var first))
@@ -49,6 +52,8 @@ public sealed class ReplaySource : ITransactionSource
     public string Description => $"replay {Path.GetFileName(_path)}" + (_loop ? $" (pass {_pass + 1})" : "");
 
     public long Skipped => _skippedBefore + (_reader?.RowsSkipped ?? 0);
+
+    public ColumnMapping? Mapping => _mapping;
 
     public bool TryNext(out Transaction transaction, out string scenario)
     {
@@ -93,13 +98,17 @@ public sealed class ReplaySource : ITransactionSource
         }
         _passLast = row.TransDateTransTime;
         var shifted = ReplayShift.Apply(row, _passShift);
+        if (_mapping is not null && !_mapping.Has("unix_time"))
+        {
+            shifted = shifted with { UnixTime = row.UnixTime }; // a layout without unix_time leaves it unset
+        }
         return _pass == 0 ? shifted : shifted with { TransNum = $"{row.TransNum}-{_pass}" };
     }
 
     private void Open()
     {
         _text = TransactionCsv.OpenText(_path);
-        _reader = new TransactionCsvReader(_text, _onError);
+        _reader = new TransactionCsvReader(_text, _mapping, _onError);
         _passRows = 0;
     }
 

@@ -66,25 +66,26 @@ public sealed record GraphEdge
     /// <param name="repeatedStrings">When given, the holder's date of birth is formatted into it once per distinct date.</param>
     public static GraphEdge From(Transaction t, double score, string modelVersion, bool isAlert, StringPool? repeatedStrings = null)
     {
+        // A data set without holder fields or a category (a mapped file) leaves them absent (null): stored as "".
         return new GraphEdge
         {
             CcNum = t.CcNum,
-            First = t.First,
-            Last = t.Last,
-            Gender = t.Gender,
-            Street = t.Street,
-            City = t.City,
-            State = t.State,
+            First = t.First ?? "",
+            Last = t.Last ?? "",
+            Gender = t.Gender ?? "",
+            Street = t.Street ?? "",
+            City = t.City ?? "",
+            State = t.State ?? "",
             Zip = t.Zip,
             Lat = t.Lat,
             Long = t.Long,
             CityPop = t.CityPop,
-            Job = t.Job,
+            Job = t.Job ?? "",
             Dob = FormatDob(t.Dob, repeatedStrings), // yyyy-MM-dd
             Merchant = t.Merchant,
             MerchLat = t.MerchLat,
             MerchLong = t.MerchLong,
-            Category = t.Category,
+            Category = t.Category ?? "",
             TransNum = t.TransNum,
             Time = t.TransDateTransTime.ToString(TimeFormat, CultureInfo.InvariantCulture),
             Ts = ToTs(t.TransDateTransTime),

@@ -149,8 +149,8 @@ public static class TransactionJson
                 return null;
             }
         }
-        // Required members (trans_date_trans_time, cc_num, merchant, category, amt, trans_num) present, nothing after the object.
-        const int required = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 17;
+        // Required members (trans_date_trans_time, cc_num, merchant, amt, trans_num) present, nothing after the object.
+        const int required = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 4 | 1 << 17;
         if ((seen & required) != required || reader.Read())
         {
             return null;
@@ -160,7 +160,7 @@ public static class TransactionJson
             TransDateTransTime = transDate,
             CcNum = ccNum,
             Merchant = merchant!,
-            Category = category!,
+            Category = category!, // null when absent, as from the serializer
             Amt = amt,
             First = first!,
             Last = last!,

@@ -156,7 +156,7 @@ public class ReplaySourceTests
 
         public string? LastError => null;
 
-        public void Send(Transaction transaction, string scenario) => Sent.Add(transaction);
+        public void Send(Transaction transaction, string scenario, FraudDetection.Core.Transactions.Mapping.ColumnMapping? mapping = null) => Sent.Add(transaction);
 
         public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -4,6 +4,7 @@ using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Evaluation;
 using FraudDetection.Training.Trainers;
+using FraudDetection.Core.Transactions.Mapping;
 
 namespace FraudDetection.Training.Backtest;
 
@@ -105,7 +106,7 @@ public sealed class BacktestRunner(FraudModel model, FeatureOptions? featureOpti
 
     /// <summary>The CLI's backtest: files in, <c>trans_num,score,is_fraud</c> CSV out (label empty when unknown).</summary>
     public BacktestResult RunFiles(IReadOnlyList<string> historyFiles, string inputFile, string outputCsv,
-        Action<string, long>? progress = null, CancellationToken cancellationToken = default)
+        Action<string, long>? progress = null, CancellationToken cancellationToken = default, ColumnMapping? mapping = null)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(outputCsv));
         if (!string.IsNullOrEmpty(directory))
@@ -134,7 +135,7 @@ public sealed class BacktestRunner(FraudModel model, FeatureOptions? featureOpti
                     }
                     writer.WriteLine();
                 }, progress, cancellationToken);
-            }));
+            }, mapping), mapping);
         return result with { SkippedRows = result.SkippedRows + inputReport.BadRows };
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
+using FraudDetection.Core.Transactions.Mapping;
 using FraudDetection.Training.Backtest;
 using FraudDetection.Training.Trainers;
 using Spectre.Console;
@@ -21,12 +22,14 @@ public static class TrainingCli
         root.Add(TrainCommand());
         root.Add(BacktestCommand());
         root.Add(GraphModel.GraphAblationCommand.Create());
+        root.Add(Benchmarks.BenchmarkCommand.Build());
         return root;
     }
 
     private static Command TrainCommand()
     {
-        var data = new Option<FileInfo[]>("--data") { Description = "Kaggle-schema CSV (plain or .gz); repeat for several files", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = new Option<FileInfo[]>("--data") { Description = "Kaggle-schema CSV (plain or .gz; other layouts with --mapping); repeat for several files", Required = true, AllowMultipleArgumentsPerToken = true };
+        var (mapping, map) = MappingOptions();
         var validFrom = new Option<DateTime?>("--valid-from") { Description = "First day of the validation window (default: the last 4 weeks of the data)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for model.onnx, metrics.json and the plots", Required = true };
         var trainer = new Option<string>("--trainer") { Description = "lightgbm, fasttree, logistic or graphsage (the graph model; not servable by Scoring)", DefaultValueFactory = _ => "lightgbm" };
@@ -47,7 +50,7 @@ public static class TrainingCli
 
         var command = new Command("train", "Train on the data's earlier weeks, tune and pick the threshold on the last weeks, export ONNX")
         {
-            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version, features, epochs,
+            data, mapping, map, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version, features, epochs,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,9 +58,14 @@ public static class TrainingCli
             defaults = parse.GetValue(trees) is int treeCount ? defaults with { Trees = treeCount } : defaults;
             defaults = parse.GetValue(leaves) is int leafCount ? defaults with { Leaves = leafCount } : defaults;
             defaults = parse.GetValue(learningRate) is double rate ? defaults with { LearningRate = rate } : defaults;
+            if (!TryMapping(parse, mapping, map, out var columnMapping))
+            {
+                return 2;
+            }
             var request = new TrainingRequest
             {
                 DataFiles = [.. parse.GetValue(data)!.Select(f => f.FullName)],
+                Mapping = columnMapping,
                 OutputDirectory = parse.GetValue(output)!.FullName,
                 ValidFrom = parse.GetValue(validFrom),
                 Trainer = parse.GetValue(trainer) switch
@@ -77,7 +85,7 @@ public static class TrainingCli
                 Threads = parse.GetValue(threads),
                 WritePlots = !parse.GetValue(noPlots),
                 ModelVersion = parse.GetValue(version),
-                Features = FeatureSelection.Parse(parse.GetValue(features)),
+                Features = FeatureSelection.Parse(parse.GetValue(features), columnMapping.Inputs),
             };
             try
             {
@@ -136,9 +144,14 @@ public static class TrainingCli
         var input = new Option<FileInfo>("--input") { Description = "CSV to score (plain or .gz)", Required = true };
         var history = new Option<FileInfo[]>("--history") { Description = "Earlier CSVs that prime the card state (not scored); repeatable", AllowMultipleArgumentsPerToken = true };
         var output = new Option<FileInfo>("--out") { Description = "Output CSV: trans_num,score,is_fraud", Required = true };
-        var command = new Command("backtest", "Score a file through the online feature pipeline and the ONNX model") { model, input, history, output };
+        var (mapping, map) = MappingOptions();
+        var command = new Command("backtest", "Score a file through the online feature pipeline and the ONNX model") { model, input, history, output, mapping, map };
         command.SetAction((parse, cancellationToken) =>
         {
+            if (!TryMapping(parse, mapping, map, out var columnMapping))
+            {
+                return Task.FromResult(2);
+            }
             var modelPath = parse.GetValue(model)!.FullName;
             if (Directory.Exists(modelPath))
             {
@@ -146,14 +159,16 @@ public static class TrainingCli
             }
             try
             {
-                using var fraudModel = FraudModel.Load(modelPath, FeatureSelection.All);
-                var runner = new BacktestRunner(fraudModel);
+                // The features this file's layout allows: a model that needs a missing input is refused.
+                var computes = new FeatureSelection(columnMapping.Inputs, ["all"]);
+                using var fraudModel = FraudModel.Load(modelPath, computes);
+                var runner = new BacktestRunner(fraudModel, computes: computes);
                 BacktestResult? result = null;
                 AnsiConsole.Status().Start("backtest", status =>
                 {
                     result = runner.RunFiles(
                         [.. (parse.GetValue(history) ?? []).Select(f => f.FullName)], parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
-                        (stage, n) => status.Status($"{stage}: {n:N0} transactions"), cancellationToken);
+                        (stage, n) => status.Status($"{stage}: {n:N0} transactions"), cancellationToken, columnMapping);
                 });
                 PrintBacktest(fraudModel, result!, parse.GetValue(output)!.FullName);
                 return Task.FromResult(0);
@@ -165,6 +180,25 @@ public static class TrainingCli
             }
         });
         return command;
+    }
+
+    private static (Option<string?> Mapping, Option<string[]> Map) MappingOptions() => (
+        new Option<string?>("--mapping") { Description = "Column mapping for files in another layout: a preset (handbook) or a YAML/JSON file (docs/data.md)" },
+        new Option<string[]>("--map") { Description = "field=column (e.g. card=CUSTOMER_ID), on top of --mapping; repeatable", AllowMultipleArgumentsPerToken = true });
+
+    private static bool TryMapping(ParseResult parse, Option<string?> mapping, Option<string[]> map, out ColumnMapping result)
+    {
+        try
+        {
+            result = ColumnMapping.Resolve(parse.GetValue(mapping), parse.GetValue(map));
+            return true;
+        }
+        catch (InvalidDataException e)
+        {
+            AnsiConsole.MarkupLine($"[red]mapping:[/] {Markup.Escape(e.Message)}");
+            result = ColumnMapping.Kaggle;
+            return false;
+        }
     }
 
     /// <summary><c>--features</c>: which feature groups (all, card, merchant or group names, comma-separated).</summary>

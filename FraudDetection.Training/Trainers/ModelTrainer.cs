@@ -7,6 +7,7 @@ using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Evaluation;
 using FraudDetection.Training.Explanation;
 using FraudDetection.Training.Export;
+using FraudDetection.Core.Transactions.Mapping;
 
 namespace FraudDetection.Training.Trainers;
 
@@ -46,10 +47,12 @@ public static class ModelTrainer
         Directory.CreateDirectory(request.OutputDirectory);
 
         // 1. Features: the same OnlineFeatureState Scoring runs, replayed in event-time order.
+        // Features whose inputs the file's layout lacks are left out (they would be -1 on every row).
+        var features = new FeatureSelection(request.Features.Inputs & (request.Mapping ?? ColumnMapping.Kaggle).Inputs, request.Features.Groups);
         var read = new ReadReport();
         var matrix = TransactionSource.Replay(request.DataFiles, read, transactions =>
-            FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions, request.Features),
-                progress: n => progress?.Report(new TrainingProgress(Stage_Read, $"{n:N0} transactions featurized", n))));
+            FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions, features),
+                progress: n => progress?.Report(new TrainingProgress(Stage_Read, $"{n:N0} transactions featurized", n))), request.Mapping);
         cancellationToken.ThrowIfCancellationRequested();
         var all = TrainingSet.From(matrix);
         if (all.Rows == 0)
@@ -170,9 +173,10 @@ public static class ModelTrainer
             ["label_delay_days"] = request.FeatureOptions.LabelDelay.TotalDays.ToString(CultureInfo.InvariantCulture),
             ["card_idle_reset_days"] = request.FeatureOptions.CardIdleReset.TotalDays.ToString(CultureInfo.InvariantCulture),
             ["merchant_day_lag"] = request.FeatureOptions.MerchantDayLag.ToString(CultureInfo.InvariantCulture),
-            ["feature_groups"] = string.Join(",", FeatureGroups.All.Select(g => g.Name).Where(request.Features.IncludesGroup)),
-            ["feature_inputs"] = TransactionInputNames.Format(request.Features.Inputs),
+            ["feature_groups"] = string.Join(",", FeatureGroups.All.Select(g => g.Name).Where(features.IncludesGroup)),
+            ["feature_inputs"] = TransactionInputNames.Format(features.Inputs),
             ["data_files"] = string.Join(";", request.DataFiles.Select(Path.GetFileName)),
+            ["column_mapping"] = (request.Mapping ?? ColumnMapping.Kaggle).ToString(),
         };
         var card = new ModelCard(matrix.Schema.Version, names, threshold, version, trainer, new Dictionary<string, string>(parameters)
         {
@@ -252,7 +256,7 @@ public static class ModelTrainer
         return curve;
     }
 
-    internal static (TrainingSet Train, double Rate) DownSample(TrainingSet data, double negativesPerFraud, int seed)
+    public static (TrainingSet Train, double Rate) DownSample(TrainingSet data, double negativesPerFraud, int seed)
     {
         var (keep, rate) = DownSampleRows(data.Labels, negativesPerFraud, seed);
         return (keep is null ? data : data.Select(keep), rate);

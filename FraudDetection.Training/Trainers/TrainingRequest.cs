@@ -1,5 +1,6 @@
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
+using FraudDetection.Core.Transactions.Mapping;
 using FraudDetection.Training.Export;
 
 namespace FraudDetection.Training.Trainers;
@@ -9,6 +10,8 @@ public sealed record TrainingRequest
 {
     /// <summary>Kaggle-schema CSV files (plain or .gz), merged in event-time order.</summary>
     public required IReadOnlyList<string> DataFiles { get; init; }
+    /// <summary>How the files' columns map to transaction fields (null: the Kaggle layout).</summary>
+    public ColumnMapping? Mapping { get; init; }
     /// <summary>Where model.onnx, metrics.json and the plots go (created).</summary>
     public required string OutputDirectory { get; init; }
     /// <summary>First day of the validation window; default: the last <see cref="ValidationWindow"/> of the data.</summary>

@@ -1,4 +1,5 @@
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Transactions.Mapping;
 
 namespace FraudDetection.Training.Trainers;
 
@@ -20,7 +21,7 @@ public sealed class ReadReport
 }
 
 /// <summary>
-/// Reads Kaggle-schema CSV files as one stream in event-time order (merging several files), skipping rows the
+/// Reads Kaggle-schema (or mapped, <see cref="ColumnMapping"/>) CSV files as one stream in event-time order (merging several files), skipping rows the
 /// reader or the feature pipeline cannot take (counted in the <see cref="ReadReport"/>).
 /// </summary>
 public static class TransactionSource
@@ -32,7 +33,7 @@ public static class TransactionSource
     /// streamed and merged; if one turns out not to be sorted by time, everything is read again, sorted in memory,
     /// and <paramref name="consume"/> is called once more from the start.
     /// </summary>
-    public static T Replay<T>(IReadOnlyList<string> paths, ReadReport report, Func<IEnumerable<Transaction>, T> consume)
+    public static T Replay<T>(IReadOnlyList<string> paths, ReadReport report, Func<IEnumerable<Transaction>, T> consume, ColumnMapping? mapping = null)
     {
         foreach (var path in paths)
         {
@@ -43,22 +44,22 @@ public static class TransactionSource
         }
         try
         {
-            return consume(Merge(paths, report, strict: true));
+            return consume(Merge(paths, report, strict: true, mapping));
         }
         catch (UnsortedInputException)
         {
             report.Rows = 0;
             report.BadRows = 0;
             report.FirstErrors.Clear();
-            var all = Merge(paths, report, strict: false).ToList();
+            var all = Merge(paths, report, strict: false, mapping).ToList();
             var sorted = all.Select((tx, i) => (tx, i)).OrderBy(p => p.tx.TransDateTransTime).ThenBy(p => p.i).Select(p => p.tx).ToList();
             return consume(sorted);
         }
     }
 
-    private static IEnumerable<Transaction> Merge(IReadOnlyList<string> paths, ReadReport report, bool strict)
+    private static IEnumerable<Transaction> Merge(IReadOnlyList<string> paths, ReadReport report, bool strict, ColumnMapping? mapping)
     {
-        var readers = paths.Select(path => Valid(path, report).GetEnumerator()).ToArray();
+        var readers = paths.Select(path => Valid(path, report, mapping).GetEnumerator()).ToArray();
         try
         {
             var queue = new PriorityQueue<int, (DateTime Time, int File)>();
@@ -97,9 +98,9 @@ public static class TransactionSource
         }
     }
 
-    private static IEnumerable<Transaction> Valid(string path, ReadReport report)
+    private static IEnumerable<Transaction> Valid(string path, ReadReport report, ColumnMapping? mapping)
     {
-        foreach (var tx in TransactionCsv.ReadFile(path, error => report.Error(path, $"line {error.LineNumber}: {error.Reason}")))
+        foreach (var tx in TransactionCsv.ReadFile(path, mapping, error => report.Error(path, $"line {error.LineNumber}: {error.Reason}")))
         {
             var problem = OnlineFeatureState.Validate(tx);
             if (problem is not null)

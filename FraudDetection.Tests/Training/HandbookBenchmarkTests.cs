@@ -1,0 +1,137 @@
+using FraudDetection.Training.Benchmarks.Handbook;
+using FraudDetection.Training.Cli;
+using FraudDetection.Training.Trainers;
+
+namespace FraudDetection.Tests.Training;
+
+public sealed class HandbookBenchmarkTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("handbook-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static DateOnly D(int month, int day) => new(2018, month, day);
+
+    [Fact]
+    public void The_folds_are_the_books_prequential_weeks()
+    {
+        var protocol = HandbookProtocol.Book;
+
+        protocol.ValidationFolds.Select(f => (f.TrainStart, f.TrainEnd, f.TestStart, f.TestEnd)).Should().Equal(
+            (D(7, 11), D(7, 18), D(7, 25), D(8, 1)),
+            (D(7, 4), D(7, 11), D(7, 18), D(7, 25)),
+            (D(6, 27), D(7, 4), D(7, 11), D(7, 18)),
+            (D(6, 20), D(6, 27), D(7, 4), D(7, 11)));
+        protocol.TestFolds.Select(f => (f.TrainStart, f.TrainEnd, f.TestStart, f.TestEnd)).Should().Equal(
+            (D(8, 15), D(8, 22), D(8, 29), D(9, 5)),
+            (D(8, 8), D(8, 15), D(8, 22), D(8, 29)),
+            (D(8, 1), D(8, 8), D(8, 15), D(8, 22)),
+            (D(7, 25), D(8, 1), D(8, 8), D(8, 15)));
+        protocol.DaysUsed.Should().Be((D(6, 20), D(9, 5)));
+    }
+
+    [Fact]
+    public void Known_compromised_cards_leave_the_test_week_once_their_fraud_is_known()
+    {
+        // The Chapter 3 split: train 07-25..07-31, delay 08-01..08-07, test 08-08..08-14.
+        var fold = HandbookProtocol.Book.TestFolds[^1];
+        var rows = new List<(DateOnly Day, long Card, bool Fraud)>
+        {
+            (D(7, 24), 9, true),   // before training: not in any set, and its card 9 is not known
+            (D(7, 25), 1, false),
+            (D(7, 27), 1, true),   // card 1: fraud in the training week → known from the first test day
+            (D(7, 31), 2, false),
+            (D(8, 2), 2, true),    // card 2: fraud on 08-02 = train start + 7 + k − 1 for k = 2 → known from test day 08-10
+            (D(8, 7), 3, true),    // card 3: fraud on 08-07 (k would be 7): never known this week
+            (D(8, 8), 1, false),
+            (D(8, 8), 2, false),
+            (D(8, 8), 3, false),
+            (D(8, 8), 9, false),
+            (D(8, 9), 2, true),
+            (D(8, 9), 4, true),    // card 4: a fraud in the test week itself is never "known"
+            (D(8, 10), 2, false),
+            (D(8, 10), 4, false),
+            (D(8, 14), 1, true),
+            (D(8, 14), 3, false),
+            (D(8, 15), 5, false),  // after the test week
+        };
+
+        var split = HandbookSplit.Split(fold, [.. rows.Select(r => r.Day.DayNumber)], [.. rows.Select(r => r.Card)], [.. rows.Select(r => r.Fraud)]);
+
+        split.Train.Should().Equal(1, 2, 3);
+        split.Test.Select(i => (rows[i].Day, rows[i].Card)).Should().Equal(
+            (D(8, 8), 2), (D(8, 8), 3), (D(8, 8), 9), (D(8, 9), 2), (D(8, 9), 4), (D(8, 10), 4), (D(8, 14), 3));
+        split.KnownCards.Should().Be(2, "cards 1 and 2");
+    }
+
+    [Fact]
+    public void Card_precision_at_k_ranks_cards_per_day_and_drops_the_fraudulent_cards_already_caught()
+    {
+        // k = 2. Day 1: X (max 0.9, and a fraud) and Y (0.8) are the top 2: 1 fraud → 0.5; X is caught.
+        // Day 2: X is dropped; Y (0.6) and Z (0.5) are the top 2: 1 fraud → 0.5; Z is caught. (Y stays: it was no fraud.)
+        // Day 3: X and Z are dropped; W (0.3, fraud) and V (0.3, fraud: the tie goes to the lower card number) → 1.0.
+        const long X = 10, Y = 20, Z = 30, W = 40, V = 5, U = 60;
+        var rows = new (int Day, long Card, float Score, bool Fraud)[]
+        {
+            (1, X, 0.9f, false), (1, X, 0.2f, true), (1, Y, 0.8f, false), (1, Z, 0.7f, true),
+            (2, X, 0.95f, true), (2, Y, 0.6f, false), (2, Z, 0.5f, true), (2, W, 0.4f, true),
+            (3, Z, 0.99f, true), (3, X, 0.98f, true), (3, W, 0.3f, true), (3, V, 0.3f, true), (3, U, 0.3f, false),
+        };
+
+        var (mean, perDay) = HandbookMetrics.CardPrecisionAtK([.. rows.Select(r => r.Score)], [.. rows.Select(r => r.Fraud)],
+            [.. rows.Select(r => r.Day)], [.. rows.Select(r => r.Card)], k: 2);
+
+        perDay.Should().Equal(0.5, 0.5, 1.0);
+        mean.Should().BeApproximately(2.0 / 3, 1e-12);
+    }
+
+    [Fact]
+    public void Mean_and_std_are_over_folds_with_the_population_deviation()
+    {
+        var value = MeanStd.Of([0.7, 0.72, 0.74, 0.76]);
+
+        value.Mean.Should().BeApproximately(0.73, 1e-12);
+        value.Std.Should().BeApproximately(Math.Sqrt(0.0005), 1e-12);
+        value.ToString().Should().Be("0.730±0.02");
+    }
+
+    [Fact]
+    public async Task The_benchmark_runs_the_protocol_on_a_generated_file_in_the_books_layout()
+    {
+        var rows = HandbookSimulation.Generate(new HandbookSimulation.Settings
+        {
+            Start = new DateTime(2018, 5, 20), Days = 110, Customers = 120, Terminals = 300, TerminalCompromiseEvery = 4, CustomerCompromiseEvery = 3,
+        });
+        var file = Path.Combine(_dir, "transactions.csv.gz");
+        HandbookSimulation.Write(file, rows, new DateTime(2018, 4, 1));
+
+        var report = HandbookBenchmark.Run(new HandbookBenchmarkOptions { DataFile = file, Candidates = HandbookGrid.Quick });
+
+        report.Transactions.Should().Be(rows.Count);
+        report.SkippedRows.Should().Be(0);
+        // The book's split written out directly on the generated rows: the same fold sizes.
+        foreach (var (fold, trainRows, trainFrauds, testRows, testFrauds) in report.TestFolds)
+        {
+            var from = fold.TrainStart.ToDateTime(TimeOnly.MinValue);
+            var train = rows.Where(r => r.Time >= from && r.Time < from.AddDays(7)).ToList();
+            var known = train.Where(r => r.Fraud == 1).Select(r => r.Customer).ToHashSet();
+            var test = new List<HandbookSimulation.Row>();
+            for (var k = 0; k < 7; k++)
+            {
+                known.UnionWith(rows.Where(r => r.Time.Date == from.AddDays(6 + k) && r.Fraud == 1).Select(r => r.Customer));
+                test.AddRange(rows.Where(r => r.Time.Date == from.AddDays(14 + k) && !known.Contains(r.Customer)));
+            }
+            (trainRows, trainFrauds, testRows, testFrauds).Should().Be((train.Count, train.Count(r => r.Fraud == 1), test.Count, test.Count(r => r.Fraud == 1)));
+            testFrauds.Should().BeGreaterThan(0);
+        }
+        report.Validation.Should().ContainSingle().Which.Folds.Should().HaveCount(4);
+        report.Test.Should().ContainSingle().Which.Folds.Should().HaveCount(4);
+        var frauds = report.TestFolds.Sum(f => f.TestFrauds) / (double)report.TestFolds.Sum(f => f.TestRows);
+        report.AveragePrecision.Test.Mean.Should().BeGreaterThan(3 * frauds, "the model ranks frauds far above their rate");
+        report.RocAuc.Test.Mean.Should().BeInRange(0.6, 1.0);
+        report.CardPrecision.Test.Mean.Should().BeInRange(0.0, 1.0);
+
+        (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--grid", "quick", "--features", "card"])).Should().Be(0);
+        (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", Path.Combine(_dir, "missing.csv")])).Should().Be(1);
+    }
+}

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using FraudDetection.Core.Transactions.Mapping;
+using Spectre.Console;
+
+namespace FraudDetection.Training.Benchmarks.Handbook;
+
+/// <summary><c>benchmark handbook --data transactions.csv.gz</c>: the book's protocol, our figures beside the book's.</summary>
+public static class HandbookBenchmarkCommand
+{
+    public static Command Build()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "The Handbook's transactions (CSV, plain or .gz), in its raw layout unless --mapping says otherwise", Required = true };
+        var mapping = new Option<string>("--mapping") { Description = "Column mapping: a preset (handbook, kaggle) or a YAML/JSON file", DefaultValueFactory = _ => ColumnMapping.Handbook.Name };
+        var map = new Option<string[]>("--map") { Description = "field=column on top of --mapping; repeatable", AllowMultipleArgumentsPerToken = true };
+        var grid = new Option<string>("--grid") { Description = "Candidates compared on the validation folds: default (8 LightGBM settings) or quick (1)", DefaultValueFactory = _ => "default" };
+        grid.AcceptOnlyFromAmong("default", "quick");
+        var features = new Option<string>("--features") { Description = "Feature groups: all, card (card features only: the ablation), merchant, or group names", DefaultValueFactory = _ => "all" };
+        var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in each training week (0 = all)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the learner (and of sampling)", DefaultValueFactory = _ => 42 };
+        var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores)", DefaultValueFactory = _ => 1 };
+
+        var command = new Command("handbook",
+            "The Fraud Detection Handbook's benchmark on its own protocol (Chapter 5 prequential folds, known cards removed, AP / ROC-AUC / CP@100)")
+        {
+            data, mapping, map, grid, features, negatives, seed, threads,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            HandbookBenchmarkOptions options;
+            try
+            {
+                options = new HandbookBenchmarkOptions
+                {
+                    DataFile = parse.GetValue(data)!.FullName,
+                    Mapping = ColumnMapping.Resolve(parse.GetValue(mapping), parse.GetValue(map)),
+                    Candidates = parse.GetValue(grid) == "quick" ? HandbookGrid.Quick : HandbookGrid.Default,
+                    FeatureGroups = parse.GetValue(features)!,
+                    NegativesPerFraud = parse.GetValue(negatives),
+                    Seed = parse.GetValue(seed),
+                    Threads = parse.GetValue(threads),
+                };
+            }
+            catch (InvalidDataException e)
+            {
+                AnsiConsole.MarkupLine($"[red]benchmark failed:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+            try
+            {
+                HandbookReport? report = null;
+                await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async context =>
+                    {
+                        var tasks = new Dictionary<string, ProgressTask>();
+                        var progress = new Progress<HandbookProgress>(p =>
+                        {
+                            if (!tasks.TryGetValue(p.Stage, out var task))
+                            {
+                                foreach (var earlier in tasks.Values)
+                                {
+                                    earlier.Value = earlier.MaxValue;
+                                    earlier.StopTask();
+                                }
+                                tasks[p.Stage] = task = context.AddTask(p.Stage);
+                                task.IsIndeterminate = p.Total == 0;
+                            }
+                            task.Description = $"{p.Stage}: {Markup.Escape(p.Message)}";
+                            if (p.Total > 0)
+                            {
+                                task.IsIndeterminate = false;
+                                task.MaxValue = p.Total;
+                                task.Value = p.Done;
+                            }
+                        });
+                        report = await Task.Run(() => HandbookBenchmark.Run(options, progress, cancellationToken), cancellationToken);
+                        foreach (var task in tasks.Values)
+                        {
+                            task.Value = task.MaxValue;
+                            task.StopTask();
+                        }
+                    });
+                Print(report!, options, parse.GetValue(features)!);
+                return 0;
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
+            {
+                AnsiConsole.MarkupLine($"[red]benchmark failed:[/] {Markup.Escape(e.Message)}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static void Print(HandbookReport report, HandbookBenchmarkOptions options, string features)
+    {
+        var k = options.Protocol.TopK;
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{report.Transactions:N0} transactions ({report.SkippedRows:N0} skipped) through mapping '{options.Mapping.Name}'; features ({features}) from the first day; {report.Elapsed.TotalMinutes:F1} min")));
+
+        var folds = new Table().Title("test folds (known compromised cards removed from the test weeks)")
+            .AddColumns("training week", "test week", "train tx / frauds", "test tx / frauds");
+        foreach (var (fold, trainRows, trainFrauds, testRows, testFrauds) in report.TestFolds)
+        {
+            folds.AddRow($"{fold.TrainStart:yyyy-MM-dd}..{fold.TrainEnd.AddDays(-1):MM-dd}", $"{fold.TestStart:yyyy-MM-dd}..{fold.TestEnd.AddDays(-1):MM-dd}",
+                $"{trainRows:N0} / {trainFrauds:N0}", $"{testRows:N0} / {testFrauds:N0}");
+        }
+        AnsiConsole.Write(folds);
+
+        var validation = new Table().Title("validation folds (mean ± population std over 4 folds)").AddColumns("candidate", "AUC ROC", "AP", $"CP@{k}");
+        foreach (var run in report.Validation)
+        {
+            validation.AddRow(Markup.Escape(HandbookBenchmark.Describe(run.Parameters)), run.RocAuc.ToString(), run.AveragePrecision.ToString(), run.CardPrecision.ToString());
+        }
+        AnsiConsole.Write(validation);
+
+        var results = new Table().Title("test folds: each metric at the candidate with the best validation mean (the book's rule)")
+            .AddColumns("model", "source", "AUC ROC", "AP", $"CP@{k}");
+        foreach (var book in HandbookPublished.Results)
+        {
+            results.AddRow(Markup.Escape(book.Model), book.Source, book.RocAuc.ToString(), book.AveragePrecision.ToString(), book.CardPrecision.ToString());
+        }
+        results.AddRow($"[bold]LightGBM, {Markup.Escape(features)} features (this run)[/]", "FraudDetection",
+            $"[bold]{report.RocAuc.Test}[/]", $"[bold]{report.AveragePrecision.Test}[/]", $"[bold]{report.CardPrecision.Test}[/]");
+        AnsiConsole.Write(results);
+        foreach (var choice in new[] { report.AveragePrecision, report.RocAuc, report.CardPrecision })
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{choice.Metric}: chose {HandbookBenchmark.Describe(choice.Parameters)} (validation {choice.ValidationMean:F3}) → test {choice.Test}")));
+        }
+        var best = HandbookPublished.Best;
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"the book's best: AUC ROC {best.RocAuc:F3}, AP {best.AveragePrecision:F3}, CP@{k} {best.CardPrecision:F3}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"handbook ap={report.AveragePrecision.Test.Mean:F3} roc_auc={report.RocAuc.Test.Mean:F3} cp100={report.CardPrecision.Test.Mean:F3}"));
+    }
+}
