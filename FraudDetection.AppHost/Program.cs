@@ -1,4 +1,2 @@
-using FraudDetection.AppHost.Hosting;
-
-// dotnet run --project FraudDetection.AppHost [-- --containers] : the whole system, embedded by default.
-return await AppHostRunner.RunAsync(args);
+var builder = DistributedApplication.CreateBuilder(args);
+builder.Build().Run();

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Running;
 using FraudDetection.Producer.Sources;

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Hosting;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Rate;
 using FraudDetection.Producer.Running;
@@ -55,6 +56,7 @@ public sealed class ProducerController : IAsyncDisposable
     private long _rowsSkipped;
     private ITransactionSource? _current;
     private SyntheticTraffic? _burstTraffic;
+    private ResumableReplay? _replay;
 
     public ProducerController(IOptions<ProducerOptions> options, IConfiguration configuration, ProducerMetrics metrics,
         ILogger<ProducerController> logger, TimeProvider time)
@@ -118,9 +120,11 @@ public sealed class ProducerController : IAsyncDisposable
             var sink = _sink!;
             var bucket = _bucket;
             var counters = _counters;
+            var replay = _replay = _replay is null ? null : _replay with { Counters = counters, AcknowledgedBefore = sink.Acknowledged };
             _logger.LogInformation("Producer started: {Source} at {Rate} tx/s to topic {Topic}", source.Description, _rate, _options.Topic);
             _run = Task.Run(async () =>
             {
+                using var keeping = replay is null ? null : new Timer(_ => SavePosition(replay), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
                 try
                 {
                     await ProducerLoop.RunAsync(source, sink, bucket, null, counters, stop);
@@ -181,6 +185,10 @@ public sealed class ProducerController : IAsyncDisposable
                 {
                     _logger.LogWarning("Producer stopped with messages still unacknowledged");
                 }
+            }
+            if (_replay is { } replay)
+            {
+                SavePosition(replay);
             }
             _logger.LogInformation("Producer stopped after {Sent} transactions", _counters.Sent);
         }
@@ -282,6 +290,7 @@ public sealed class ProducerController : IAsyncDisposable
 
     private ITransactionSource CreateSource()
     {
+        _replay = null;
         if (FraudScenarios.Parse(_options.Scenario) is { } scenario)
         {
             return SyntheticFrom(scenario);
@@ -292,11 +301,53 @@ public sealed class ProducerController : IAsyncDisposable
             _logger.LogWarning("Replay file {File} not found; producing synthetic 'mix' traffic instead", _options.File);
             return SyntheticFrom(FraudScenarios.Mix);
         }
-        return new ReplaySource(file, _options.Loop, _options.KeepTime, _time, error =>
+        var folder = _options.ResumeReplay ? DataPaths.Sub(_configuration, "producer") : null;
+        var resumeAt = folder is null ? 0 : ReplayPosition.ResumeRow(folder, file);
+        var source = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, error =>
         {
             _metrics.Error("bad_row");
             _logger.LogWarning("Skipped line {Line} of the replay file: {Reason}", error.LineNumber, error.Reason);
-        });
+        }, resumeAt);
+        if (folder is not null)
+        {
+            if (source.StartRow > 0)
+            {
+                _logger.LogInformation(
+                    "Resuming the replay of {File} at row {Row} (where the previous run stopped, less {Overlap} rows that Scoring recognises as duplicates)",
+                    Path.GetFileName(file), source.StartRow, ReplayPosition.Overlap);
+            }
+            _replay = new ResumableReplay(folder, Path.GetFullPath(file), new FileInfo(file).Length, source.StartRow, source);
+        }
+        return source;
+    }
+
+    /// <summary>Saves how far the replay got: rows read past (bad ones included) whose transactions the broker acknowledged.</summary>
+    private void SavePosition(ResumableReplay replay)
+    {
+        if (replay.Counters is not { } counters || _sink is not { } sink)
+        {
+            return;
+        }
+        var acknowledged = Math.Min(counters.Sent, sink.Acknowledged - replay.AcknowledgedBefore);
+        if (acknowledged <= 0)
+        {
+            return;
+        }
+        try
+        {
+            new ReplayPosition(replay.File, replay.FileLength, replay.StartRow + replay.Source.Skipped + acknowledged).Save(replay.Folder);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("Could not save the replay position in {Folder}: {Error}", replay.Folder, e.Message);
+        }
+    }
+
+    /// <summary>A replay whose position is kept (<see cref="ProducerOptions.ResumeReplay"/>).</summary>
+    private sealed record ResumableReplay(string Folder, string File, long FileLength, long StartRow, ReplaySource Source)
+    {
+        public RunCounters? Counters { get; init; }
+        public long AcknowledgedBefore { get; init; }
     }
 
     private SyntheticSource SyntheticFrom(string scenario)

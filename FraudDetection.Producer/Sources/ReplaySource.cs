@@ -4,7 +4,8 @@ namespace FraudDetection.Producer.Sources;
 /// Replays a Kaggle-schema CSV file (plain or gzip) in file order. Unless <c>keepTime</c>, event times are shifted so
 /// that the first event is "now" (unix_time shifted by the same seconds, gaps between events kept). With
 /// <c>loop</c> the file starts over after its end, continuing the timeline, with trans_num suffixed "-1", "-2"...
-/// so every event stays unique.
+/// so every event stays unique. A <c>startRow</c> skips that many rows of the first pass (a resumed replay); the
+/// timeline is kept as if they had been sent.
 /// </summary>
 public sealed class ReplaySource : ITransactionSource
 {
@@ -25,7 +26,7 @@ public sealed class ReplaySource : ITransactionSource
     private DateTime _passFirst;
     private DateTime _passLast;
 
-    public ReplaySource(string path, bool loop = false, bool keepTime = false, TimeProvider? time = null, Action<CsvRowError>? onError = null)
+    public ReplaySource(string path, bool loop = false, bool keepTime = false, TimeProvider? time = null, Action<CsvRowError>? onError = null, long startRow = 0)
     {
         if (!File.Exists(path))
         {
@@ -37,7 +38,11 @@ public sealed class ReplaySource : ITransactionSource
         _time = time ?? TimeProvider.System;
         _onError = onError;
         Open();
+        StartRow = Skip(startRow);
     }
+
+    /// <summary>The row of the file the first pass started at (0 unless resumed within the file).</summary>
+    public long StartRow { get; }
 
     public string Description => $"replay {Path.GetFileName(_path)}" + (_loop ? $" (pass {_pass + 1})" : "");
 
@@ -96,6 +101,26 @@ public sealed class ReplaySource : ITransactionSource
             UnixTime = row.UnixTime + (long)_shift.TotalSeconds,
             TransNum = _pass == 0 ? row.TransNum : $"{row.TransNum}-{_pass}",
         };
+    }
+
+    /// <summary>Reads past the first <paramref name="rows"/> rows; past the end of the file, starts from the top.</summary>
+    private long Skip(long rows)
+    {
+        for (long i = 0; i < rows; i++)
+        {
+            if (!_reader!.TryRead(out var row))
+            {
+                Close();
+                _skippedBefore = 0;
+                Open();
+                return 0;
+            }
+            if (_passRows++ == 0)
+            {
+                _passFirst = row.TransDateTransTime;
+            }
+        }
+        return rows;
     }
 
     private void Open()

@@ -6,7 +6,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Hosting;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
 using FraudDetection.Core.Telemetry;

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace FraudDetection.DevKafka.Hosting;
+
+/// <summary>
+/// Runs the mock cluster for the life of the host: one broker, every topic of <see cref="Topics.All"/>, advertised on
+/// the fixed <see cref="DevKafkaOptions.BootstrapServers"/> through a <see cref="BrokerRelay"/>. Everything it holds
+/// is in memory: a restart starts empty.
+/// </summary>
+public sealed class DevKafkaBroker(IOptions<DevKafkaOptions> options, ILogger<DevKafkaBroker> logger) : IHostedService, IAsyncDisposable
+{
+    private EmbeddedKafka? _kafka;
+    private BrokerRelay? _relay;
+
+    /// <summary>True once the broker runs and its topics exist.</summary>
+    public bool Started { get; private set; }
+
+    public string BootstrapServers => options.Value.BootstrapServers;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var address = Dns.GetHostAddresses(settings.Host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+            ?? throw new InvalidOperationException($"DevKafka:Host '{settings.Host}' has no IPv4 address");
+        _kafka = EmbeddedKafka.Start(brokers: 1, settings.Partitions, [.. Topics.All]);
+        var own = IPEndPoint.Parse(_kafka.BootstrapServers);
+        try
+        {
+            _relay = BrokerRelay.Start(new IPEndPoint(address, settings.Port), own, logger);
+        }
+        catch (SocketException e)
+        {
+            _kafka.Dispose();
+            _kafka = null;
+            throw new InvalidOperationException(
+                $"port {settings.Port} on {settings.Host} is not available ({e.SocketErrorCode}): another program (another broker?) is using it; set DevKafka:Port", e);
+        }
+        _kafka.Advertise(1, settings.Host, settings.Port);
+        Started = true;
+        logger.LogInformation(
+            "Development Kafka broker on {Bootstrap} (librdkafka mock cluster, in memory, relayed to {Own}); topics {Topics} with {Partitions} partitions each",
+            settings.BootstrapServers, _kafka.BootstrapServers, string.Join(", ", Topics.All), settings.Partitions);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        Started = false;
+        if (_relay is not null)
+        {
+            await _relay.DisposeAsync();
+            _relay = null;
+        }
+        _kafka?.Dispose();
+        _kafka = null;
+    }
+}
