@@ -10,7 +10,7 @@ public static class DevKafkaBuilderExtensions
     /// <summary>
     /// Adds the development Kafka broker: every topic of the system created, <c>/health</c> healthy once they exist,
     /// messages in memory only (a restart starts empty). References get <c>ConnectionStrings__{name}</c> = its
-    /// bootstrap address on 127.0.0.1:<paramref name="port"/>.
+    /// bootstrap address on 127.0.0.1:<paramref name="port"/> (0: a free port that DCP picks, for tests).
     /// </summary>
     public static IResourceBuilder<DevKafkaResource> AddDevKafka(this IDistributedApplicationBuilder builder, [ResourceName] string name, int port = DefaultPort)
     {
@@ -24,14 +24,15 @@ public static class DevKafkaBuilderExtensions
 #pragma warning restore ASPIREPROJECTS001
             .WithEndpoint(DevKafkaResource.BrokerEndpointName, endpoint =>
             {
-                endpoint.Port = port;
-                endpoint.TargetPort = port;
+                endpoint.Port = port == 0 ? null : port;
+                endpoint.TargetPort = port == 0 ? null : port;
                 endpoint.IsProxied = false;
                 endpoint.UriScheme = "tcp";
                 endpoint.Transport = "tcp";
             })
             .WithEnvironment("DevKafka__Host", "127.0.0.1")
             .WithEnvironment("DevKafka__Port", resource.Broker.Property(EndpointProperty.TargetPort))
+            .WithBoundedTelemetryExport()
             .WithHttpHealthCheck("/health");
     }
 }

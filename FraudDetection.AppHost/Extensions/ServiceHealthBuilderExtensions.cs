@@ -7,13 +7,22 @@ public static class ServiceHealthBuilderExtensions
 {
     /// <summary>
     /// Adds a FraudDetection service: the project, its health from <c>/health</c> (Healthy, Degraded or Unhealthy as
-    /// the service says it, so that WaitFor waits for Healthy) and the run's data directory.
+    /// the service says it, so that WaitFor waits for Healthy), the run's data directory, and a bounded telemetry export.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, [ResourceName] string name, string dataDirectory)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
             .WithServiceHealthCheck()
-            .WithDataDirectory(dataDirectory);
+            .WithDataDirectory(dataDirectory)
+            .WithBoundedTelemetryExport();
+
+    /// <summary>
+    /// OTLP exports give up after 2 s (the SDK's default is 10 s). The dashboard stops with the app host, before the
+    /// services: their last export at shutdown then has nowhere to go, and with the default every service took 15 s
+    /// to exit after Ctrl+C (1.7–4 s with this bound, measured on one service).
+    /// </summary>
+    public static IResourceBuilder<T> WithBoundedTelemetryExport<T>(this IResourceBuilder<T> builder) where T : IResourceWithEnvironment =>
+        builder.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "2000");
 
     /// <summary>
     /// The resource's health is what its <c>/health</c> answers on the http endpoint. Unlike an HTTP status check, a

@@ -38,7 +38,7 @@ public static class AppHostCommandLine
 
     private static readonly Option<int> KafkaPortOption = new("--kafka-port")
     {
-        Description = "Port of the development Kafka broker on 127.0.0.1.",
+        Description = "Port of the development Kafka broker on 127.0.0.1 (0: any free port).",
         DefaultValueFactory = _ => DevKafkaBuilderExtensions.DefaultPort,
     };
 
@@ -71,9 +71,9 @@ public static class AppHostCommandLine
         }
 
         var kafkaPort = result.GetValue(KafkaPortOption);
-        if (kafkaPort is < 1 or > 65535)
+        if (kafkaPort is < 0 or > 65535)
         {
-            return (null, [], [$"--kafka-port must be between 1 and 65535, not {kafkaPort}"]);
+            return (null, [], [$"--kafka-port must be between 0 and 65535, not {kafkaPort}"]);
         }
 
         var dataDir = result.GetValue(DataDirOption);

@@ -34,8 +34,19 @@ public sealed class BrokerRelay : IAsyncDisposable
         return new BrokerRelay(listener, target, logger);
     }
 
-    /// <summary>Connections open now.</summary>
+    /// <summary>Client connections open now.</summary>
     public int OpenConnections => _open.Count / 2;
+
+    /// <summary>Waits until every client has closed its connections, or <paramref name="timeout"/>; true when none is left.</summary>
+    public async Task<bool> WaitForClientsToLeaveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (OpenConnections > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+        return OpenConnections == 0;
+    }
 
     private async Task AcceptAsync()
     {

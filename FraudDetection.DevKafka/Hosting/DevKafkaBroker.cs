@@ -45,7 +45,23 @@ public sealed class DevKafkaBroker(IOptions<DevKafkaOptions> options, ILogger<De
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+    /// <summary>
+    /// Outlives its clients for up to <see cref="DevKafkaOptions.ClientGracePeriod"/>: when the whole system stops at
+    /// once, the services still deliver, commit and checkpoint what they hold instead of waiting out their timeouts
+    /// against a broker that is gone.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_relay is { OpenConnections: > 0 and var open } relay)
+        {
+            logger.LogInformation("Stopping: waiting up to {Seconds} s for {Connections} client connection(s) to close", options.Value.ClientGracePeriod.TotalSeconds, open);
+            if (!await relay.WaitForClientsToLeaveAsync(options.Value.ClientGracePeriod, cancellationToken))
+            {
+                logger.LogInformation("Stopping with {Connections} client connection(s) still open", relay.OpenConnections);
+            }
+        }
+        await DisposeAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

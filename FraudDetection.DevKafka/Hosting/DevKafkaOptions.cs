@@ -19,6 +19,9 @@ public sealed class DevKafkaOptions
     [Range(1, 256)]
     public int Partitions { get; set; } = 4;
 
+    /// <summary>How long a stopping broker waits for its clients to close their connections.</summary>
+    public TimeSpan ClientGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The <c>bootstrap.servers</c> value clients use.</summary>
     public string BootstrapServers => $"{Host}:{Port}";
 }

@@ -20,7 +20,8 @@ public sealed record ProducerStatus(
     long RowsSkipped,
     DateTimeOffset? StartedAt,
     string Topic,
-    string? LastError);
+    string? LastError,
+    long ResumedAtRow = 0);
 
 /// <summary>What POST /api/producer/burst answers (cards masked to their last 4 digits).</summary>
 public sealed record BurstResult(string Scenario, int Instances, int Transactions, int FraudLabelled, IReadOnlyList<string> Cards);
@@ -76,7 +77,8 @@ public sealed class ProducerController : IAsyncDisposable
     {
         var sink = _sink;
         return new ProducerStatus(_state, _source, _rate, _counters.Sent, sink?.Acknowledged ?? 0, sink?.Failed ?? 0,
-            Interlocked.Read(ref _rowsSkipped) + (_current?.Skipped ?? 0), _startedAt, _options.Topic, _lastError ?? sink?.LastError);
+            Interlocked.Read(ref _rowsSkipped) + (_current?.Skipped ?? 0), _startedAt, _options.Topic, _lastError ?? sink?.LastError,
+            _replay?.StartRow ?? 0);
     }
 
     /// <summary>Starts producing (no-op when already running); false with <see cref="ProducerStatus.LastError"/> when it cannot.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using FraudDetection.Core.Telemetry;
-using FraudDetection.Scoring.Graph.Neo4j;
+using FraudDetection.Graph.Neo4j;
 using YamlDotNet.RepresentationModel;
 
 namespace FraudDetection.Tests.Dashboards;

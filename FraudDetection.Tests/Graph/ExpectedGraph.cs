@@ -1,5 +1,5 @@
 using FraudDetection.Core.Transactions;
-using FraudDetection.Scoring.Graph;
+using FraudDetection.Graph.Store;
 
 namespace FraudDetection.Tests.Graph;
 

@@ -1,8 +1,8 @@
 using Confluent.Kafka;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Messaging;
 
-namespace FraudDetection.Tests.Core;
+namespace FraudDetection.Tests.DevKafka;
 
 public class EmbeddedKafkaTests
 {
