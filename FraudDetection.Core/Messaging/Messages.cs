@@ -98,4 +98,7 @@ public static class DeadLetterReasons
     public const string InvalidAmount = "invalid_amount";
     public const string InvalidDate = "invalid_date";
     public const string MissingTransNum = "missing_trans_num";
+
+    /// <summary>Every reason, so that each metric series exists (at 0) from the start.</summary>
+    public static IReadOnlyList<string> All { get; } = [Unparseable, MissingCard, InvalidAmount, InvalidDate, MissingTransNum];
 }

@@ -1,6 +1,6 @@
 namespace FraudDetection.Core.Messaging;
 
-/// <summary>Every Kafka topic name of the system, here and nowhere else (DESIGN.md §5).</summary>
+/// <summary>Every Kafka topic name of the system, here and nowhere else (docs/architecture.md, Contracts).</summary>
 public static class Topics
 {
     /// <summary>Raw transactions; key = cc_num, value = <see cref="Transactions.Transaction"/> JSON.</summary>
@@ -28,4 +28,10 @@ public static class Topics
 
     /// <summary>Kafka header carrying W3C trace context from producer to consumers.</summary>
     public const string TraceParentHeader = "traceparent";
+
+    /// <summary>
+    /// Kafka header on a <see cref="Transactions"/> message that is card history, not traffic: Scoring folds it into the
+    /// card state (as a backtest's <c>--history</c>) and neither scores, alerts nor emits it. Any value marks it.
+    /// </summary>
+    public const string HistoryHeader = "fraud-history";
 }

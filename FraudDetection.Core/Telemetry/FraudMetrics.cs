@@ -27,6 +27,8 @@ public static class FraudMetrics
     public const string EventToScoredLatency = "fraud.scoring.event_to_scored.duration"; // histogram, unit ms
     public const string InferenceLatency = "fraud.scoring.inference.duration";           // histogram, unit ms (per batch)
     public const string ConsumerLag = "fraud.scoring.consumer.lag";                      // gauge {message}; label partition
+    public const string Labelled = "fraud.scoring.labelled";                             // counter; label outcome (LabelledOutcome)
+    public const string HistoryRows = "fraud.scoring.history";                           // counter; label outcome applied|skipped
 
     // Graph sink
     public const string GraphEdgesWritten = "fraud.graph.edges.written";                 // counter

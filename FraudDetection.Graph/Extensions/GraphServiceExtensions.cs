@@ -27,6 +27,7 @@ public static class GraphServiceExtensions
 
         builder.AddGraphStore();
         builder.Services.AddSingleton<GraphSinkMetrics>();
+        builder.Services.AddZeroSeries(sp => sp.GetRequiredService<GraphSinkMetrics>().SeedZeros());
         builder.Services.AddSingleton<GraphSinkStatus>();
         builder.Services.AddHostedService<GraphSinkService>();
         builder.Services.AddHealthChecks().AddCheck<GraphSinkHealthCheck>(GraphSinkHealthCheck.Name);

@@ -16,6 +16,14 @@ public sealed class GraphSinkMetrics
         _writeErrors = meter.CreateCounter<long>(FraudMetrics.GraphWriteErrors, "{error}", "Failed batch writes (retried) and unreadable messages (skipped)");
     }
 
+    /// <summary>Both series at 0 before the first write (the dashboards read them).</summary>
+    public void SeedZeros()
+    {
+        _edgesWritten.Add(0);
+        _writeErrors.Add(0, new KeyValuePair<string, object?>("reason", "store"));
+        _writeErrors.Add(0, new KeyValuePair<string, object?>("reason", "unreadable"));
+    }
+
     public void Written(int edges) => _edgesWritten.Add(edges);
 
     public void WriteFailed() => _writeErrors.Add(1, new KeyValuePair<string, object?>("reason", "store"));

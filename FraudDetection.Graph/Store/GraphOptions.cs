@@ -5,7 +5,7 @@ public sealed class GraphOptions
 {
     public const string SectionName = "Graph";
 
-    /// <summary>Consumer group of the sink (DESIGN: <c>graph-sink</c>).</summary>
+    /// <summary>Consumer group of the sink.</summary>
     public string GroupId { get; set; } = "graph-sink";
 
     /// <summary>Kafka consumer session timeout; unset = the client default (45 s).</summary>

@@ -40,6 +40,11 @@ public static class NotifierServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<NotifierMetrics>();
+        services.AddZeroSeries(sp =>
+        {
+            var channels = sp.GetRequiredService<NotificationChannels>();
+            sp.GetRequiredService<NotifierMetrics>().SeedZeros(new[] { channels.Primary.Name, channels.Fallback?.Name }.OfType<string>());
+        });
         services.TryAddSingleton<NotifierActivitySource>();
         services.TryAddSingleton<NotifierState>();
 

@@ -155,7 +155,7 @@ public sealed class KakaoTokenProvider(
         // One clear error, once: every later send fails fast without calling Kakao.
         logger.LogError(
             "Sending to Kakao stopped: {Reason}. Alerts go to the fallback channel or stay unacknowledged until an operator "
-            + "authorises again (README, notifier section) and restarts the Notifier with the new Kakao__RefreshToken.", reason);
+            + "authorises again (docs/notifier.md) and restarts the Notifier with the new Kakao__RefreshToken.", reason);
         return new KakaoAuthRefusedException(code, reason);
     }
 

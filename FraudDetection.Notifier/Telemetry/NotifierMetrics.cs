@@ -27,6 +27,20 @@ public sealed class NotifierMetrics
         _alertToSent = meter.CreateHistogram<double>(FraudMetrics.AlertToSentLatency, "ms", "From alert raised to message delivered.");
     }
 
+    /// <summary>The delivery series of these channels at 0, and the dead-letter and dedupe counters (the dashboards read them).</summary>
+    public void SeedZeros(IEnumerable<string> channels)
+    {
+        foreach (var channel in channels)
+        {
+            var tag = new KeyValuePair<string, object?>("channel", channel);
+            _sent.Add(0, tag);
+            // No provider code yet: the series carries the channel only until a failure brings its code.
+            _failed.Add(0, tag);
+        }
+        _deadLettered.Add(0);
+        _deduplicated.Add(0);
+    }
+
     public void Sent(string channel) => _sent.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void Failed(string channel, string code) =>

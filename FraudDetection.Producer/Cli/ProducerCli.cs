@@ -49,20 +49,29 @@ public static class ProducerCli
         var rate = RateOption();
         var count = CountOption();
         var loop = new Option<bool>("--loop") { Description = "Start over at the end of the file" };
-        var keepTime = new Option<bool>("--keep-time") { Description = "Keep the file's event times (default: shift them so the first is now)" };
+        var keepTime = new Option<bool>("--keep-time") { Description = "Keep the file's event times (default: move them by whole weeks, and dob with them, so the first is within the last week)" };
+        var history = new Option<string[]>("--history")
+        {
+            Description = "Earlier CSVs sent first, marked as card history (Scoring folds them into the card state, unscored); repeatable",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var historyRate = new Option<string>("--history-rate") { Description = "Transactions per second for the history, or 'max'", DefaultValueFactory = _ => "20000" };
         var bootstrap = BootstrapOption();
         var topic = TopicOption();
         var stdout = StdoutOption();
         var command = new Command("replay", "Replay a CSV file in file order at a set rate.")
         {
-            file, rate, count, loop, keepTime, bootstrap, topic, stdout,
+            file, rate, count, loop, keepTime, history, historyRate, bootstrap, topic, stdout,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new OutputChoice(parse.GetValue(bootstrap), parse.GetValue(topic)!, parse.GetValue(stdout));
+            var historyFiles = (parse.GetValue(history) ?? []).Select(DataFiles.Resolve).ToList();
+            ReplaySource? replay = null;
             return RunAsync(
-                () => new ReplaySource(DataFiles.Resolve(parse.GetValue(file)!), parse.GetValue(loop), parse.GetValue(keepTime), onError: ReportRowError),
-                parse.GetValue(rate)!, parse.GetValue(count), options, cancellationToken);
+                () => replay = new ReplaySource(DataFiles.Resolve(parse.GetValue(file)!), parse.GetValue(loop), parse.GetValue(keepTime), onError: ReportRowError),
+                parse.GetValue(rate)!, parse.GetValue(count), options, cancellationToken,
+                historyFiles.Count == 0 ? null : new HistoryChoice(() => new HistorySource(historyFiles, replay!.Shift, ReportRowError), parse.GetValue(historyRate)!));
         });
         return command;
     }
@@ -128,6 +137,9 @@ public static class ProducerCli
 
     private sealed record OutputChoice(string? Bootstrap, string Topic, bool Stdout);
 
+    /// <summary>History to send before the source (created after it: it takes the replay's shift), and its rate.</summary>
+    private sealed record HistoryChoice(Func<ITransactionSource> Create, string Rate);
+
     private static int _rowErrorsShown;
 
     private static void ReportRowError(CsvRowError error)
@@ -171,11 +183,17 @@ public static class ProducerCli
     }
 
     private static async Task<int> RunAsync(Func<ITransactionSource> createSource, string rateText, long? count, OutputChoice output,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, HistoryChoice? historyChoice = null)
     {
         if (!TryParseRate(rateText, out var rate))
         {
             Console.Error.WriteLine($"error: --rate '{rateText}' is neither a positive number nor 'max'");
+            return 2;
+        }
+        double? historyRate = null;
+        if (historyChoice is not null && !TryParseRate(historyChoice.Rate, out historyRate))
+        {
+            Console.Error.WriteLine($"error: --history-rate '{historyChoice.Rate}' is neither a positive number nor 'max'");
             return 2;
         }
         if (count is < 0)
@@ -191,9 +209,11 @@ public static class ProducerCli
         }
 
         ITransactionSource source;
+        ITransactionSource? history = null;
         try
         {
             source = createSource();
+            history = historyChoice?.Create();
             if (rate is null or >= 1_000)
             {
                 // Fast runs parse on a thread of their own while this one serializes and sends.
@@ -207,6 +227,7 @@ public static class ProducerCli
         }
 
         using var metrics = new ProducerMetrics();
+        using (history)
         using (source)
         {
             await using ITransactionSink sink = output.Stdout
@@ -220,6 +241,13 @@ public static class ProducerCli
             {
                 try
                 {
+                    if (history is not null)
+                    {
+                        // --count counts the replay only; the history goes first, whole.
+                        var historySent = await ProducerLoop.RunAsync(history, sink, historyRate is { } hr ? new TokenBucket(hr) : null, null,
+                            new RunCounters(), cancellationToken);
+                        Console.Error.WriteLine($"{history.Description}: sent {historySent:N0} as card history, rows skipped {history.Skipped:N0}");
+                    }
                     sent = await ProducerLoop.RunAsync(source, sink, bucket, count, counters, cancellationToken);
                     await sink.FlushAsync(CancellationToken.None);
                 }

@@ -17,6 +17,8 @@ public static class ProducerServiceExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(services => new ProducerMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddSingleton<ProducerController>();
+        builder.Services.AddZeroSeries(services =>
+            services.GetRequiredService<ProducerMetrics>().SeedZeros(services.GetRequiredService<ProducerController>().ScenarioLabels()));
         builder.Services.AddHostedService<ProducerHostedService>();
         builder.Services.AddHealthChecks().AddCheck<ProducerHealthCheck>("kafka-producer");
         return builder;

@@ -21,6 +21,7 @@ public sealed record ProducerStatus(
     DateTimeOffset? StartedAt,
     string Topic,
     string? LastError,
+    long HistorySent = 0,
     long ResumedAtRow = 0);
 
 /// <summary>What POST /api/producer/burst answers (cards masked to their last 4 digits).</summary>
@@ -49,6 +50,7 @@ public sealed class ProducerController : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _run;
     private RunCounters _counters = new();
+    private RunCounters _historyCounters = new();
     private string _state = Stopped;
     private string _source = "";
     private double _rate;
@@ -78,7 +80,7 @@ public sealed class ProducerController : IAsyncDisposable
         var sink = _sink;
         return new ProducerStatus(_state, _source, _rate, _counters.Sent, sink?.Acknowledged ?? 0, sink?.Failed ?? 0,
             Interlocked.Read(ref _rowsSkipped) + (_current?.Skipped ?? 0), _startedAt, _options.Topic, _lastError ?? sink?.LastError,
-            _replay?.StartRow ?? 0);
+            _historyCounters.Sent, _replay?.StartRow ?? 0);
     }
 
     /// <summary>Starts producing (no-op when already running); false with <see cref="ProducerStatus.LastError"/> when it cannot.</summary>
@@ -100,9 +102,12 @@ public sealed class ProducerController : IAsyncDisposable
                 return Fail("ConnectionStrings:kafka is not set: the producer has no Kafka to send to.");
             }
             ITransactionSource source;
+            ITransactionSource? history;
             try
             {
-                source = new PrefetchSource(CreateSource());
+                var (main, before) = CreateSources();
+                source = new PrefetchSource(main);
+                history = before is null ? null : new PrefetchSource(before);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
             {
@@ -110,11 +115,13 @@ public sealed class ProducerController : IAsyncDisposable
             }
 
             _bucket = new TokenBucket(_rate, _time);
+            var historyBucket = _options.HistoryRate > 0 ? new TokenBucket(_options.HistoryRate, _time) : null;
             _counters = new RunCounters();
+            _historyCounters = new RunCounters();
             _stop = new CancellationTokenSource();
             _state = Running;
-            _source = source.Description;
-            _current = source;
+            _source = (history ?? source).Description;
+            _current = history ?? source;
             _startedAt = _time.GetUtcNow();
             _lastError = null;
             _metrics.TargetRate(_rate);
@@ -122,6 +129,7 @@ public sealed class ProducerController : IAsyncDisposable
             var sink = _sink!;
             var bucket = _bucket;
             var counters = _counters;
+            var historyCounters = _historyCounters;
             var replay = _replay = _replay is null ? null : _replay with { Counters = counters, AcknowledgedBefore = sink.Acknowledged };
             _logger.LogInformation("Producer started: {Source} at {Rate} tx/s to topic {Topic}", source.Description, _rate, _options.Topic);
             _run = Task.Run(async () =>
@@ -129,6 +137,19 @@ public sealed class ProducerController : IAsyncDisposable
                 using var keeping = replay is null ? null : new Timer(_ => SavePosition(replay), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
                 try
                 {
+                    if (history is not null)
+                    {
+                        // The card history first, marked as such, then the replay moved by the same shift.
+                        _logger.LogInformation("Producer sends the card history first: {Source} at {Rate} tx/s", history.Description,
+                            historyBucket is null ? "max" : _options.HistoryRate);
+                        await ProducerLoop.RunAsync(history, sink, historyBucket, null, historyCounters, stop);
+                        Interlocked.Add(ref _rowsSkipped, history.Skipped);
+                        _logger.LogInformation("Producer sent {Count} history transactions", historyCounters.Sent);
+                        // The replay's position counts its own acknowledgements only.
+                        replay = _replay = replay is null ? null : replay with { AcknowledgedBefore = sink.Acknowledged };
+                        _source = source.Description;
+                        _current = source;
+                    }
                     await ProducerLoop.RunAsync(source, sink, bucket, null, counters, stop);
                     _state = Finished;
                     _logger.LogInformation("Producer finished its source after {Sent} transactions", counters.Sent);
@@ -149,6 +170,7 @@ public sealed class ProducerController : IAsyncDisposable
                     _current = null;
                     Interlocked.Add(ref _rowsSkipped, source.Skipped);
                     source.Dispose();
+                    history?.Dispose();
                     _metrics.TargetRate(0);
                 }
             }, CancellationToken.None);
@@ -290,37 +312,63 @@ public sealed class ProducerController : IAsyncDisposable
         }
     }
 
-    private ITransactionSource CreateSource()
+    /// <summary>The run's source, and the card history to send before it (replays only).</summary>
+    private (ITransactionSource Main, ITransactionSource? History) CreateSources()
     {
         _replay = null;
         if (FraudScenarios.Parse(_options.Scenario) is { } scenario)
         {
-            return SyntheticFrom(scenario);
+            return (SyntheticFrom(scenario), null);
         }
         var file = DataFiles.Resolve(_options.File);
         if (!System.IO.File.Exists(file))
         {
             _logger.LogWarning("Replay file {File} not found; producing synthetic 'mix' traffic instead", _options.File);
-            return SyntheticFrom(FraudScenarios.Mix);
+            return (SyntheticFrom(FraudScenarios.Mix), null);
         }
-        var folder = _options.ResumeReplay ? DataPaths.Sub(_configuration, "producer") : null;
-        var resumeAt = folder is null ? 0 : ReplayPosition.ResumeRow(folder, file);
-        var source = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, error =>
+        void OnBadRow(CsvRowError error)
         {
             _metrics.Error("bad_row");
             _logger.LogWarning("Skipped line {Line} of the replay file: {Reason}", error.LineNumber, error.Reason);
-        }, resumeAt);
+        }
+        var folder = _options.ResumeReplay ? DataPaths.Sub(_configuration, "producer") : null;
+        var resumeAt = folder is null ? 0 : ReplayPosition.ResumeRow(folder, file);
+        var replay = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, OnBadRow, resumeAt);
         if (folder is not null)
         {
-            if (source.StartRow > 0)
+            if (replay.StartRow > 0)
             {
                 _logger.LogInformation(
                     "Resuming the replay of {File} at row {Row} (where the previous run stopped, less {Overlap} rows that Scoring recognises as duplicates)",
-                    Path.GetFileName(file), source.StartRow, ReplayPosition.Overlap);
+                    Path.GetFileName(file), replay.StartRow, ReplayPosition.Overlap);
             }
-            _replay = new ResumableReplay(folder, Path.GetFullPath(file), new FileInfo(file).Length, source.StartRow, source);
+            _replay = new ResumableReplay(folder, Path.GetFullPath(file), new FileInfo(file).Length, replay.StartRow, replay);
         }
-        return source;
+        // History sent again on a resumed run is folded in once only (Scoring skips what its card state already holds).
+        var historyFiles = _options.HistoryFiles();
+        if (historyFiles.Count == 0)
+        {
+            return (replay, null);
+        }
+        try
+        {
+            return (replay, new HistorySource([.. historyFiles.Select(DataFiles.Resolve)], replay.Shift, OnBadRow));
+        }
+        catch
+        {
+            replay.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The scenario labels a run of these options produces (series that exist at 0 before it starts).</summary>
+    public IReadOnlyList<string> ScenarioLabels()
+    {
+        if (FraudScenarios.Parse(_options.Scenario) is not null)
+        {
+            return [FraudScenarios.Normal];
+        }
+        return _options.HistoryFiles().Count > 0 ? [HistorySource.ScenarioLabel, ReplaySource.ScenarioLabel] : [ReplaySource.ScenarioLabel];
     }
 
     /// <summary>Saves how far the replay got: rows read past (bad ones included) whose transactions the broker acknowledged.</summary>

@@ -7,8 +7,24 @@ public sealed class ProducerOptions
 {
     public const string SectionName = "Producer";
 
+    /// <summary>The bundled replay: the weeks after the bundled training data (data/README.md).</summary>
+    public const string BundledReplay = "data/replay.csv.gz";
+
+    /// <summary>The bundled history: the weeks before <see cref="BundledReplay"/>, which the starter model trains on.</summary>
+    public const string BundledHistory = "data/sample.csv.gz";
+
     /// <summary>CSV file to replay (plain or .gz); relative paths are looked up from the working directory upwards.</summary>
-    public string File { get; set; } = "data/sample.csv.gz";
+    public string File { get; set; } = BundledReplay;
+
+    /// <summary>
+    /// Card history sent ahead of the replay, moved by the same shift and marked as history, so that Scoring's card
+    /// state holds the weeks before the first replayed transaction (files separated by ';', in event-time order).
+    /// Unset: <see cref="BundledHistory"/> when <see cref="File"/> is <see cref="BundledReplay"/>, else none; empty: none.
+    /// </summary>
+    public string? History { get; set; }
+
+    /// <summary>Transactions per second for the history (0: as fast as Kafka takes them); kept within what Scoring folds in.</summary>
+    public double HistoryRate { get; set; } = 20_000;
 
     /// <summary>Transactions per second.</summary>
     public double Rate { get; set; } = 5;
@@ -43,11 +59,20 @@ public sealed class ProducerOptions
     /// <summary>How long stop and shutdown wait for unacknowledged messages.</summary>
     public double FlushTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>The history files of a replay of <see cref="File"/>, as configured (see <see cref="History"/>).</summary>
+    public IReadOnlyList<string> HistoryFiles() => History is null
+        ? File == BundledReplay ? [BundledHistory] : []
+        : History.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     internal string? Validate()
     {
         if (!double.IsFinite(Rate) || Rate <= 0)
         {
             return $"Producer:Rate must be a positive number (was {Rate}).";
+        }
+        if (!double.IsFinite(HistoryRate) || HistoryRate < 0)
+        {
+            return $"Producer:HistoryRate must be 0 (no limit) or a positive number (was {HistoryRate}).";
         }
         if (!string.IsNullOrWhiteSpace(Scenario) && FraudScenarios.Parse(Scenario) is null)
         {

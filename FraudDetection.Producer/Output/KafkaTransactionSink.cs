@@ -4,17 +4,21 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Producer.Sources;
 using FraudDetection.Producer.Telemetry;
 
 namespace FraudDetection.Producer.Output;
 
 /// <summary>
 /// Sends transactions to a Kafka topic: key = cc_num (so a card's events stay ordered in one partition), value =
-/// the transaction's JSON, header <see cref="Topics.TraceParentHeader"/> = W3C trace context of the send.
+/// the transaction's JSON, header <see cref="Topics.TraceParentHeader"/> = W3C trace context of the send, or
+/// <see cref="Topics.HistoryHeader"/> on history rows (scenario <see cref="HistorySource.ScenarioLabel"/>).
 /// Tuned for throughput: batches of up to 1 MB, 5 ms linger, no compression, leader acknowledgement.
 /// </summary>
 public sealed class KafkaTransactionSink : ITransactionSink
 {
+    private static readonly byte[] HistoryMark = "1"u8.ToArray();
+
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly string _topic;
     private readonly ProducerMetrics? _metrics;
@@ -77,10 +81,16 @@ public sealed class KafkaTransactionSink : ITransactionSink
 
     private void SendLocked(Transaction transaction, string scenario)
     {
-        using var activity = ProducerActivity.Source.StartActivity($"{_topic} publish", ActivityKind.Producer);
+        // History primes Scoring's card state and is never scored: it gets its header and no trace.
+        var history = scenario == HistorySource.ScenarioLabel;
+        using var activity = history ? null : ProducerActivity.Source.StartActivity($"{_topic} publish", ActivityKind.Producer);
         Headers? headers = null;
         var context = activity ?? Activity.Current;
-        if (context is { IdFormat: ActivityIdFormat.W3C })
+        if (history)
+        {
+            headers = new Headers { { Topics.HistoryHeader, HistoryMark } };
+        }
+        else if (context is { IdFormat: ActivityIdFormat.W3C })
         {
             activity?.SetTag("messaging.system", "kafka");
             activity?.SetTag("messaging.destination.name", _topic);

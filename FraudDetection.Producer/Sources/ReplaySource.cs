@@ -1,11 +1,12 @@
 namespace FraudDetection.Producer.Sources;
 
 /// <summary>
-/// Replays a Kaggle-schema CSV file (plain or gzip) in file order. Unless <c>keepTime</c>, event times are shifted so
-/// that the first event is "now" (unix_time shifted by the same seconds, gaps between events kept). With
-/// <c>loop</c> the file starts over after its end, continuing the timeline, with trans_num suffixed "-1", "-2"...
-/// so every event stays unique. A <c>startRow</c> skips that many rows of the first pass (a resumed replay); the
-/// timeline is kept as if they had been sent.
+/// Replays a Kaggle-schema CSV file (plain or gzip) in file order. Unless <c>keepTime</c>, rows move by
+/// <see cref="Shift"/>: the whole weeks that bring the first event into the week before now, with each dob moved
+/// by the same days (<see cref="ReplayShift"/>), so every feature equals the original rows'. With <c>loop</c> the
+/// file starts over after its end, moved on by whole weeks past the previous pass, with trans_num suffixed "-1",
+/// "-2"... so every event stays unique. A <c>startRow</c> skips that many rows of the first pass (a resumed replay),
+/// with the shift still fixed by the file's first row.
 /// </summary>
 public sealed class ReplaySource : ITransactionSource
 {
@@ -13,16 +14,14 @@ public sealed class ReplaySource : ITransactionSource
 
     private readonly string _path;
     private readonly bool _loop;
-    private readonly bool _keepTime;
-    private readonly TimeProvider _time;
     private readonly Action<CsvRowError>? _onError;
     private TextReader? _text;
     private TransactionCsvReader? _reader;
+    private Transaction? _peeked;
     private int _pass;
     private long _passRows;
     private long _skippedBefore;
-    private TimeSpan _shift;
-    private bool _shiftKnown;
+    private TimeSpan _passShift;
     private DateTime _passFirst;
     private DateTime _passLast;
 
@@ -34,15 +33,23 @@ public sealed class ReplaySource : ITransactionSource
         }
         _path = path;
         _loop = loop;
-        _keepTime = keepTime;
-        _time = time ?? TimeProvider.System;
         _onError = onError;
         Open();
+        // The first row fixes the shift before anything is sent: history sent ahead of the replay moves with it.
+        if (!keepTime && _reader!.TryRead(out var first))
+        {
+            _peeked = first;
+            Shift = ReplayShift.ToNow(first.TransDateTransTime, (time ?? TimeProvider.System).GetLocalNow().DateTime);
+        }
+        _passShift = Shift;
         StartRow = Skip(startRow);
     }
 
     /// <summary>The row of the file the first pass started at (0 unless resumed within the file).</summary>
     public long StartRow { get; }
+
+    /// <summary>How far the first pass moves every row: whole weeks, zero with <c>keepTime</c>.</summary>
+    public TimeSpan Shift { get; }
 
     public string Description => $"replay {Path.GetFileName(_path)}" + (_loop ? $" (pass {_pass + 1})" : "");
 
@@ -58,6 +65,12 @@ public sealed class ReplaySource : ITransactionSource
                 transaction = null!;
                 return false;
             }
+            if (_peeked is { } peeked)
+            {
+                _peeked = null;
+                transaction = Adjust(peeked);
+                return true;
+            }
             if (_reader.TryRead(out var row))
             {
                 transaction = Adjust(row);
@@ -69,8 +82,8 @@ public sealed class ReplaySource : ITransactionSource
                 transaction = null!;
                 return false;
             }
-            // Next pass: continue the timeline one second after this pass's last event.
-            _shift += _passLast - _passFirst + TimeSpan.FromSeconds(1);
+            // Next pass: whole weeks on, so that it starts after this pass's last event and keeps every feature.
+            _passShift += ReplayShift.Beyond(_passLast - _passFirst);
             _pass++;
             Close();
             Open();
@@ -84,23 +97,8 @@ public sealed class ReplaySource : ITransactionSource
             _passFirst = row.TransDateTransTime;
         }
         _passLast = row.TransDateTransTime;
-        if (!_shiftKnown)
-        {
-            // Whole seconds, so that unix_time moves by exactly the same amount.
-            var now = _time.GetLocalNow().DateTime;
-            _shift = _keepTime ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Round((now - row.TransDateTransTime).TotalSeconds));
-            _shiftKnown = true;
-        }
-        if (_shift == TimeSpan.Zero && _pass == 0)
-        {
-            return row;
-        }
-        return row with
-        {
-            TransDateTransTime = row.TransDateTransTime + _shift,
-            UnixTime = row.UnixTime + (long)_shift.TotalSeconds,
-            TransNum = _pass == 0 ? row.TransNum : $"{row.TransNum}-{_pass}",
-        };
+        var shifted = ReplayShift.Apply(row, _passShift);
+        return _pass == 0 ? shifted : shifted with { TransNum = $"{row.TransNum}-{_pass}" };
     }
 
     /// <summary>Reads past the first <paramref name="rows"/> rows; past the end of the file, starts from the top.</summary>
@@ -108,7 +106,13 @@ public sealed class ReplaySource : ITransactionSource
     {
         for (long i = 0; i < rows; i++)
         {
-            if (!_reader!.TryRead(out var row))
+            Transaction row;
+            if (_peeked is { } peeked)
+            {
+                _peeked = null;
+                row = peeked;
+            }
+            else if (!_reader!.TryRead(out row))
             {
                 Close();
                 _skippedBefore = 0;
@@ -119,6 +123,7 @@ public sealed class ReplaySource : ITransactionSource
             {
                 _passFirst = row.TransDateTransTime;
             }
+            _passLast = row.TransDateTransTime;
         }
         return rows;
     }

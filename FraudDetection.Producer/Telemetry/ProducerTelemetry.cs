@@ -34,6 +34,15 @@ public sealed class ProducerMetrics : IDisposable
 
     public void Produced(string scenario, long count = 1) => _produced.Add(count, new KeyValuePair<string, object?>("scenario", scenario));
 
+    /// <summary>The produced series of these scenarios, at 0 (the dashboards read them before the first send).</summary>
+    public void SeedZeros(IEnumerable<string> scenarios)
+    {
+        foreach (var scenario in scenarios)
+        {
+            Produced(scenario, 0);
+        }
+    }
+
     public void Error(string reason, long count = 1) => _errors.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public void TargetRate(double rate) => Volatile.Write(ref _targetRate, rate);

@@ -38,6 +38,7 @@ public static class ScoringServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ScoringTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<ScoringStats>();
+        services.AddZeroSeries(sp => sp.GetRequiredService<ScoringTelemetry>().SeedZeros());
         services.TryAddSingleton<ICheckpointStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ScoringOptions>>().Value;

@@ -25,6 +25,12 @@ public interface IFeatureState
     /// <summary>Features from what came strictly before; no state change.</summary>
     void Compute(Transaction transaction, Span<float> features);
 
+    /// <summary>Folds in a history row without computing its features (what a backtest's <c>--history</c> does).</summary>
+    void Update(Transaction transaction);
+
+    /// <summary>The newest event time folded in so far (null while empty).</summary>
+    DateTime? Clock { get; }
+
     /// <summary>Whether this state holds history for the transaction's card.</summary>
     bool KnowsCard(Transaction transaction);
 

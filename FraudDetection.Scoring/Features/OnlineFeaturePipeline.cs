@@ -23,6 +23,10 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null) : IFea
 
         public void Compute(Transaction transaction, Span<float> features) => state.Compute(transaction, features);
 
+        public void Update(Transaction transaction) => state.Update(transaction);
+
+        public DateTime? Clock => state.Clock;
+
         public bool KnowsCard(Transaction transaction)
         {
             state.Compute(transaction, probe);

@@ -5,7 +5,7 @@ public sealed class ScoringOptions
 {
     public const string SectionName = "Scoring";
 
-    /// <summary>Consumer group id (DESIGN: <c>scoring</c>).</summary>
+    /// <summary>Consumer group id.</summary>
     public string ConsumerGroup { get; set; } = "scoring";
 
     /// <summary>Most messages scored in one ONNX call.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Core.Telemetry;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
@@ -138,6 +139,7 @@ public sealed class ScoringConsumer : IDisposable
             }
         }
 
+        telemetry.SeedModel(models.Current.Version);
         producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrapServers, options)).Build();
         consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig(bootstrapServers, options))
             .SetPartitionsAssignedHandler(OnAssigned)
@@ -307,6 +309,7 @@ public sealed class ScoringConsumer : IDisposable
             batch.Messages.AddRange(pending);
         }
 
+        long historyApplied = 0, historySkipped = 0;
         lock (stateGate)
         {
             foreach (var message in pending)
@@ -329,6 +332,11 @@ public sealed class ScoringConsumer : IDisposable
                     batch.Rejected.Add((message, rejection));
                     continue;
                 }
+                if (HistoryMessages.IsHistory(message.Message.Headers))
+                {
+                    _ = HistoryMessages.TryFold(state.Features, state.Dedupe, transaction) ? historyApplied++ : historySkipped++;
+                    continue;
+                }
                 if (!state.Dedupe.TryAdd(transaction.TransNum))
                 {
                     stats.AddDuplicate();
@@ -340,6 +348,11 @@ public sealed class ScoringConsumer : IDisposable
             }
         }
         pending.Clear();
+        if (historyApplied + historySkipped > 0)
+        {
+            stats.AddHistory(historyApplied, historySkipped);
+            telemetry.AddHistory(historyApplied, historySkipped);
+        }
 
         // ONNX here rather than in stage 2: stage 2 (reasons, records, produce) was the busier thread.
         if (batch.Count > 0)
@@ -432,6 +445,7 @@ public sealed class ScoringConsumer : IDisposable
         var nowMs = scoredAt.ToUnixTimeMilliseconds();
         var versionTag = new KeyValuePair<string, object?>("model_version", model.Version);
         var alerts = 0;
+        Span<long> labelled = stackalloc long[LabelledOutcome.All.Count];
         for (var i = 0; i < count; i++)
         {
             var (message, transaction) = batch.Rows[i];
@@ -456,12 +470,15 @@ public sealed class ScoringConsumer : IDisposable
             }
             telemetry.Score.Record(score, versionTag);
             telemetry.EventToScored.Record(eventToScoredMs);
+            if (transaction.IsFraud is int label)
+            {
+                labelled[LabelledOutcome.IndexOf(label == 1, isAlert)]++;
+            }
         }
         telemetry.Scored.Add(count, versionTag);
-        if (alerts > 0)
-        {
-            telemetry.Alerts.Add(alerts, versionTag);
-        }
+        telemetry.Alerts.Add(alerts, versionTag);
+        telemetry.AddLabelled(labelled);
+        stats.AddLabelled(labelled);
         stats.AddBatch(model.Version, count, alerts, inferenceMs);
         activity?.SetTag("fraud.batch_size", count);
         activity?.SetTag("fraud.alerts", alerts);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Serialization;
+using FraudDetection.Core.Telemetry;
 
 namespace FraudDetection.Scoring.Telemetry;
 
@@ -17,6 +18,9 @@ public sealed class ScoringStats
     private long checkpoints;
     private long restarts;
     private double lastInferenceMs;
+    private readonly long[] labelled = new long[LabelledOutcome.All.Count];
+    private long historyApplied;
+    private long historySkipped;
 
     public string ConsumerStatus { get; set; } = "not started";
     public DateTimeOffset? LastCheckpointAt { get; private set; }
@@ -33,6 +37,29 @@ public sealed class ScoringStats
         Interlocked.Add(ref alerts, alertCount);
         scoredByModel.AddOrUpdate(modelVersion, scoredCount, (_, n) => n + scoredCount);
         lastInferenceMs = inferenceMs;
+    }
+
+    /// <summary>Adds one batch's labelled outcomes (in <see cref="LabelledOutcome.All"/> order).</summary>
+    public void AddLabelled(ReadOnlySpan<long> byOutcome)
+    {
+        for (var i = 0; i < byOutcome.Length; i++)
+        {
+            Interlocked.Add(ref labelled[i], byOutcome[i]);
+        }
+    }
+
+    /// <summary>The live figures so far (the counts <c>fraud_scoring_labelled_total</c> exports).</summary>
+    public LiveQuality Quality => new(Interlocked.Read(ref labelled[0]), Interlocked.Read(ref labelled[1]),
+        Interlocked.Read(ref labelled[2]), Interlocked.Read(ref labelled[3]));
+
+    public long HistoryApplied => Interlocked.Read(ref historyApplied);
+
+    public long HistorySkipped => Interlocked.Read(ref historySkipped);
+
+    public void AddHistory(long applied, long skipped)
+    {
+        Interlocked.Add(ref historyApplied, applied);
+        Interlocked.Add(ref historySkipped, skipped);
     }
 
     public void AddDeadLetter(string reason) => deadLettersByReason.AddOrUpdate(reason, 1, (_, n) => n + 1);
@@ -65,7 +92,8 @@ public sealed class ScoringStats
             batchesNow, batchesNow == 0 ? 0 : (double)scoredNow / batchesNow, lastInferenceMs,
             Interlocked.Read(ref checkpoints), LastCheckpointAt, Interlocked.Read(ref restarts),
             [.. partitions.Values.OrderBy(p => p.Partition)],
-            startedAt, uptime.TotalSeconds);
+            startedAt, uptime.TotalSeconds,
+            Quality, HistoryApplied, HistorySkipped);
     }
 }
 
@@ -93,4 +121,7 @@ public sealed record ScoringStatsSnapshot(
     [property: JsonPropertyName("consumer_restarts")] long ConsumerRestarts,
     [property: JsonPropertyName("partitions")] IReadOnlyList<PartitionProgress> Partitions,
     [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
-    [property: JsonPropertyName("uptime_s")] double UptimeSeconds);
+    [property: JsonPropertyName("uptime_s")] double UptimeSeconds,
+    [property: JsonPropertyName("labelled")] LiveQuality Labelled,
+    [property: JsonPropertyName("history_applied")] long HistoryApplied,
+    [property: JsonPropertyName("history_skipped")] long HistorySkipped);

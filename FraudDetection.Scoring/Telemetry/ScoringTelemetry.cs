@@ -31,6 +31,10 @@ public sealed class ScoringTelemetry : IDisposable
         Inference = meter.CreateHistogram(FraudMetrics.InferenceLatency, "ms", "ONNX inference time per batch",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
         meter.CreateObservableGauge(FraudMetrics.ConsumerLag, ObserveLag, "{message}", "Messages behind the partition's high watermark");
+        Labelled = meter.CreateCounter<long>(FraudMetrics.Labelled, "{transaction}",
+            "Scored transactions that carried is_fraud, by outcome: tp caught, fp false alert, fn missed, tn (live precision and recall)");
+        History = meter.CreateCounter<long>(FraudMetrics.HistoryRows, "{transaction}",
+            "History messages folded into the card state (applied) or older than it (skipped); never scored");
     }
 
     public ActivitySource ActivitySource { get; }
@@ -41,6 +45,49 @@ public sealed class ScoringTelemetry : IDisposable
     public Histogram<double> Score { get; }
     public Histogram<double> EventToScored { get; }
     public Histogram<double> Inference { get; }
+    public Counter<long> Labelled { get; }
+    public Counter<long> History { get; }
+
+    /// <summary>Adds one batch's labelled outcomes (in <see cref="LabelledOutcome.All"/> order).</summary>
+    public void AddLabelled(ReadOnlySpan<long> byOutcome)
+    {
+        for (var i = 0; i < byOutcome.Length; i++)
+        {
+            if (byOutcome[i] > 0)
+            {
+                Labelled.Add(byOutcome[i], new KeyValuePair<string, object?>("outcome", LabelledOutcome.All[i]));
+            }
+        }
+    }
+
+    public void AddHistory(long applied, long skipped)
+    {
+        History.Add(applied, new KeyValuePair<string, object?>("outcome", "applied"));
+        History.Add(skipped, new KeyValuePair<string, object?>("outcome", "skipped"));
+    }
+
+    /// <summary>The series the dashboards read, at 0 before anything happened (every dead-letter reason, every outcome).</summary>
+    public void SeedZeros()
+    {
+        foreach (var reason in DeadLetterReasons.All)
+        {
+            DeadLetters.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+        foreach (var outcome in LabelledOutcome.All)
+        {
+            Labelled.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+        Duplicates.Add(0);
+        AddHistory(0, 0);
+    }
+
+    /// <summary>The scored and alert series of a model version, at 0 from the moment it serves.</summary>
+    public void SeedModel(string modelVersion)
+    {
+        var version = new KeyValuePair<string, object?>("model_version", modelVersion);
+        Scored.Add(0, version);
+        Alerts.Add(0, version);
+    }
 
     public void SetLag(int partition, long lag) => lagByPartition[partition] = lag;
 

@@ -52,6 +52,9 @@ public sealed class ServiceHosts : IAsyncDisposable
 
     public string DataDirectory => _data.FullName;
 
+    /// <summary>Whether StartAsync sends input Scoring must dead-letter and a scored message the graph sink cannot read.</summary>
+    public bool SendBadInput { get; init; } = true;
+
     public async Task StartAsync()
     {
         _peers.Given(Request.Create().WithPath("/v2/api/talk/memo/default/send").UsingPost())
@@ -85,6 +88,10 @@ public sealed class ServiceHosts : IAsyncDisposable
         }, builder => builder.AddNotifierServices(), app => app.MapNotifierApi());
         await StartAsync("producer", ProducerSettings, builder => builder.AddProducerServices(), app => app.MapProducerApi());
 
+        if (!SendBadInput)
+        {
+            return;
+        }
         // Input Scoring must dead-letter, and a scored message the graph sink cannot read.
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers }).Build();
         producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes("1"), Value = Encoding.UTF8.GetBytes("{not a transaction") });

@@ -27,7 +27,7 @@ public class SqliteGraphMigrationTests
         CREATE INDEX transactions_alerted_ts ON transactions(ts, trans_num) WHERE is_alert = 1;
         """;
 
-    // The version-2 layout as stop 10 created it.
+    // The version-2 layout as the release before version 3 created it.
     private const string Version2Schema = """
         CREATE TABLE cards (
             cc_num INTEGER PRIMARY KEY, first TEXT NOT NULL, last TEXT NOT NULL, gender TEXT NOT NULL,

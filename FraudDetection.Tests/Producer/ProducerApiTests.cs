@@ -161,6 +161,60 @@ public sealed class ProducerApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_history_goes_first_with_its_header_moved_by_the_replays_own_weeks()
+    {
+        var folder = Directory.CreateTempSubdirectory("producer-history-");
+        try
+        {
+            var history = BundledData.SampleTail(TimeSpan.FromHours(12));
+            var replay = BundledData.ReplayHead(300);
+            var settings = Settings(rate: 5000);
+            settings["Producer:File"] = BundledData.Write(folder.FullName, "replay.csv", replay);
+            settings["Producer:History"] = BundledData.Write(folder.FullName, "history.csv", history);
+            settings["Producer:Autostart"] = "true";
+            var (_, http) = await StartHostAsync(settings);
+
+            var done = await WaitForAsync(http, s => s.State == ProducerController.Finished);
+            done.State.Should().Be(ProducerController.Finished);
+            done.HistorySent.Should().Be(history.Count);
+            done.Sent.Should().Be(replay.Count);
+
+            var messages = ReadTopic(history.Count + replay.Count);
+            messages.Should().HaveCount(history.Count + replay.Count);
+            bool IsHistory(ConsumeResult<string, string> m) => m.Message.Headers?.TryGetLastBytes(Topics.HistoryHeader, out _) == true;
+            var received = messages.Select(m => (History: IsHistory(m), Tx: JsonSerializer.Deserialize(m.Message.Value, FraudJsonContext.Default.Transaction)!)).ToList();
+            received.Where(r => r.History).Select(r => r.Tx.TransNum).Should().BeEquivalentTo(history.Select(t => t.TransNum));
+            received.Where(r => !r.History).Select(r => r.Tx.TransNum).Should().BeEquivalentTo(replay.Select(t => t.TransNum));
+            foreach (var partition in messages.GroupBy(m => m.Partition.Value))
+            {
+                partition.Select(IsHistory).SkipWhile(h => h).Should().OnlyContain(h => !h, "in each partition the history comes before the replay");
+            }
+            var original = history.Concat(replay).ToDictionary(t => t.TransNum);
+            var shifts = received.Select(r => r.Tx.TransDateTransTime - original[r.Tx.TransNum].TransDateTransTime).Distinct().ToList();
+            shifts.Should().ContainSingle("history and replay move by the same shift");
+            (shifts[0].Ticks % TimeSpan.FromDays(7).Ticks).Should().Be(0);
+            received.Should().OnlyContain(r => r.Tx.Dob == original[r.Tx.TransNum].Dob.AddDays(shifts[0].Days));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null, new string[0])]
+    [InlineData("data/replay.csv.gz", null, new[] { "data/sample.csv.gz" })]
+    [InlineData("data/replay.csv.gz", "", new string[0])]
+    [InlineData("other.csv", "a.csv; b.csv", new[] { "a.csv", "b.csv" })]
+    public void History_defaults_to_the_bundled_weeks_before_the_bundled_replay_only(string? file, string? history, string[] expected)
+    {
+        var options = new ProducerOptions { History = history };
+        options.File = file ?? "other.csv";
+
+        options.HistoryFiles().Should().Equal(expected);
+    }
+
+    [Fact]
     public async Task Burst_sends_a_fraud_pattern_now_and_propagates_trace_context()
     {
         using var activities = new ActivityListener

@@ -30,7 +30,7 @@ public class ReplaySourceTests
     }
 
     [Fact]
-    public void Event_times_are_rebased_to_now_keeping_gaps_and_unix_time_consistent()
+    public void Event_times_move_by_whole_weeks_into_the_week_before_now_with_dob_and_unix_time()
     {
         var original = TransactionCsv.ReadFile(Slice).ToList();
         var now = new DateTime(2026, 11, 25, 13, 0, 0);
@@ -39,13 +39,15 @@ public class ReplaySourceTests
         var replayed = Drain(source);
 
         replayed.Should().HaveCount(original.Count);
-        replayed[0].TransDateTransTime.Should().Be(now);
-        var shift = now - original[0].TransDateTransTime;
+        var shift = source.Shift;
+        (shift.Ticks % TimeSpan.FromDays(7).Ticks).Should().Be(0, "a whole number of weeks keeps hour and day of week");
+        replayed[0].TransDateTransTime.Should().BeOnOrBefore(now).And.BeAfter(now.AddDays(-7));
         for (var i = 0; i < original.Count; i++)
         {
             replayed[i].TransDateTransTime.Should().Be(original[i].TransDateTransTime + shift);
             replayed[i].UnixTime.Should().Be(original[i].UnixTime + (long)shift.TotalSeconds);
-            replayed[i].Should().Be(original[i] with { TransDateTransTime = replayed[i].TransDateTransTime, UnixTime = replayed[i].UnixTime });
+            replayed[i].Dob.Should().Be(original[i].Dob.AddDays(shift.Days), "ages stay what they were");
+            replayed[i].Should().Be(original[i] with { TransDateTransTime = replayed[i].TransDateTransTime, UnixTime = replayed[i].UnixTime, Dob = replayed[i].Dob });
         }
     }
 
@@ -54,6 +56,7 @@ public class ReplaySourceTests
     {
         using var source = new ReplaySource(Slice, keepTime: true, time: ClockAt(new DateTime(2030, 1, 1)));
 
+        source.Shift.Should().Be(TimeSpan.Zero);
         Drain(source).Should().Equal(TransactionCsv.ReadFile(Slice));
     }
 
@@ -72,6 +75,9 @@ public class ReplaySourceTests
         replayed[rows].CcNum.Should().Be(replayed[0].CcNum);
         replayed[rows * 2].TransNum.Should().Be(replayed[0].TransNum + "-2");
         replayed.Should().OnlyContain(t => t.UnixTime == KaggleTime.UnixTime(t.TransDateTransTime));
+        var passShift = replayed[rows].TransDateTransTime - replayed[0].TransDateTransTime;
+        (passShift.Ticks % TimeSpan.FromDays(7).Ticks).Should().Be(0, "each pass moves on by whole weeks too");
+        replayed[rows].Dob.Should().Be(replayed[0].Dob.AddDays(passShift.Days));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public static class TrainingCli
         var trees = new Option<int?>("--trees") { Description = "Number of trees (default parameters)" };
         var leaves = new Option<int?>("--leaves") { Description = "Leaves per tree (default parameters)" };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Learning rate (default parameters)" };
-        var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores; default 1, see README)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores; default 1, see docs/training.md)", DefaultValueFactory = _ => 1 };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG plots" };
         var version = new Option<string?>("--model-version") { Description = "Version to stamp (default: UTC timestamp)" };
 

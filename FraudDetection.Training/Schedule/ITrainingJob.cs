@@ -4,10 +4,11 @@ using FraudDetection.Training.Training;
 namespace FraudDetection.Training.Schedule;
 
 /// <summary>
-/// What one training run is asked to do: the labelled data and the folder the model goes to; parameters and SHAP
-/// rows given here replace the <c>Training</c> options' for this run.
+/// What one training run is asked to do: the labelled data and the folder the model goes to; parameters, SHAP
+/// rows and validation days given here replace the <c>Training</c> options' for this run.
 /// </summary>
-public sealed record TrainingJobRequest(IReadOnlyList<string> DataFiles, string OutputDirectory, string RunName, HyperParameters? Parameters = null, int? ShapRows = null);
+public sealed record TrainingJobRequest(IReadOnlyList<string> DataFiles, string OutputDirectory, string RunName, HyperParameters? Parameters = null,
+    int? ShapRows = null, int? ValidationDays = null);
 
 /// <summary>A trained model folder (model.onnx, metrics.json, plots) and its report.</summary>
 public sealed record TrainedModel(string ModelDirectory, ModelReport Report);

@@ -21,7 +21,7 @@ public sealed class ModelTrainerJob(IOptions<TrainingOptions> options) : ITraini
             Parameters = request.Parameters ?? (settings.Trees is { } trees ? training.Parameters with { Trees = trees } : training.Parameters),
             ShapRows = request.ShapRows ?? settings.ShapRows ?? training.ShapRows,
             TuneTrials = settings.TuneTrials ?? training.TuneTrials,
-            ValidationWindow = settings.ValidationDays is { } days ? TimeSpan.FromDays(days) : training.ValidationWindow,
+            ValidationWindow = (request.ValidationDays ?? settings.ValidationDays) is { } days ? TimeSpan.FromDays(days) : training.ValidationWindow,
             NegativesPerFraud = settings.NegativesPerFraud ?? training.NegativesPerFraud,
             Threads = settings.Threads ?? training.Threads,
         };

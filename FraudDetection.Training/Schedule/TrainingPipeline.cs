@@ -18,6 +18,9 @@ public sealed record TrainingPipelineRequest(string Trigger, IReadOnlyList<strin
 
     /// <summary>Validation rows explained with TreeSHAP, instead of the <c>Training</c> options'.</summary>
     public int? ShapRows { get; init; }
+
+    /// <summary>Days at the end of the data held out for validation, instead of the <c>Training</c> options'.</summary>
+    public int? ValidationDays { get; init; }
 }
 
 /// <summary>
@@ -69,7 +72,7 @@ public sealed class TrainingPipeline(
         {
             progress.Report(new("training", $"tracked run {tracked.RunId} at {tracker.Location}") { TrackedRunId = tracked.RunId });
             var trained = await job.TrainAsync(
-                new TrainingJobRequest(request.DataFiles, request.OutputDirectory, runName, request.Parameters, request.ShapRows),
+                new TrainingJobRequest(request.DataFiles, request.OutputDirectory, runName, request.Parameters, request.ShapRows, request.ValidationDays),
                 new StepProgress(progress),
                 cancellationToken);
 
