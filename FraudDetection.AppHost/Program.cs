@@ -14,12 +14,13 @@ if (options is null)
 
 var builder = DistributedApplication.CreateBuilder(aspireArguments);
 var external = builder.Configuration.GetConnectionString("kafka");
-string sample = "", replay = "";
+string sample = "", replay = "", history = "";
 if (StartupChecks.Run(() =>
     {
         StartupChecks.EnsureDataDirectory(options.DataDirectory);
         sample = StartupChecks.ResolveSample();
-        replay = StartupChecks.ResolveReplayFile(options.ReplayFile);
+        replay = StartupChecks.ResolveReplayFile(options.ReplayFile, sample);
+        history = StartupChecks.ReplayHistory(replay, sample);
         if (options.Containers)
         {
             StartupChecks.EnsureContainerRuntime(builder);
@@ -63,9 +64,9 @@ var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.D
 var notifier = builder.AddService<Projects.FraudDetection_Notifier>("notifier", options.DataDirectory)
     .WithReference(kafka).WaitFor(kafka);
 
-// Producer: replays the file once Scoring serves a model (the development broker keeps only 5 MB a partition).
+// Producer: the card history, then the replay, once Scoring serves a model (the development broker keeps only 5 MB a partition).
 var producer = builder.AddService<Projects.FraudDetection_Producer>("producer", options.DataDirectory)
-    .WithReplay(replay, options.RateSetting, options.Loop)
+    .WithReplay(replay, history, options.RateSetting, options.Loop)
     .WithReference(kafka)
     .WaitFor(scoring);
 

@@ -8,19 +8,21 @@ public static class FraudServiceBuilderExtensions
         builder.WithEnvironment("FraudDetection__DataDirectory", dataDirectory);
 
     /// <summary>
-    /// The Producer's replay: the file, its rate and looping, and its position kept under the data directory so that the
-    /// next run goes on where this one stopped.
+    /// The Producer's replay: the file, the card history sent ahead of it (empty: none), its rate and looping, and its
+    /// position kept under the data directory so that the next run goes on where this one stopped.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithReplay(this IResourceBuilder<ProjectResource> builder, string file, string rate, bool loop) =>
+    public static IResourceBuilder<ProjectResource> WithReplay(this IResourceBuilder<ProjectResource> builder, string file, string history, string rate, bool loop) =>
         builder
             .WithEnvironment("Producer__File", file)
+            .WithEnvironment("Producer__History", history)
             .WithEnvironment("Producer__Rate", rate)
             .WithEnvironment("Producer__Loop", loop ? "true" : "false")
             .WithEnvironment("Producer__ResumeReplay", "true");
 
     /// <summary>
-    /// Training learns from the labelled <paramref name="sample"/>; with no champion yet it first trains a quick starter
-    /// model (120 trees, 500 rows explained) so that Scoring serves within a minute of a fresh start.
+    /// Training learns from the labelled <paramref name="sample"/>; with no champion yet it first trains the quick
+    /// starter model (Training's <c>StarterModelRecipe</c>: 120 trees, learning rate 0.1, the last 14 days for
+    /// validation, 500 rows explained) so that Scoring serves within a minute of a fresh start.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithStarterModel(this IResourceBuilder<ProjectResource> builder, string sample) =>
         builder
@@ -28,7 +30,8 @@ public static class FraudServiceBuilderExtensions
             .WithEnvironment("Training__TrainStarterModel", "true")
             .WithEnvironment("Training__Starter__Trees", "120")
             .WithEnvironment("Training__Starter__LearningRate", "0.1")
-            .WithEnvironment("Training__Starter__ShapRows", "500");
+            .WithEnvironment("Training__Starter__ShapRows", "500")
+            .WithEnvironment("Training__Starter__ValidationDays", "14");
 
     /// <summary><see cref="ResourceBuilderExtensions.WithReference{TDestination}(IResourceBuilder{TDestination}, IResourceBuilder{IResourceWithConnectionString}, string?, bool)"/> and WaitFor, when the resource is part of this run.</summary>
     public static IResourceBuilder<T> WithOptionalReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString>? source)

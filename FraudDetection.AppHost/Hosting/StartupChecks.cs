@@ -165,11 +165,25 @@ public static class StartupChecks
         }
     }
 
-    /// <summary>The CSV to replay: the one asked for, or the bundled sample.</summary>
-    public static string ResolveReplayFile(string? requested) =>
-        requested is null ? ResolveSample()
-        : File.Exists(requested) ? requested
-        : throw new AppHostConfigurationException($"replay file '{requested}' does not exist");
+    /// <summary>
+    /// The CSV to replay: the one asked for, or the bundled replay (<c>data/replay.csv.gz</c>, the weeks after the
+    /// sample) next to <paramref name="sample"/>, or the sample itself when a clone lacks the replay file.
+    /// </summary>
+    public static string ResolveReplayFile(string? requested, string sample)
+    {
+        if (requested is not null)
+        {
+            return File.Exists(requested)
+                ? Path.GetFullPath(requested)
+                : throw new AppHostConfigurationException($"replay file '{requested}' does not exist");
+        }
+        var bundled = Path.Combine(Path.GetDirectoryName(sample)!, "replay.csv.gz");
+        return File.Exists(bundled) ? bundled : sample;
+    }
+
+    /// <summary>The card history the Producer sends ahead of the replay: the sample before the bundled replay, else none.</summary>
+    public static string ReplayHistory(string replay, string sample) =>
+        Path.GetFileName(replay) == "replay.csv.gz" && Path.GetDirectoryName(replay) == Path.GetDirectoryName(sample) ? sample : "";
 
     /// <summary>The repository the bundled sample came from (its <c>data/</c> folder's parent).</summary>
     public static string RepositoryRoot(string sample) => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(sample)))!;

@@ -1,6 +1,8 @@
+using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using FraudDetection.Training.Schedule;
 
 namespace FraudDetection.Tests.AppHost;
 
@@ -63,15 +65,30 @@ public sealed class AppHostModelTests : IDisposable
         }
         var producer = await Environment(builder, "producer");
         producer["Producer__File"].Should().Be(replay);
+        producer["Producer__History"].Should().BeEmpty("a file of one's own has no bundled history ahead of it");
         producer["Producer__Rate"].Should().Be("10000000", "'max' is a rate no machine reaches");
         producer["Producer__Loop"].Should().Be("true");
         producer["Producer__ResumeReplay"].Should().Be("true");
         var training = await Environment(builder, "training");
         training["Training__DataFiles__0"].Should().Be(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"), "the starter model learns from the labelled sample");
-        training.Keys.Should().Contain("Training__Starter__Trees");
+        // The app host cannot reference Training's assembly (Aspire project references are metadata only): the recipe is restated there.
+        training["Training__Starter__Trees"].Should().Be(StarterModelRecipe.Parameters.Trees.ToString(CultureInfo.InvariantCulture));
+        training["Training__Starter__LearningRate"].Should().Be(StarterModelRecipe.Parameters.LearningRate.ToString(CultureInfo.InvariantCulture));
+        training["Training__Starter__ShapRows"].Should().Be(StarterModelRecipe.ShapRows.ToString(CultureInfo.InvariantCulture));
+        training["Training__Starter__ValidationDays"].Should().Be(StarterModelRecipe.ValidationDays.ToString(CultureInfo.InvariantCulture));
         var web = await Environment(builder, "web");
         web.Keys.Should().Contain(["services__producer__http__0", "services__scoring__http__0", "services__graph__http__0", "services__notifier__http__0", "services__training__http__0"],
             "the pages read the others through service discovery");
+    }
+
+    [Fact]
+    public async Task The_default_replay_is_the_bundled_weeks_after_the_sample_with_the_sample_sent_ahead_as_history()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
+
+        var producer = await Environment(builder, "producer");
+        producer["Producer__File"].Should().Be(Path.Combine(RepoPaths.Root, "data", "replay.csv.gz"));
+        producer["Producer__History"].Should().Be(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"));
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class StarterRunTests : IDisposable
             ["Training:Starter:Trees"] = "30",
             ["Training:Starter:LearningRate"] = "0.1",
             ["Training:Starter:ShapRows"] = "100",
+            ["Training:Starter:ValidationDays"] = "14",
         }, job, new PrecomputedEvaluator());
 
         var starter = (await host.WaitForQueuedRunsAsync(TimeSpan.FromSeconds(20))).Should().ContainSingle().Subject;
@@ -39,7 +40,9 @@ public sealed class StarterRunTests : IDisposable
         requests[0].Parameters!.Trees.Should().Be(30);
         requests[0].Parameters!.LearningRate.Should().Be(0.1);
         requests[0].ShapRows.Should().Be(100);
+        requests[0].ValidationDays.Should().Be(14);
         requests[1].Parameters.Should().BeNull("an API run keeps the host's options (Training:Trees applies in the job)");
         requests[1].ShapRows.Should().BeNull();
+        requests[1].ValidationDays.Should().BeNull();
     }
 }

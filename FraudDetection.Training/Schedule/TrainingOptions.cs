@@ -88,4 +88,8 @@ public sealed class StarterModelOptions
 
     [Range(0, 1_000_000)]
     public int? ShapRows { get; set; }
+
+    /// <summary>Days at the end of the data held out for validation (the threshold is picked there).</summary>
+    [Range(1, 365)]
+    public int? ValidationDays { get; set; }
 }

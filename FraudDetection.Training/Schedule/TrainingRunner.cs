@@ -63,7 +63,7 @@ public sealed class TrainingRunner(
     private TrainingPipelineRequest WithStarterParameters(TrainingPipelineRequest request)
     {
         var starter = options.Value.Starter;
-        if (request.Trigger != StarterModelService.Trigger || starter is { Trees: null, LearningRate: null, ShapRows: null })
+        if (request.Trigger != StarterModelService.Trigger || starter is { Trees: null, LearningRate: null, ShapRows: null, ValidationDays: null })
         {
             return request;
         }
@@ -76,6 +76,7 @@ public sealed class TrainingRunner(
                 LearningRate = starter.LearningRate ?? defaults.LearningRate,
             },
             ShapRows = starter.ShapRows,
+            ValidationDays = starter.ValidationDays,
         };
     }
 
