@@ -1,5 +1,7 @@
 using FraudDetection.AppHost.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 // dotnet run --project FraudDetection.AppHost [-- --rate N|max] [--loop] [--replay FILE] [--data-dir DIR] [--containers]
 if (AppHostCommandLine.IsHelp(args))
@@ -13,6 +15,8 @@ if (options is null)
 }
 
 var builder = DistributedApplication.CreateBuilder(aspireArguments);
+// Every resource's /health poll would log four lines a second and bury the addresses printed on start.
+builder.Services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
 var external = builder.Configuration.GetConnectionString("kafka");
 string sample = "", replay = "", history = "";
 if (StartupChecks.Run(() =>

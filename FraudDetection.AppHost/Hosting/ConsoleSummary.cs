@@ -10,7 +10,10 @@ public static class ConsoleSummary
     {
         builder.Eventing.Subscribe<AfterResourcesCreatedEvent>(async (_, cancellationToken) =>
         {
-            var dashboard = (builder.Configuration["ASPNETCORE_URLS"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "(none)";
+            // DcpPublisher:RandomizePorts moves the dashboard too; Aspire's own "Now listening on" line has the port then.
+            var dashboard = builder.Configuration.GetValue<bool>("DcpPublisher:RandomizePorts")
+                ? "(a free port: see \"Now listening on\" above)"
+                : (builder.Configuration["ASPNETCORE_URLS"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "(none)";
             var broker = await kafka.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken);
             Console.WriteLine($"""
 

@@ -8,24 +8,42 @@ namespace FraudDetection.Tests.AppHost;
 
 /// <summary>
 /// The app host started from its built output as a child process (<c>dotnet FraudDetection.AppHost.dll ...</c>) with
-/// what its launch profile gives <c>dotnet run</c>: the dashboard (anonymous, on free ports here) and its OTLP endpoint.
+/// what its launch profile gives <c>dotnet run</c>: the dashboard (anonymous) and its OTLP endpoint. With
+/// <c>DcpPublisher:RandomizePorts</c> Aspire picks the dashboard's port too: <see cref="WaitForDashboardAsync"/> reads it
+/// from the console, as a user does.
 /// </summary>
 public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private AppHostProcess(Process process, Uri dashboard)
+    private AppHostProcess(Process process)
     {
         _process = process;
-        Dashboard = dashboard;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue("stderr: " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
-    public Uri Dashboard { get; }
+    /// <summary>The dashboard's address as the app host printed it ("Now listening on: …").</summary>
+    public async Task<Uri> WaitForDashboardAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = _output.FirstOrDefault(l => l.Contains(ListeningPrefix, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return new Uri(line[(line.IndexOf(ListeningPrefix, StringComparison.Ordinal) + ListeningPrefix.Length)..].Trim());
+            }
+            _process.HasExited.Should().BeFalse($"the app host exited before its dashboard listened:\n{Output}");
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the app host printed no dashboard address within {timeout.TotalSeconds:F0} s:\n{Output}");
+    }
+
+    private const string ListeningPrefix = "Now listening on: ";
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -46,14 +64,13 @@ public sealed class AppHostProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        var dashboard = new Uri($"http://127.0.0.1:{FreePort()}");
         // A developer's or CI's own settings must not leak into the child.
         start.Environment.Remove("ConnectionStrings__kafka");
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        start.Environment["ASPNETCORE_URLS"] = dashboard.ToString();
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         start.Environment["DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
@@ -61,7 +78,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
-        return new AppHostProcess(Process.Start(start)!, dashboard);
+        return new AppHostProcess(Process.Start(start)!);
     }
 
     public static int FreePort()
