@@ -1,11 +1,5 @@
 using FraudDetection.Graph.Apis;
-using FraudDetection.Graph.Bench;
 using FraudDetection.Graph.Extensions;
-
-if (GraphBench.IsCommand(args))
-{
-    return await GraphBench.RunAsync(args[1..]);
-}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -15,4 +9,3 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGraphApi();
 await app.RunAsync();
-return 0;

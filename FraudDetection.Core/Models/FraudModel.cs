@@ -49,9 +49,9 @@ public sealed class FraudModel : IDisposable
             ? v
             : System.IO.Path.GetFileNameWithoutExtension(path) + (proto.ModelVersion != 0 ? $"-{proto.ModelVersion}" : "");
         Trainer = Metadata.GetValueOrDefault(FraudModelOnnx.Metadata.Trainer, proto.ProducerName);
-        var ensemble = TreeEnsembleOnnx.ReadEnsemble(proto);
+        var ensemble = OnnxModelReader.ReadEnsemble(proto);
         _ensemble = ensemble is { HasCover: true } && ensemble.FeatureCount == featureNames.Count ? ensemble : null;
-        var linear = _ensemble is null ? LinearModelOnnx.Read(proto) : null;
+        var linear = _ensemble is null ? OnnxModelReader.ReadLinear(proto) : null;
         _linear = linear?.FeatureCount == featureNames.Count ? linear : null;
     }
 
@@ -87,7 +87,7 @@ public sealed class FraudModel : IDisposable
         {
             throw new FileNotFoundException($"No model at {onnxPath}.", onnxPath);
         }
-        var proto = TreeEnsembleOnnx.ReadModel(onnxPath);
+        var proto = OnnxModelReader.ReadModel(onnxPath);
         CheckSchema(onnxPath, proto, schemaVersion, featureNames);
 
         var ownOptions = options is null;

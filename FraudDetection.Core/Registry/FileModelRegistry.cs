@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FraudDetection.Core.Models;
-using FraudDetection.Core.Registry.Tracking;
 
 namespace FraudDetection.Core.Registry;
 
@@ -28,10 +27,10 @@ public sealed class FileModelRegistry : IModelRegistryAdmin
     // Serialises writers in this process; across processes the rename of a staged version fails when taken.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    private readonly MlflowFileStore? _mirror;
+    private readonly IRegistryMirror? _mirror;
 
-    /// <param name="mirror">When set, every change is also written as MLflow's file-store model registry there (for <c>mlflow ui</c>).</param>
-    public FileModelRegistry(string rootDirectory, TimeProvider? timeProvider = null, string modelName = ModelRegistryNames.RegisteredModel, MlflowFileStore? mirror = null)
+    /// <param name="mirror">When set, every change is also written there (Training: MLflow's file-store model registry, for <c>mlflow ui</c>).</param>
+    public FileModelRegistry(string rootDirectory, TimeProvider? timeProvider = null, string modelName = ModelRegistryNames.RegisteredModel, IRegistryMirror? mirror = null)
     {
         _mirror = mirror;
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);

@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry.Mlflow;
-using FraudDetection.Core.Registry.Tracking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,11 +15,11 @@ namespace FraudDetection.Core.Registry;
 public static class RegistryServiceExtensions
 {
     /// <summary>
-    /// Registers <see cref="IModelRegistry"/>, <see cref="IModelRegistryAdmin"/> and <see cref="IExperimentTracker"/>:
-    /// the MLflow server of <c>ConnectionStrings:mlflow</c> when one is configured, otherwise the embedded folder
-    /// registry (<c>Registry:Directory</c>, default <c>&lt;FraudDetection:DataDirectory&gt;/registry</c>) and the MLflow
-    /// file store (<c>Registry:TrackingDirectory</c>, default <c>&lt;FraudDetection:DataDirectory&gt;/mlruns</c>).
-    /// Safe to call from several services on one builder (the AppHost does): the first call wins.
+    /// Registers <see cref="IModelRegistry"/> and <see cref="IModelRegistryAdmin"/>: the MLflow server of
+    /// <c>ConnectionStrings:mlflow</c> when one is configured (with its REST client, <see cref="IMlflowApi"/>), otherwise
+    /// the embedded folder registry (<c>Registry:Directory</c>, default <c>&lt;FraudDetection:DataDirectory&gt;/registry</c>),
+    /// mirrored to an <see cref="IRegistryMirror"/> when one is registered (Training's MLflow file store).
+    /// Safe to call from several services on one builder: the first call wins.
     /// </summary>
     public static TBuilder AddModelRegistry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -49,24 +48,16 @@ public static class RegistryServiceExtensions
                 var cache = options.CacheDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : DataPaths.Sub(configuration, "mlflow-cache");
                 return new MlflowModelRegistry(services.GetRequiredService<IMlflowApi>(), server, cache, options.ExperimentName, services.GetRequiredService<TimeProvider>(), options.ModelName);
             });
-            builder.Services.TryAddSingleton<IExperimentTracker>(services => new MlflowTracker(services.GetRequiredService<IMlflowApi>(), server, services.GetRequiredService<TimeProvider>()));
         }
         else
         {
-            builder.Services.TryAddSingleton(services =>
-            {
-                var options = services.GetRequiredService<IOptions<RegistryOptions>>().Value;
-                var configuration = services.GetRequiredService<IConfiguration>();
-                return new MlflowFileStore(TrackingDirectory(configuration, options), services.GetRequiredService<TimeProvider>());
-            });
             builder.Services.TryAddSingleton<IModelRegistryAdmin>(services =>
             {
                 var options = services.GetRequiredService<IOptions<RegistryOptions>>().Value;
                 var configuration = services.GetRequiredService<IConfiguration>();
-                // The folder registry is mirrored into the file store's models/ so `mlflow ui` shows versions and aliases.
-                return new FileModelRegistry(RegistryDirectory(configuration, options), services.GetRequiredService<TimeProvider>(), options.ModelName, services.GetRequiredService<MlflowFileStore>());
+                return new FileModelRegistry(RegistryDirectory(configuration, options), services.GetRequiredService<TimeProvider>(), options.ModelName,
+                    services.GetService<IRegistryMirror>());
             });
-            builder.Services.TryAddSingleton<IExperimentTracker>(services => services.GetRequiredService<MlflowFileStore>());
         }
 
         builder.Services.TryAddSingleton<IModelRegistry>(services => services.GetRequiredService<IModelRegistryAdmin>());

@@ -24,8 +24,8 @@ public static class FraudMetrics
     public const string DeadLetters = "fraud.scoring.deadletters";                       // counter; label reason
     public const string Duplicates = "fraud.scoring.duplicates";                         // counter
     public const string Score = "fraud.scoring.score";                                   // histogram 0..1; label model_version
-    public const string EventToScoredLatency = "fraud.scoring.event_to_scored.duration"; // histogram, unit ms
-    public const string InferenceLatency = "fraud.scoring.inference.duration";           // histogram, unit ms (per batch)
+    public const string EventToScoredLatency = "fraud.scoring.event_to_scored.duration"; // histogram, unit s
+    public const string InferenceLatency = "fraud.scoring.inference.duration";           // histogram, unit s (per batch)
     public const string ConsumerLag = "fraud.scoring.consumer.lag";                      // gauge {message}; label partition
     public const string Labelled = "fraud.scoring.labelled";                             // counter; label outcome (LabelledOutcome)
     public const string HistoryRows = "fraud.scoring.history";                           // counter; label outcome applied|skipped
@@ -41,5 +41,5 @@ public static class FraudMetrics
     public const string NotificationsDeduplicated = "fraud.notifier.deduplicated";       // counter
     public const string NotificationsDeadLettered = "fraud.notifier.deadlettered";       // counter
     public const string TokenRefreshes = "fraud.notifier.token.refreshes";               // counter
-    public const string AlertToSentLatency = "fraud.notifier.alert_to_sent.duration";    // histogram, unit ms
+    public const string AlertToSentLatency = "fraud.notifier.alert_to_sent.duration";    // histogram, unit s
 }

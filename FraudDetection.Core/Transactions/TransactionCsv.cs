@@ -65,10 +65,22 @@ public static class TransactionCsv
     /// <summary>Writes the header and one row per transaction (index column first, quoting where needed, CRLF).</summary>
     public static long Write(TextWriter writer, IEnumerable<Transaction> transactions)
     {
+        WriteHeader(writer);
+        return WriteRows(writer, transactions, firstIndex: 0);
+    }
+
+    /// <summary>Writes the header line: the unnamed index column, then <see cref="Columns"/>.</summary>
+    public static void WriteHeader(TextWriter writer)
+    {
         writer.Write(',');
         writer.Write(string.Join(',', Columns));
         writer.Write("\r\n");
-        long index = 0;
+    }
+
+    /// <summary>Writes one row per transaction, numbering the index column from <paramref name="firstIndex"/>; returns the next index.</summary>
+    public static long WriteRows(TextWriter writer, IEnumerable<Transaction> transactions, long firstIndex)
+    {
+        var index = firstIndex;
         Span<char> number = stackalloc char[32];
         foreach (var t in transactions)
         {

@@ -35,10 +35,10 @@ public sealed partial class GraphSinkService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var bootstrapServers = configuration.GetConnectionString("kafka");
-        if (string.IsNullOrWhiteSpace(bootstrapServers))
+        var bootstrapServers = KafkaConnection.BootstrapServers(configuration);
+        if (bootstrapServers is null)
         {
-            const string reason = "ConnectionStrings:kafka is not set: the graph sink is not consuming transactions.scored (set ConnectionStrings__kafka)";
+            var reason = KafkaConnection.NotConfigured("the graph sink") + " It is not consuming transactions.scored.";
             status.Fatal(reason);
             LogNotStarted(reason);
             return;

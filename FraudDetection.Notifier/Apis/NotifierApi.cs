@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using FraudDetection.Notifier.Delivery;
 using FraudDetection.Notifier.Health;
 using FraudDetection.Notifier.Kakao;
@@ -14,8 +15,9 @@ public static class NotifierApi
     {
         var api = app.MapGroup("/api/notifications").WithTags("Notifier");
 
-        api.MapGet("/", (NotificationOutbox outbox, int? limit) =>
-            TypedResults.Json(outbox.Recent(limit ?? 50).ToList(), NotifierJsonContext.Readable.ListOutboxEntry))
+        api.MapGet("/", Results<JsonHttpResult<List<OutboxEntry>>, ProblemHttpResult> (NotificationOutbox outbox, int limit = 50) =>
+            QueryBounds.CheckLimit(limit) is { } problem ? problem
+            : TypedResults.Json(outbox.Recent(limit).ToList(), NotifierJsonContext.Readable.ListOutboxEntry))
             .WithName("GetNotifications")
             .WithSummary("Most recent dry-run messages first: the exact Kakao request and the text the card holder would read.");
 

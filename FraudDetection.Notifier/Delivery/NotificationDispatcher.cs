@@ -142,7 +142,7 @@ public sealed class NotificationDispatcher(
             return await DeadLetterAsync(batch, new DeliveryResult(DeliveryOutcome.Permanent, "composer", "unrenderable", e.Message));
         }
         var links = batch
-            .Select(p => NotifierActivitySource.ParseTraceParent(p.TraceParent))
+            .Select(p => TraceHeaders.Parse(p.TraceParent))
             .Where(c => c != default)
             .Select(c => new ActivityLink(c))
             .ToList();

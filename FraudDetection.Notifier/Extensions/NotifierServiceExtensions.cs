@@ -11,6 +11,7 @@ using FraudDetection.Notifier.Outbox;
 using FraudDetection.Notifier.Storage;
 using FraudDetection.Notifier.Telemetry;
 using FraudDetection.Notifier.Webhook;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -51,6 +52,10 @@ public static class NotifierServiceExtensions
         services.TryAddSingleton(sp => new NotifierDatabase(Path.Combine(DataPaths.Sub(configuration, "notifier"), "notifier.db")));
         services.TryAddSingleton<DeliveryLedger>();
         services.TryAddSingleton<DailyQuota>();
+        // Kakao tokens at rest are encrypted; the key ring lives beside the database (back it up with it).
+        services.AddDataProtection()
+            .SetApplicationName("FraudDetection.Notifier")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(DataPaths.Sub(configuration, "notifier"), "keys")));
         services.TryAddSingleton<KakaoTokenStore>();
         services.TryAddSingleton(sp => new NotificationOutbox(
             Path.Combine(DataPaths.Sub(configuration, "notifier"), "outbox.jsonl"),

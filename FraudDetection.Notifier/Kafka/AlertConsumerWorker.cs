@@ -32,7 +32,7 @@ public sealed class AlertConsumerWorker(
         string bootstrap;
         try
         {
-            bootstrap = KafkaConnection.BootstrapServers(configuration);
+            bootstrap = BootstrapServers(configuration);
         }
         catch (InvalidOperationException e)
         {
@@ -161,11 +161,8 @@ public sealed class AlertConsumerWorker(
 
     private async Task AcceptAsync(ConsumeResult<string?, byte[]?> result, OffsetTracker tracker, CancellationToken stoppingToken)
     {
-        var traceParent = result.Message.Headers?.TryGetLastBytes(Topics.TraceParentHeader, out var bytes) == true
-            ? Encoding.ASCII.GetString(bytes)
-            : null;
-        using var activity = activities.Source.StartActivity("receive " + Topics.Alerts, ActivityKind.Consumer,
-            NotifierActivitySource.ParseTraceParent(traceParent));
+        var traceParent = TraceHeaders.TraceParent(result.Message.Headers);
+        using var activity = activities.Source.StartActivity("receive " + Topics.Alerts, ActivityKind.Consumer, TraceHeaders.Parse(traceParent));
 
         FraudAlert? alert = null;
         string? error = null;
@@ -230,4 +227,9 @@ public sealed class AlertConsumerWorker(
             logger.LogWarning("Kafka commit failed ({Reason}); will retry", e.Error.Reason);
         }
     }
+
+    /// <summary><c>ConnectionStrings:kafka</c>; a missing one is one clear error, not a stack trace from librdkafka.</summary>
+    internal static string BootstrapServers(IConfiguration configuration) =>
+        KafkaConnection.BootstrapServers(configuration)
+        ?? throw new InvalidOperationException(KafkaConnection.NotConfigured("the Notifier, which reads fraud.alerts,"));
 }

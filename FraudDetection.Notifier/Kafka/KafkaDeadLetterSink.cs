@@ -13,7 +13,7 @@ public sealed class KafkaDeadLetterSink(IConfiguration configuration) : INotific
     private readonly Lazy<IProducer<string, byte[]>> _producer = new(() =>
         new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
-            BootstrapServers = KafkaConnection.BootstrapServers(configuration),
+            BootstrapServers = AlertConsumerWorker.BootstrapServers(configuration),
             Acks = Acks.All,
             EnableIdempotence = true,
             ClientId = "notifier-deadletter",
@@ -53,16 +53,4 @@ public sealed class KafkaDeadLetterSink(IConfiguration configuration) : INotific
             _producer.Value.Dispose();
         }
     }
-}
-
-public static class KafkaConnection
-{
-    public const string ConnectionName = "kafka";
-
-    /// <summary><c>ConnectionStrings:kafka</c>; a missing one is one clear error, not a stack trace from librdkafka.</summary>
-    public static string BootstrapServers(IConfiguration configuration) =>
-        configuration.GetConnectionString(ConnectionName) is { Length: > 0 } servers
-            ? servers
-            : throw new InvalidOperationException(
-                "ConnectionStrings:kafka is not set: the Notifier cannot read fraud.alerts. Set ConnectionStrings__kafka=host:port (the AppHost sets it).");
 }

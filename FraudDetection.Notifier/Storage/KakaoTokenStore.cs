@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace FraudDetection.Notifier.Storage;
 
@@ -14,10 +15,13 @@ public sealed record KakaoTokens(
 /// <summary>
 /// Persists rotated Kakao tokens so a restart uses the newest refresh token. The row remembers a hash of the
 /// configured refresh token it grew from ("seed"): when configuration brings a different one (the operator
-/// authorised again), configuration wins.
+/// authorised again), configuration wins. The tokens are encrypted with ASP.NET Core Data Protection (keys under
+/// the data directory), so the database file alone gives nobody a usable token.
 /// </summary>
-public sealed class KakaoTokenStore(NotifierDatabase database)
+public sealed class KakaoTokenStore(NotifierDatabase database, IDataProtectionProvider dataProtection)
 {
+    private readonly IDataProtector protector = dataProtection.CreateProtector("FraudDetection.Notifier.KakaoTokens.v1");
+
     public KakaoTokens? Load(string? configuredRefreshToken, string? configuredAccessToken)
     {
         using var connection = database.Open();
@@ -28,11 +32,19 @@ public sealed class KakaoTokenStore(NotifierDatabase database)
         {
             return null;
         }
-        return new KakaoTokens(
-            reader.IsDBNull(0) ? null : reader.GetString(0),
-            reader.IsDBNull(1) ? null : DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.IsDBNull(3) ? null : DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture));
+        try
+        {
+            return new KakaoTokens(
+                reader.IsDBNull(0) ? null : protector.Unprotect(reader.GetString(0)),
+                reader.IsDBNull(1) ? null : DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
+                reader.IsDBNull(2) ? null : protector.Unprotect(reader.GetString(2)),
+                reader.IsDBNull(3) ? null : DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture));
+        }
+        catch (CryptographicException)
+        {
+            // A row in plain text (older versions) or under keys that are gone: start again from configuration.
+            return null;
+        }
     }
 
     public void Save(KakaoTokens tokens, string? configuredRefreshToken, string? configuredAccessToken, DateTimeOffset now)
@@ -45,14 +57,16 @@ public sealed class KakaoTokenStore(NotifierDatabase database)
             ON CONFLICT (id) DO UPDATE SET access_token = $a, access_expires_at = $ae, refresh_token = $r,
                 refresh_expires_at = $re, seed_hash = $seed, updated_at = $now
             """;
-        command.Parameters.AddWithValue("$a", (object?)tokens.AccessToken ?? DBNull.Value);
+        command.Parameters.AddWithValue("$a", (object?)Protect(tokens.AccessToken) ?? DBNull.Value);
         command.Parameters.AddWithValue("$ae", (object?)tokens.AccessExpiresAt?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
-        command.Parameters.AddWithValue("$r", (object?)tokens.RefreshToken ?? DBNull.Value);
+        command.Parameters.AddWithValue("$r", (object?)Protect(tokens.RefreshToken) ?? DBNull.Value);
         command.Parameters.AddWithValue("$re", (object?)tokens.RefreshExpiresAt?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
         command.Parameters.AddWithValue("$seed", SeedHash(configuredRefreshToken, configuredAccessToken));
         command.Parameters.AddWithValue("$now", now.ToString("O", CultureInfo.InvariantCulture));
         command.ExecuteNonQuery();
     }
+
+    private string? Protect(string? token) => token is null ? null : protector.Protect(token);
 
     private static string SeedHash(string? refreshToken, string? accessToken) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes((refreshToken ?? "") + "\n" + (accessToken ?? ""))));

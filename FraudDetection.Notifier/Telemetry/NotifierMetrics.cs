@@ -15,6 +15,9 @@ public sealed class NotifierMetrics
     private readonly Counter<long> _tokenRefreshes;
     private readonly Histogram<double> _alertToSent;
 
+    // Seconds: a message to KakaoTalk takes tens of milliseconds to minutes (retries, rate limits).
+    private static readonly double[] AlertToSentBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
     public NotifierMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(FraudMetrics.NotifierMeter);
@@ -24,7 +27,8 @@ public sealed class NotifierMetrics
         _deduplicated = meter.CreateCounter<long>(FraudMetrics.NotificationsDeduplicated, "{alert}", "Alerts already notified (re-delivery, duplicates).");
         _deadLettered = meter.CreateCounter<long>(FraudMetrics.NotificationsDeadLettered, "{alert}", "Alerts sent to notifications.deadletter.");
         _tokenRefreshes = meter.CreateCounter<long>(FraudMetrics.TokenRefreshes, "{refresh}", "Kakao access-token refreshes, by result.");
-        _alertToSent = meter.CreateHistogram<double>(FraudMetrics.AlertToSentLatency, "ms", "From alert raised to message delivered.");
+        _alertToSent = meter.CreateHistogram(FraudMetrics.AlertToSentLatency, "s", "From alert raised to message delivered.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = AlertToSentBucketsSeconds });
     }
 
     /// <summary>The delivery series of these channels at 0, and the dead-letter and dedupe counters (the dashboards read them).</summary>
@@ -56,7 +60,7 @@ public sealed class NotifierMetrics
         _tokenRefreshes.Add(1, new KeyValuePair<string, object?>("result", succeeded ? "ok" : "refused"));
 
     public void AlertToSent(double milliseconds, string channel) =>
-        _alertToSent.Record(milliseconds, new KeyValuePair<string, object?>("channel", channel));
+        _alertToSent.Record(milliseconds / 1000, new KeyValuePair<string, object?>("channel", channel));
 }
 
 /// <summary>The Notifier's ActivitySource; a send links to every alert's <c>traceparent</c>.</summary>
@@ -65,9 +69,6 @@ public sealed class NotifierActivitySource : IDisposable
     public const string Name = FraudMetrics.NotifierMeter;
 
     public ActivitySource Source { get; } = new(Name);
-
-    public static ActivityContext ParseTraceParent(string? traceParent) =>
-        traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? context : default;
 
     public void Dispose() => Source.Dispose();
 }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace FraudDetection.Producer.Cli;
 
-/// <summary>The command line: <c>dotnet run --project FraudDetection.Producer -- replay|synth|bench ...</c>.</summary>
+/// <summary>The command line: <c>dotnet run --project FraudDetection.Producer -- replay|synth ...</c>.</summary>
 public static class ProducerCli
 {
     public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
@@ -22,7 +22,6 @@ public static class ProducerCli
         var root = new RootCommand("FraudDetection Producer: card transactions onto Kafka (or stdout as JSON lines).");
         root.Add(BuildReplay());
         root.Add(BuildSynth());
-        root.Add(BenchCommand.Build());
         return root;
     }
 
@@ -97,12 +96,25 @@ public static class ProducerCli
         var bootstrap = BootstrapOption();
         var topic = TopicOption();
         var stdout = StdoutOption();
-        var command = new Command("synth", "Synthetic traffic from a population of card holders, with named fraud patterns.")
+        var dataset = new SynthDatasetOptions();
+        var command = new Command("synth", "Synthetic traffic from a population of card holders, with named fraud patterns "
+                                           + "(onto Kafka or stdout; with --format csv, a labelled data set in the Kaggle layout).")
         {
             scenario, rate, count, seed, fraudShare, holders, start, bootstrap, topic, stdout,
         };
+        dataset.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (dataset.IsCsv(parse))
+            {
+                return Task.FromResult(dataset.Run(parse, parse.GetValue(scenario)!, parse.GetValue(seed), parse.GetValue(fraudShare),
+                    parse.GetValue(holders), cancellationToken));
+            }
+            if (dataset.UsedWithoutCsv(parse) is { } misplaced)
+            {
+                Console.Error.WriteLine($"error: {misplaced} needs --format csv");
+                return Task.FromResult(2);
+            }
             var startText = parse.GetValue(start);
             DateTime startTime;
             if (startText is null)
@@ -179,7 +191,7 @@ public static class ProducerCli
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
-        return configuration.GetConnectionString("kafka");
+        return KafkaConnection.BootstrapServers(configuration);
     }
 
     private static async Task<int> RunAsync(Func<ITransactionSource> createSource, string rateText, long? count, OutputChoice output,

@@ -1,4 +1,6 @@
+using FraudDetection.Producer.Health;
 using FraudDetection.Producer.Hosting;
+using FraudDetection.Producer.Options;
 using FraudDetection.Producer.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,4 +1,5 @@
 using FraudDetection.Core.Hosting;
+using FraudDetection.Producer.Options;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Rate;
 using FraudDetection.Producer.Running;
@@ -73,7 +74,7 @@ public sealed class ProducerController : IAsyncDisposable
     }
 
     /// <summary>The Kafka bootstrap servers (ConnectionStrings:kafka), or null when not configured.</summary>
-    public string? BootstrapServers => _configuration.GetConnectionString("kafka") is { Length: > 0 } servers ? servers : null;
+    public string? BootstrapServers => KafkaConnection.BootstrapServers(_configuration);
 
     public ProducerStatus GetStatus()
     {

@@ -1,3 +1,4 @@
+using FraudDetection.Producer.Options;
 using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Producer.Hosting;

@@ -95,7 +95,7 @@ public sealed class KafkaTransactionSink : ITransactionSink
             activity?.SetTag("messaging.system", "kafka");
             activity?.SetTag("messaging.destination.name", _topic);
             activity?.SetTag("fraud.scenario", scenario);
-            headers = new Headers { { Topics.TraceParentHeader, Encoding.ASCII.GetBytes(context.Id!) } };
+            headers = TraceHeaders.For(context);
         }
 
         _buffer.ResetWrittenCount();

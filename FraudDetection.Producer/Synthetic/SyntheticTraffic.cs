@@ -21,7 +21,7 @@ public sealed record SyntheticSettings
 /// Synthetic card traffic in the Kaggle schema. Normal transactions arrive as a Poisson stream over the population
 /// (each holder at their own daily rate, thinned by their hour-of-day habits); fraud pattern instances are scheduled
 /// on top so that the labelled share tracks <see cref="SyntheticSettings.FraudShare"/>. Events come out in time order.
-/// Deterministic for a seed and a start time.
+/// Deterministic for a seed and a start time; the population for a seed.
 /// </summary>
 public sealed class SyntheticTraffic
 {
@@ -49,8 +49,10 @@ public sealed class SyntheticTraffic
             throw new ArgumentOutOfRangeException(nameof(settings), "The fraud share must be in [0, 1).");
         }
         _settings = settings with { Scenario = scenario };
-        _random = new Random(settings.Seed);
-        Population = new SyntheticPopulation(settings.CardHolders, _random);
+        // The population depends on the seed only and the events on the seed and the start, so two runs with one seed
+        // over consecutive periods are the same card holders carrying on (a training file and a later test file).
+        Population = new SyntheticPopulation(settings.CardHolders, new Random(settings.Seed));
+        _random = new Random(EventSeed(settings.Seed, settings.Start));
         _eventsPerSecond = Population.TotalDailyRate / 86_400.0;
         _clock = settings.Start;
         _patterns = scenario == FraudScenarios.Mix ? [.. FraudScenarios.Patterns]
@@ -59,6 +61,15 @@ public sealed class SyntheticTraffic
     }
 
     public SyntheticPopulation Population { get; }
+
+    // SplitMix64's finalizer over the seed and the start second: a fixed mix (HashCode is randomized per process).
+    private static int EventSeed(int seed, DateTime start)
+    {
+        var z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)(start.Ticks / TimeSpan.TicksPerSecond));
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
+    }
 
     public string Scenario => _settings.Scenario;
 

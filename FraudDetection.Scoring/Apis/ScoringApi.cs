@@ -12,8 +12,11 @@ public static class ScoringApi
     /// <summary>Maps <c>POST /api/score[?update_state=true][&amp;top=N]</c> and <c>GET /api/scoring/stats</c>.</summary>
     public static IEndpointRouteBuilder MapScoringApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/score", ScoreAsync).WithTags("Scoring").WithName("ScoreTransaction");
-        app.MapGet("/api/scoring/stats", Stats).WithTags("Scoring").WithName("ScoringStats");
+        app.MapPost("/api/score", ScoreAsync).WithTags("Scoring").WithName("ScoreTransaction")
+            .WithSummary("Scores transactions against the card's current state, with features, reasons and the decision; "
+                + "update_state=true also appends them to the transactions topic.");
+        app.MapGet("/api/scoring/stats", Stats).WithTags("Scoring").WithName("ScoringStats")
+            .WithSummary("Counters of the stream (scored, alerts, dead letters, lag), the serving model, and live precision and recall.");
         return app;
     }
 

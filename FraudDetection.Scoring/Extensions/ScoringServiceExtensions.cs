@@ -1,6 +1,7 @@
 using FraudDetection.Core.Hosting;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Health;
 using FraudDetection.Scoring.Live;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;
@@ -46,7 +47,7 @@ public static class ScoringServiceExtensions
             {
                 // Connects lazily: a missing connection string surfaces as the worker's one clear error first.
                 return new KafkaCheckpointStore(
-                    builder.Configuration.GetConnectionString(ScoringWorker.KafkaConnectionName) ?? "",
+                    KafkaConnection.BootstrapServers(builder.Configuration) ?? "",
                     options.CheckpointTopic,
                     options.CheckpointChunkBytes,
                     TimeSpan.FromMilliseconds(options.CheckpointTimeoutMs),

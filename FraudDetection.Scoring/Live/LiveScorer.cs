@@ -50,7 +50,7 @@ public sealed class LiveScorer(IFeaturePipeline pipeline, IModelSource models, S
             knownCard ? "known" : "new",
             StateUpdated: false,
             featureValues,
-            ScoringConsumer.TopReasons(model, row, top ?? options.Value.TopReasons),
+            ScoringEmitter.TopReasons(model, row, top ?? options.Value.TopReasons),
             contributions,
             explanation.Bias,
             explanation.Margin);

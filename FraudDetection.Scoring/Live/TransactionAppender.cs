@@ -28,7 +28,7 @@ public sealed class TransactionAppender(IConfiguration configuration, IOptions<S
         {
             Key = Encoding.ASCII.GetBytes(transaction.CcNum.ToString(CultureInfo.InvariantCulture)),
             Value = JsonSerializer.SerializeToUtf8Bytes(transaction, FraudJsonContext.Default.Transaction),
-            Headers = Activity.Current is { Id: { } traceParent } ? [new Header(Topics.TraceParentHeader, Encoding.ASCII.GetBytes(traceParent))] : null,
+            Headers = TraceHeaders.For(Activity.Current),
         };
         try
         {
@@ -55,10 +55,10 @@ public sealed class TransactionAppender(IConfiguration configuration, IOptions<S
             {
                 return producer;
             }
-            var bootstrap = configuration.GetConnectionString(ScoringWorker.KafkaConnectionName);
+            var bootstrap = KafkaConnection.BootstrapServers(configuration);
             if (string.IsNullOrWhiteSpace(bootstrap))
             {
-                throw new TransactionAppendException($"ConnectionStrings:{ScoringWorker.KafkaConnectionName} is not set", possiblyPersisted: false);
+                throw new TransactionAppendException($"ConnectionStrings:{KafkaConnection.ConnectionStringName} is not set", possiblyPersisted: false);
             }
             producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
             {

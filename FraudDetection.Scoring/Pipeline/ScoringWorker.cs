@@ -19,8 +19,6 @@ public sealed class ScoringWorker(
     ScoringStats stats,
     ILogger<ScoringWorker> logger) : BackgroundService
 {
-    public const string KafkaConnectionName = "kafka";
-
     private volatile ScoringConsumer? current;
 
     /// <summary>The running consumer (null while none runs), for the live API's read-only state access.</summary>
@@ -31,11 +29,10 @@ public sealed class ScoringWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var bootstrap = configuration.GetConnectionString(KafkaConnectionName);
-        if (string.IsNullOrWhiteSpace(bootstrap))
+        var bootstrap = KafkaConnection.BootstrapServers(configuration);
+        if (bootstrap is null)
         {
-            ConfigurationError = $"ConnectionStrings:{KafkaConnectionName} is not set: Scoring needs the Kafka bootstrap servers " +
-                                 $"(e.g. ConnectionStrings__{KafkaConnectionName}=127.0.0.1:9092). The scoring consumer is not running.";
+            ConfigurationError = KafkaConnection.NotConfigured("Scoring") + " The scoring consumer is not running.";
             stats.ConsumerStatus = "not configured";
             logger.LogError("{Error}", ConfigurationError);
             return;

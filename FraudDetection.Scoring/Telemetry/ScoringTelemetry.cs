@@ -11,7 +11,9 @@ public sealed class ScoringTelemetry : IDisposable
     public const string ActivitySourceName = "FraudDetection.Scoring";
 
     private static readonly double[] ScoreBuckets = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1];
-    private static readonly double[] LatencyBucketsMs = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 100, 250, 500, 1000, 5000];
+    // Seconds, the base unit OpenTelemetry and Prometheus name durations in: 0.25 ms to 5 s.
+    private static readonly double[] LatencyBucketsSeconds =
+        [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 
     private readonly Meter meter;
     private readonly ConcurrentDictionary<int, long> lagByPartition = new();
@@ -26,10 +28,11 @@ public sealed class ScoringTelemetry : IDisposable
         Duplicates = meter.CreateCounter<long>(FraudMetrics.Duplicates, "{message}", "Transactions dropped as duplicates (trans_num already seen)");
         Score = meter.CreateHistogram(FraudMetrics.Score, unit: null, description: "Fraud score (0..1), by model_version",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ScoreBuckets });
-        EventToScored = meter.CreateHistogram(FraudMetrics.EventToScoredLatency, "ms", "From the event's Kafka timestamp to its scored record being produced",
-            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
-        Inference = meter.CreateHistogram(FraudMetrics.InferenceLatency, "ms", "ONNX inference time per batch",
-            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+        EventToScored = new DurationHistogram(meter.CreateHistogram(FraudMetrics.EventToScoredLatency, "s",
+            "From the event's Kafka timestamp to its scored record being produced",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsSeconds }));
+        Inference = new DurationHistogram(meter.CreateHistogram(FraudMetrics.InferenceLatency, "s", "ONNX inference time per batch",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsSeconds }));
         meter.CreateObservableGauge(FraudMetrics.ConsumerLag, ObserveLag, "{message}", "Messages behind the partition's high watermark");
         Labelled = meter.CreateCounter<long>(FraudMetrics.Labelled, "{transaction}",
             "Scored transactions that carried is_fraud, by outcome: tp caught, fp false alert, fn missed, tn (live precision and recall)");
@@ -43,8 +46,8 @@ public sealed class ScoringTelemetry : IDisposable
     public Counter<long> DeadLetters { get; }
     public Counter<long> Duplicates { get; }
     public Histogram<double> Score { get; }
-    public Histogram<double> EventToScored { get; }
-    public Histogram<double> Inference { get; }
+    public DurationHistogram EventToScored { get; }
+    public DurationHistogram Inference { get; }
     public Counter<long> Labelled { get; }
     public Counter<long> History { get; }
 

@@ -7,6 +7,7 @@ namespace FraudDetection.Tests.Dashboards;
 /// Producer, Scoring (+ graph sink) and Notifier hosts that carry traffic: an error or an empty answer fails.
 /// </summary>
 [Collection(MetricsIsolation.Name)]
+[Trait("Category", "Integration")]
 public class DashboardPromQlTests(ITestOutputHelper output)
 {
     [Fact]
@@ -47,6 +48,25 @@ public class DashboardPromQlTests(ITestOutputHelper output)
         pending.Where(p => p.Value is not { HasData: true })
             .Select(p => $"{p.Key.File} / {p.Key.Panel}: {p.Value!.Expression} → {p.Value.Error ?? "no data"}")
             .Should().BeEmpty("every panel of the provisioned dashboards must show data");
+
+        // Every service's exposition, with every histogram populated by now, passes Prometheus's own lint for our
+        // metrics (runtime and ASP.NET Core metrics of the OpenTelemetry instrumentation are theirs to name).
+        using var http = new HttpClient();
+        var ours = new List<string>();
+        foreach (var (job, target) in services.Targets)
+        {
+            var exposition = await http.GetStringAsync($"http://{target}/metrics");
+            exposition.Should().Contain("fraud_", $"{job} exports our metrics");
+            foreach (var finding in await Promtool.CheckMetricsAsync(exposition))
+            {
+                output.WriteLine($"promtool {job}: {finding}");
+                if (finding.StartsWith("fraud_", StringComparison.Ordinal))
+                {
+                    ours.Add($"{job}: {finding}");
+                }
+            }
+        }
+        ours.Should().BeEmpty("our metric names follow Prometheus's naming rules (base units, suffixes, help text)");
     }
 }
 

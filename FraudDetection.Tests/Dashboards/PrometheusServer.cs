@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace FraudDetection.Tests.Dashboards;
@@ -47,7 +45,7 @@ public sealed class PrometheusServer : IDisposable
             scrape_configs:
             {jobs}
             """);
-        var port = FreePort();
+        var port = TestNetwork.FreePort();
         var start = new ProcessStartInfo(Binary)
         {
             ArgumentList =
@@ -131,12 +129,6 @@ public sealed class PrometheusServer : IDisposable
             .Select(t => t.GetProperty("labels").GetProperty("job").GetString()!).ToList();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {

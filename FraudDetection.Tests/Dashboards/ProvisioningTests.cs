@@ -72,7 +72,7 @@ public partial class ProvisioningTests
         foreach (var metric in new[]
         {
             "fraud_producer_transactions_produced_total", "fraud_scoring_transactions_scored_total", "fraud_scoring_alerts_total",
-            "fraud_scoring_score_bucket", "fraud_scoring_event_to_scored_duration_milliseconds_bucket", "fraud_scoring_consumer_lag",
+            "fraud_scoring_score_bucket", "fraud_scoring_event_to_scored_duration_seconds_bucket", "fraud_scoring_consumer_lag",
             "fraud_scoring_deadletters_total", "fraud_notifier_sent_total", "fraud_notifier_failed_total", "fraud_scoring_labelled_total",
         })
         {
@@ -96,8 +96,8 @@ public partial class ProvisioningTests
         names.Should().NotBeEmpty();
         foreach (var name in names)
         {
-            // Counters + _total; histograms (unit ms → _milliseconds) + _bucket; a rate unit (…/s) → _per_second.
-            var stem = Regex.Replace(name, "(_milliseconds|_per_second)?(_total|_bucket|_sum|_count)?$", "");
+            // Counters + _total; histograms (unit s → _seconds) + _bucket; a rate unit (…/s) → _per_second.
+            var stem = Regex.Replace(name, "(_seconds|_per_second)?(_total|_bucket|_sum|_count)?$", "");
             instruments.Should().Contain(stem, $"{name} must come from FraudDetection.Core/Telemetry/FraudMetrics.cs");
         }
     }

@@ -13,8 +13,6 @@ using FraudDetection.Scoring.Extensions;
 using FraudDetection.Tests.Scoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -36,11 +34,14 @@ public sealed class ServiceHosts : IAsyncDisposable
 
     public EmbeddedKafka Kafka { get; } = EmbeddedKafka.Start(partitions: 4);
 
+    /// <summary>job name → the running service.</summary>
+    public Dictionary<string, WebApplication> Apps { get; } = [];
+
     /// <summary>job name → host:port of its /metrics (and APIs).</summary>
     public Dictionary<string, string> Targets { get; } = [];
 
     /// <summary>Kakao answering every memo with -501 (recipient not a Kakao Talk user), and the webhook fallback taking the messages.</summary>
-    private readonly WireMockServer _peers = WireMockServer.Start("http://127.0.0.1:" + FreePort());
+    private readonly WireMockServer _peers = TestNetwork.StartFake();
 
     /// <summary>Overrides of the Producer's settings (e.g. a finite replay).</summary>
     public Dictionary<string, string?> ProducerSettings { get; } = new()
@@ -107,19 +108,13 @@ public sealed class ServiceHosts : IAsyncDisposable
         ["notifier"] = typeof(NotifierApi).Assembly.GetName().Name!,
     };
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task StartAsync(string name, Dictionary<string, string?> settings, Action<WebApplicationBuilder> addService, Action<WebApplication> mapApi)
     {
         // The service's own assembly name, as its Program would have it.
         var applicationName = ServiceAssemblies[name];
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = applicationName, EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -136,7 +131,8 @@ public sealed class ServiceHosts : IAsyncDisposable
         mapApi(app);
         await app.StartAsync();
         _apps.Add(app);
-        Targets[name] = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Authority;
+        Apps[name] = app;
+        Targets[name] = app.BaseAddress().Authority;
     }
 
     public async ValueTask DisposeAsync()

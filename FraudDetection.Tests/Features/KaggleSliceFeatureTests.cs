@@ -8,7 +8,7 @@ namespace FraudDetection.Tests.Features;
 public class KaggleSliceFeatureTests
 {
     private static readonly List<Transaction> Rows = TransactionCsv.ReadFile(
-        Path.Combine(FeatureSchemaTests.RepoRoot(), "..", "shared", "data", "kaggle-slices", "fraudTrain.head.csv")).ToList();
+        RepoPaths.KaggleSlice("fraudTrain.head.csv")).ToList();
 
     [Fact]
     public void Real_rows_give_finite_features_and_known_categories()
@@ -39,23 +39,5 @@ public class KaggleSliceFeatureTests
         {
             foreach (var (id, row) in Replay(partition, new OnlineFeatureState())) row.Should().Equal(byId[id]);
         }
-    }
-}
-
-public class FeatureBenchmarkTests
-{
-    [Fact]
-    public void Benchmark_reports_what_it_ran_on_and_prints_it()
-    {
-        var rows = TestTransactions.Stream(2000, cards: 12);
-        var output = new StringWriter();
-        var result = FeatureBenchmark.Run(rows, repeats: 1, output: output);
-
-        result.Rows.Should().Be(2000);
-        result.Features.Should().Be(FeatureSchema.Current.Count);
-        result.Cards.Should().Be(rows.Select(r => r.CcNum).Distinct().Count());
-        result.CheckpointBytes.Should().BeGreaterThan(result.Cards * 3000L);
-        result.RowsPerSecond.Should().BePositive();
-        output.ToString().Should().Contain("2,000 rows x " + FeatureSchema.Current.Count).And.Contain("checkpoint: 12 cards");
     }
 }

@@ -10,6 +10,7 @@ using FraudDetection.Tests.Dashboards;
 namespace FraudDetection.Tests.Graph;
 
 /// <summary>A replay through the running system (Producer → Scoring → graph sink): the graph is the scored topic, exactly.</summary>
+[Trait("Category", "Integration")]
 public class GraphReplayTests
 {
     [Fact]

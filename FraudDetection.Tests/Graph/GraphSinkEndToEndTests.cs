@@ -11,8 +11,6 @@ using FraudDetection.Graph.Sink;
 using FraudDetection.Graph.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -20,6 +18,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace FraudDetection.Tests.Graph;
 
 /// <summary>The sink over the embedded Kafka broker: scored transactions in, one edge each in the graph, offsets committed after writes.</summary>
+[Trait("Category", "Integration")]
 public sealed class GraphSinkEndToEndTests : IDisposable
 {
     private readonly EmbeddedKafka _kafka = EmbeddedKafka.Start(partitions: 4, topics: Topics.Scored);
@@ -35,7 +34,7 @@ public sealed class GraphSinkEndToEndTests : IDisposable
     private async Task<WebApplication> StartSinkAsync(IGraphStore? store = null, Dictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:kafka"] = _kafka.BootstrapServers,
@@ -63,7 +62,7 @@ public sealed class GraphSinkEndToEndTests : IDisposable
     }
 
     private static HttpClient Client(WebApplication app) =>
-        new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        new() { BaseAddress = app.BaseAddress() };
 
     private async Task ProduceAsync(IEnumerable<ScoredTransaction> scored, params byte[][] raw)
     {
@@ -167,6 +166,26 @@ public sealed class GraphSinkEndToEndTests : IDisposable
         neighbourhood.Transactions.Should().HaveCount(transactions.Count(t => t.CcNum == card));
         (await http.GetAsync("/api/graph/cards/42/neighbourhood")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
         (await http.GetAsync("/api/graph/amounts/distribution?binWidth=0")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
+
+        // No query reads more than a page of QueryBounds.MaxPageSize rows or a window longer than a year.
+        foreach (var (tooLarge, because) in new[]
+        {
+            ("/api/graph/transactions/latest?limit=100000000", "limit must be between 1 and 1000"),
+            ("/api/graph/transactions/latest?limit=0", "limit must be between 1 and 1000"),
+            ("/api/graph/fraud/geo?limit=1001", "limit must be between 1 and 1000"),
+            ("/api/graph/merchants/by-volume?limit=5000", "limit must be between 1 and 1000"),
+            ("/api/graph/fraud/by-merchant?limit=-1", "limit must be between 1 and 1000"),
+            ("/api/graph/cards/impossible-travel?limit=1001", "limit must be between 1 and 1000"),
+            ("/api/graph/merchants/shared-by-alerted-cards?from=2020-02-01&to=2020-01-01", "must not be after"),
+            ($"/api/graph/cards/{card}/neighbourhood?from=2010-01-01&to=2020-01-01", "longer than 366 days"),
+        })
+        {
+            var answer = await http.GetAsync(tooLarge);
+            answer.StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest, tooLarge);
+            answer.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json", tooLarge);
+            (await answer.Content.ReadAsStringAsync()).Should().Contain(because, tooLarge);
+        }
+        (await http.GetFromJsonAsync<List<GraphTransaction>>("/api/graph/transactions/latest?limit=1000")).Should().HaveCountLessThanOrEqualTo(1000);
     }
 
     [Fact]

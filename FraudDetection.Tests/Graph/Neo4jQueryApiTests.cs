@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using FraudDetection.Graph.Extensions;
@@ -25,7 +24,7 @@ public sealed class Neo4jQueryApiTests : IDisposable
 
     public Neo4jQueryApiTests()
     {
-        _neo4j = WireMockServer.Start($"http://127.0.0.1:{FreePort()}");
+        _neo4j = TestNetwork.StartFake();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -44,12 +43,6 @@ public sealed class Neo4jQueryApiTests : IDisposable
         _neo4j.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string Answer(string[] fields, params object?[][] rows) => JsonSerializer.Serialize(new
     {

@@ -16,6 +16,7 @@ namespace FraudDetection.Tests.Live;
 /// same model; a feature that differs is named. The live figures are the counts of the scored output.
 /// </summary>
 [Collection(MetricsIsolation.Name)]
+[Trait("Category", "Integration")]
 public sealed class LiveEqualsOfflineTests(ITestOutputHelper output) : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("live-offline-");

@@ -5,7 +5,7 @@ using FraudDetection.Core.Transactions;
 using FraudDetection.Tests.Scoring;
 using FraudDetection.Training.Backtest;
 using FraudDetection.Training.Schedule;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 using Xunit.Abstractions;
 
 namespace FraudDetection.Tests.Live;

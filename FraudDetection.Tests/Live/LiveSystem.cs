@@ -12,8 +12,6 @@ using FraudDetection.Scoring.Extensions;
 using FraudDetection.Tests.Scoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -119,7 +117,7 @@ public sealed partial class LiveSystem : IAsyncDisposable
             ApplicationName = api.Assembly.GetName().Name,
             EnvironmentName = "Testing",
         });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -134,7 +132,7 @@ public sealed partial class LiveSystem : IAsyncDisposable
         mapApi(app);
         await app.StartAsync();
         _apps.Add(app);
-        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return app.BaseAddress();
     }
 
     public async ValueTask DisposeAsync()

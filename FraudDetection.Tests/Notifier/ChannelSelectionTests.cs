@@ -16,7 +16,7 @@ public sealed class ChannelSelectionTests : IDisposable
     private const string MemoPath = "/v2/api/talk/memo/default/send";
     private readonly WireMockServer _kakao = TestNetwork.StartFake();
     private readonly WireMockServer _hook = TestNetwork.StartFake();
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
 
     public void Dispose()
     {

@@ -11,7 +11,7 @@ namespace FraudDetection.Tests.Notifier;
 
 public sealed class CoalescingAndQuotaTests : IDisposable
 {
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 2, 5, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _data.Dispose();

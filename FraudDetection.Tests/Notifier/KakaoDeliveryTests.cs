@@ -18,7 +18,7 @@ public sealed class KakaoDeliveryTests : IDisposable
 
     private readonly WireMockServer _kakao = TestNetwork.StartFake();
     private readonly WireMockServer _hook = TestNetwork.StartFake();
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
 
     public void Dispose()
     {
@@ -141,6 +141,27 @@ public sealed class KakaoDeliveryTests : IDisposable
                 .Should().Be("rt-rotated-2", "Kakao did not rotate it this time, so the rotated one is kept");
         }
         _kakao.Requests(TokenPath).Should().ContainSingle().Which.Form()["refresh_token"].Should().Be("rt-rotated-2");
+
+        // At rest the tokens are encrypted: neither the database nor its WAL holds them in clear text.
+        var files = Directory.GetFiles(Path.Combine(_data.Path, "notifier"), "notifier.db*");
+        files.Should().NotBeEmpty();
+        foreach (var file in files)
+        {
+            var bytes = ReadShared(file);
+            foreach (var secret in new[] { "rt-rotated-2", "at-3", "at-rotated-2" })
+            {
+                bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)).Should().Be(-1, $"{Path.GetFileName(file)} must not hold {secret} in clear text");
+            }
+        }
+        Directory.GetFiles(Path.Combine(_data.Path, "notifier", "keys"), "key-*.xml").Should().NotBeEmpty("the key ring lives beside the database");
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     [Fact]

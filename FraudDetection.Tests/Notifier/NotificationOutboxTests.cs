@@ -4,7 +4,7 @@ namespace FraudDetection.Tests.Notifier;
 
 public sealed class NotificationOutboxTests : IDisposable
 {
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
 
     public void Dispose() => _data.Dispose();
 

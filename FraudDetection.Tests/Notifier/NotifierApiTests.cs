@@ -8,8 +8,6 @@ using FraudDetection.Notifier.Extensions;
 using FraudDetection.Notifier.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +17,7 @@ namespace FraudDetection.Tests.Notifier;
 
 public sealed class NotifierApiTests : IDisposable
 {
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
 
     public void Dispose() => _data.Dispose();
 
@@ -28,7 +26,7 @@ public sealed class NotifierApiTests : IDisposable
     {
         var logs = new CapturingLoggerProvider();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Test" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [DataPaths.ConfigurationKey] = _data.Path,
@@ -43,8 +41,7 @@ public sealed class NotifierApiTests : IDisposable
         app.MapDefaultEndpoints();
         app.MapNotifierApi();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        using var http = new HttpClient { BaseAddress = app.BaseAddress() };
 
         var dispatcher = app.Services.GetRequiredService<NotificationDispatcher>();
         dispatcher.Accept(new PendingAlert(TestAlerts.Make("d-1"), null, DateTimeOffset.UtcNow)).Should().BeTrue();
@@ -52,6 +49,8 @@ public sealed class NotifierApiTests : IDisposable
 
         var entries = JsonDocument.Parse(await http.GetStringAsync("/api/notifications")).RootElement;
         entries.GetArrayLength().Should().Be(1);
+        (await http.GetAsync("/api/notifications?limit=1001")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest, "a page holds at most 1000");
+        (await http.GetAsync("/api/notifications?limit=0")).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
         var entry = entries[0];
         entry.GetProperty("trans_nums")[0].GetString().Should().Be("d-1");
         entry.GetProperty("card_masked").GetString().Should().Be("****0366");

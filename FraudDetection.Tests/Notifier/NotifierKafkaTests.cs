@@ -14,10 +14,11 @@ using WireMock.ResponseBuilders;
 
 namespace FraudDetection.Tests.Notifier;
 
+[Trait("Category", "Integration")]
 public sealed class NotifierKafkaTests : IDisposable
 {
     private const string MemoPath = "/v2/api/talk/memo/default/send";
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = new("fd-notifier");
 
     public void Dispose() => _data.Dispose();
 

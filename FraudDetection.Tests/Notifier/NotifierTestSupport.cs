@@ -1,18 +1,13 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Transactions;
 using FraudDetection.Notifier.Delivery;
 using FraudDetection.Notifier.Extensions;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using WireMock.Logging;
-using WireMock.Server;
 
 namespace FraudDetection.Tests.Notifier;
 
@@ -177,45 +172,4 @@ internal sealed class NotifierTestHost : IDisposable
     }
 
     public void Dispose() => Host.Dispose();
-}
-
-internal static class TestNetwork
-{
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A fake HTTP peer on 127.0.0.1 only.</summary>
-    public static WireMockServer StartFake() => WireMockServer.Start($"http://127.0.0.1:{FreePort()}");
-
-    public static IReadOnlyList<ILogEntry> Requests(this WireMockServer server, string path) =>
-        server.LogEntries.Where(e => e.RequestMessage!.Path == path).ToList();
-
-    public static Dictionary<string, string> Form(this ILogEntry entry) =>
-        QueryHelpers.ParseQuery(entry.RequestMessage!.Body).ToDictionary(p => p.Key, p => p.Value.ToString());
-
-    public static string Header(this ILogEntry entry, string name) =>
-        string.Join(",", entry.RequestMessage!.Headers!.First(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value);
-}
-
-/// <summary>A fresh data directory per test, deleted afterwards.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "fd-notifier-" + Guid.NewGuid().ToString("N"));
-
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
 }

@@ -12,10 +12,9 @@ using FraudDetection.Core.Transactions;
 using FraudDetection.Producer.Apis;
 using FraudDetection.Producer.Extensions;
 using FraudDetection.Producer.Hosting;
+using FraudDetection.Producer.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -44,7 +43,7 @@ public sealed class ProducerApiTests : IAsyncLifetime
     private async Task<(WebApplication App, HttpClient Http)> StartHostAsync(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddProducerServices();
@@ -52,8 +51,7 @@ public sealed class ProducerApiTests : IAsyncLifetime
         app.MapProducerApi();
         await app.StartAsync();
         _apps.Add(app);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new HttpClient { BaseAddress = new Uri(address) });
+        return (app, new HttpClient { BaseAddress = app.BaseAddress() });
     }
 
     private Dictionary<string, string?> Settings(double rate) => new()

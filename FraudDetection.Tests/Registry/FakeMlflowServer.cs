@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -21,7 +19,7 @@ internal sealed class FakeMlflowServer : IDisposable
 
     public FakeMlflowServer()
     {
-        var port = FreePort();
+        var port = TestNetwork.FreePort();
         Server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{port}"] });
         Url = new Uri($"http://127.0.0.1:{port}/");
     }
@@ -95,12 +93,6 @@ internal sealed class FakeMlflowServer : IDisposable
         => Server.Given(Request.Create().WithPath(path).UsingMethod(method))
             .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(body));
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 internal static class FakeMlflowJson

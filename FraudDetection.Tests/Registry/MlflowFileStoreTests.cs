@@ -1,6 +1,6 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Tracking;
 using Microsoft.Extensions.Time.Testing;
 using YamlDotNet.Serialization;
 

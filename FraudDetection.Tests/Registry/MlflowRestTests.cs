@@ -2,7 +2,8 @@ using System.Text.Json;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
 using FraudDetection.Core.Registry.Mlflow;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Extensions;
+using FraudDetection.Training.Tracking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,7 +30,7 @@ public class MlflowRestTests : IDisposable
             ["Registry:CacheDirectory"] = cache,
             ["FraudDetection:DataDirectory"] = _temp.Sub("data"),
         });
-        builder.AddModelRegistry();
+        builder.AddExperimentTracking();
         return builder.Build().Services;
     }
 

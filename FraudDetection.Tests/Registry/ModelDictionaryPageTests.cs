@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace FraudDetection.Tests.Registry;
 
 /// <summary>The model dictionary pages in Debian's headless Chromium (never a downloaded browser), with their plots.</summary>
+[Trait("Category", "Integration")]
 public class ModelDictionaryPageTests(ITestOutputHelper output) : IDisposable
 {
     private const string Chromium = "/usr/bin/chromium";

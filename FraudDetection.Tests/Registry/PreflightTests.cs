@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using FraudDetection.Training.Preflight;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
 
 namespace FraudDetection.Tests.Registry;

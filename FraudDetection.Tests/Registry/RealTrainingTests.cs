@@ -1,14 +1,16 @@
 using System.Net.Http.Json;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
 using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
+using FraudDetection.Training.Tracking;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FraudDetection.Tests.Registry;
 
-/// <summary>The host with the real training library and window evaluator, on real Kaggle rows (the shared slices).</summary>
+/// <summary>The host with the real training library and window evaluator, on real Kaggle rows (FraudDetection.Tests/TestData/kaggle).</summary>
+[Trait("Category", "Integration")]
 public class RealTrainingTests : IDisposable
 {
     private readonly TempFolder _temp = new("fd-real-training");

@@ -1,5 +1,6 @@
 using System.Net;
 using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
 
 namespace FraudDetection.Tests.Registry;

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using FraudDetection.Core.Models;
+using FraudDetection.Training.Pipeline;
 using FraudDetection.Training.Promotion;
 using FraudDetection.Training.Schedule;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Registry;
 

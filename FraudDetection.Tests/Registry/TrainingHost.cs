@@ -1,11 +1,11 @@
 using FraudDetection.Training.Apis;
 using FraudDetection.Training.Extensions;
+using FraudDetection.Training.Pipeline;
 using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,7 +33,7 @@ internal sealed class TrainingHost : IAsyncDisposable
     public static async Task<TrainingHost> StartAsync(string dataDirectory, IDictionary<string, string?>? settings = null, ITrainingJob? job = null, IModelEvaluator? evaluator = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = dataDirectory });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Logging.ClearProviders();
         var trainingFile = Path.Combine(dataDirectory, "labelled.csv");
         File.WriteAllText(trainingFile, "trans_date_trans_time,cc_num\n");
@@ -64,8 +64,7 @@ internal sealed class TrainingHost : IAsyncDisposable
         var app = builder.Build();
         app.MapTrainingApi();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TrainingHost(app, new HttpClient { BaseAddress = new Uri(address) }, dataDirectory);
+        return new TrainingHost(app, new HttpClient { BaseAddress = app.BaseAddress() }, dataDirectory);
     }
 
     /// <summary>Polls <c>GET /api/training/runs</c> until the host has queued a run by itself (e.g. the starter run), or the timeout.</summary>

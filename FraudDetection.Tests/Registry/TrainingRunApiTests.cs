@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
 using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
+using FraudDetection.Training.Tracking;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FraudDetection.Tests.Registry;

@@ -1,3 +1,5 @@
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

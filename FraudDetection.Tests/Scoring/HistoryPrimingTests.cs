@@ -10,6 +10,7 @@ using FraudDetection.Training.Backtest;
 namespace FraudDetection.Tests.Scoring;
 
 /// <summary>History messages (header <see cref="Topics.HistoryHeader"/>) prime the card state as a backtest's --history does, once.</summary>
+[Trait("Category", "Integration")]
 public sealed class HistoryPrimingTests
 {
     private static readonly List<Transaction> History = BundledData.SampleTail(TimeSpan.FromDays(3));

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Tests.Scoring;
 
+[Trait("Category", "Integration")]
 public sealed class KafkaCheckpointStoreTests : IDisposable
 {
     private const string Topic = "checkpoints-test";

@@ -11,8 +11,6 @@ using FraudDetection.Scoring.Apis;
 using FraudDetection.Scoring.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -25,7 +23,7 @@ public sealed class ScoringApiTests
     private static WebApplication BuildHost(ScoringHarness harness, Dictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:kafka"] = harness.Kafka.BootstrapServers,
@@ -64,7 +62,7 @@ public sealed class ScoringApiTests
     }
 
     private static HttpClient Client(WebApplication app) =>
-        new() { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        new() { BaseAddress = app.BaseAddress() };
 
     [Fact]
     public async Task Score_returns_features_and_reasons_that_sum_with_the_bias_to_the_raw_margin_without_changing_state()
@@ -115,7 +113,7 @@ public sealed class ScoringApiTests
 
         var metrics = await client.GetStringAsync("/metrics");
         metrics.Should().Contain("fraud_scoring_transactions_scored_total").And.Contain("fraud_scoring_score_bucket")
-            .And.Contain("fraud_scoring_event_to_scored_duration_milliseconds_bucket").And.Contain("model_version=\"1\"");
+            .And.Contain("fraud_scoring_event_to_scored_duration_seconds_bucket").And.Contain("model_version=\"1\"");
         await app.StopAsync();
     }
 

@@ -5,7 +5,7 @@ using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Features;
 using FraudDetection.Training.Export;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Scoring;
 
@@ -31,7 +31,7 @@ public static class ScoringModels
 
     /// <summary>Real Kaggle rows (fraudTest head), in file (time) order.</summary>
     public static List<Transaction> KaggleRows(int count) =>
-        [.. TransactionCsv.ReadFile(Path.Combine(RepositoryRoot(), "..", "shared", "data", "kaggle-slices", "fraudTest.head.csv")).Take(count)];
+        [.. TransactionCsv.ReadFile(RepoPaths.KaggleSlice("fraudTest.head.csv")).Take(count)];
 
     /// <summary>A registry folder with <paramref name="modelDirectory"/> registered and made champion.</summary>
     public static async Task<FileModelRegistry> RegistryWithChampionAsync(string registryDirectory, string modelDirectory)

@@ -8,6 +8,7 @@ using FraudDetection.Scoring.Options;
 
 namespace FraudDetection.Tests.Scoring;
 
+[Trait("Category", "Integration")]
 public sealed class ScoringPipelineTests
 {
     [Fact]
@@ -51,18 +52,7 @@ public sealed class ScoringPipelineTests
         var good = ScoringModels.KaggleRows(200);
         var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
         var template = JsonSerializer.Serialize(good[0] with { TransNum = "bad-template" }, FraudJsonContext.Default.Transaction);
-        string Mutate(string property, string replacement) =>
-            System.Text.RegularExpressions.Regex.Replace(template, $"\"{property}\":(\"[^\"]*\"|[^,}}]*)", replacement);
-        var bad = new (string Reason, byte[] Value)[]
-        {
-            (DeadLetterReasons.Unparseable, Encoding.UTF8.GetBytes("{not json")),
-            (DeadLetterReasons.Unparseable, Encoding.UTF8.GetBytes("[1,2,3]")),
-            (DeadLetterReasons.InvalidAmount, Encoding.UTF8.GetBytes(Mutate("amt", "\"amt\":-12.5"))),
-            (DeadLetterReasons.InvalidDate, Encoding.UTF8.GetBytes(Mutate("trans_date_trans_time", "\"trans_date_trans_time\":\"2020-02-30 10:00:00\""))),
-            (DeadLetterReasons.MissingCard, Encoding.UTF8.GetBytes(Mutate("cc_num", "\"cc_num\":null"))),
-            (DeadLetterReasons.MissingTransNum, Encoding.UTF8.GetBytes(Mutate("trans_num", "\"trans_num\":\"\""))),
-            (DeadLetterReasons.MissingTransNum, Encoding.UTF8.GetBytes(template.Replace(",\"trans_num\":\"bad-template\"", ""))),
-        };
+        var bad = MalformedTransactions.From(template, "bad-template");
 
         harness.Produce(good.Take(100));
         foreach (var (_, value) in bad)

@@ -1,14 +1,18 @@
 namespace FraudDetection.Tests.TestSupport;
 
-/// <summary>Finds the repository root (the folder holding FraudDetection.sln) and the shared data beside it.</summary>
+/// <summary>Finds the repository root (the folder holding FraudDetection.sln) and the test data inside it.</summary>
 internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>../shared/data relative to the repository root (the same in a worktree and in CI).</summary>
-    public static string SharedData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+    /// <summary>The test project's data folder (<c>FraudDetection.Tests/TestData</c>).</summary>
+    public static string TestData => Path.Combine(Root, "FraudDetection.Tests", "TestData");
 
-    public static string KaggleSlice(string name) => Path.Combine(SharedData, "kaggle-slices", name);
+    /// <summary>The first rows of a public Kaggle file (<c>fraudTrain.head.csv</c>, <c>fraudTest.head.csv</c>), byte for byte.</summary>
+    public static string KaggleSlice(string name) => Path.Combine(TestData, "kaggle", name);
+
+    /// <summary>The bundled sample (<c>data/sample.csv.gz</c>).</summary>
+    public static string Sample => Path.Combine(Root, "data", "sample.csv.gz");
 
     private static string FindRoot()
     {

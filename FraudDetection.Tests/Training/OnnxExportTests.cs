@@ -2,7 +2,7 @@ using FraudDetection.Core.Models;
 using FraudDetection.Core.Models.Onnx;
 using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Export;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 
@@ -130,7 +130,7 @@ public sealed class OnnxExportTests : IDisposable
         var path = Path.Combine(_dir, "with-covers.onnx");
         var check = SyntheticData.Make(100, 13);
         OnnxExporter.Export(trained, Card(), path, check);
-        var proto = TreeEnsembleOnnx.ReadModel(path);
+        var proto = OnnxModelReader.ReadModel(path);
         proto.MetadataProps.Remove(proto.MetadataProps.Single(p => p.Key == FraudModelOnnx.Metadata.TreeCovers));
         var stripped = Path.Combine(_dir, "without-covers.onnx");
         File.WriteAllBytes(stripped, Google.Protobuf.MessageExtensions.ToByteArray(proto));

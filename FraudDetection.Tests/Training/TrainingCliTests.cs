@@ -2,27 +2,26 @@ using System.Text.Json;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Transactions;
-using FraudDetection.Training.Export;
 using FraudDetection.Training.Backtest;
 using FraudDetection.Training.Cli;
 using FraudDetection.Training.Explanation;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Export;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 
+[Trait("Category", "Integration")]
 public sealed class TrainingCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("training-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static string SharedData(string relative) => Path.Combine(RepoPaths.SharedData, relative);
-
     [Fact]
     public async Task Train_then_backtest_on_kaggle_slices_end_to_end()
     {
-        var train = SharedData("kaggle-slices/fraudTrain.head.csv");
-        var test = SharedData("kaggle-slices/fraudTest.head.csv");
+        var train = RepoPaths.KaggleSlice("fraudTrain.head.csv");
+        var test = RepoPaths.KaggleSlice("fraudTest.head.csv");
         var modelDir = Path.Combine(_dir, "model");
 
         var trainExit = await TrainingCli.RunAsync(["train", "--data", train, "--valid-from", "2019-01-03", "--out", modelDir,
@@ -90,7 +89,7 @@ public sealed class TrainingCliTests : IDisposable
     [Fact]
     public void Backtest_writes_an_empty_label_for_unlabelled_input_and_scores_like_predict()
     {
-        var data = TransactionCsv.ReadFile(SharedData("kaggle-slices/fraudTrain.head.csv")).ToList();
+        var data = TransactionCsv.ReadFile(RepoPaths.KaggleSlice("fraudTrain.head.csv")).ToList();
         var trained = EnsembleTrainer.Train(TrainerKind.LightGbm,
             TrainingSet.From(FeatureMatrix.Build(data)), new HyperParameters(Trees: 20, Leaves: 7, MinDataInLeaf: 5), 1, 0);
         var path = Path.Combine(_dir, "model.onnx");

@@ -1,5 +1,5 @@
 using FraudDetection.Core.Transactions;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 
@@ -10,7 +10,7 @@ public sealed class TransactionSourceTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static List<Transaction> Slice() =>
-        [.. TransactionCsv.ReadFile(TrainingCliTests.SharedData("kaggle-slices/fraudTrain.head.csv")).Take(600)];
+        [.. TransactionCsv.ReadFile(RepoPaths.KaggleSlice("fraudTrain.head.csv")).Take(600)];
 
     [Fact]
     public void Several_sorted_files_merge_into_event_time_order()

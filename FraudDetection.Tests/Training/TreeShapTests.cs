@@ -1,7 +1,7 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Models.Trees;
 using FraudDetection.Training.Export;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Evaluation;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Training.Backtest;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Backtest;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 using Spectre.Console;
 
 namespace FraudDetection.Training.Cli;
@@ -20,8 +20,6 @@ public static class TrainingCli
         var root = new RootCommand("FraudDetection training: train, evaluate, explain and export a fraud model; backtest it.");
         root.Add(TrainCommand());
         root.Add(BacktestCommand());
-        root.Add(BenchModelCommand());
-        root.Add(BenchFeaturesCommand());
         return root;
     }
 
@@ -155,51 +153,6 @@ public static class TrainingCli
                 AnsiConsole.MarkupLine($"[red]backtest failed:[/] {Markup.Escape(e.Message)}");
                 return Task.FromResult(1);
             }
-        });
-        return command;
-    }
-
-    private static Command BenchModelCommand()
-    {
-        var model = new Option<FileSystemInfo>("--model") { Description = "Model folder (holding model.onnx) or an .onnx file", Required = true };
-        var data = new Option<FileInfo>("--data") { Description = "CSV whose rows are featurized and scored", Required = true };
-        var rows = new Option<int>("--rows") { Description = "Rows to featurize", DefaultValueFactory = _ => 20_000 };
-        var seconds = new Option<double>("--seconds") { Description = "Seconds per measurement", DefaultValueFactory = _ => 3 };
-        var command = new Command("bench-model", "Measure FraudModel.Predict (batched) and Explain (TreeSHAP) on one thread") { model, data, rows, seconds };
-        command.SetAction(parse =>
-        {
-            var modelPath = parse.GetValue(model)!.FullName;
-            if (Directory.Exists(modelPath))
-            {
-                modelPath = Path.Combine(modelPath, ModelRegistryNames.OnnxFileName);
-            }
-            using var fraudModel = FraudModel.Load(modelPath, FeatureSchema.Current);
-            var matrix = TransactionSource.Replay([parse.GetValue(data)!.FullName], new ReadReport(),
-                txs => FeatureMatrix.Build(txs.Take(parse.GetValue(rows))));
-            var result = ModelBench.Run(fraudModel, matrix, [1, 64, 1024], TimeSpan.FromSeconds(parse.GetValue(seconds)));
-            AnsiConsole.MarkupLine($"model {Markup.Escape(fraudModel.Version)}: {result.Trees} trees, max depth {result.MaxDepth}, {result.Rows:N0} rows, {Environment.ProcessorCount} cores");
-            foreach (var (batch, rate, cpuRate) in result.Predict)
-            {
-                AnsiConsole.MarkupLine($"Predict batch {batch,5}: {rate,12:N0} rows/s wall, {cpuRate,12:N0} rows per CPU-second");
-            }
-            AnsiConsole.MarkupLine($"Explain (exact TreeSHAP): {result.ExplainMillisecondsPerRow:F3} ms/row wall, {result.ExplainCpuMillisecondsPerRow:F3} CPU-ms/row");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command BenchFeaturesCommand()
-    {
-        var data = new Option<FileInfo>("--data") { Description = "CSV (plain or .gz) whose rows are featurized", Required = true };
-        var repeats = new Option<int>("--repeats") { Description = "Measurements; the best is kept", DefaultValueFactory = _ => 3 };
-        var command = new Command("bench-features", "Measure the online feature pipeline (FeatureMatrix.Build, priming, checkpoint) on one thread") { data, repeats };
-        command.SetAction(parse =>
-        {
-            var rows = TransactionCsv.ReadFile(parse.GetValue(data)!.FullName).ToList();
-            var result = FeatureBenchmark.Run(rows, repeats: parse.GetValue(repeats), output: Console.Out);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"features_rows_per_s={result.RowsPerSecond:F0} features_rows_per_cpu_s={result.RowsPerCpuSecond:F0} checkpoint_bytes={result.CheckpointBytes}"));
-            return 0;
         });
         return command;
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Models.Onnx;
 using FraudDetection.Core.Models.Trees;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Training.Export;
 

@@ -1,8 +1,12 @@
 using FraudDetection.Core.Registry;
+using FraudDetection.Training.Health;
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Pipeline;
+using FraudDetection.Training.Preflight;
 using FraudDetection.Training.Promotion;
+using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FraudDetection.Training.Extensions;
 
@@ -36,7 +40,7 @@ public static class TrainingServiceExtensions
     /// </summary>
     public static TBuilder AddTrainingPipeline<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddModelRegistry();
+        builder.AddExperimentTracking();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
 
@@ -69,17 +73,5 @@ public static class TrainingServiceExtensions
         {
             return false;
         }
-    }
-}
-
-/// <summary>Healthy unless the latest finished training run failed (then degraded, with its error).</summary>
-internal sealed class TrainingHealthCheck(TrainingRunQueue queue) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var last = queue.List().FirstOrDefault(run => run.State is TrainingRunState.Succeeded or TrainingRunState.Failed);
-        return Task.FromResult(last?.State == TrainingRunState.Failed
-            ? HealthCheckResult.Degraded($"last training run {last.Id} failed: {last.Error}")
-            : HealthCheckResult.Healthy(last is null ? "no finished run yet" : $"last training run {last.Id} succeeded"));
     }
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
-using FraudDetection.Core.Registry.Tracking;
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Tracking;
 using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Training.Promotion;

@@ -1,7 +1,7 @@
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Evaluation;
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Training.Promotion;
 

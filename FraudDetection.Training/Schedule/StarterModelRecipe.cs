@@ -1,4 +1,5 @@
-using FraudDetection.Training.Training;
+using FraudDetection.Training.Pipeline;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Training.Schedule;
 

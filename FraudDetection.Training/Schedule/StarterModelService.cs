@@ -1,4 +1,6 @@
 using FraudDetection.Core.Models;
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Runs;
 using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Training.Schedule;

@@ -1,4 +1,6 @@
 using Cronos;
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Runs;
 using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Training.Schedule;

@@ -12,6 +12,14 @@ public static class FraudModelOnnx
     /// <summary>The trees' raw sum (before the link), exported for tooling and the parity check.</summary>
     public const string RawScoreOutput = "raw_score";
 
+    /// <summary>The scorer of tree models (<c>ai.onnx.ml</c>).</summary>
+    public const string TreeEnsembleOp = "TreeEnsembleRegressor";
+    /// <summary>The scorer of linear models (<c>ai.onnx.ml</c>).</summary>
+    public const string LinearOp = "LinearRegressor";
+    /// <summary>Initializers of the link after the scorer: probability = sigmoid(raw · scale + offset).</summary>
+    public const string LinkScaleInitializer = "link_scale";
+    public const string LinkOffsetInitializer = "link_offset";
+
     public const string MlDomain = "ai.onnx.ml";
     public const int MlOpset = 3;
     public const int OnnxOpset = 17;

@@ -17,7 +17,7 @@ public sealed class MlflowException(string message, HttpStatusCode? statusCode, 
 
     public bool IsAlreadyExists => ErrorCode == "RESOURCE_ALREADY_EXISTS";
 
-    internal static async Task<T> CallAsync<T>(Uri server, string what, Func<Task<T>> call)
+    public static async Task<T> CallAsync<T>(Uri server, string what, Func<Task<T>> call)
     {
         try
         {
@@ -37,7 +37,7 @@ public sealed class MlflowException(string message, HttpStatusCode? statusCode, 
         }
     }
 
-    internal static Task CallAsync(Uri server, string what, Func<Task> call)
+    public static Task CallAsync(Uri server, string what, Func<Task> call)
         => CallAsync(server, what, async () =>
         {
             await call();

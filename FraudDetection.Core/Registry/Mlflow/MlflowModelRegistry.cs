@@ -1,6 +1,5 @@
 using System.Globalization;
 using FraudDetection.Core.Models;
-using FraudDetection.Core.Registry.Tracking;
 
 namespace FraudDetection.Core.Registry.Mlflow;
 
@@ -16,7 +15,7 @@ public sealed class MlflowModelRegistry : IModelRegistryAdmin
     public const string ModelArtifactPath = "model";
 
     private readonly IMlflowApi _api;
-    private readonly MlflowTracker _tracker;
+    private readonly MlflowRunStore _runs;
     private readonly string _cacheDirectory;
     private readonly string _experimentName;
     private readonly string _modelName;
@@ -27,7 +26,7 @@ public sealed class MlflowModelRegistry : IModelRegistryAdmin
     {
         _api = api;
         _server = server;
-        _tracker = new MlflowTracker(api, server, timeProvider);
+        _runs = new MlflowRunStore(api, server, timeProvider);
         _cacheDirectory = Path.GetFullPath(cacheDirectory);
         _experimentName = experimentName;
         _modelName = modelName;
@@ -75,15 +74,15 @@ public sealed class MlflowModelRegistry : IModelRegistryAdmin
         TrackedRun run;
         if (tags.TryGetValue(RunIdTag, out var runId) && runId.Length > 0)
         {
-            run = await _tracker.GetRunInfoAsync(runId, cancellationToken) ?? throw new KeyNotFoundException($"MLflow run {runId} (tag {RunIdTag}) does not exist on {_server}.");
+            run = await _runs.GetRunInfoAsync(runId, cancellationToken) ?? throw new KeyNotFoundException($"MLflow run {runId} (tag {RunIdTag}) does not exist on {_server}.");
         }
         else
         {
-            run = await _tracker.StartRunAsync(_experimentName, $"register-{Path.GetFileName(source)}", new Dictionary<string, string>(), cancellationToken);
-            await _tracker.EndRunAsync(run, TrackedRunStatus.Finished, cancellationToken);
+            run = await _runs.StartRunAsync(_experimentName, $"register-{Path.GetFileName(source)}", new Dictionary<string, string>(), cancellationToken);
+            await _runs.EndRunAsync(run, TrackedRunStatus.Finished, cancellationToken);
         }
 
-        await _tracker.LogArtifactsAsync(run, source, ModelArtifactPath, cancellationToken);
+        await _runs.LogArtifactsAsync(run, source, ModelArtifactPath, cancellationToken);
         var versionTags = new Dictionary<string, string>(tags) { [RunIdTag] = run.RunId };
         var request = new CreateModelVersionRequest(_modelName, $"{run.ArtifactUri.TrimEnd('/')}/{ModelArtifactPath}", run.RunId, versionTags.Select(pair => new MlflowTag(pair.Key, pair.Value)).ToList());
         var created = await MlflowException.CallAsync(_server, $"create a version of '{_modelName}'", () => _api.CreateModelVersionAsync(request, cancellationToken));
@@ -178,7 +177,7 @@ public sealed class MlflowModelRegistry : IModelRegistryAdmin
         if (!Directory.Exists(cached))
         {
             var proxyPath = await SourceProxyPathAsync(version, cancellationToken);
-            await PlaceAsync(cached, staging => _tracker.DownloadTreeAsync(proxyPath, staging, cancellationToken));
+            await PlaceAsync(cached, staging => _runs.DownloadTreeAsync(proxyPath, staging, cancellationToken));
             if (!File.Exists(Path.Combine(cached, ModelRegistryNames.OnnxFileName)))
             {
                 throw new MlflowException($"Version {version.Version} of '{_modelName}' on {_server} has no {ModelRegistryNames.OnnxFileName} at {version.Source}.", null, null);
@@ -198,7 +197,7 @@ public sealed class MlflowModelRegistry : IModelRegistryAdmin
             var slash = rest.IndexOf('/');
             var runId = slash < 0 ? rest : rest[..slash];
             var inner = slash < 0 ? "" : rest[(slash + 1)..];
-            var run = await _tracker.GetRunInfoAsync(runId, cancellationToken) ?? throw new KeyNotFoundException($"Run {runId} of version {version.Version} does not exist on {_server}.");
+            var run = await _runs.GetRunInfoAsync(runId, cancellationToken) ?? throw new KeyNotFoundException($"Run {runId} of version {version.Version} does not exist on {_server}.");
             return string.Join('/', new[] { MlflowConnection.ProxyPath(run.ArtifactUri), inner }.Where(part => part.Length > 0));
         }
 

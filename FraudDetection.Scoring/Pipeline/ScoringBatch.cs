@@ -1,0 +1,49 @@
+using Confluent.Kafka;
+using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Checkpoints;
+
+namespace FraudDetection.Scoring.Pipeline;
+
+/// <summary>A transaction that will be scored, and the message it came in.</summary>
+internal readonly record struct ScoredRow(ConsumeResult<byte[], byte[]> Message, Transaction Transaction);
+
+/// <summary>
+/// One micro-batch between the consume loop and the emitter (pooled): featurized rows with their probabilities, and
+/// the messages to dead-letter. With <see cref="CheckpointDone"/> set it is a checkpoint marker instead.
+/// </summary>
+internal sealed class ScoringBatch
+{
+    public ScoredRow[] Rows = [];
+    public float[] Features = [];
+    public float[] Probabilities = [];
+    public int Count;
+    public IScoringModel? Model;
+    public double Threshold;
+    public double InferenceMs;
+    public List<PartitionCheckpoint>? Checkpoint;
+    public TaskCompletionSource? CheckpointDone;
+    public readonly List<(ConsumeResult<byte[], byte[]> Message, Rejection Rejection)> Rejected = [];
+    /// <summary>Every message of the batch, kept only while tracing listens (for the span's links).</summary>
+    public readonly List<ConsumeResult<byte[], byte[]>> Messages = [];
+
+    public void Ensure(int rows, int featureCount)
+    {
+        if (Rows.Length < rows)
+        {
+            Rows = new ScoredRow[rows];
+            Probabilities = new float[rows];
+            Features = new float[rows * featureCount];
+        }
+    }
+
+    public void Reset()
+    {
+        Array.Clear(Rows, 0, Count);
+        Count = 0;
+        Model = null;
+        Checkpoint = null;
+        CheckpointDone = null;
+        Rejected.Clear();
+        Messages.Clear();
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace FraudDetection.Training.Runs;
+
+[JsonConverter(typeof(JsonStringEnumConverter<TrainingRunState>))]
+public enum TrainingRunState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>Where a training run stands, as <c>GET /api/training/runs/{id}</c> shows it.</summary>
+public sealed record TrainingRunStatus
+{
+    public required string Id { get; init; }
+    /// <summary><c>api</c>, <c>schedule</c> or <c>starter</c>.</summary>
+    public required string Trigger { get; init; }
+    public TrainingRunState State { get; init; }
+    /// <summary>queued, preflight, training, tracking, registering, gating, done.</summary>
+    public string Stage { get; init; } = "queued";
+    public DateTimeOffset QueuedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public string? Error { get; init; }
+    /// <summary>The tracked (MLflow) run id.</summary>
+    public string? TrackedRunId { get; init; }
+    public string? ModelVersion { get; init; }
+    public string? Decision { get; init; }
+    public string? DecisionReason { get; init; }
+    public double? AveragePrecision { get; init; }
+    public IReadOnlyList<string> Log { get; init; } = [];
+}
