@@ -34,11 +34,12 @@ public static class FeatureBenchmark
     {
         var data = new Option<string>("--data") { Description = "CSV (plain or .gz) whose rows are featurized", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
         var repeats = new Option<int>("--repeats") { Description = "Measurements; the best is kept", DefaultValueFactory = _ => 3 };
-        var command = new Command("features", "The online feature pipeline (FeatureMatrix.Build, priming, checkpoint) on one thread") { data, repeats };
+        var features = new Option<string>("--features") { Description = "Feature groups: all (default), card (every card group), merchant, or group names", DefaultValueFactory = _ => "all" };
+        var command = new Command("features", "The online feature pipeline (FeatureMatrix.Build, priming, checkpoint) on one thread") { data, repeats, features };
         command.SetAction(parse =>
         {
             var rows = TransactionCsv.ReadFile(RepositoryFiles.Resolve(parse.GetValue(data)!)).ToList();
-            var result = Run(rows, repeats: parse.GetValue(repeats), output: Console.Out);
+            var result = Run(rows, repeats: parse.GetValue(repeats), output: Console.Out, selection: FeatureSelection.Parse(parse.GetValue(features)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"features_rows_per_s={result.RowsPerSecond:F0} features_rows_per_cpu_s={result.RowsPerCpuSecond:F0} checkpoint_bytes={result.CheckpointBytes}"));
             return 0;
@@ -46,7 +47,8 @@ public static class FeatureBenchmark
         return command;
     }
 
-    public static FeatureBenchmarkResult Run(IReadOnlyList<Transaction> rows, FeatureOptions? options = null, int repeats = 3, TextWriter? output = null)
+    public static FeatureBenchmarkResult Run(IReadOnlyList<Transaction> rows, FeatureOptions? options = null, int repeats = 3, TextWriter? output = null,
+        FeatureSelection? selection = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
@@ -59,7 +61,7 @@ public static class FeatureBenchmark
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var wall = Stopwatch.StartNew();
-            state = new OnlineFeatureState(options);
+            state = new OnlineFeatureState(options, selection);
             var matrix = FeatureMatrix.Build(rows, state, capacityHint: rows.Count);
             wall.Stop();
             process.Refresh();
@@ -71,7 +73,7 @@ public static class FeatureBenchmark
 
             process.Refresh();
             cpu = process.TotalProcessorTime;
-            FeatureMatrix.Prime(new OnlineFeatureState(options), rows);
+            FeatureMatrix.Prime(new OnlineFeatureState(options, selection), rows);
             process.Refresh();
             bestUpdate = Math.Min(bestUpdate, Math.Max((process.TotalProcessorTime - cpu).TotalSeconds, 1e-6));
         }
@@ -83,11 +85,11 @@ public static class FeatureBenchmark
         save.Stop();
         checkpoint.Position = 0;
         var load = Stopwatch.StartNew();
-        OnlineFeatureState.Load(checkpoint, options);
+        OnlineFeatureState.Load(checkpoint, options, selection);
         load.Stop();
         output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpoint: {state.CardCount:N0} cards, {checkpoint.Length / 1048576.0:F2} MiB, " +
             $"save {save.Elapsed.TotalMilliseconds:F1} ms, load {load.Elapsed.TotalMilliseconds:F1} ms"));
-        return new FeatureBenchmarkResult(rows.Count, FeatureSchema.Current.Count, bestWall, bestCpu, bestUpdate, state.CardCount,
+        return new FeatureBenchmarkResult(rows.Count, state.Selection.Schema.Count, bestWall, bestCpu, bestUpdate, state.CardCount,
             checkpoint.Length, save.Elapsed.TotalMilliseconds, load.Elapsed.TotalMilliseconds);
     }
 }

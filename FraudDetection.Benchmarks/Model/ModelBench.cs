@@ -29,9 +29,9 @@ public static class ModelBench
             {
                 modelPath = Path.Combine(modelPath, ModelRegistryNames.OnnxFileName);
             }
-            using var fraudModel = FraudModel.Load(modelPath, FeatureSchema.Current);
+            using var fraudModel = FraudModel.Load(modelPath, FeatureSelection.All);
             var matrix = TransactionSource.Replay([RepositoryFiles.Resolve(parse.GetValue(data)!)], new ReadReport(),
-                txs => FeatureMatrix.Build(txs.Take(parse.GetValue(rows))));
+                txs => FeatureMatrix.Build(txs.Take(parse.GetValue(rows))).For(fraudModel.Schema));
             var result = Run(fraudModel, matrix, [1, 64, 1024], TimeSpan.FromSeconds(parse.GetValue(seconds)));
             AnsiConsole.MarkupLine($"model {Markup.Escape(fraudModel.Version)}: {result.Trees} trees, max depth {result.MaxDepth}, {result.Rows:N0} rows, {Environment.ProcessorCount} cores");
             foreach (var (batch, rate, cpuRate) in result.Predict)

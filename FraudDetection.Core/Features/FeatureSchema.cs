@@ -10,7 +10,7 @@ namespace FraudDetection.Core.Features;
 public sealed class FeatureSchema : IEquatable<FeatureSchema>
 {
     /// <summary>Bump when a feature's meaning changes without a name change (windows, decay, sentinels, state layout).</summary>
-    public const string SemanticVersion = "1.1.0";
+    public const string SemanticVersion = "2.0.0";
 
     private readonly string[] _names;
     private readonly Dictionary<string, int> _index;
@@ -55,6 +55,29 @@ public sealed class FeatureSchema : IEquatable<FeatureSchema>
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
         return semanticVersion + "+" + Convert.ToHexStringLower(hash.AsSpan(0, 6));
     }
+
+    /// <summary>
+    /// Whether this schema is a selection of <paramref name="full"/>: its names in <paramref name="full"/>'s order (a
+    /// subsequence) and its version the one <see cref="Create"/> gives them under <paramref name="full"/>'s semantic
+    /// version — what a model trained on some of the features carries.
+    /// </summary>
+    public bool IsSelectionOf(FeatureSchema full)
+    {
+        ArgumentNullException.ThrowIfNull(full);
+        var semantic = full.Version.Split('+')[0];
+        if (Version != ComputeVersion(_names, semantic)) return false;
+        var at = -1;
+        foreach (var name in _names)
+        {
+            var index = full.IndexOf(name);
+            if (index <= at) return false;
+            at = index;
+        }
+        return _names.Length > 0;
+    }
+
+    /// <summary>The column in <paramref name="full"/> of each of this schema's features (a selection of it).</summary>
+    public int[] ColumnsIn(FeatureSchema full) => [.. _names.Select(full.IndexOf)];
 
     /// <summary>Same version and the same names in the same order.</summary>
     public bool Equals(FeatureSchema? other) =>

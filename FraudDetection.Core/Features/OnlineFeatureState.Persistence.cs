@@ -1,18 +1,21 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using FraudDetection.Core.Features.Card;
+using FraudDetection.Core.Features.Merchant;
 
 namespace FraudDetection.Core.Features;
 
 public sealed partial class OnlineFeatureState
 {
     private const ulong Magic = 0x3154_4145_4644_5246; // "FRDFEAT1" little-endian
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
     private const uint EndMarker = 0xF00D_CAFE;
 
     /// <summary>
     /// Writes the whole state (binary, little-endian, versioned): a header with the format version, the schema
-    /// version, the layout sizes and the options that change features, then each card's fixed-size state as raw bytes.
+    /// version, the layout sizes and the options that change features, each card's fixed-size state as raw bytes, then
+    /// the merchant partials (and the merchant table when this instance keeps its own).
     /// </summary>
     public void Save(Stream stream)
     {
@@ -25,6 +28,7 @@ public sealed partial class OnlineFeatureState
         WriteLayout(writer);
         writer.Write(_labelDelay);
         writer.Write(_idleReset);
+        writer.Write(Options.MerchantDayLag);
         writer.Write(_clock);
         writer.Write(_lastSweep);
         writer.Write(EvictedCards);
@@ -38,18 +42,23 @@ public sealed partial class OnlineFeatureState
             writer.Write(MemoryMarshal.AsBytes(card.Merchants.AsSpan()));
             writer.Write(MemoryMarshal.AsBytes(card.Bloom.AsSpan()));
         }
+        writer.Write(_partials is not null);
+        _partials?.Save(writer);
+        writer.Write(_ownsMerchants);
+        if (_ownsMerchants) _merchants!.Save(writer);
         writer.Write(EndMarker);
     }
 
     /// <summary>
-    /// Reads a state written by <see cref="Save"/>. Refuses (InvalidDataException) another format, another feature
-    /// schema, or a checkpoint made with a label delay or idle reset other than <paramref name="options"/>' ones.
+    /// Reads a state written by <see cref="Save"/>, for the same <paramref name="selection"/> and kind of merchant table.
+    /// Refuses (InvalidDataException) another format, another feature schema, a checkpoint made with a label delay,
+    /// idle reset or merchant day lag other than <paramref name="options"/>' ones, and truncated or corrupt data.
     /// </summary>
-    public static OnlineFeatureState Load(Stream stream, FeatureOptions? options = null)
+    public static OnlineFeatureState Load(Stream stream, FeatureOptions? options = null, FeatureSelection? selection = null, MerchantHistory? merchantTable = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         EnsureLittleEndian();
-        var state = new OnlineFeatureState(options);
+        var state = new OnlineFeatureState(options, selection, merchantTable);
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
         {
@@ -64,10 +73,11 @@ public sealed partial class OnlineFeatureState
             if (!layout.SequenceEqual(Layout())) throw new InvalidDataException("The checkpoint's card layout differs from this build's.");
             var labelDelay = reader.ReadInt64();
             var idleReset = reader.ReadInt64();
-            if (labelDelay != state._labelDelay || idleReset != state._idleReset)
+            var merchantLag = reader.ReadInt32();
+            if (labelDelay != state._labelDelay || idleReset != state._idleReset || merchantLag != state.Options.MerchantDayLag)
                 throw new InvalidDataException(
-                    $"The checkpoint was made with label delay {TimeSpan.FromSeconds(labelDelay)} and idle reset {TimeSpan.FromSeconds(idleReset)}; " +
-                    $"the options say {state.Options.LabelDelay} and {state.Options.CardIdleReset}.");
+                    $"The checkpoint was made with label delay {TimeSpan.FromSeconds(labelDelay)}, idle reset {TimeSpan.FromSeconds(idleReset)} and merchant day lag {merchantLag}; " +
+                    $"the options say {state.Options.LabelDelay}, {state.Options.CardIdleReset} and {state.Options.MerchantDayLag}.");
             state._clock = reader.ReadInt32();
             state._lastSweep = reader.ReadInt32();
             state.EvictedCards = reader.ReadInt64();
@@ -83,29 +93,39 @@ public sealed partial class OnlineFeatureState
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Categories.AsSpan()));
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Merchants.AsSpan()));
                 stream.ReadExactly(MemoryMarshal.AsBytes(card.Bloom.AsSpan()));
-                if ((uint)card.S.RingHead >= CardState.RingCapacity || (uint)card.S.RingSize > CardState.RingCapacity)
+                if ((uint)card.S.Recent.RingHead >= RingEntry.Capacity || (uint)card.S.Recent.RingSize > RingEntry.Capacity)
                     throw new InvalidDataException($"Card {i} has a corrupt ring position.");
-                for (var k = 0; k < CardState.RingCapacity; k++)
+                for (var k = 0; k < RingEntry.Capacity; k++)
                 {
                     if (card.Ring[k].Category >= FeatureCategories.Slots || !float.IsFinite(card.Ring[k].Amount))
                         throw new InvalidDataException($"Card {i} has a corrupt ring entry.");
                 }
-                card.RebuildMedianWindow();
+                CardRecentFeatures.RebuildMedianWindow(card);
                 if (!state._cards.TryAdd(ccNum, card)) throw new InvalidDataException("A card appears twice in the checkpoint.");
             }
+            var hasPartials = reader.ReadBoolean();
+            if (hasPartials != state._partials is not null)
+                throw new InvalidDataException(hasPartials ? "The checkpoint has merchant features; this selection has none." : "The checkpoint has no merchant features; this selection has them.");
+            var partials = hasPartials ? MerchantPartials.Load(reader, (int)Math.Ceiling(state.Options.CardIdleReset.TotalDays)) : null;
+            var ownsMerchants = reader.ReadBoolean();
+            if (ownsMerchants != state._ownsMerchants)
+                throw new InvalidDataException(ownsMerchants ? "The checkpoint keeps its own merchant table; a shared one was given." : "The checkpoint reads a shared merchant table; none was given.");
+            var merchants = ownsMerchants ? MerchantHistory.Load(reader, state._merchants!.RetainDays) : null;
             if (reader.ReadUInt32() != EndMarker) throw new InvalidDataException("The checkpoint has no end marker (truncated or corrupt).");
+            if (partials is not null) state._partials = partials;
+            if (merchants is not null) state._merchants = merchants;
+            return state;
         }
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException("The feature-state checkpoint is truncated.", e);
         }
-        return state;
     }
 
     private static int[] Layout() =>
     [
-        Unsafe.SizeOf<CardScalars>(), Unsafe.SizeOf<RingEntry>(), CardState.RingCapacity, Unsafe.SizeOf<CategoryStats>(),
-        FeatureCategories.Slots, CardState.MerchantSlots, CardState.BloomWords,
+        Unsafe.SizeOf<CardScalars>(), Unsafe.SizeOf<RingEntry>(), RingEntry.Capacity, Unsafe.SizeOf<CategoryStats>(),
+        FeatureCategories.Slots, CardHabitFeatures.MerchantSlots, CardHabitFeatures.BloomWords,
     ];
 
     private static void WriteLayout(BinaryWriter writer)

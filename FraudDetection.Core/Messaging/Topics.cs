@@ -19,12 +19,26 @@ public static class Topics
     public const string NotificationsDeadLetter = "notifications.deadletter";
 
     /// <summary>
+    /// Each card partition's daily totals per merchant (<see cref="Features.Merchant.MerchantMessage"/>, kind partials,
+    /// binary), sent by Scoring when a card partition closes a day; partition = the merchant stage partition that owns
+    /// the merchants (merchant id mod partitions), so the stage scales out by its partitions.
+    /// </summary>
+    public const string MerchantPartials = "merchant.partials";
+
+    /// <summary>
+    /// The merchant table: the merchant stage's completed days (kind table, binary), each merchant's totals over all
+    /// cards, and how far they are complete; every Scoring instance reads all of it. Immutable facts per (merchant,
+    /// day): compaction-safe and readable by a reader at any lag. Partition = the stage partition that wrote it.
+    /// </summary>
+    public const string MerchantFeatures = "merchant.features";
+
+    /// <summary>
     /// Scoring's checkpoints when <c>Scoring:CheckpointStore=kafka</c>: compacted, created by the store itself (so not in
     /// <see cref="All"/>); key = <c>{group}/{topic}/{partition}</c>, value = a versioned binary envelope.
     /// </summary>
     public const string ScoringCheckpoints = "scoring.checkpoints";
 
-    public static IReadOnlyList<string> All { get; } = [Transactions, Scored, Alerts, DeadLetter, NotificationsDeadLetter];
+    public static IReadOnlyList<string> All { get; } = [Transactions, Scored, Alerts, DeadLetter, NotificationsDeadLetter, MerchantPartials, MerchantFeatures];
 
     /// <summary>Kafka header carrying W3C trace context from producer to consumers.</summary>
     public const string TraceParentHeader = "traceparent";

@@ -78,6 +78,37 @@ public sealed class FraudModel : IDisposable
         Load(onnxPath, expected.Version, expected.Names, options);
 
     /// <summary>
+    /// Loads <paramref name="onnxPath"/>, a model trained on all the current features or on a selection of them
+    /// (<see cref="FeatureSchema.IsSelectionOf"/>), and checks that every feature it uses is one
+    /// <paramref name="computable"/> computes (a service without the merchant stage, or without an input, refuses a
+    /// model that needs it); anything else throws <see cref="ModelSchemaMismatchException"/>. Its input columns are
+    /// <c>Schema.ColumnsIn(FeatureSchema.Current)</c> of a full feature row.
+    /// </summary>
+    public static FraudModel Load(string onnxPath, FeatureSelection computable, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(computable);
+        if (!File.Exists(onnxPath))
+        {
+            throw new FileNotFoundException($"No model at {onnxPath}.", onnxPath);
+        }
+        var (version, names) = ReadSchema(onnxPath, OnnxModelReader.ReadModel(onnxPath), FeatureSchema.Current.Version, FeatureSchema.Current.Names);
+        var schema = new FeatureSchema(version, names);
+        if (!schema.Equals(FeatureSchema.Current) && !schema.IsSelectionOf(FeatureSchema.Current))
+        {
+            throw new ModelSchemaMismatchException(version.Split('+')[0] != FeatureSchema.SemanticVersion
+                ? $"Model {onnxPath} was trained on feature schema '{version}' but this service computes '{FeatureSchema.Current.Version}'; retrain or deploy a matching model."
+                : $"Model {onnxPath} has schema version '{version}', which is not the current schema '{FeatureSchema.Current.Version}' nor a selection of its features; retrain.");
+        }
+        var missing = names.Where(n => computable.Schema.IndexOf(n) < 0).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ModelSchemaMismatchException(
+                $"Model {onnxPath} uses {missing.Count} feature(s) this service does not compute ({computable}): {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", …" : "")}.");
+        }
+        return Load(onnxPath, version, names, options);
+    }
+
+    /// <summary>
     /// Loads <paramref name="onnxPath"/> and checks it was built for exactly this feature schema
     /// (version and ordered names); anything else throws <see cref="ModelSchemaMismatchException"/>.
     /// </summary>
@@ -192,23 +223,7 @@ public sealed class FraudModel : IDisposable
 
     private static void CheckSchema(string path, ModelProto proto, string expectedVersion, IReadOnlyList<string> expectedNames)
     {
-        var props = proto.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
-        if (!props.TryGetValue(FraudModelOnnx.Metadata.FeatureSchemaVersion, out var version)
-            || !props.TryGetValue(FraudModelOnnx.Metadata.FeatureNames, out var namesJson))
-        {
-            throw new ModelSchemaMismatchException(
-                $"Model {path} carries no feature schema: add metadata_props '{FraudModelOnnx.Metadata.FeatureSchemaVersion}' " +
-                $"(= '{expectedVersion}') and '{FraudModelOnnx.Metadata.FeatureNames}' (JSON array of the {expectedNames.Count} feature names in input order).");
-        }
-        string[] names;
-        try
-        {
-            names = JsonSerializer.Deserialize(namesJson, OnnxJsonContext.Default.StringArray) ?? [];
-        }
-        catch (JsonException e)
-        {
-            throw new ModelSchemaMismatchException($"Model {path}: metadata '{FraudModelOnnx.Metadata.FeatureNames}' is not a JSON array of strings ({e.Message}).");
-        }
+        var (version, names) = ReadSchema(path, proto, expectedVersion, expectedNames);
         if (version != expectedVersion)
         {
             throw new ModelSchemaMismatchException(
@@ -221,6 +236,26 @@ public sealed class FraudModel : IDisposable
                 ? $"{names.Length} features instead of {expectedNames.Count}"
                 : $"feature {firstDiff} is '{names[firstDiff]}' instead of '{expectedNames[firstDiff]}'";
             throw new ModelSchemaMismatchException($"Model {path} has schema version '{version}' but its feature names differ: {detail}.");
+        }
+    }
+
+    private static (string Version, string[] Names) ReadSchema(string path, ModelProto proto, string expectedVersion, IReadOnlyList<string> expectedNames)
+    {
+        var props = proto.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+        if (!props.TryGetValue(FraudModelOnnx.Metadata.FeatureSchemaVersion, out var version)
+            || !props.TryGetValue(FraudModelOnnx.Metadata.FeatureNames, out var namesJson))
+        {
+            throw new ModelSchemaMismatchException(
+                $"Model {path} carries no feature schema: add metadata_props '{FraudModelOnnx.Metadata.FeatureSchemaVersion}' " +
+                $"(= '{expectedVersion}') and '{FraudModelOnnx.Metadata.FeatureNames}' (JSON array of the {expectedNames.Count} feature names in input order).");
+        }
+        try
+        {
+            return (version, JsonSerializer.Deserialize(namesJson, OnnxJsonContext.Default.StringArray) ?? []);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelSchemaMismatchException($"Model {path}: metadata '{FraudModelOnnx.Metadata.FeatureNames}' is not a JSON array of strings ({e.Message}).");
         }
     }
 

@@ -111,7 +111,7 @@ public static class CypherStatements
         ORDER BY alerted_cards DESC, alerts_here DESC, merchant ASC LIMIT $limit
         """;
 
-    // Same haversine (sphere of radius 6371.0088 km) as GeoDistance; under one second counts as one second.
+    // Same haversine (sphere of radius 6371.0088 km) as Core.Geo.GeoDistance; under one second counts as one second.
     public const string ImpossibleTravel = """
         MATCH (c:Card)-[t:TRANSACTION]->(m:Merchant)
         WHERE t.ts >= $from AND t.ts < $to

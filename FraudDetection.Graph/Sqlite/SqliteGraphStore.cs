@@ -1,3 +1,4 @@
+using FraudDetection.Core.Geo;
 using Microsoft.Data.Sqlite;
 
 namespace FraudDetection.Graph.Sqlite;

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 
 namespace FraudDetection.Scoring.Champion;
@@ -10,7 +11,11 @@ public interface IScoringModel : IDisposable
 
     double Threshold { get; }
 
+    /// <summary>The names of the columns <see cref="Predict"/> takes: every feature (<see cref="FeatureSchema.Current"/>).</summary>
     IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>The features the model was trained on (the current schema or a selection of it).</summary>
+    FeatureSchema Schema { get; }
 
     /// <summary>Fraud probabilities for <paramref name="rows"/> rows of features laid out row after row.</summary>
     void Predict(ReadOnlySpan<float> features, int rows, Span<float> probabilities);

@@ -10,9 +10,11 @@ internal static class ScoringDefaults
 {
     public static void AddDefaultImplementations(IHostApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton<IFeaturePipeline>(_ => new OnlineFeaturePipeline());
+        builder.Services.TryAddSingleton<IFeaturePipeline>(sp => new OnlineFeaturePipeline(merchantTable: sp.GetService<Merchants.MerchantTable>()));
+        // The loader refuses a model that needs a feature the pipeline does not compute (e.g. merchant features without the stage).
         builder.Services.TryAddSingleton<IScoringModelLoader>(sp =>
-            new OnnxModelLoader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Options.ScoringOptions>>().Value.InferenceThreads));
+            new OnnxModelLoader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Options.ScoringOptions>>().Value.InferenceThreads,
+                sp.GetRequiredService<IFeaturePipeline>().Computes));
         // Embedded folder registry, or MLflow when ConnectionStrings:mlflow is set; the first caller on a builder wins.
         builder.AddModelRegistry();
     }

@@ -3,6 +3,7 @@ using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Health;
 using FraudDetection.Scoring.Live;
+using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;
 using FraudDetection.Scoring.Telemetry;
@@ -35,6 +36,20 @@ public static class ScoringServiceExtensions
             .Validate(o => o.CheckpointTimeoutMs > 0, "Scoring:CheckpointTimeoutMs must be positive")
             .Validate(o => o.ScoreUpdateTimeoutMs > 0, "Scoring:ScoreUpdateTimeoutMs must be positive")
             .ValidateOnStart();
+
+        services.AddOptions<MerchantOptions>()
+            .Bind(builder.Configuration.GetSection(MerchantOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.StageGroup), "Scoring:Merchant:StageGroup must not be empty")
+            .Validate(o => o.IdleAfterMs > 0, "Scoring:Merchant:IdleAfterMs must be positive")
+            .Validate(o => o.StageCheckpointIntervalMs > 0, "Scoring:Merchant:StageCheckpointIntervalMs must be positive")
+            .Validate(o => o.MaxParkedPerPartition > 0, "Scoring:Merchant:MaxParkedPerPartition must be positive")
+            .ValidateOnStart();
+        if (builder.Configuration.GetSection(MerchantOptions.SectionName).Get<MerchantOptions>()?.Enabled ?? true)
+        {
+            // The merchant table this instance joins, its reader and this instance's member of the merchant stage.
+            services.TryAddSingleton(sp => new MerchantTable(Core.Features.FeatureOptions.Default, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MerchantTable>()));
+            services.AddHostedService<MerchantWorker>();
+        }
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ScoringTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -1,3 +1,7 @@
+using FraudDetection.Core.Features;
+using FraudDetection.Core.Features.Merchant;
+using FraudDetection.Scoring.Merchants;
+
 namespace FraudDetection.Scoring.Features;
 
 /// <summary>The online feature pipeline as Scoring sees it: a schema and per-partition state.</summary>
@@ -5,7 +9,14 @@ public interface IFeaturePipeline
 {
     string SchemaVersion { get; }
 
+    /// <summary>The columns of a feature row: every feature (<see cref="FeatureSchema.Current"/>).</summary>
     IReadOnlyList<string> Names { get; }
+
+    /// <summary>The features this pipeline computes (the others are -1): a model needing another one is refused.</summary>
+    FeatureSelection Computes { get; }
+
+    /// <summary>The merchant table the states read (null: no merchant features).</summary>
+    MerchantTable? MerchantTable { get; }
 
     IFeatureState Create();
 
@@ -33,6 +44,12 @@ public interface IFeatureState
 
     /// <summary>Whether this state holds history for the transaction's card.</summary>
     bool KnowsCard(Transaction transaction);
+
+    /// <summary>This partition's daily merchant totals (null without merchant features).</summary>
+    MerchantPartials? MerchantPartials { get; }
+
+    /// <summary>A transaction on a later day is next: closes the partition's open merchant day.</summary>
+    void AdvanceMerchantDay(Transaction transaction);
 
     void Save(Stream stream);
 }

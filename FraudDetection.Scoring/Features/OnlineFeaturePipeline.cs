@@ -1,37 +1,49 @@
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Features.Merchant;
+using FraudDetection.Scoring.Merchants;
 
 namespace FraudDetection.Scoring.Features;
 
-/// <summary>The Core online feature code (<see cref="OnlineFeatureState"/>) — the same code Training replays offline.</summary>
-public sealed class OnlineFeaturePipeline(FeatureOptions? options = null) : IFeaturePipeline
+/// <summary>
+/// The Core online feature code (<see cref="OnlineFeatureState"/>) — the same code Training replays offline. With a
+/// merchant table the states compute every feature and contribute their cards' daily merchant totals; without one
+/// they compute card features only (merchant features -1). <paramref name="inputs"/>: what the incoming transactions
+/// carry (features needing an absent input are -1).
+/// </summary>
+public sealed class OnlineFeaturePipeline(FeatureOptions? options = null, MerchantTable? merchantTable = null,
+    TransactionInputs inputs = TransactionInputs.All) : IFeaturePipeline
 {
+    private readonly FeatureOptions featureOptions = merchantTable?.Options ?? options ?? FeatureOptions.Default;
+
     public string SchemaVersion => FeatureSchema.Current.Version;
 
     public IReadOnlyList<string> Names => FeatureSchema.Current.Names;
 
-    public IFeatureState Create() => new State(new OnlineFeatureState(options));
+    public FeatureSelection Computes { get; } = new(inputs, merchantTable is null ? [FeatureGroups.Card] : ["all"]);
 
-    public IFeatureState Load(Stream stream) => new State(OnlineFeatureState.Load(stream, options));
+    public MerchantTable? MerchantTable => merchantTable;
+
+    public IFeatureState Create() => new State(new OnlineFeatureState(featureOptions, Computes, merchantTable?.History));
+
+    public IFeatureState Load(Stream stream) => new State(OnlineFeatureState.Load(stream, featureOptions, Computes, merchantTable?.History));
 
     public string? Validate(Transaction transaction) => OnlineFeatureState.Validate(transaction);
 
     private sealed class State(OnlineFeatureState state) : IFeatureState
     {
-        private readonly float[] probe = new float[FeatureSchema.Current.Count];
-
         public void ComputeAndUpdate(Transaction transaction, Span<float> features) => state.ComputeAndUpdate(transaction, features);
 
         public void Compute(Transaction transaction, Span<float> features) => state.Compute(transaction, features);
 
+        public bool KnowsCard(Transaction transaction) => state.HasHistory(transaction);
+
+        public MerchantPartials? MerchantPartials => state.MerchantPartials;
+
+        public void AdvanceMerchantDay(Transaction transaction) => state.AdvanceMerchantDay(transaction);
+
         public void Update(Transaction transaction) => state.Update(transaction);
 
         public DateTime? Clock => state.Clock;
-
-        public bool KnowsCard(Transaction transaction)
-        {
-            state.Compute(transaction, probe);
-            return probe[FeatureIndex.CardTxCount] > 0;
-        }
 
         public void Save(Stream stream) => state.Save(stream);
     }

@@ -24,7 +24,8 @@ internal sealed class CheckpointCoordinator(
     ScoringEmitter emitter,
     ConsumerRun run,
     ScoringStats stats,
-    ILogger logger)
+    ILogger logger,
+    Merchants.MerchantTable? merchantTable = null)
 {
     private Task? inFlight;
     private long nextAt;
@@ -142,6 +143,11 @@ internal sealed class CheckpointCoordinator(
                     schemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
                 state.Dirty = false;
             }
+            if (saved.Count > 0 && merchantTable is not null)
+            {
+                // The merchant table with the positions it has applied (newer than a partition's state is fine: its days are immutable).
+                saved.Add(merchantTable.Snapshot(options.ConsumerGroup, schemaVersion));
+            }
         }
         return saved;
     }
@@ -156,7 +162,7 @@ internal sealed class CheckpointCoordinator(
         checkpoints.Save(snapshot);
         try
         {
-            run.Consumer?.Commit(snapshot.Select(c => new TopicPartitionOffset(topic, c.Partition, c.NextOffset)));
+            run.Consumer?.Commit(snapshot.Where(c => c.Topic == topic).Select(c => new TopicPartitionOffset(topic, c.Partition, c.NextOffset)));
         }
         catch (Exception e) when (e is KafkaException or ObjectDisposedException)
         {

@@ -18,14 +18,18 @@ internal sealed class DeliveryTracker
     public DeliveryTracker() => onDelivered = [report => OnDelivered(report, 0), report => OnDelivered(report, 1)];
 
     /// <summary>Hands the message to the producer, counted in the current epoch; waits while the producer's queue is full.</summary>
-    public void Produce(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message)
+    public void Produce(IProducer<byte[], byte[]> producer, string topic, Message<byte[], byte[]> message) =>
+        Produce(producer, new TopicPartition(topic, Partition.Any), message);
+
+    /// <inheritdoc cref="Produce(IProducer{byte[], byte[]}, string, Message{byte[], byte[]})"/>
+    public void Produce(IProducer<byte[], byte[]> producer, TopicPartition destination, Message<byte[], byte[]> message)
     {
         while (true)
         {
             try
             {
                 Interlocked.Increment(ref outstanding[epoch]);
-                producer.Produce(topic, message, onDelivered[epoch]);
+                producer.Produce(destination, message, onDelivered[epoch]);
                 return;
             }
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)

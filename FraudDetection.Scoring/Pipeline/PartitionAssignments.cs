@@ -85,8 +85,17 @@ internal sealed class PartitionAssignments(
                 IFeatureState features;
                 if (checkpoint.SchemaVersion == pipeline.SchemaVersion)
                 {
-                    using var stream = new MemoryStream(checkpoint.FeatureState, writable: false);
-                    features = pipeline.Load(stream);
+                    try
+                    {
+                        using var stream = new MemoryStream(checkpoint.FeatureState, writable: false);
+                        features = pipeline.Load(stream);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        // e.g. saved with the merchant stage on and loaded with it off: the card state starts empty.
+                        logger.LogWarning("Partition {Partition}: checkpoint state not usable here ({Error}); card state starts empty", tp.Partition.Value, e.Message);
+                        features = pipeline.Create();
+                    }
                 }
                 else
                 {

@@ -25,6 +25,8 @@ internal sealed class ScoringBatch
     public readonly List<(ConsumeResult<byte[], byte[]> Message, Rejection Rejection)> Rejected = [];
     /// <summary>Every message of the batch, kept only while tracing listens (for the span's links).</summary>
     public readonly List<ConsumeResult<byte[], byte[]>> Messages = [];
+    /// <summary>The partitions' closed merchant days for <c>merchant.partials</c>, produced before the batch's records.</summary>
+    public readonly List<(TopicPartition Destination, byte[] Key, byte[] Value)> MerchantMessages = [];
 
     public void Ensure(int rows, int featureCount)
     {
@@ -45,5 +47,6 @@ internal sealed class ScoringBatch
         CheckpointDone = null;
         Rejected.Clear();
         Messages.Clear();
+        MerchantMessages.Clear();
     }
 }

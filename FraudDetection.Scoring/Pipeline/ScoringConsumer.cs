@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Telemetry;
 
@@ -17,6 +18,8 @@ namespace FraudDetection.Scoring.Pipeline;
 /// offset and restores its state (<see cref="PartitionAssignments"/>), so replayed messages are folded into exactly
 /// the state that had not seen them yet.
 /// The consume loop runs on one dedicated thread; <see cref="TryCompute"/> (the live API) reads state under the same lock.
+/// With merchant features (the pipeline joins a <see cref="MerchantTable"/>) a <see cref="MerchantLink"/> sends each
+/// partition's closed days to the merchant stage and holds a partition back while the table does not cover its day.
 /// </summary>
 public sealed class ScoringConsumer : IDisposable
 {
@@ -34,7 +37,10 @@ public sealed class ScoringConsumer : IDisposable
     private readonly ScoringEmitter emitter;
     private readonly CheckpointCoordinator checkpointing;
     private readonly List<ConsumeResult<byte[], byte[]>> pending = [];
+    private readonly MerchantLink? merchants; // null without merchant features
     private long nextLagUpdateAt;
+    private long historyApplied, historySkipped; // history rows folded in / skipped by the batch being built
+    private int releasedThrough = int.MinValue; // the merchant table's complete day when held messages were last tried
 
     public ScoringConsumer(
         string bootstrapServers,
@@ -45,7 +51,8 @@ public sealed class ScoringConsumer : IDisposable
         ScoringTelemetry telemetry,
         ScoringStats stats,
         ILogger logger,
-        string topic = Topics.Transactions)
+        string topic = Topics.Transactions,
+        MerchantOptions? merchantOptions = null)
     {
         this.bootstrapServers = bootstrapServers;
         this.options = options;
@@ -59,7 +66,9 @@ public sealed class ScoringConsumer : IDisposable
         var deliveries = new DeliveryTracker();
         partitions = new PartitionAssignments(options, pipeline, checkpoints, telemetry, stats, logger);
         emitter = new ScoringEmitter(options, featureCount, topic, deliveries, run, telemetry, stats, logger);
-        checkpointing = new CheckpointCoordinator(options, topic, pipeline.SchemaVersion, partitions, checkpoints, deliveries, emitter, run, stats, logger);
+        checkpointing = new CheckpointCoordinator(options, topic, pipeline.SchemaVersion, partitions, checkpoints, deliveries, emitter, run, stats, logger,
+            pipeline.MerchantTable);
+        merchants = pipeline.MerchantTable is { } table ? new MerchantLink(table, merchantOptions ?? new MerchantOptions()) : null;
     }
 
     /// <summary>Partitions this member owns now.</summary>
@@ -73,7 +82,20 @@ public sealed class ScoringConsumer : IDisposable
     public void Kill() => run.Kill();
 
     /// <inheritdoc cref="PartitionAssignments.TryCompute"/>
-    public bool TryCompute(Transaction transaction, Span<float> destination) => partitions.TryCompute(transaction, destination);
+    public bool TryCompute(Transaction transaction, Span<float> destination)
+    {
+        if (merchants is not null)
+        {
+            lock (partitions.Gate)
+            {
+                merchants.Table.ApplyPending();
+            }
+        }
+        return partitions.TryCompute(transaction, destination);
+    }
+
+    /// <summary>Times a transaction waited for the merchant table (0 without the merchant stage).</summary>
+    public long MerchantWaits => merchants?.Waits ?? 0;
 
     private void Run(CancellationToken cancellationToken)
     {
@@ -99,6 +121,7 @@ public sealed class ScoringConsumer : IDisposable
         emitter.Start(checkpointing.OnMarkerEmitted);
         try
         {
+            merchants?.EnsureTopology(consumer, topic);
             consumer.Subscribe(topic);
             stats.ConsumerStatus = "consuming";
             checkpointing.Start();
@@ -116,6 +139,7 @@ public sealed class ScoringConsumer : IDisposable
                 if (now >= nextLagUpdateAt)
                 {
                     partitions.UpdateLag(consumer, topic);
+                    DeclareIdlePartitions(consumer);
                     nextLagUpdateAt = now + Stopwatch.Frequency;
                 }
             }
@@ -142,7 +166,8 @@ public sealed class ScoringConsumer : IDisposable
     /// <summary>Takes what is waiting, up to <see cref="ScoringOptions.MaxBatchSize"/>, waiting at most <see cref="ScoringOptions.MaxBatchWaitMs"/> for more.</summary>
     private void FillBatch(IConsumer<byte[], byte[]> consumer, CancellationToken cancellationToken)
     {
-        var first = consumer.Consume(100);
+        // While messages wait for the merchant table, come back soon to see whether it has caught up.
+        var first = consumer.Consume(merchants is { ParkedCount: > 0 } ? 2 : 100);
         if (first is null || run.Killed || cancellationToken.IsCancellationRequested)
         {
             if (first is not null)
@@ -180,7 +205,8 @@ public sealed class ScoringConsumer : IDisposable
     /// </summary>
     private void ProcessPending()
     {
-        if (pending.Count == 0)
+        var held = merchants?.ParkedCount ?? 0;
+        if (pending.Count == 0 && !HasMerchantWork(held))
         {
             return;
         }
@@ -188,49 +214,40 @@ public sealed class ScoringConsumer : IDisposable
         var batch = emitter.TakeFree();
         batch.Model = model;
         batch.Threshold = options.ThresholdOverride ?? model.Threshold;
-        batch.Ensure(pending.Count, featureCount);
+        batch.Ensure(pending.Count + held, featureCount);
         if (telemetry.ActivitySource.HasListeners())
         {
             batch.Messages.AddRange(pending);
         }
 
-        long historyApplied = 0, historySkipped = 0;
+        historyApplied = historySkipped = 0;
+        var consumer = run.Consumer;
         lock (partitions.Gate)
         {
+            // Merchant features: what the merchant table has received, then the messages held back until it covers them.
+            var needsTable = false;
+            if (merchants is not null)
+            {
+                merchants.Table.ApplyPending();
+                needsTable = MerchantLink.Needs(model.Schema);
+                if (held > 0)
+                {
+                    releasedThrough = merchants.Table.History.CompleteThrough;
+                    merchants.Release(consumer, parked => Admit(parked.Message, parked.Transaction, batch, needsTable, out _));
+                }
+            }
             foreach (var message in pending)
             {
-                if (!partitions.TryGet(message.Partition.Value, out var state) || message.Offset.Value < state.NextOffset)
+                if (merchants is not null && merchants.IsParked(message.Partition.Value))
                 {
-                    continue; // lost partition, or already folded into the restored state
+                    merchants.Park(consumer, message, null); // behind the ones already waiting
                 }
-                state.NextOffset = message.Offset.Value + 1;
-                state.Dirty = true;
-
-                var transaction = TransactionValidator.TryParse(message.Message.Value, out var rejection);
-                if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
+                else if (!Admit(message, null, batch, needsTable, out var waiting))
                 {
-                    rejection = TransactionValidator.FromFeatureError(featureError);
-                    transaction = null;
+                    merchants!.Park(consumer, message, waiting);
                 }
-                if (transaction is null)
-                {
-                    batch.Rejected.Add((message, rejection));
-                    continue;
-                }
-                if (HistoryMessages.IsHistory(message.Message.Headers))
-                {
-                    _ = HistoryMessages.TryFold(state.Features, state.Dedupe, transaction) ? historyApplied++ : historySkipped++;
-                    continue;
-                }
-                if (!state.Dedupe.TryAdd(transaction.TransNum))
-                {
-                    stats.AddDuplicate();
-                    telemetry.Duplicates.Add(1);
-                    continue;
-                }
-                state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
-                batch.Rows[batch.Count++] = new ScoredRow(message, transaction);
             }
+            merchants?.Collect(partitions.All, batch.MerchantMessages);
         }
         pending.Clear();
         if (historyApplied + historySkipped > 0)
@@ -250,6 +267,115 @@ public sealed class ScoringConsumer : IDisposable
         emitter.Enqueue(batch);
     }
 
+    /// <summary>
+    /// Validates, dedupes and featurizes one message into <paramref name="batch"/> (a history row is folded into the
+    /// state instead); false (nothing done but its partition's merchant day moved on) when its transaction must wait
+    /// for the merchant table, given in <paramref name="waiting"/>.
+    /// </summary>
+    private bool Admit(ConsumeResult<byte[], byte[]> message, Transaction? parsed, ScoringBatch batch, bool needsTable, out Transaction? waiting)
+    {
+        waiting = null;
+        if (!partitions.TryGet(message.Partition.Value, out var state) || message.Offset.Value < state.NextOffset)
+        {
+            return true; // lost partition, or already folded into the restored state
+        }
+        var rejection = default(Rejection);
+        var transaction = parsed ?? TransactionValidator.TryParse(message.Message.Value, out rejection);
+        if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
+        {
+            rejection = TransactionValidator.FromFeatureError(featureError);
+            transaction = null;
+        }
+        var history = transaction is not null && HistoryMessages.IsHistory(message.Message.Headers);
+        if (transaction is not null && !history && merchants is not null && !state.Dedupe.Contains(transaction.TransNum)
+            && merchants.MustWait(state.Features, transaction, needsTable))
+        {
+            waiting = transaction;
+            return false;
+        }
+        state.NextOffset = message.Offset.Value + 1;
+        state.Dirty = true;
+        state.LastMessageAt = Stopwatch.GetTimestamp();
+
+        if (transaction is null)
+        {
+            batch.Rejected.Add((message, rejection));
+            return true;
+        }
+        if (history)
+        {
+            _ = HistoryMessages.TryFold(state.Features, state.Dedupe, transaction) ? historyApplied++ : historySkipped++;
+            return true;
+        }
+        if (!state.Dedupe.TryAdd(transaction.TransNum))
+        {
+            stats.AddDuplicate();
+            telemetry.Duplicates.Add(1);
+            return true;
+        }
+        state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
+        batch.Rows[batch.Count++] = new ScoredRow(message, transaction);
+        return true;
+    }
+
+    /// <summary>
+    /// With nothing new consumed: whether a batch has anything to do — held messages the table may now cover (it has
+    /// completed a day since they were last tried) or merchant news to send. Keeps the loop from spinning while the
+    /// table catches up.
+    /// </summary>
+    private bool HasMerchantWork(int held)
+    {
+        if (merchants is null)
+        {
+            return false;
+        }
+        lock (partitions.Gate)
+        {
+            merchants.Table.ApplyPending();
+            if (held > 0 && merchants.Table.History.CompleteThrough != releasedThrough)
+            {
+                return true;
+            }
+        }
+        return MerchantNews();
+    }
+
+    /// <summary>Whether a partition has merchant news to send (a day closed by an idle declaration, say).</summary>
+    private bool MerchantNews()
+    {
+        if (merchants is null)
+        {
+            return false;
+        }
+        lock (partitions.Gate)
+        {
+            return partitions.All.Any(p => p.Features.MerchantPartials is { HasNews: true });
+        }
+    }
+
+    /// <summary>Caught-up, quiet partitions stop holding the merchant table back (their news goes out with the next batch).</summary>
+    private void DeclareIdlePartitions(IConsumer<byte[], byte[]> consumer)
+    {
+        if (merchants is null)
+        {
+            return;
+        }
+        var now = Stopwatch.GetTimestamp();
+        lock (partitions.Gate)
+        {
+            merchants.DeclareIdle(partitions.All.Select(state =>
+            {
+                var watermarks = consumer.GetWatermarkOffsets(new TopicPartition(topic, state.Partition));
+                var lag = watermarks.High == Offset.Unset ? 0 : Math.Max(0, watermarks.High.Value - Math.Max(0, state.NextOffset));
+                return (state, lag, (long)Stopwatch.GetElapsedTime(state.LastMessageAt, now).TotalMilliseconds);
+            }));
+        }
+        if (MerchantNews())
+        {
+            ProcessPending();
+        }
+    }
+
     private void OnRevoked(IConsumer<byte[], byte[]> _, List<TopicPartitionOffset> revoked)
     {
         if (!run.Killed)
@@ -257,7 +383,9 @@ public sealed class ScoringConsumer : IDisposable
             ProcessPending();
             checkpointing.Checkpoint(partitions.Find(revoked));
         }
-        partitions.Forget(revoked.Select(tp => tp.Partition.Value));
+        var gone = revoked.Select(tp => tp.Partition.Value).ToList();
+        merchants?.Forget(gone);
+        partitions.Forget(gone);
     }
 
     private void OnLost(IConsumer<byte[], byte[]> _, List<TopicPartitionOffset> lost)
@@ -266,6 +394,7 @@ public sealed class ScoringConsumer : IDisposable
         var gone = lost.Select(tp => tp.Partition.Value).ToHashSet();
         pending.RemoveAll(m => gone.Contains(m.Partition.Value));
         logger.LogWarning("Partitions lost: {Partitions}", string.Join(",", gone));
+        merchants?.Forget(gone);
         partitions.Forget(gone);
     }
 

@@ -131,6 +131,11 @@ internal sealed class ScoringEmitter(
 
     private void Emit(ScoringBatch batch)
     {
+        // Merchant partials first: a waiting partition's own closed day may be what completes the merchant table.
+        foreach (var (destination, key, value) in batch.MerchantMessages)
+        {
+            deliveries.Produce(run.Producer!, destination, new Message<byte[], byte[]> { Key = key, Value = value });
+        }
         if (batch.Count == 0 && batch.Rejected.Count == 0)
         {
             return;

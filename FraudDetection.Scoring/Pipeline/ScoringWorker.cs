@@ -17,6 +17,7 @@ public sealed class ScoringWorker(
     ICheckpointStore checkpoints,
     ScoringTelemetry telemetry,
     ScoringStats stats,
+    IOptions<Merchants.MerchantOptions> merchantOptions,
     ILogger<ScoringWorker> logger) : BackgroundService
 {
     private volatile ScoringConsumer? current;
@@ -41,7 +42,8 @@ public sealed class ScoringWorker(
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var consumer = new ScoringConsumer(bootstrap, options.Value, pipeline, models, checkpoints, telemetry, stats, logger);
+            var consumer = new ScoringConsumer(bootstrap, options.Value, pipeline, models, checkpoints, telemetry, stats, logger,
+                merchantOptions: merchantOptions.Value);
             current = consumer;
             try
             {

@@ -53,6 +53,9 @@ public sealed class ServiceHosts : IAsyncDisposable
 
     public string DataDirectory => _data.FullName;
 
+    /// <summary>Applied to every service's builder after its defaults (e.g. a log capture).</summary>
+    public Action<WebApplicationBuilder>? ConfigureEach { get; init; }
+
     /// <summary>Whether StartAsync sends input Scoring must dead-letter and a scored message the graph sink cannot read.</summary>
     public bool SendBadInput { get; init; } = true;
 
@@ -125,6 +128,7 @@ public sealed class ServiceHosts : IAsyncDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults();
+        ConfigureEach?.Invoke(builder);
         addService(builder);
         var app = builder.Build();
         app.MapDefaultEndpoints();

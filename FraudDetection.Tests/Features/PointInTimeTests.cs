@@ -50,10 +50,10 @@ public class PointInTimeTests
         var honest = FeaturesOf(state, Make(card, when, 5000, isFraud: 0));
         var fraud = FeaturesOf(state, Make(card, when, 5000, isFraud: 1));
         honest.Should().Equal(fraud, "the label of the transaction itself must not matter");
-        honest[FeatureIndex.CardKnownFrauds].Should().Be(0);
-        honest[FeatureIndex.AmtMean].Should().Be(10, "history holds only the earlier 10.00 amounts");
-        honest[FeatureIndex.CardTxCount].Should().Be(20);
-        honest[FeatureIndex.Sum7d].Should().Be(200);
+        honest[Col("card_known_frauds")].Should().Be(0);
+        honest[Col("amt_mean")].Should().Be(10, "history holds only the earlier 10.00 amounts");
+        honest[Col("card_tx_count")].Should().Be(20);
+        honest[Col("sum_7d")].Should().Be(200);
 
         // Compute changes nothing: computing again gives the same row.
         FeaturesOf(state, Make(card, when, 5000)).Should().Equal(honest);
@@ -71,12 +71,12 @@ public class PointInTimeTests
         state.Update(Make(card, fraudTime, 900, "shopping_net", isFraud: 1));
 
         var justBefore = FeaturesOf(state, Make(card, fraudTime + delay - TimeSpan.FromSeconds(1), 15));
-        justBefore[FeatureIndex.CardKnownFrauds].Should().Be(0);
-        justBefore[FeatureIndex.SecsSinceKnownFraud].Should().Be(-1);
+        justBefore[Col("card_known_frauds")].Should().Be(0);
+        justBefore[Col("secs_since_known_fraud")].Should().Be(-1);
 
         var atDelay = FeaturesOf(state, Make(card, fraudTime + delay, 15));
-        atDelay[FeatureIndex.CardKnownFrauds].Should().Be(1);
-        atDelay[FeatureIndex.SecsSinceKnownFraud].Should().Be((float)delay.TotalSeconds);
+        atDelay[Col("card_known_frauds")].Should().Be(1);
+        atDelay[Col("secs_since_known_fraud")].Should().Be((float)delay.TotalSeconds);
     }
 
     [Fact]
@@ -89,10 +89,10 @@ public class PointInTimeTests
         // 300 transactions within the next 3 days push the fraud out of the 128-entry ring before its label is known.
         for (var i = 1; i <= 300; i++) state.Update(Make(card, Start.AddMinutes(i * 14), 12));
 
-        FeaturesOf(state, Make(card, Start + delay - TimeSpan.FromMinutes(1), 12))[FeatureIndex.CardKnownFrauds].Should().Be(0);
-        FeaturesOf(state, Make(card, Start + delay, 12))[FeatureIndex.CardKnownFrauds].Should().Be(1);
+        FeaturesOf(state, Make(card, Start + delay - TimeSpan.FromMinutes(1), 12))[Col("card_known_frauds")].Should().Be(0);
+        FeaturesOf(state, Make(card, Start + delay, 12))[Col("card_known_frauds")].Should().Be(1);
         state.Update(Make(card, Start + delay + TimeSpan.FromHours(1), 12));
-        FeaturesOf(state, Make(card, Start + delay + TimeSpan.FromHours(2), 12))[FeatureIndex.CardKnownFrauds].Should().Be(1);
+        FeaturesOf(state, Make(card, Start + delay + TimeSpan.FromHours(2), 12))[Col("card_known_frauds")].Should().Be(1);
     }
 
     [Fact]
@@ -112,48 +112,48 @@ public class PointInTimeTests
         foreach (var (ago, amount, category) in history) state.Update(Make(card, now - ago, amount, category, merchant: "fraud_" + category));
 
         var f = FeaturesOf(state, Make(card, now, 50, "shopping_net", merchant: "fraud_shopping_net"));
-        new[] { f[FeatureIndex.Cnt10m], f[FeatureIndex.Sum10m], f[FeatureIndex.Cnt1h], f[FeatureIndex.Sum1h] }
+        new[] { f[Col("cnt_10m")], f[Col("sum_10m")], f[Col("cnt_1h")], f[Col("sum_1h")] }
             .Should().Equal(1f, 8f, 2f, 28f);
-        new[] { f[FeatureIndex.Cnt24h], f[FeatureIndex.Sum24h], f[FeatureIndex.Cnt7d], f[FeatureIndex.Sum7d] }
+        new[] { f[Col("cnt_24h")], f[Col("sum_24h")], f[Col("cnt_7d")], f[Col("sum_7d")] }
             .Should().Equal(3f, 68f, 4f, 168f);
-        f[FeatureIndex.SecsSincePrevTx].Should().Be(300);
-        f[FeatureIndex.SecsSincePrevSameCategory].Should().Be(300);
-        f[FeatureIndex.SecsSincePrevSameMerchant].Should().Be(300);
-        f[FeatureIndex.MerchantVisitCount].Should().Be(2);
-        f[FeatureIndex.PrevAmt].Should().Be(8);
-        f[FeatureIndex.AmtMedianRecent].Should().Be(40, "median of 1000, 100, 40, 20, 8");
-        f[FeatureIndex.CatAmtMedianRecent].Should().Be(14, "median of the shopping_net amounts 20 and 8");
-        f[FeatureIndex.AmtPctRank].Should().Be(0.6f, "3 of the 5 earlier amounts are below 50");
-        f[FeatureIndex.AmtRatioMaxRecent].Should().Be(0.05f);
+        f[Col("secs_since_prev_tx")].Should().Be(300);
+        f[Col("secs_since_prev_same_category")].Should().Be(300);
+        f[Col("secs_since_prev_same_merchant")].Should().Be(300);
+        f[Col("merchant_visit_count")].Should().Be(2);
+        f[Col("prev_amt")].Should().Be(8);
+        f[Col("amt_median_recent")].Should().Be(40, "median of 1000, 100, 40, 20, 8");
+        f[Col("cat_amt_median_recent")].Should().Be(14, "median of the shopping_net amounts 20 and 8");
+        f[Col("amt_pct_rank")].Should().Be(0.6f, "3 of the 5 earlier amounts are below 50");
+        f[Col("amt_ratio_max_recent")].Should().Be(0.05f);
         // Now is 00:00; the earlier ones were at 00:00, 00:00, 19:00, 23:30 and 23:55.
-        f[FeatureIndex.IsNight].Should().Be(1);
-        f[FeatureIndex.SecsSincePrevNight].Should().Be(300);
-        f[FeatureIndex.SumNight24h].Should().Be(28);
-        f[FeatureIndex.CntNight24h].Should().Be(2);
-        f[FeatureIndex.HourBlockShare].Should().Be(0.4f, "2 of 5 earlier transactions fell in 00:00-03:59");
-        f[FeatureIndex.PrevCategory].Should().Be(FeatureCategories.CodeOf("shopping_net"));
-        f[FeatureIndex.CatShare7d].Should().Be(0.5f);
-        f[FeatureIndex.SecsSincePrevUnusual].Should().Be(-1, "no earlier amount was 3x its category mean");
+        f[Col("is_night")].Should().Be(1);
+        f[Col("secs_since_prev_night")].Should().Be(300);
+        f[Col("sum_night_24h")].Should().Be(28);
+        f[Col("cnt_night_24h")].Should().Be(2);
+        f[Col("hour_block_share")].Should().Be(0.4f, "2 of 5 earlier transactions fell in 00:00-03:59");
+        f[Col("prev_category")].Should().Be(FeatureCategories.CodeOf("shopping_net"));
+        f[Col("cat_share_7d")].Should().Be(0.5f);
+        f[Col("secs_since_prev_unusual")].Should().Be(-1, "no earlier amount was 3x its category mean");
 
         state.Update(Make(card, now, 500, "shopping_net", merchant: "fraud_shopping_net"));
         var next = FeaturesOf(state, Make(card, now.AddMinutes(2), 50, "shopping_net"));
-        next[FeatureIndex.SecsSincePrevUnusual].Should().Be(120, "500 is over 3x the shopping_net mean of 14");
-        next[FeatureIndex.CntUnusual24h].Should().Be(1);
-        next[FeatureIndex.CntUnusual7d].Should().Be(1);
-        next[FeatureIndex.MaxRatio24h].Should().BeApproximately(500f / 14, 1e-3f);
-        f[FeatureIndex.CntSameCategory24h].Should().Be(2);
-        f[FeatureIndex.DistinctCategories24h].Should().Be(2);
-        f[FeatureIndex.FirstTimeCategory].Should().Be(0);
-        f[FeatureIndex.FirstTimeMerchant].Should().Be(0);
-        f[FeatureIndex.CardTxCount].Should().Be(5);
-        f[FeatureIndex.CatTxCount].Should().Be(2);
-        f[FeatureIndex.Category].Should().Be(FeatureCategories.CodeOf("shopping_net"));
+        next[Col("secs_since_prev_unusual")].Should().Be(120, "500 is over 3x the shopping_net mean of 14");
+        next[Col("cnt_unusual_24h")].Should().Be(1);
+        next[Col("cnt_unusual_7d")].Should().Be(1);
+        next[Col("max_ratio_24h")].Should().BeApproximately(500f / 14, 1e-3f);
+        f[Col("cnt_same_category_24h")].Should().Be(2);
+        f[Col("distinct_categories_24h")].Should().Be(2);
+        f[Col("first_time_category")].Should().Be(0);
+        f[Col("first_time_merchant")].Should().Be(0);
+        f[Col("card_tx_count")].Should().Be(5);
+        f[Col("cat_tx_count")].Should().Be(2);
+        f[Col("category")].Should().Be(FeatureCategories.CodeOf("shopping_net"));
 
         var novel = FeaturesOf(state, Make(card, now, 50, "kids_pets", merchant: "fraud_new", state: "TX"));
-        novel[FeatureIndex.FirstTimeCategory].Should().Be(1);
-        novel[FeatureIndex.FirstTimeMerchant].Should().Be(1);
-        novel[FeatureIndex.FirstTimeState].Should().Be(1);
-        novel[FeatureIndex.SecsSincePrevSameCategory].Should().Be(-1);
-        novel[FeatureIndex.CatAmtMean].Should().Be(-1);
+        novel[Col("first_time_category")].Should().Be(1);
+        novel[Col("first_time_merchant")].Should().Be(1);
+        novel[Col("first_time_state")].Should().Be(1);
+        novel[Col("secs_since_prev_same_category")].Should().Be(-1);
+        novel[Col("cat_amt_mean")].Should().Be(-1);
     }
 }

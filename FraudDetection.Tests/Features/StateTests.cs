@@ -41,17 +41,18 @@ public class StateTests
         var history = Enumerable.Range(0, 10).Select(i => Make(card, Start.AddHours(i), 30)).ToList();
         var comeback = Make(card, Start.AddDays(40), 30);
 
-        var quiet = new OnlineFeatureState(options);          // sees only this card: never sweeps it
+        // The card's own history only: the merchant features (other cards at the same merchant) differ by design.
+        var quiet = new OnlineFeatureState(options, CardOnly); // sees only this card: never sweeps it
         FeatureMatrix.Prime(quiet, history);
-        var busy = new OnlineFeatureState(options);           // other traffic moves its clock on: the card is freed
+        var busy = new OnlineFeatureState(options, CardOnly);  // other traffic moves its clock on: the card is freed
         FeatureMatrix.Prime(busy, history);
         for (var day = 1; day < 40; day++) busy.Update(Make(9999, Start.AddDays(day), 5));
         busy.CardCount.Should().Be(1, "the idle card was freed, the busy one kept");
 
-        var expected = FeaturesOf(new OnlineFeatureState(options), comeback);
+        var expected = FeaturesOf(new OnlineFeatureState(options, CardOnly), comeback);
         FeaturesOf(quiet, comeback).Should().Equal(expected);
         FeaturesOf(busy, comeback).Should().Equal(expected);
-        expected[FeatureIndex.CardTxCount].Should().Be(0);
+        expected[Col("card_tx_count")].Should().Be(0);
     }
 
     [Fact]
@@ -102,12 +103,14 @@ public class StateTests
     [Fact]
     public void Card_interleaving_and_partitioning_never_change_a_feature()
     {
+        // Card features: any interleaving of cards, any partitioning. (Merchant features add up all cards, so they are
+        // partition-independent through the merchant stage: MerchantFeatureTests.)
         var stream = Stream(4000, cards: 40, fraudRate: 0.05);
-        var oneInstance = Replay(stream, new OnlineFeatureState());
+        var oneInstance = Replay(stream, new OnlineFeatureState(selection: CardOnly));
 
         // Reverse the order between cards while each card keeps its own order.
         var byCard = stream.GroupBy(t => t.CcNum).Reverse().SelectMany(g => g).ToList();
-        var reordered = new OnlineFeatureState();
+        var reordered = new OnlineFeatureState(selection: CardOnly);
         Replay(byCard, reordered).ShouldHaveSameRows(oneInstance);
         reordered.OutOfOrderUpdates.Should().Be(0, "each card's own order is kept");
 
@@ -115,7 +118,7 @@ public class StateTests
         var partitioned = new Dictionary<string, float[]>();
         foreach (var partition in stream.GroupBy(t => t.CcNum % 4))
         {
-            foreach (var (id, row) in Replay(partition, new OnlineFeatureState())) partitioned[id] = row;
+            foreach (var (id, row) in Replay(partition, new OnlineFeatureState(selection: CardOnly))) partitioned[id] = row;
         }
         partitioned.ShouldHaveSameRows(oneInstance);
     }
@@ -155,7 +158,7 @@ public class StateTests
                 var last = amounts.TakeLast(32).Order().ToArray();
                 var n = last.Length;
                 var expected = n % 2 == 1 ? last[n / 2] : (float)((last[n / 2 - 1] + (double)last[n / 2]) / 2);
-                rows[tx.TransNum][FeatureIndex.AmtMedianRecent].Should().Be(expected);
+                rows[tx.TransNum][Col("amt_median_recent")].Should().Be(expected);
             }
             amounts.Add((float)tx.Amt);
         }
@@ -180,7 +183,7 @@ public class StateTests
         shortSpan.Should().Throw<ArgumentException>().WithMessage("*feature span*");
 
         state.Compute(Make(4666, Start.AddHours(2), 10), row);
-        row[FeatureIndex.CardTxCount].Should().Be(1);
+        row[Col("card_tx_count")].Should().Be(1);
 
         state.Update(Make(4666, Start.AddMinutes(-5), 10));
         state.OutOfOrderUpdates.Should().Be(1, "a transaction older than the card's newest one is counted");
@@ -201,18 +204,18 @@ public class StateTests
             CityPop = 999,
         };
         var f = FeaturesOf(new OnlineFeatureState(), tx);
-        f[FeatureIndex.Amt].Should().Be(99.5f);
-        f[FeatureIndex.LogAmt].Should().BeApproximately((float)Math.Log(100.5), 1e-5f);
-        f[FeatureIndex.Hour].Should().Be(23);
-        f[FeatureIndex.IsNight].Should().Be(1);
-        f[FeatureIndex.DayOfWeek].Should().Be(5, "2020-06-06 was a Saturday");
-        f[FeatureIndex.IsWeekend].Should().Be(1);
-        f[FeatureIndex.AgeYears].Should().BeApproximately(30f, 0.01f);
-        f[FeatureIndex.Gender].Should().Be(0);
-        f[FeatureIndex.LogCityPop].Should().BeApproximately((float)Math.Log(1000), 1e-5f);
-        f[FeatureIndex.HomeMerchantKm].Should().BeApproximately(111.2f, 0.2f, "one degree of latitude");
-        f[FeatureIndex.Category].Should().Be(8);
-        FeaturesOf(new OnlineFeatureState(), tx with { Category = "crypto" })[FeatureIndex.Category].Should().Be(-1);
+        f[Col("amt")].Should().Be(99.5f);
+        f[Col("log_amt")].Should().BeApproximately((float)Math.Log(100.5), 1e-5f);
+        f[Col("hour")].Should().Be(23);
+        f[Col("is_night")].Should().Be(1);
+        f[Col("day_of_week")].Should().Be(5, "2020-06-06 was a Saturday");
+        f[Col("is_weekend")].Should().Be(1);
+        f[Col("age_years")].Should().BeApproximately(30f, 0.01f);
+        f[Col("gender")].Should().Be(0);
+        f[Col("log_city_pop")].Should().BeApproximately((float)Math.Log(1000), 1e-5f);
+        f[Col("home_merchant_km")].Should().BeApproximately(111.2f, 0.2f, "one degree of latitude");
+        f[Col("category")].Should().Be(8);
+        FeaturesOf(new OnlineFeatureState(), tx with { Category = "crypto" })[Col("category")].Should().Be(-1);
         FeatureCategories.Names.Should().HaveCount(14);
     }
 }

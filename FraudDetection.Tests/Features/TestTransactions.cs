@@ -53,6 +53,16 @@ internal static class TestTransactions
         return list;
     }
 
+    /// <summary>The column of a feature in a full row (throws for a name the schema does not have).</summary>
+    public static int Col(string name)
+    {
+        var column = FeatureSchema.Current.IndexOf(name);
+        return column >= 0 ? column : throw new ArgumentException($"No feature '{name}' in the schema.", nameof(name));
+    }
+
+    /// <summary>Every group computed from the card's own history and the transaction (no merchant features).</summary>
+    public static FeatureSelection CardOnly { get; } = FeatureSelection.Parse(FeatureGroups.Card);
+
     public static float[] FeaturesOf(OnlineFeatureState state, Transaction tx)
     {
         var row = new float[FeatureSchema.Current.Count];

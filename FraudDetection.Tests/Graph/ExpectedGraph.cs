@@ -1,3 +1,4 @@
+using FraudDetection.Core.Geo;
 using FraudDetection.Core.Transactions;
 using FraudDetection.Graph.Store;
 

@@ -31,7 +31,8 @@ public sealed class LiveEqualsOfflineTests(ITestOutputHelper output) : IDisposab
         var replayFile = BundledData.Write(_folder.FullName, "replay.csv", replay);
 
         // Offline: the backtest on the original rows (original times), primed with the same history, and its features.
-        using var model = FraudModel.Load(Path.Combine(ScoringModels.ModelA, ModelRegistryNames.OnnxFileName), FeatureSchema.Current);
+        // A model that reads merchant features: Scoring joins the merchant table the default system's stage builds.
+        using var model = FraudModel.Load(Path.Combine(ScoringModels.ModelM, ModelRegistryNames.OnnxFileName), FeatureSelection.All);
         var offline = new Dictionary<string, float>();
         new BacktestRunner(model).Run(history, replay, s => offline[s.TransNum] = s.Score);
         var matrix = FeatureMatrix.Build(history, replay, new OnlineFeatureState());
@@ -45,7 +46,7 @@ public sealed class LiveEqualsOfflineTests(ITestOutputHelper output) : IDisposab
         // Live: the Producer replays in event time (moved to this week) after the history; Scoring puts every
         // feature it used in the scored message (ExplainAllScored with every feature as a reason).
         var names = FeatureSchema.Current.Names;
-        await using var system = await LiveSystem.StartAsync(ScoringModels.ModelA,
+        await using var system = await LiveSystem.StartAsync(ScoringModels.ModelM,
             scoring: new()
             {
                 ["Scoring:ExplainAllScored"] = "true",

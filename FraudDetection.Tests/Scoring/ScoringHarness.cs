@@ -10,6 +10,7 @@ using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;
 using FraudDetection.Scoring.Telemetry;
@@ -25,17 +26,53 @@ public sealed class ScoringHarness : IDisposable
     private readonly IProducer<byte[], byte[]> producer;
     private readonly List<ChampionModelProvider> providers = [];
     private readonly List<IDisposable> stores = [];
+    private readonly List<(Task Run, CancellationTokenSource Stop)> merchantServices = [];
 
-    public ScoringHarness(int partitions = 4)
+    /// <param name="partitions">Partitions of every topic.</param>
+    /// <param name="merchants">Also run a merchant table (the pipeline joins it) and its reader; start the stage with <see cref="StartMerchantStage"/>.</param>
+    public ScoringHarness(int partitions = 4, bool merchants = false)
     {
         Kafka = EmbeddedKafka.Start(partitions: partitions);
         Directory = System.IO.Directory.CreateTempSubdirectory("scoring-tests-").FullName;
         producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, LingerMs = 1 }).Build();
+        if (merchants)
+        {
+            MerchantTable = new MerchantTable(FeatureOptions.Default);
+            Pipeline = new OnlineFeaturePipeline(merchantTable: MerchantTable);
+        }
+        else
+        {
+            Pipeline = ScoringModels.Pipeline();
+        }
     }
 
     public EmbeddedKafka Kafka { get; }
     public string Directory { get; }
-    public IFeaturePipeline Pipeline { get; } = ScoringModels.Pipeline();
+    public IFeaturePipeline Pipeline { get; }
+
+    /// <summary>The merchant table the pipeline joins (null without merchant features).</summary>
+    public MerchantTable? MerchantTable { get; }
+
+    /// <summary>Options for the merchant side: a short idle time so a test's quiet partitions do not hold the table back long.</summary>
+    public static MerchantOptions MerchantOptions(string group = "merchant-stage") => new() { StageGroup = group, IdleAfterMs = 300, StageCheckpointIntervalMs = 100 };
+
+    /// <summary>Starts the table reader of <see cref="MerchantTable"/> (checkpoints of group <paramref name="scoringGroup"/> in <paramref name="store"/>).</summary>
+    public void StartMerchantTableReader(ICheckpointStore store, string scoringGroup)
+    {
+        var stop = new CancellationTokenSource();
+        var reader = new MerchantTableReader(Kafka.BootstrapServers, MerchantTable!, store, Options(scoringGroup), NullLogger.Instance);
+        merchantServices.Add((reader.RunAsync(stop.Token), stop));
+    }
+
+    /// <summary>Starts a member of the merchant stage; cancel the returned source for a clean stop (checkpoint, leave).</summary>
+    public (MerchantStage Stage, Task Run, CancellationTokenSource Stop) StartMerchantStage(ICheckpointStore store, string group = "merchant-stage")
+    {
+        var stop = new CancellationTokenSource();
+        var stage = new MerchantStage(Kafka.BootstrapServers, MerchantOptions(group), store, NullLogger.Instance);
+        var run = stage.RunAsync(stop.Token);
+        merchantServices.Add((run, stop));
+        return (stage, run, stop);
+    }
 
     public static ScoringOptions Options(string group, int checkpointMs = 100) => new()
     {
@@ -65,7 +102,8 @@ public sealed class ScoringHarness : IDisposable
     public (ScoringConsumer Consumer, ScoringStats Stats) Start(ScoringOptions options, IModelSource models, ICheckpointStore store)
     {
         var stats = new ScoringStats();
-        var consumer = new ScoringConsumer(Kafka.BootstrapServers, options, Pipeline, models, store, new ScoringTelemetry(), stats, NullLogger.Instance);
+        var consumer = new ScoringConsumer(Kafka.BootstrapServers, options, Pipeline, models, store, new ScoringTelemetry(), stats, NullLogger.Instance,
+            merchantOptions: MerchantOptions());
         var stop = new CancellationTokenSource();
         running.Add((consumer, consumer.RunAsync(stop.Token), stop));
         return (consumer, stats);
@@ -93,7 +131,7 @@ public sealed class ScoringHarness : IDisposable
     public async Task<(FraudDetection.Core.Registry.FileModelRegistry Registry, ChampionModelProvider Models)> ChampionAsync(string modelDirectory)
     {
         var registry = await ScoringModels.RegistryWithChampionAsync(Path.Combine(Directory, "registry"), modelDirectory);
-        var provider = new ChampionModelProvider(registry, ScoringModels.Loader(), Microsoft.Extensions.Options.Options.Create(new ScoringOptions()), NullLogger<ChampionModelProvider>.Instance);
+        var provider = new ChampionModelProvider(registry, new OnnxModelLoader(computes: Pipeline.Computes), Microsoft.Extensions.Options.Options.Create(new ScoringOptions()), NullLogger<ChampionModelProvider>.Instance);
         (await provider.RefreshAsync(CancellationToken.None)).Should().BeTrue(provider.Status);
         providers.Add(provider);
         return (registry, provider);
@@ -168,6 +206,18 @@ public sealed class ScoringHarness : IDisposable
 
     public void Dispose()
     {
+        foreach (var (run, stop) in merchantServices)
+        {
+            stop.Cancel();
+            try
+            {
+                run.Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+                // Teardown after a failed test: the failure is already reported.
+            }
+        }
         foreach (var (consumer, run, stop) in running)
         {
             consumer.Kill();
@@ -250,6 +300,7 @@ public sealed class PacedModelSource(IModelSource inner, TimeSpan perBatch) : IM
         public string Version => model.Version;
         public double Threshold => model.Threshold;
         public IReadOnlyList<string> FeatureNames => model.FeatureNames;
+        public FeatureSchema Schema => model.Schema;
 
         public void Predict(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
         {

@@ -21,20 +21,26 @@ public sealed record BacktestResult(long HistoryRows, long Rows, long LabelledRo
 /// transaction gets its features from <see cref="OnlineFeatureState.ComputeAndUpdate"/> and is scored by the ONNX
 /// model in batches, exactly as Scoring does. The promotion gate uses it to compare champion and challenger.
 /// </summary>
-public sealed class BacktestRunner(FraudModel model, FeatureOptions? featureOptions = null, int batchSize = 1024)
+/// <remarks>
+/// <paramref name="computes"/>: the features the data set allows (its inputs; default everything): the pipeline
+/// computes full rows and the model's own columns are picked from them, as Scoring does.
+/// </remarks>
+public sealed class BacktestRunner(FraudModel model, FeatureOptions? featureOptions = null, int batchSize = 1024, FeatureSelection? computes = null)
 {
     private readonly FeatureOptions _options = featureOptions ?? FeatureOptions.Default;
+    private readonly FeatureProjection _projection = new(model.Schema);
 
     /// <summary>Scores <paramref name="input"/> after priming with <paramref name="history"/>; each score goes to <paramref name="onScore"/> in input order.</summary>
     public BacktestResult Run(IEnumerable<Transaction> history, IEnumerable<Transaction> input, Action<BacktestScore>? onScore = null,
         Action<string, long>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var state = new OnlineFeatureState(_options);
+        var state = new OnlineFeatureState(_options, computes);
         var historyRows = FeatureMatrix.Prime(state, history, n => progress?.Invoke("history", n));
 
-        var f = model.FeatureCount;
+        var f = FeatureSchema.Current.Count;
         var features = new float[batchSize * f];
+        var modelRows = _projection.IsIdentity ? features : new float[batchSize * _projection.ModelColumns];
         var probabilities = new float[batchSize];
         var pending = new Transaction[batchSize];
         var scores = new List<float>();
@@ -48,7 +54,8 @@ public sealed class BacktestRunner(FraudModel model, FeatureOptions? featureOpti
         void Flush()
         {
             scoring.Start();
-            model.Predict(features.AsSpan(0, n * f), n, probabilities);
+            if (!_projection.IsIdentity) _projection.Project(features, n, modelRows);
+            model.Predict(modelRows.AsSpan(0, n * model.FeatureCount), n, probabilities);
             scoring.Stop();
             for (var i = 0; i < n; i++)
             {

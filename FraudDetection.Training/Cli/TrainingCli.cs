@@ -41,10 +41,11 @@ public static class TrainingCli
         var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores; default 1, see docs/training.md)", DefaultValueFactory = _ => 1 };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the PNG plots" };
         var version = new Option<string?>("--model-version") { Description = "Version to stamp (default: UTC timestamp)" };
+        var features = FeaturesOption();
 
         var command = new Command("train", "Train on the data's earlier weeks, tune and pick the threshold on the last weeks, export ONNX")
         {
-            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version,
+            data, validFrom, output, trainer, tune, tuneSeconds, seed, costRatio, negatives, trees, leaves, learningRate, threads, noPlots, version, features,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -72,6 +73,7 @@ public static class TrainingCli
                 Threads = parse.GetValue(threads),
                 WritePlots = !parse.GetValue(noPlots),
                 ModelVersion = parse.GetValue(version),
+                Features = FeatureSelection.Parse(parse.GetValue(features)),
             };
             try
             {
@@ -136,7 +138,7 @@ public static class TrainingCli
             }
             try
             {
-                using var fraudModel = FraudModel.Load(modelPath, FeatureSchema.Current);
+                using var fraudModel = FraudModel.Load(modelPath, FeatureSelection.All);
                 var runner = new BacktestRunner(fraudModel);
                 BacktestResult? result = null;
                 AnsiConsole.Status().Start("backtest", status =>
@@ -155,6 +157,28 @@ public static class TrainingCli
             }
         });
         return command;
+    }
+
+    /// <summary><c>--features</c>: which feature groups (all, card, merchant or group names, comma-separated).</summary>
+    private static Option<string> FeaturesOption()
+    {
+        var option = new Option<string>("--features")
+        {
+            Description = $"Feature groups: all (default), card (every card group), merchant, or names: {string.Join(",", FeatureGroups.All.Select(g => g.Name))}",
+            DefaultValueFactory = _ => "all",
+        };
+        option.Validators.Add(result =>
+        {
+            try
+            {
+                FeatureSelection.Parse(result.GetValueOrDefault<string>());
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        return option;
     }
 
     private static void PrintReport(TrainingResult result)

@@ -40,8 +40,8 @@ public sealed class WindowModelEvaluator(ILogger<WindowModelEvaluator> logger) :
     public Task<EvaluationMetrics> EvaluateAsync(RegisteredModelVersion model, EvaluationWindow window, CancellationToken cancellationToken)
         => Task.Run(() =>
         {
-            var matrix = Features(window, cancellationToken);
-            using var fraudModel = FraudModel.Load(model.OnnxPath, FeatureSchema.Current);
+            using var fraudModel = FraudModel.Load(model.OnnxPath, FeatureSelection.All);
+            var matrix = Features(window, cancellationToken).For(fraudModel.Schema);
             var scores = new float[matrix.Rows];
             fraudModel.Predict(matrix.Values.AsSpan(0, matrix.Rows * matrix.Columns), matrix.Rows, scores);
 

@@ -44,7 +44,7 @@ public static class ModelTrainer
         // 1. Features: the same OnlineFeatureState Scoring runs, replayed in event-time order.
         var read = new ReadReport();
         var matrix = TransactionSource.Replay(request.DataFiles, read, transactions =>
-            FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions),
+            FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions, request.Features),
                 progress: n => progress?.Report(new TrainingProgress(Stage_Read, $"{n:N0} transactions featurized", n))));
         cancellationToken.ThrowIfCancellationRequested();
         var all = TrainingSet.From(matrix);
@@ -165,6 +165,9 @@ public static class ModelTrainer
             ["skipped_rows"] = read.BadRows.ToString(CultureInfo.InvariantCulture),
             ["label_delay_days"] = request.FeatureOptions.LabelDelay.TotalDays.ToString(CultureInfo.InvariantCulture),
             ["card_idle_reset_days"] = request.FeatureOptions.CardIdleReset.TotalDays.ToString(CultureInfo.InvariantCulture),
+            ["merchant_day_lag"] = request.FeatureOptions.MerchantDayLag.ToString(CultureInfo.InvariantCulture),
+            ["feature_groups"] = string.Join(",", FeatureGroups.All.Select(g => g.Name).Where(request.Features.IncludesGroup)),
+            ["feature_inputs"] = TransactionInputNames.Format(request.Features.Inputs),
             ["data_files"] = string.Join(";", request.DataFiles.Select(Path.GetFileName)),
         };
         var card = new ModelCard(matrix.Schema.Version, names, threshold, version, trainer, new Dictionary<string, string>(parameters)

@@ -26,6 +26,11 @@ public sealed record TrainingRequest
     public double NegativesPerFraud { get; init; } = 15;
     public HyperParameters Parameters { get; init; } = new();
     public FeatureOptions FeatureOptions { get; init; } = FeatureOptions.Default;
+    /// <summary>
+    /// The features to train on: groups (e.g. card only, for an ablation) and the inputs the data set has (features
+    /// needing an absent input are left out). The model's feature schema names exactly these.
+    /// </summary>
+    public FeatureSelection Features { get; init; } = FeatureSelection.All;
     /// <summary>Validation rows explained with TreeSHAP for mean |SHAP| and the summary plot.</summary>
     public int ShapRows { get; init; } = 1000;
     public bool WritePlots { get; init; } = true;

@@ -1,0 +1,50 @@
+namespace FraudDetection.Core.Features.Merchant;
+
+/// <summary>Little-endian binary pieces shared by the merchant messages and checkpoints.</summary>
+internal static class MerchantCodec
+{
+    public const int DayBytes = 8 + 4 + TotalsBytes;
+    private const int TotalsBytes = 4 * 4 + 8;
+
+    public static void Write(BinaryWriter writer, in MerchantDayTotals totals)
+    {
+        writer.Write(totals.Transactions);
+        writer.Write(totals.Cards);
+        writer.Write(totals.NewCardTransactions);
+        writer.Write(totals.Frauds);
+        writer.Write(totals.AmountCents);
+    }
+
+    public static void Write(BinaryWriter writer, in MerchantDay day)
+    {
+        writer.Write(day.Merchant);
+        writer.Write(day.Day);
+        Write(writer, day.Totals);
+    }
+
+    public static MerchantDayTotals ReadTotals(BinaryReader reader)
+    {
+        var totals = new MerchantDayTotals
+        {
+            Transactions = reader.ReadInt32(),
+            Cards = reader.ReadInt32(),
+            NewCardTransactions = reader.ReadInt32(),
+            Frauds = reader.ReadInt32(),
+            AmountCents = reader.ReadInt64(),
+        };
+        if (totals.Transactions < 0 || totals.Cards < 0 || totals.NewCardTransactions < 0 || totals.Frauds < 0 || totals.AmountCents < 0)
+        {
+            throw new InvalidDataException("Corrupt merchant day totals.");
+        }
+        return totals;
+    }
+
+    public static MerchantDay ReadDay(BinaryReader reader) => new(reader.ReadUInt64(), reader.ReadInt32(), ReadTotals(reader));
+
+    public static int Count(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0) throw new InvalidDataException($"Negative count {count}.");
+        return count;
+    }
+}

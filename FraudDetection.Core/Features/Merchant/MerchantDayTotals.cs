@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+
+namespace FraudDetection.Core.Features.Merchant;
+
+/// <summary>
+/// What one merchant did on one day, over some set of cards. Every field is a sum over cards, so the totals of the
+/// card partitions (which hold disjoint sets of cards) add up to the merchant's totals over all cards.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
+{
+    /// <summary>Transactions.</summary>
+    public int Transactions;
+
+    /// <summary>Distinct cards.</summary>
+    public int Cards;
+
+    /// <summary>Transactions by a card new to the merchant (no visit on an earlier day it still remembers).</summary>
+    public int NewCardTransactions;
+
+    /// <summary>Transactions labelled fraud (used only once every label of the day is known).</summary>
+    public int Frauds;
+
+    /// <summary>
+    /// Sum of the amounts in cents (below 0 counts as 0): an integer, so partitions add up to the same total in any
+    /// order (a sum of doubles would depend on the order the stage receives them in).
+    /// </summary>
+    public long AmountCents;
+
+    /// <summary>Sum of the amounts.</summary>
+    public readonly double Amount => AmountCents / 100.0;
+
+    /// <summary>An amount as the cents <see cref="AmountCents"/> adds up.</summary>
+    public static long CentsOf(double amount) => (long)Math.Round(Math.Max(amount, 0) * 100, MidpointRounding.AwayFromZero);
+
+    public void Add(in MerchantDayTotals other)
+    {
+        Transactions += other.Transactions;
+        Cards += other.Cards;
+        NewCardTransactions += other.NewCardTransactions;
+        Frauds += other.Frauds;
+        AmountCents += other.AmountCents;
+    }
+
+    public readonly bool Equals(MerchantDayTotals other) =>
+        Transactions == other.Transactions && Cards == other.Cards && NewCardTransactions == other.NewCardTransactions
+        && Frauds == other.Frauds && AmountCents == other.AmountCents;
+
+    public override readonly bool Equals(object? obj) => obj is MerchantDayTotals other && Equals(other);
+
+    public override readonly int GetHashCode() => HashCode.Combine(Transactions, Cards, NewCardTransactions, Frauds, AmountCents);
+
+    public override readonly string ToString() => $"tx={Transactions} cards={Cards} new={NewCardTransactions} frauds={Frauds} amount={Amount}";
+}
+
+/// <summary>One merchant's totals for one day (merchant = 64-bit stable hash of its name; day = days since 2000-01-01).</summary>
+public readonly record struct MerchantDay(ulong Merchant, int Day, MerchantDayTotals Totals);
+
+/// <summary>Day numbers of the merchant features: local calendar days since 2000-01-01.</summary>
+public static class MerchantDays
+{
+    /// <summary>No day (nothing open, nothing closed yet).</summary>
+    public const int None = int.MinValue;
+
+    public static int Of(DateTime localTime) => (int)((localTime.Ticks - OnlineFeatureState.Epoch.Ticks) / TimeSpan.TicksPerDay);
+
+    public static DateOnly ToDate(int day) => DateOnly.FromDateTime(OnlineFeatureState.Epoch).AddDays(day);
+
+    public static string Format(int day) => day == None ? "none" : ToDate(day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A merchant's identity in the merchant features: the 64-bit stable hash of its name (same on every machine).</summary>
+public static class MerchantIds
+{
+    public static ulong Of(string merchant) => StableHash.Of64(merchant);
+}

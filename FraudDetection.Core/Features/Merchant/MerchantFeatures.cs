@@ -1,0 +1,123 @@
+namespace FraudDetection.Core.Features.Merchant;
+
+/// <summary>
+/// The merchant across all cards, by complete days (the Fraud Detection Handbook's terminal features, by whole days):
+/// for a transaction on day D, activity over the days up to D − <see cref="FeatureOptions.MerchantDayLag"/> and fraud
+/// labels over the days whose every label is known at the start of D (up to D − label delay − 1). Values change only
+/// at day boundaries and read only complete days, so they do not depend on how cards are partitioned or on how far
+/// behind any reader is.
+/// </summary>
+public static class MerchantFeatures
+{
+    public const int LongestWindowDays = 30;
+
+    public static readonly FeatureColumns Columns = new(FeatureGroups.Merchant);
+    private static readonly int Tx1d = Columns.Add("merchant_tx_1d", "transactions at this merchant, all cards, on day D - lag (the latest complete day the merchant table covers)", "merchant, 1 complete day");
+    private static readonly int Tx7d = Columns.Add("merchant_tx_7d", "transactions at this merchant, all cards, on the 7 days ending D - lag", "merchant, 7 complete days");
+    private static readonly int Tx30d = Columns.Add("merchant_tx_30d", "transactions at this merchant, all cards, on the 30 days ending D - lag", "merchant, 30 complete days");
+    private static readonly int Cards1d = Columns.Add("merchant_cards_1d", "distinct cards at this merchant on day D - lag", "merchant, 1 complete day");
+    private static readonly int NewCardShare7d = Columns.Add("merchant_new_card_share_7d", "share of those transactions made by a card new to the merchant (no visit on an earlier day within the card idle reset); -1 none", "merchant, 7 complete days");
+    private static readonly int NewCardShare30d = Columns.Add("merchant_new_card_share_30d", "the same over 30 days; -1 none", "merchant, 30 complete days");
+    private static readonly int AmtMean7d = Columns.Add("merchant_amt_mean_7d", "mean amount of the merchant's transactions; -1 none", "merchant, 7 complete days");
+    private static readonly int Fraud1d = Columns.Add("merchant_fraud_1d", "transactions labelled fraud at this merchant on day D - label delay - 1 (every label of that day known at the start of D)", "merchant, 1 day, label delay");
+    private static readonly int Fraud7d = Columns.Add("merchant_fraud_7d", "the same over the 7 days ending D - label delay - 1", "merchant, 7 days, label delay");
+    private static readonly int Fraud30d = Columns.Add("merchant_fraud_30d", "the same over the 30 days ending D - label delay - 1", "merchant, 30 days, label delay");
+    private static readonly int Risk1d = Columns.Add("merchant_risk_1d", "merchant_fraud_1d / the merchant's transactions on that day; -1 none", "merchant, 1 day, label delay");
+    private static readonly int Risk7d = Columns.Add("merchant_risk_7d", "merchant_fraud_7d / the merchant's transactions on those days; -1 none", "merchant, 7 days, label delay");
+    private static readonly int Risk30d = Columns.Add("merchant_risk_30d", "merchant_fraud_30d / the merchant's transactions on those days; -1 none", "merchant, 30 days, label delay");
+
+    /// <summary>
+    /// The features of a transaction on <paramref name="day"/> at <paramref name="merchant"/> from <paramref name="history"/>;
+    /// <paramref name="pending"/>: an open day not yet in the history, counted as complete when before <paramref name="day"/>
+    /// (a read-only look ahead offline).
+    /// </summary>
+    internal static void Compute(MerchantHistory history, ulong merchant, int day, FraudLabels labels, int lag, Span<float> f, MerchantDay? pending = null)
+    {
+        var record = history.Find(merchant);
+        var usePending = pending is { } p && p.Day < day;
+        if (!usePending && record is not null && record.CachedFor == day)
+        {
+            record.Cached.CopyTo(f);
+            return;
+        }
+        var w = default(Windows);
+        var activityEnd = day - lag;
+        var labelEnd = labels.LastKnownDay(day);
+        if (record is not null)
+        {
+            for (var i = record.Count - 1; i >= 0; i--)
+            {
+                var d = record.Days[i];
+                if (activityEnd - d >= LongestWindowDays && labelEnd - d >= LongestWindowDays) break;
+                w.Add(d, record.Totals[i], activityEnd, labelEnd);
+            }
+        }
+        if (usePending) w.Add(pending!.Value.Day, pending.Value.Totals, activityEnd, labelEnd);
+        w.Write(f);
+        if (!usePending && record is not null)
+        {
+            f.CopyTo(record.Cached);
+            record.CachedFor = day;
+        }
+    }
+
+    private struct Windows
+    {
+        private int _tx1, _tx7, _tx30, _cards1, _new7, _new30, _fraud1, _fraud7, _fraud30, _labelled1, _labelled7, _labelled30;
+        private long _cents7;
+
+        public void Add(int day, in MerchantDayTotals t, int activityEnd, int labelEnd)
+        {
+            var age = activityEnd - day;
+            if (age >= 0 && age < LongestWindowDays)
+            {
+                _tx30 += t.Transactions;
+                _new30 += t.NewCardTransactions;
+                if (age < 7)
+                {
+                    _tx7 += t.Transactions;
+                    _new7 += t.NewCardTransactions;
+                    _cents7 += t.AmountCents;
+                    if (age == 0)
+                    {
+                        _tx1 = t.Transactions;
+                        _cards1 = t.Cards;
+                    }
+                }
+            }
+            age = labelEnd - day;
+            if (age >= 0 && age < LongestWindowDays)
+            {
+                _fraud30 += t.Frauds;
+                _labelled30 += t.Transactions;
+                if (age < 7)
+                {
+                    _fraud7 += t.Frauds;
+                    _labelled7 += t.Transactions;
+                    if (age == 0)
+                    {
+                        _fraud1 = t.Frauds;
+                        _labelled1 = t.Transactions;
+                    }
+                }
+            }
+        }
+
+        public readonly void Write(Span<float> f)
+        {
+            f[Tx1d] = _tx1;
+            f[Tx7d] = _tx7;
+            f[Tx30d] = _tx30;
+            f[Cards1d] = _cards1;
+            f[NewCardShare7d] = _tx7 > 0 ? (float)_new7 / _tx7 : -1;
+            f[NewCardShare30d] = _tx30 > 0 ? (float)_new30 / _tx30 : -1;
+            f[AmtMean7d] = _tx7 > 0 ? (float)(_cents7 / 100.0 / _tx7) : -1;
+            f[Fraud1d] = _fraud1;
+            f[Fraud7d] = _fraud7;
+            f[Fraud30d] = _fraud30;
+            f[Risk1d] = _labelled1 > 0 ? (float)_fraud1 / _labelled1 : -1;
+            f[Risk7d] = _labelled7 > 0 ? (float)_fraud7 / _labelled7 : -1;
+            f[Risk30d] = _labelled30 > 0 ? (float)_fraud30 / _labelled30 : -1;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace FraudDetection.Scoring.Merchants;
+
+/// <summary>Configuration section <c>Scoring:Merchant</c>: the merchant stage and the merchant table Scoring joins.</summary>
+public sealed class MerchantOptions
+{
+    public const string SectionName = "Scoring:Merchant";
+
+    /// <summary>
+    /// Run the merchant stage and read the merchant table (merchant features computed). Off: Scoring computes card
+    /// features only and refuses a model that uses merchant features.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Consumer group of the merchant stage (reads <c>merchant.partials</c>, scales out by its partitions).</summary>
+    public string StageGroup { get; set; } = "merchant-stage";
+
+    /// <summary>A caught-up card partition with no message for this long is idle: it stops holding back the merchant table.</summary>
+    public int IdleAfterMs { get; set; } = 1000;
+
+    /// <summary>How often the stage checkpoints its state (after its output is acknowledged).</summary>
+    public int StageCheckpointIntervalMs { get; set; } = 1000;
+
+    /// <summary>Messages held back per partition while it waits for the table before its fetching is paused.</summary>
+    public int MaxParkedPerPartition { get; set; } = 20_000;
+}

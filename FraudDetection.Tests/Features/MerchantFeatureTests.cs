@@ -1,0 +1,218 @@
+using FraudDetection.Core.Features;
+using FraudDetection.Core.Features.Merchant;
+using FraudDetection.Core.Transactions;
+using static FraudDetection.Tests.Features.TestTransactions;
+
+namespace FraudDetection.Tests.Features;
+
+public class MerchantFeatureTests
+{
+    /// <summary>Many cards over two months at a few merchants, so merchant totals add up over cards and partitions.</summary>
+    private static List<Transaction> MerchantStream(int count = 6000, int cards = 60, int seed = 11) =>
+        Stream(count, cards, seed, fraudRate: 0.04).Select((tx, i) => tx with
+        {
+            Merchant = "fraud_M" + (i * 7 + (int)(tx.CcNum % 13)) % 9,
+            TransDateTransTime = Start + (tx.TransDateTransTime - Start) / 12, // about 80 days: windows fill up
+        }).ToList();
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(4, 3, 2)]
+    [InlineData(7, 2, 3)]
+    public void Partitioned_states_through_the_merchant_stage_equal_the_offline_replay(int cardPartitions, int stagePartitions, int seed)
+    {
+        var stream = MerchantStream();
+        var offline = Replay(stream, new OnlineFeatureState());
+
+        var topology = new MerchantTopology(null, cardPartitions, stagePartitions, seed) { DuplicateSomeMessages = true };
+        var online = topology.Run(stream);
+
+        online.ShouldHaveSameRows(offline);
+        if (cardPartitions > 1) topology.Waits.Should().BePositive("partitions ran ahead and had to wait for the table");
+        topology.Redelivered.Should().BePositive("repeated partials were dropped, not counted twice");
+        var merchantColumns = FeatureGroups.Get(FeatureGroups.Merchant);
+        offline.Values.Should().Contain(row => row[merchantColumns.Offset + 2] > 50, "merchant_tx_30d counts many cards' transactions");
+    }
+
+    [Fact]
+    public void Merchant_days_add_up_every_cards_transactions_of_complete_days()
+    {
+        var merchant = "fraud_Shared";
+        var day0 = Start.Date;
+        var state = new OnlineFeatureState();
+        // Day 0: cards 1 and 2 (card 1 twice); day 1: cards 1 and 3.
+        state.Update(Make(1, day0.AddHours(9), 10, merchant: merchant));
+        state.Update(Make(1, day0.AddHours(10), 30, merchant: merchant));
+        state.Update(Make(2, day0.AddHours(11), 20, merchant: merchant));
+        var sameDay = FeaturesOf(state, Make(4, day0.AddHours(12), 5, merchant: merchant));
+        state.Update(Make(1, day0.AddDays(1).AddHours(9), 40, merchant: merchant));
+        state.Update(Make(3, day0.AddDays(1).AddHours(10), 60, merchant: merchant));
+        var nextDay = FeaturesOf(state, Make(4, day0.AddDays(1).AddHours(12), 5, merchant: merchant));
+        var later = FeaturesOf(state, Make(4, day0.AddDays(2).AddHours(1), 5, merchant: merchant));
+
+        sameDay[Col("merchant_tx_1d")].Should().Be(0, "the day is not complete yet");
+        sameDay[Col("merchant_new_card_share_7d")].Should().Be(-1);
+        nextDay[Col("merchant_tx_1d")].Should().Be(3);
+        nextDay[Col("merchant_cards_1d")].Should().Be(2);
+        nextDay[Col("merchant_amt_mean_7d")].Should().Be(20);
+        nextDay[Col("merchant_new_card_share_7d")].Should().Be(1, "every card was new to the merchant on day 0");
+        later[Col("merchant_tx_1d")].Should().Be(2);
+        later[Col("merchant_tx_7d")].Should().Be(5);
+        later[Col("merchant_new_card_share_7d")].Should().Be(4f / 5, "card 1 came back on day 1; card 3 was new");
+        later[Col("merchant_cards_1d")].Should().Be(2);
+    }
+
+    [Fact]
+    public void A_merchant_fraud_label_counts_only_from_the_day_every_label_of_its_day_is_known()
+    {
+        var delay = TimeSpan.FromDays(7);
+        var state = new OnlineFeatureState(new FeatureOptions { LabelDelay = delay });
+        var merchant = "fraud_Compromised";
+        var fraudDay = Start.Date.AddDays(3);
+        var fraudTime = fraudDay.AddHours(23).AddMinutes(59);
+        state.Update(Make(1, Start.Date.AddHours(8), 10, merchant: merchant));
+        state.Update(Make(3, fraudDay.AddHours(12), 20, merchant: merchant));
+        state.Update(Make(2, fraudTime, 900, merchant: merchant, isFraud: 1));
+
+        for (var d = 1; d <= 12; d++)
+        {
+            var tx = Make(9, fraudDay.AddDays(d).AddHours(12), 5, merchant: merchant);
+            var row = FeaturesOf(state, tx);
+            // Every label of the fraud's day is known from the start of its day + 8 (the fraud's own at +7 23:59).
+            var counted = d >= 8;
+            row[Col("merchant_fraud_30d")].Should().Be(counted ? 1 : 0, $"day +{d}");
+            if (counted) (fraudTime + delay).Should().BeOnOrBefore(tx.TransDateTransTime, "a label is used only once known");
+            if (d == 8) row[Col("merchant_risk_7d")].Should().Be(1f / 3, "1 fraud among the 3 transactions of days -6..0");
+            state.Update(tx);
+        }
+    }
+
+    [Fact]
+    public void Flipping_a_label_changes_merchant_features_only_once_it_is_known()
+    {
+        var merchant = "fraud_Flip";
+        var options = new FeatureOptions { LabelDelay = TimeSpan.FromDays(7) };
+        var honest = new List<Transaction> { Make(1, Start.AddHours(1), 10, merchant: merchant, isFraud: 0) };
+        honest.AddRange(Enumerable.Range(1, 12).Select(d => Make(2 + d % 3, Start.AddDays(d).AddHours(5), 10, merchant: merchant)));
+        var fraud = honest.Select((t, i) => i == 0 ? t with { IsFraud = 1 } : t).ToList();
+
+        var a = Replay(honest, new OnlineFeatureState(options));
+        var b = Replay(fraud, new OnlineFeatureState(options));
+        for (var day = 1; day <= 12; day++)
+        {
+            var id = honest[day].TransNum;
+            (a[id][Col("merchant_fraud_30d")] == b[id][Col("merchant_fraud_30d")]).Should().Be(day < 8, $"day {day}: day 0's labels are known from day 8");
+            a[id].Where((_, c) => c != Col("merchant_fraud_1d") && c != Col("merchant_fraud_7d") && c != Col("merchant_fraud_30d")
+                                  && c != Col("merchant_risk_1d") && c != Col("merchant_risk_7d") && c != Col("merchant_risk_30d"))
+                .Should().Equal(b[id].Where((_, c) => c != Col("merchant_fraud_1d") && c != Col("merchant_fraud_7d") && c != Col("merchant_fraud_30d")
+                                                      && c != Col("merchant_risk_1d") && c != Col("merchant_risk_7d") && c != Col("merchant_risk_30d")),
+                    "only the label features may see another card's label");
+        }
+    }
+
+    [Fact]
+    public void A_table_that_covers_later_days_gives_the_same_features_for_an_earlier_day()
+    {
+        var stream = MerchantStream(4000, 40);
+        var cut = stream.Count / 2;
+        var probe = stream[cut];
+
+        // The table as a lagging reader sees it (just what the probe's day needs) and as one far ahead sees it.
+        var behind = new OnlineFeatureState();
+        FeatureMatrix.Prime(behind, stream.Take(cut));
+        var ahead = new OnlineFeatureState();
+        FeatureMatrix.Prime(ahead, stream.TakeWhile(t => t.TransDateTransTime < probe.TransDateTransTime.AddDays(20)));
+        ahead.MerchantTable!.CompleteThrough.Should().BeGreaterThan(MerchantDays.Of(probe.TransDateTransTime) + 5);
+
+        var readsBehind = new OnlineFeatureState(merchantTable: behind.MerchantTable);
+        var readsAhead = new OnlineFeatureState(merchantTable: ahead.MerchantTable);
+        behind.AdvanceMerchantDay(probe);
+        var expected = FeaturesOf(readsBehind, probe);
+        var merchant = FeatureGroups.Get(FeatureGroups.Merchant);
+        FeaturesOf(readsAhead, probe).AsSpan(merchant.Offset, merchant.Count).ToArray()
+            .Should().Equal(expected.AsSpan(merchant.Offset, merchant.Count).ToArray());
+        expected.AsSpan(merchant.Offset, merchant.Count).ToArray().Should().Contain(v => v > 0);
+    }
+
+    [Fact]
+    public void Merger_history_and_partials_survive_a_checkpoint_mid_stream()
+    {
+        var stream = MerchantStream(3000, 30);
+        var options = FeatureOptions.Default;
+        var table = new MerchantHistory(options);
+        var state = new OnlineFeatureState(options, merchantTable: table);
+        var merger = new MerchantDayMerger(0);
+        void Run(IEnumerable<Transaction> txs, OnlineFeatureState s, MerchantDayMerger m, MerchantHistory h)
+        {
+            foreach (var tx in txs)
+            {
+                s.Update(tx);
+                if (!s.MerchantPartials!.HasNews) continue;
+                foreach (var (_, message) in s.MerchantPartials.TakeMessages(0, 1, 1)) m.Apply(message);
+                foreach (var completed in m.TakeMessages(1)) h.Apply(completed);
+            }
+        }
+        Run(stream.Take(1500), state, merger, table);
+
+        using var stateBytes = new MemoryStream();
+        using var mergerBytes = new MemoryStream();
+        using var tableBytes = new MemoryStream();
+        state.Save(stateBytes);
+        merger.Save(mergerBytes);
+        table.Save(tableBytes);
+        stateBytes.Position = mergerBytes.Position = tableBytes.Position = 0;
+        var table2 = MerchantHistory.Load(tableBytes, table.RetainDays);
+        var state2 = OnlineFeatureState.Load(stateBytes, options, merchantTable: table2);
+        var merger2 = MerchantDayMerger.Load(mergerBytes);
+
+        Run(stream.Skip(1500), state, merger, table);
+        Run(stream.Skip(1500), state2, merger2, table2);
+        var probe = Make(99, stream[^1].TransDateTransTime.AddDays(2), 10, merchant: stream[^1].Merchant);
+        table2.CompleteThrough.Should().Be(table.CompleteThrough);
+        FeaturesOf(state2, probe).Should().Equal(FeaturesOf(state, probe));
+        FeaturesOf(state, probe)[Col("merchant_tx_30d")].Should().BePositive();
+
+        var shared = () => OnlineFeatureState.Load(new MemoryStream(stateBytes.ToArray()), options);
+        shared.Should().Throw<InvalidDataException>().WithMessage("*reads a shared merchant table; none was given*", "a checkpoint of a Scoring partition needs the shared table");
+    }
+
+    [Fact]
+    public void Merchant_messages_round_trip_and_refuse_garbage()
+    {
+        var days = Enumerable.Range(0, 5).Select(i => new MerchantDay((ulong)i * 977, 7000 + i,
+            new MerchantDayTotals { Transactions = i + 1, Cards = 1, NewCardTransactions = i, Frauds = i % 2, AmountCents = 1250 * i })).ToList();
+        var message = new MerchantMessage(MerchantMessageKind.Partials, 2, 4, 7003, 7004, true, days);
+        var back = MerchantMessage.Decode(message.Encode());
+        back.Days.Should().Equal(days);
+        (back with { Days = days }).Should().Be(message with { Days = days });
+
+        var chunks = MerchantMessage.Chunk(MerchantMessageKind.Table, 0, 1, 7, 8, Enumerable.Repeat(days[0], MerchantMessage.MaxDaysPerMessage + 3).ToList()).ToList();
+        chunks.Should().HaveCount(2);
+        chunks.Select(c => c.Final).Should().Equal(false, true);
+        MerchantMessage.Chunk(MerchantMessageKind.Table, 0, 1, 7, 8, []).Should().ContainSingle().Which.Final.Should().BeTrue();
+
+        var truncated = () => MerchantMessage.Decode(message.Encode()[..20]);
+        truncated.Should().Throw<InvalidDataException>();
+        var garbage = () => MerchantMessage.Decode([9, 9, 9]);
+        garbage.Should().Throw<InvalidDataException>().WithMessage("*format 9*");
+    }
+
+    [Fact]
+    public void Without_merchant_or_category_inputs_the_features_that_need_them_are_minus_one()
+    {
+        var stream = Stream(500, cards: 5);
+        var handbookLike = new FeatureSelection(TransactionInputs.Required | TransactionInputs.Label, ["all"]);
+        var state = new OnlineFeatureState(selection: handbookLike);
+        var rows = Replay(stream, state);
+        var undefined = FeatureDefinitions.All.Select((d, i) => (d, i)).Where(x => x.d.Requires != TransactionInputs.None).Select(x => x.i).ToList();
+        undefined.Should().Contain([Col("category"), Col("age_years"), Col("home_merchant_km"), Col("cat_amt_mean"), Col("first_time_state")]);
+        rows.Values.Should().OnlyContain(row => undefined.All(c => row[c] == -1));
+        handbookLike.Schema.Names.Should().NotContain(["category", "age_years", "home_merchant_km"]).And.Contain(["amt", "merchant_risk_7d", "card_known_frauds"]);
+
+        var matrix = FeatureMatrix.Build(stream, new OnlineFeatureState(selection: handbookLike));
+        matrix.Schema.Should().Be(handbookLike.Schema);
+        matrix.Columns.Should().Be(FeatureSchema.Current.Count - undefined.Count);
+        handbookLike.Schema.IsSelectionOf(FeatureSchema.Current).Should().BeTrue();
+        FeatureSelection.Parse("card").Schema.Names.Should().NotContain(n => n.StartsWith("merchant_tx", StringComparison.Ordinal));
+    }
+}

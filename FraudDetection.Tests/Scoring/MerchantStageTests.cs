@@ -1,0 +1,83 @@
+using FraudDetection.Core.Features;
+using FraudDetection.Core.Features.Merchant;
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Transactions;
+using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Merchants;
+
+namespace FraudDetection.Tests.Scoring;
+
+/// <summary>The merchant features live: Scoring's partials → the merchant stage → the merchant table Scoring joins.</summary>
+[Trait("Category", "Integration")]
+public sealed class MerchantStageTests
+{
+    /// <summary>About four and a half days of the bundled sample (every card, every merchant).</summary>
+    private static List<Transaction> Days() =>
+        [.. TransactionCsv.ReadFile(Path.Combine(ScoringModels.RepositoryRoot(), "data", "sample.csv.gz")).Take(12_000)];
+
+    [Fact]
+    public async Task Stream_scores_and_merchant_table_equal_the_backtest_and_the_offline_table()
+    {
+        using var harness = new ScoringHarness(partitions: 8, merchants: true);
+        var transactions = Days();
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelM);
+        MerchantLink.Needs(models.Current!.Schema).Should().BeTrue("the model reads merchant features, so Scoring waits for the table");
+        var expected = TestTransactions.Offline(transactions, models.Current!);
+        var store = harness.Store("cp");
+        harness.StartMerchantTableReader(store, "scoring");
+        var (stage, stageRun, stopStage) = harness.StartMerchantStage(harness.Store("stage"));
+
+        harness.Produce(transactions.Take(6_000));
+        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, store);
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored >= 5_000, "half scored", TimeSpan.FromSeconds(60));
+
+        // Restart the stage mid-stream: its checkpoint carries on, nothing counted twice or lost.
+        await stopStage.CancelAsync();
+        await stageRun.WaitAsync(TimeSpan.FromSeconds(30));
+        var (stage2, _, _) = harness.StartMerchantStage(harness.Store("stage"));
+        harness.Produce(transactions.Skip(6_000));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == transactions.Count, "all scored", TimeSpan.FromSeconds(90));
+        await harness.StopAsync(consumer);
+
+        var scored = harness.ReadScored(s => s.Count >= transactions.Count);
+        scored.Should().HaveCount(transactions.Count);
+        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("the stream scores as the backtest does");
+        (stage.PublishedDays + stage2.PublishedDays).Should().BePositive();
+
+        // The live table holds exactly the offline table's merchant days (features are a function of them and the day).
+        var offline = new OnlineFeatureState();
+        FeatureMatrix.Prime(offline, transactions);
+        var live = harness.MerchantTable!.History;
+        live.CompleteThrough.Should().BeGreaterThanOrEqualTo(MerchantDays.Of(transactions[^1].TransDateTransTime) - 1);
+        var merchants = transactions.Select(t => t.Merchant).Distinct().ToList();
+        var days = transactions.Select(t => MerchantDays.Of(t.TransDateTransTime)).Distinct().Where(d => d <= live.CompleteThrough).ToList();
+        days.Should().HaveCountGreaterThan(3);
+        var compared = 0;
+        foreach (var merchant in merchants)
+        {
+            var id = MerchantIds.Of(merchant);
+            foreach (var day in days)
+            {
+                live.Get(id, day).Should().Be(offline.MerchantTable!.Get(id, day), $"{merchant} on {MerchantDays.Format(day)}");
+                compared += offline.MerchantTable.Get(id, day) is null ? 0 : 1;
+            }
+        }
+        compared.Should().BeGreaterThan(1_000);
+    }
+
+    [Fact]
+    public async Task Without_the_merchant_stage_a_model_that_reads_merchant_features_is_refused()
+    {
+        using var harness = new ScoringHarness(partitions: 1);
+        harness.Pipeline.Computes.IncludesGroup(FeatureGroups.Merchant).Should().BeFalse();
+        var registry = await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "registry"), ScoringModels.ModelM);
+        var loader = new OnnxModelLoader(computes: harness.Pipeline.Computes);
+        var load = async () => loader.Load((await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias))!);
+        (await load.Should().ThrowAsync<ModelSchemaMismatchException>()).WithMessage("*does not compute*merchant_tx_1d*");
+
+        using var cardModel = loader.Load((await registry.RegisterAsync(ScoringModels.ModelA, new Dictionary<string, string>()))!);
+        cardModel.Schema.IsSelectionOf(FeatureSchema.Current).Should().BeTrue();
+        MerchantLink.Needs(cardModel.Schema).Should().BeFalse();
+    }
+}
