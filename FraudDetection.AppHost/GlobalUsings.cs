@@ -1,1 +1,2 @@
+global using Aspire.Hosting.ApplicationModel;
 global using FraudDetection.AppHost.Options;

@@ -1,4 +1,104 @@
 using FraudDetection.AppHost.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-// dotnet run --project FraudDetection.AppHost [-- --containers] : the whole system, embedded by default.
-return await AppHostRunner.RunAsync(args);
+// dotnet run --project FraudDetection.AppHost [-- --rate N|max] [--loop] [--replay FILE] [--data-dir DIR] [--containers]
+if (AppHostCommandLine.IsHelp(args))
+{
+    return AppHostCommandLine.PrintHelp(args);
+}
+var (options, aspireArguments, errors) = AppHostCommandLine.Parse(args);
+if (options is null)
+{
+    return StartupChecks.UsageErrors(errors);
+}
+
+var builder = DistributedApplication.CreateBuilder(aspireArguments);
+// Every resource's /health poll would log four lines a second and bury the addresses printed on start.
+builder.Services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
+var external = builder.Configuration.GetConnectionString("kafka");
+string sample = "", replay = "", history = "";
+if (StartupChecks.Run(() =>
+    {
+        StartupChecks.EnsureDataDirectory(options.DataDirectory);
+        sample = StartupChecks.ResolveSample();
+        replay = StartupChecks.ResolveReplayFile(options.ReplayFile, sample);
+        history = StartupChecks.ReplayHistory(replay, sample);
+        if (options.Containers)
+        {
+            StartupChecks.EnsureContainerRuntime(builder);
+        }
+        else if (!string.IsNullOrWhiteSpace(external))
+        {
+            StartupChecks.EnsureBrokerReachable(external, TimeSpan.FromSeconds(5));
+        }
+    }) is { } invalid)
+{
+    return invalid;
+}
+
+// Infrastructure: the development broker (a process, no Docker), a broker given as ConnectionStrings__kafka,
+// or with --containers Apache Kafka, Neo4j and MLflow containers.
+IResourceBuilder<IResourceWithConnectionString> kafka =
+    options.Containers ? builder.AddKafka("kafka")
+    : !string.IsNullOrWhiteSpace(external) ? builder.AddConnectionString("kafka")
+    : builder.AddDevKafka("kafka", options.KafkaPort);
+var neo4j = options.Containers ? builder.AddNeo4j("neo4j") : null;
+var mlflow = options.Containers ? builder.AddMlflow("mlflow") : null;
+
+// Training: the model registry's writer; with no champion yet it trains the starter model first.
+var training = builder.AddService<Projects.FraudDetection_Training>("training", options.DataDirectory)
+    .WithStarterModel(sample)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithOptionalReference(mlflow);
+
+// Scoring: features + ONNX on transactions; health Degraded until Training has registered a champion.
+var scoring = builder.AddService<Projects.FraudDetection_Scoring>("scoring", options.DataDirectory)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithOptionalReference(mlflow)
+    .WaitFor(training);
+
+// Graph: scored transactions into the embedded graph (or Neo4j), and the investigation queries.
+var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.DataDirectory)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithOptionalReference(neo4j);
+
+// Notifier: alerts to KakaoTalk, or to the dry-run outbox without credentials.
+var notifier = builder.AddService<Projects.FraudDetection_Notifier>("notifier", options.DataDirectory)
+    .WithReference(kafka).WaitFor(kafka);
+
+// Producer: the card history, then the replay, once Scoring serves a model (the development broker keeps only 5 MB a partition).
+var producer = builder.AddService<Projects.FraudDetection_Producer>("producer", options.DataDirectory)
+    .WithReplay(replay, history, options.RateSetting, options.Loop)
+    .WithReference(kafka)
+    .WaitFor(scoring);
+
+// Web: the fraud team's pages, reading the others through service discovery (its data directory is unused today).
+var web = builder.AddService<Projects.FraudDetection_Web>("web", options.DataDirectory)
+    .WithReference(kafka).WaitFor(kafka)
+    .WithReference(producer)
+    .WithReference(scoring)
+    .WithReference(graph)
+    .WithReference(notifier)
+    .WithReference(training);
+
+// Metrics: Prometheus scrapes every service's /metrics; with --containers Grafana shows deploy/grafana's dashboards.
+IReadOnlyList<IResourceBuilder<IResourceWithEndpoints>> services = [producer, scoring, graph, notifier, training, web];
+if (options.Containers)
+{
+    var prometheus = builder.AddPrometheus("prometheus", options.DataDirectory, services);
+    builder.AddGrafana("grafana", Path.Combine(StartupChecks.RepositoryRoot(sample), "deploy", "grafana"), prometheus, neo4j!);
+}
+else
+{
+    builder.AddPrometheusServer("prometheus", options.DataDirectory, services);
+}
+
+ConsoleSummary.PrintOnStart(builder, options, kafka, web);
+if (StartupChecks.Run(() => StartupChecks.EnsurePortsFree(builder)) is { } taken)
+{
+    return taken;
+}
+builder.Build().Run();
+return 0;

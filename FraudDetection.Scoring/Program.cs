@@ -4,10 +4,8 @@ using FraudDetection.Scoring.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddScoringServices();
-builder.AddGraphSink();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapScoringApi();
-app.MapGraphApi();
 await app.RunAsync();

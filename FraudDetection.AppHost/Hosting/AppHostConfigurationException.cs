@@ -1,4 +1,4 @@
 namespace FraudDetection.AppHost.Hosting;
 
-/// <summary>A configuration problem the user can fix; printed as one line, exit code 1, no stack trace.</summary>
+/// <summary>A setting the user can fix: reported as one line, exit code 1.</summary>
 public sealed class AppHostConfigurationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -3,29 +3,32 @@ using System.Globalization;
 
 namespace FraudDetection.AppHost.Options;
 
-/// <summary>Parses <c>dotnet run --project FraudDetection.AppHost -- [options]</c> (System.CommandLine).</summary>
+/// <summary>
+/// Parses <c>dotnet run --project FraudDetection.AppHost -- [options]</c> (System.CommandLine). Arguments it does not
+/// know (e.g. <c>--DcpPublisher:…</c> settings) are left for Aspire's own configuration.
+/// </summary>
 public static class AppHostCommandLine
 {
     private static readonly Option<bool> ContainersOption = new("--containers")
     {
-        Description = "Run Kafka, Neo4j, Grafana, Prometheus, MLflow and the Aspire dashboard as containers (needs Docker) and each service as its own process.",
+        Description = "Real Kafka, Neo4j, MLflow, Prometheus and Grafana as containers (needs a Docker engine).",
     };
 
     private static readonly Option<string> RateOption = new("--rate")
     {
-        Description = "Replay rate in transactions per second (or 'max').",
+        Description = "Replay rate in transactions per second, or 'max'.",
         DefaultValueFactory = _ => AppHostOptions.DefaultRate.ToString(CultureInfo.InvariantCulture),
     };
 
     private static readonly Option<bool> LoopOption = new("--loop")
     {
-        Description = "Replay the sample again from the top when it ends.",
+        Description = "Replay the file again from the top when it ends.",
     };
 
     private static readonly Option<string> DataDirOption = new("--data-dir")
     {
-        Description = "Where embedded state lives (stores, model registry, runs, outbox, checkpoints).",
-        DefaultValueFactory = _ => FraudDetection.Core.Hosting.DataPaths.DefaultDirectory,
+        Description = "Where all state of the run lives (stores, model registry, runs, outbox, checkpoints, replay position).",
+        DefaultValueFactory = _ => AppHostOptions.DefaultDataDirectory,
     };
 
     private static readonly Option<string?> ReplayOption = new("--replay")
@@ -33,30 +36,27 @@ public static class AppHostCommandLine
         Description = "Kaggle-schema CSV (plain or .gz) to replay instead of the bundled sample.",
     };
 
-    private static readonly Option<int> PortOption = new("--port")
+    private static readonly Option<int> KafkaPortOption = new("--kafka-port")
     {
-        Description = "Port of the resources page (also /health, /alive, /metrics).",
-        DefaultValueFactory = _ => AppHostOptions.DefaultPort,
+        Description = "Port of the development Kafka broker on 127.0.0.1 (0: any free port).",
+        DefaultValueFactory = _ => DevKafkaBuilderExtensions.DefaultPort,
     };
 
-    private static readonly Option<bool> ListenAnyOption = new("--listen-any")
+    public static RootCommand CreateCommand() => new("FraudDetection app host: every service as a process of its own, with the Aspire dashboard.")
     {
-        Description = "Listen on every network interface instead of loopback only.",
+        ContainersOption, RateOption, LoopOption, DataDirOption, ReplayOption, KafkaPortOption,
     };
 
-    public static RootCommand CreateCommand() => new("FraudDetection AppHost: the whole system in one process (default) or in containers.")
+    /// <summary>Options and the arguments left for Aspire, or the usage errors (one line each).</summary>
+    public static (AppHostOptions? Options, string[] AspireArguments, IReadOnlyList<string> Errors) Parse(string[] args)
     {
-        ContainersOption, RateOption, LoopOption, DataDirOption, ReplayOption, PortOption, ListenAnyOption,
-    };
-
-    /// <summary>Options from <paramref name="args"/>, or the usage errors in one line each.</summary>
-    public static (AppHostOptions? Options, IReadOnlyList<string> Errors) Parse(string[] args)
-    {
-        var result = CreateCommand().Parse(args);
+        var command = CreateCommand();
+        command.TreatUnmatchedTokensAsErrors = false;
+        var result = command.Parse(args);
         var errors = result.Errors.Select(e => e.Message).ToList();
         if (errors.Count > 0)
         {
-            return (null, errors);
+            return (null, [], errors);
         }
 
         var rateText = result.GetValue(RateOption) ?? "";
@@ -65,23 +65,22 @@ public static class AppHostCommandLine
         {
             rate = double.PositiveInfinity;
         }
-        else if (!double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out rate) || !(rate > 0))
+        else if (!double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out rate) || !(rate > 0) || double.IsInfinity(rate))
         {
-            return (null, [$"--rate must be a positive number of transactions per second or 'max', not '{rateText}'"]);
+            return (null, [], [$"--rate must be a positive number of transactions per second or 'max', not '{rateText}'"]);
         }
 
-        var port = result.GetValue(PortOption);
-        if (port is < 1 or > 65535)
+        var kafkaPort = result.GetValue(KafkaPortOption);
+        if (kafkaPort is < 0 or > 65535)
         {
-            return (null, [$"--port must be between 1 and 65535, not {port}"]);
+            return (null, [], [$"--kafka-port must be between 0 and 65535, not {kafkaPort}"]);
         }
 
         var dataDir = result.GetValue(DataDirOption);
         if (string.IsNullOrWhiteSpace(dataDir))
         {
-            return (null, ["--data-dir must name a folder"]);
+            return (null, [], ["--data-dir must name a folder"]);
         }
-
         string fullDataDir;
         try
         {
@@ -89,25 +88,24 @@ public static class AppHostCommandLine
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            return (null, [$"--data-dir '{dataDir}' is not a valid path: {e.Message}"]);
+            return (null, [], [$"--data-dir '{dataDir}' is not a valid path: {e.Message}"]);
         }
 
         var replay = result.GetValue(ReplayOption);
-        return (new AppHostOptions
+        var options = new AppHostOptions
         {
             Containers = result.GetValue(ContainersOption),
             Rate = rate,
             Loop = result.GetValue(LoopOption),
             DataDirectory = fullDataDir,
             ReplayFile = string.IsNullOrWhiteSpace(replay) ? null : Path.GetFullPath(replay),
-            Port = port,
-            ListenAny = result.GetValue(ListenAnyOption),
-        }, []);
+            KafkaPort = kafkaPort,
+        };
+        return (options, [.. result.UnmatchedTokens], []);
     }
 
-    /// <summary>True when the user only asked for help or the version (System.CommandLine prints those).</summary>
-    public static bool IsHelpOrVersion(string[] args) =>
-        args.Any(a => a is "-h" or "--help" or "-?" or "/?" or "--version");
+    /// <summary>True when the user only asked for help (System.CommandLine prints it).</summary>
+    public static bool IsHelp(string[] args) => args.Any(a => a is "-h" or "--help" or "-?" or "/?");
 
     public static int PrintHelp(string[] args) => CreateCommand().Parse(args).Invoke();
 }

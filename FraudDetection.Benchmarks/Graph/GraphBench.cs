@@ -5,11 +5,11 @@ using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
 using FraudDetection.Benchmarks.Cli;
-using FraudDetection.Core.Kafka;
-using FraudDetection.Scoring.Extensions;
-using FraudDetection.Scoring.Graph;
-using FraudDetection.Scoring.Graph.Sink;
-using FraudDetection.Scoring.Graph.Sqlite;
+using FraudDetection.DevKafka.Kafka;
+using FraudDetection.Graph.Extensions;
+using FraudDetection.Graph.Sink;
+using FraudDetection.Graph.Sqlite;
+using FraudDetection.Graph.Store;
 
 namespace FraudDetection.Benchmarks.Graph;
 

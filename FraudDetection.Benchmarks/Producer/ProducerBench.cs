@@ -1,6 +1,6 @@
 using System.CommandLine;
 using FraudDetection.Benchmarks.Cli;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Running;
 using FraudDetection.Producer.Sources;

@@ -8,7 +8,7 @@ using Confluent.Kafka;
 using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Hosting;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
 using FraudDetection.Core.Telemetry;

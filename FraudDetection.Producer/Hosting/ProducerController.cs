@@ -1,3 +1,4 @@
+using FraudDetection.Core.Hosting;
 using FraudDetection.Producer.Options;
 using FraudDetection.Producer.Output;
 using FraudDetection.Producer.Rate;
@@ -21,7 +22,8 @@ public sealed record ProducerStatus(
     DateTimeOffset? StartedAt,
     string Topic,
     string? LastError,
-    long HistorySent = 0);
+    long HistorySent = 0,
+    long ResumedAtRow = 0);
 
 /// <summary>What POST /api/producer/burst answers (cards masked to their last 4 digits).</summary>
 public sealed record BurstResult(string Scenario, int Instances, int Transactions, int FraudLabelled, IReadOnlyList<string> Cards);
@@ -58,6 +60,7 @@ public sealed class ProducerController : IAsyncDisposable
     private long _rowsSkipped;
     private ITransactionSource? _current;
     private SyntheticTraffic? _burstTraffic;
+    private ResumableReplay? _replay;
 
     public ProducerController(IOptions<ProducerOptions> options, IConfiguration configuration, ProducerMetrics metrics,
         ILogger<ProducerController> logger, TimeProvider time)
@@ -78,7 +81,7 @@ public sealed class ProducerController : IAsyncDisposable
         var sink = _sink;
         return new ProducerStatus(_state, _source, _rate, _counters.Sent, sink?.Acknowledged ?? 0, sink?.Failed ?? 0,
             Interlocked.Read(ref _rowsSkipped) + (_current?.Skipped ?? 0), _startedAt, _options.Topic, _lastError ?? sink?.LastError,
-            _historyCounters.Sent);
+            _historyCounters.Sent, _replay?.StartRow ?? 0);
     }
 
     /// <summary>Starts producing (no-op when already running); false with <see cref="ProducerStatus.LastError"/> when it cannot.</summary>
@@ -128,9 +131,11 @@ public sealed class ProducerController : IAsyncDisposable
             var bucket = _bucket;
             var counters = _counters;
             var historyCounters = _historyCounters;
+            var replay = _replay = _replay is null ? null : _replay with { Counters = counters, AcknowledgedBefore = sink.Acknowledged };
             _logger.LogInformation("Producer started: {Source} at {Rate} tx/s to topic {Topic}", source.Description, _rate, _options.Topic);
             _run = Task.Run(async () =>
             {
+                using var keeping = replay is null ? null : new Timer(_ => SavePosition(replay), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
                 try
                 {
                     if (history is not null)
@@ -141,6 +146,8 @@ public sealed class ProducerController : IAsyncDisposable
                         await ProducerLoop.RunAsync(history, sink, historyBucket, null, historyCounters, stop);
                         Interlocked.Add(ref _rowsSkipped, history.Skipped);
                         _logger.LogInformation("Producer sent {Count} history transactions", historyCounters.Sent);
+                        // The replay's position counts its own acknowledgements only.
+                        replay = _replay = replay is null ? null : replay with { AcknowledgedBefore = sink.Acknowledged };
                         _source = source.Description;
                         _current = source;
                     }
@@ -203,6 +210,10 @@ public sealed class ProducerController : IAsyncDisposable
                 {
                     _logger.LogWarning("Producer stopped with messages still unacknowledged");
                 }
+            }
+            if (_replay is { } replay)
+            {
+                SavePosition(replay);
             }
             _logger.LogInformation("Producer stopped after {Sent} transactions", _counters.Sent);
         }
@@ -305,6 +316,7 @@ public sealed class ProducerController : IAsyncDisposable
     /// <summary>The run's source, and the card history to send before it (replays only).</summary>
     private (ITransactionSource Main, ITransactionSource? History) CreateSources()
     {
+        _replay = null;
         if (FraudScenarios.Parse(_options.Scenario) is { } scenario)
         {
             return (SyntheticFrom(scenario), null);
@@ -320,7 +332,20 @@ public sealed class ProducerController : IAsyncDisposable
             _metrics.Error("bad_row");
             _logger.LogWarning("Skipped line {Line} of the replay file: {Reason}", error.LineNumber, error.Reason);
         }
-        var replay = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, OnBadRow, Mapping(_options.Mapping));
+        var folder = _options.ResumeReplay ? DataPaths.Sub(_configuration, "producer") : null;
+        var resumeAt = folder is null ? 0 : ReplayPosition.ResumeRow(folder, file);
+        var replay = new ReplaySource(file, _options.Loop, _options.KeepTime, _time, OnBadRow, Mapping(_options.Mapping), resumeAt);
+        if (folder is not null)
+        {
+            if (replay.StartRow > 0)
+            {
+                _logger.LogInformation(
+                    "Resuming the replay of {File} at row {Row} (where the previous run stopped, less {Overlap} rows that Scoring recognises as duplicates)",
+                    Path.GetFileName(file), replay.StartRow, ReplayPosition.Overlap);
+            }
+            _replay = new ResumableReplay(folder, Path.GetFullPath(file), new FileInfo(file).Length, replay.StartRow, replay);
+        }
+        // History sent again on a resumed run is folded in once only (Scoring skips what its card state already holds).
         var historyFiles = _options.HistoryFiles();
         if (historyFiles.Count == 0)
         {
@@ -355,6 +380,35 @@ public sealed class ProducerController : IAsyncDisposable
             return null;
         }
         return ColumnMapping.Resolve(ColumnMapping.Presets.ContainsKey(setting.Trim()) ? setting : DataFiles.Resolve(setting));
+    }
+
+    /// <summary>Saves how far the replay got: rows read past (bad ones included) whose transactions the broker acknowledged.</summary>
+    private void SavePosition(ResumableReplay replay)
+    {
+        if (replay.Counters is not { } counters || _sink is not { } sink)
+        {
+            return;
+        }
+        var acknowledged = Math.Min(counters.Sent, sink.Acknowledged - replay.AcknowledgedBefore);
+        if (acknowledged <= 0)
+        {
+            return;
+        }
+        try
+        {
+            new ReplayPosition(replay.File, replay.FileLength, replay.StartRow + replay.Source.Skipped + acknowledged).Save(replay.Folder);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("Could not save the replay position in {Folder}: {Error}", replay.Folder, e.Message);
+        }
+    }
+
+    /// <summary>A replay whose position is kept (<see cref="ProducerOptions.ResumeReplay"/>).</summary>
+    private sealed record ResumableReplay(string Folder, string File, long FileLength, long StartRow, ReplaySource Source)
+    {
+        public RunCounters? Counters { get; init; }
+        public long AcknowledgedBefore { get; init; }
     }
 
     private SyntheticSource SyntheticFrom(string scenario)

@@ -56,6 +56,12 @@ public sealed class ProducerOptions
 
     public string Topic { get; set; } = Topics.Transactions;
 
+    /// <summary>
+    /// Keep the replay's position under the data directory (<c>producer/replay-position.json</c>) and go on from there
+    /// at the next start (the app host sets it: its broker forgets everything at a restart).
+    /// </summary>
+    public bool ResumeReplay { get; set; }
+
     /// <summary>How long stop and shutdown wait for unacknowledged messages.</summary>
     public double FlushTimeoutSeconds { get; set; } = 10;
 

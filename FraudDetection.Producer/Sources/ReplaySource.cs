@@ -5,7 +5,8 @@ namespace FraudDetection.Producer.Sources;
 /// in file order. Unless <c>keepTime</c>, rows move by <see cref="Shift"/>: the whole weeks that bring the first event
 /// into the week before now, with each dob moved by the same days (<see cref="ReplayShift"/>), so every feature equals
 /// the original rows'. With <c>loop</c> the file starts over after its end, moved on by whole weeks past the previous
-/// pass, with trans_num suffixed "-1", "-2"... so every event stays unique.
+/// pass, with trans_num suffixed "-1", "-2"... so every event stays unique. A <c>startRow</c> skips that many rows of
+/// the first pass (a resumed replay), with the shift still fixed by the file's first row.
 /// </summary>
 public sealed class ReplaySource : ITransactionSource
 {
@@ -26,7 +27,7 @@ public sealed class ReplaySource : ITransactionSource
     private DateTime _passLast;
 
     public ReplaySource(string path, bool loop = false, bool keepTime = false, TimeProvider? time = null, Action<CsvRowError>? onError = null,
-        ColumnMapping? mapping = null)
+        ColumnMapping? mapping = null, long startRow = 0)
     {
         if (!File.Exists(path))
         {
@@ -44,7 +45,11 @@ public sealed class ReplaySource : ITransactionSource
             Shift = ReplayShift.ToNow(first.TransDateTransTime, (time ?? TimeProvider.System).GetLocalNow().DateTime);
         }
         _passShift = Shift;
+        StartRow = Skip(startRow);
     }
+
+    /// <summary>The row of the file the first pass started at (0 unless resumed within the file).</summary>
+    public long StartRow { get; }
 
     /// <summary>How far the first pass moves every row: whole weeks, zero with <c>keepTime</c>.</summary>
     public TimeSpan Shift { get; }
@@ -103,6 +108,33 @@ public sealed class ReplaySource : ITransactionSource
             shifted = shifted with { UnixTime = row.UnixTime }; // a layout without unix_time leaves it unset
         }
         return _pass == 0 ? shifted : shifted with { TransNum = $"{row.TransNum}-{_pass}" };
+    }
+
+    /// <summary>Reads past the first <paramref name="rows"/> rows; past the end of the file, starts from the top.</summary>
+    private long Skip(long rows)
+    {
+        for (long i = 0; i < rows; i++)
+        {
+            Transaction row;
+            if (_peeked is { } peeked)
+            {
+                _peeked = null;
+                row = peeked;
+            }
+            else if (!_reader!.TryRead(out row))
+            {
+                Close();
+                _skippedBefore = 0;
+                Open();
+                return 0;
+            }
+            if (_passRows++ == 0)
+            {
+                _passFirst = row.TransDateTransTime;
+            }
+            _passLast = row.TransDateTransTime;
+        }
+        return rows;
     }
 
     private void Open()

@@ -224,7 +224,10 @@ internal sealed class ScoringEmitter(
             return null;
         }
         var links = TraceHeaders.Links(messages.Select(m => m.Message.Headers), MaxLinksPerBatch);
-        var activity = telemetry.ActivitySource.StartActivity("score transactions", ActivityKind.Consumer, default(ActivityContext), links: links);
+        // The batch continues the first message's trace, so that one transaction's path (publish → score → alert →
+        // notification) is one trace across the processes; every message's context stays linked.
+        var parent = links.Count > 0 ? links[0].Context : default;
+        var activity = telemetry.ActivitySource.StartActivity("score transactions", ActivityKind.Consumer, parent, links: links);
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.source.name", topic);
         activity?.SetTag("messaging.batch.message_count", messages.Count);

@@ -6,42 +6,61 @@ using System.Runtime.InteropServices;
 
 namespace FraudDetection.Tests.AppHost;
 
-/// <summary>The AppHost started from its built output as a child process (<c>dotnet FraudDetection.AppHost.dll ...</c>).</summary>
+/// <summary>
+/// The app host started from its built output as a child process (<c>dotnet FraudDetection.AppHost.dll ...</c>) with
+/// what its launch profile gives <c>dotnet run</c>: the dashboard (anonymous) and its OTLP endpoint. With
+/// <c>DcpPublisher:RandomizePorts</c> Aspire picks the dashboard's port too: <see cref="WaitForDashboardAsync"/> reads it
+/// from the console, as a user does.
+/// </summary>
 public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private AppHostProcess(Process process, int port, string dataDirectory)
+    private AppHostProcess(Process process)
     {
         _process = process;
-        Port = port;
-        DataDirectory = dataDirectory;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue("stderr: " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
-    public int Port { get; }
-    public string DataDirectory { get; }
-    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+    /// <summary>The dashboard's address as the app host printed it ("Now listening on: …").</summary>
+    public async Task<Uri> WaitForDashboardAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = _output.FirstOrDefault(l => l.Contains(ListeningPrefix, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return new Uri(line[(line.IndexOf(ListeningPrefix, StringComparison.Ordinal) + ListeningPrefix.Length)..].Trim());
+            }
+            _process.HasExited.Should().BeFalse($"the app host exited before its dashboard listened:\n{Output}");
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the app host printed no dashboard address within {timeout.TotalSeconds:F0} s:\n{Output}");
+    }
+
+    private const string ListeningPrefix = "Now listening on: ";
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
     public string Output => string.Join('\n', _output);
 
-    public static AppHostProcess Start(IEnumerable<string> arguments, string dataDirectory, int port, IReadOnlyDictionary<string, string>? environment = null)
+    public static AppHostProcess Start(IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // perl resets SIGINT to its default before exec: a process started from a script's background job inherits
+        // SIGINT ignored, and .NET would keep it so (the Ctrl+C test needs the app host to hear it). perl-base is part of every Debian.
+        var start = new ProcessStartInfo("perl")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = dataDirectory,
+            WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(AppHostPaths.AppHostDll);
-        foreach (var argument in arguments)
+        foreach (var argument in new[] { "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!", "dotnet", AppHostPaths.AppHostDll }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -49,11 +68,17 @@ public sealed class AppHostProcess : IAsyncDisposable
         start.Environment.Remove("ConnectionStrings__kafka");
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        start.Environment["DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
-        return new AppHostProcess(Process.Start(start)!, port, dataDirectory);
+        return new AppHostProcess(Process.Start(start)!);
     }
 
     public static int FreePort()
@@ -63,21 +88,14 @@ public sealed class AppHostProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static string NewDataDirectory()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "fd-apphost-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(path);
-        return path;
-    }
-
-    /// <summary>Sends SIGINT (Ctrl+C) and waits for the exit; true when it exited within <paramref name="timeout"/>.</summary>
+    /// <summary>Sends SIGINT (what Ctrl+C sends) and waits for the exit; true when it exited within <paramref name="timeout"/>.</summary>
     public async Task<bool> InterruptAsync(TimeSpan timeout)
     {
         if (_process.HasExited)
         {
             return true;
         }
-        kill(_process.Id, 2).Should().Be(0, "SIGINT must reach the AppHost");
+        kill(_process.Id, 2).Should().Be(0, "SIGINT must reach the app host");
         return await WaitForExitAsync(timeout);
     }
 
@@ -103,13 +121,6 @@ public sealed class AppHostProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 
     [DllImport("libc", SetLastError = true)]

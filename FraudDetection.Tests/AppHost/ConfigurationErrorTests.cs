@@ -3,75 +3,78 @@ using System.Net.Sockets;
 
 namespace FraudDetection.Tests.AppHost;
 
-/// <summary>Configuration errors end the AppHost with one clear line and a non-zero exit code, never a stack trace.</summary>
-public sealed class ConfigurationErrorTests
+/// <summary>A bad configuration ends the app host before anything starts: one line on stderr and a non-zero exit code.</summary>
+public sealed class ConfigurationErrorTests : IDisposable
 {
+    private readonly string _data = TestAppHost.NewDataDirectory();
+
+    public void Dispose() => TestAppHost.DeleteDataDirectory(_data);
+
     [Fact]
-    public async Task A_port_already_taken_is_one_line_and_exit_code_1()
+    public async Task A_data_directory_that_cannot_be_written_is_one_line_and_exit_code_1()
+    {
+        var file = Path.Combine(_data, "a-file");
+        await File.WriteAllTextAsync(file, "not a folder");
+
+        var (code, errors) = await RunAsync(["--data-dir", file]);
+
+        code.Should().Be(1);
+        errors.Should().ContainSingle().Which.Should().StartWith($"error: data directory '{file}'").And.Contain("--data-dir");
+    }
+
+    [Fact]
+    public async Task A_port_taken_is_one_line_naming_the_port_and_exit_code_1()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var (exitCode, output) = await RunAsync(["--port", port.ToString()]);
+        var (code, errors) = await RunAsync(["--data-dir", _data], new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
 
-        exitCode.Should().Be(1, output);
-        ErrorLines(output).Should().ContainSingle().Which.Should().Contain($"port {port}").And.Contain("--port");
-        output.Should().NotContain("   at ", "no stack trace");
+        code.Should().Be(1);
+        errors.Should().ContainSingle().Which.Should().Be(
+            $"error: port {port} (the Aspire dashboard) is not available on 127.0.0.1 (AddressAlreadyInUse): another program is using it (another run of FraudDetection?)");
     }
 
     [Fact]
-    public async Task A_data_directory_that_is_a_file_is_one_line_and_exit_code_1()
+    public async Task An_unreachable_external_broker_is_one_line_and_exit_code_1()
     {
-        var file = Path.GetTempFileName();
-        try
-        {
-            var (exitCode, output) = await RunAsync(["--data-dir", file, "--port", AppHostProcess.FreePort().ToString()]);
+        var closed = AppHostProcess.FreePort();
 
-            exitCode.Should().Be(1, output);
-            ErrorLines(output).Should().ContainSingle().Which.Should().Contain("data directory").And.Contain(file);
-            output.Should().NotContain("   at ");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var (code, errors) = await RunAsync(["--data-dir", _data], new() { ["ConnectionStrings__kafka"] = $"127.0.0.1:{closed}" });
+
+        code.Should().Be(1);
+        errors.Should().ContainSingle().Which.Should().StartWith($"error: the Kafka broker at '127.0.0.1:{closed}' is unreachable").And.EndWith("check ConnectionStrings__kafka");
     }
 
     [Fact]
-    public async Task An_unreachable_broker_is_one_line_and_exit_code_1()
+    public async Task Containers_mode_without_a_container_engine_is_one_line_and_exit_code_1()
     {
-        var nobody = AppHostProcess.FreePort();
-        var (exitCode, output) = await RunAsync(
-            ["--port", AppHostProcess.FreePort().ToString()],
-            new Dictionary<string, string> { ["ConnectionStrings__kafka"] = $"127.0.0.1:{nobody}" });
+        var docker = FakeContainerRuntime.Failing(_data);
 
-        exitCode.Should().Be(1, output);
-        ErrorLines(output).Should().ContainSingle().Which.Should().Contain("unreachable").And.Contain($"127.0.0.1:{nobody}");
-        output.Should().NotContain("   at ");
+        var (code, errors) = await RunAsync(["--data-dir", _data, "--containers", "--ASPIRE_CONTAINER_RUNTIME", docker]);
+
+        code.Should().Be(1);
+        errors.Should().ContainSingle().Which.Should().StartWith("error: --containers needs a running container engine").And.Contain("Cannot connect to the Docker daemon");
     }
 
     [Fact]
-    public async Task A_bad_option_value_is_a_usage_error()
+    public async Task A_bad_option_names_it_and_exits_with_code_2()
     {
-        var (exitCode, output) = await RunAsync(["--rate", "-5"]);
+        var (code, errors) = await RunAsync(["--data-dir", _data, "--rate", "fast"]);
 
-        exitCode.Should().Be(2, output);
-        output.Should().Contain("--rate");
+        code.Should().Be(2);
+        errors.First().Should().Be("error: --rate must be a positive number of transactions per second or 'max', not 'fast'");
+        errors.Last().Should().StartWith("usage: dotnet run --project FraudDetection.AppHost");
     }
 
-    private static IEnumerable<string> ErrorLines(string output) =>
-        output.Split('\n').Where(l => l.Contains("error:", StringComparison.Ordinal));
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
+    private async Task<(int Code, List<string> Errors)> RunAsync(string[] arguments, Dictionary<string, string>? environment = null)
     {
-        var data = AppHostProcess.NewDataDirectory();
-        var args = arguments.Contains("--data-dir") ? arguments : [.. arguments, "--data-dir", Path.Combine(data, ".data")];
-        await using var host = AppHostProcess.Start(args, data, 0, environment);
-        var exited = await host.WaitForExitAsync(TimeSpan.FromSeconds(45));
-        exited.Should().BeTrue($"a configuration error must end the AppHost:\n{host.Output}");
-        // Let the output readers drain.
-        await Task.Delay(200);
-        return (host.ExitCode, host.Output);
+        await using var host = AppHostProcess.Start(arguments, _data, environment);
+        (await host.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().BeTrue($"a configuration error ends the app host at once:\n{host.Output}");
+        await Task.Delay(100); // the last lines of the asynchronous readers
+        var errors = host.Output.Split('\n').Where(l => l.StartsWith("stderr: ", StringComparison.Ordinal)).Select(l => l["stderr: ".Length..]).ToList();
+        TestAppHost.ProcessesOf(_data).Should().BeEmpty("nothing was started");
+        return (host.ExitCode, errors);
     }
 }

@@ -1,11 +1,13 @@
 using System.Text;
 using Confluent.Kafka;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Notifier.Apis;
 using FraudDetection.Notifier.Extensions;
 using FraudDetection.Producer.Apis;
 using FraudDetection.Producer.Extensions;
+using FraudDetection.Graph.Apis;
+using FraudDetection.Graph.Extensions;
 using FraudDetection.Scoring.Apis;
 using FraudDetection.Scoring.Extensions;
 using FraudDetection.Tests.Scoring;
@@ -22,7 +24,7 @@ using WireMock.Server;
 namespace FraudDetection.Tests.Dashboards;
 
 /// <summary>
-/// Producer, Scoring (with the graph sink) and Notifier hosts on 127.0.0.1 over the embedded broker, carrying
+/// Producer, Scoring, Graph and Notifier hosts on 127.0.0.1 over the in-process development broker, carrying
 /// traffic, each serving /metrics through ServiceDefaults.
 /// </summary>
 public sealed class ServiceHosts : IAsyncDisposable
@@ -71,15 +73,8 @@ public sealed class ServiceHosts : IAsyncDisposable
         {
             ["Scoring:ThresholdOverride"] = "0.05", // alerts often enough for the Notifier panels
             ["Scoring:Consumer:session.timeout.ms"] = "6000",
-        }, builder =>
-        {
-            builder.AddScoringServices();
-            builder.AddGraphSink();
-        }, app =>
-        {
-            app.MapScoringApi();
-            app.MapGraphApi();
-        });
+        }, builder => builder.AddScoringServices(), app => app.MapScoringApi());
+        await StartAsync("graph", [], builder => builder.AddGraphSink(), app => app.MapGraphApi());
         await StartAsync("notifier", new()
         {
             ["Kakao:Mode"] = "memo",
@@ -112,6 +107,7 @@ public sealed class ServiceHosts : IAsyncDisposable
     {
         ["producer"] = typeof(ProducerApi).Assembly.GetName().Name!,
         ["scoring"] = typeof(ScoringApi).Assembly.GetName().Name!,
+        ["graph"] = typeof(GraphApi).Assembly.GetName().Name!,
         ["notifier"] = typeof(NotifierApi).Assembly.GetName().Name!,
     };
 

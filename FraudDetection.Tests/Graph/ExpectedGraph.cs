@@ -1,6 +1,6 @@
 using FraudDetection.Core.Geo;
 using FraudDetection.Core.Transactions;
-using FraudDetection.Scoring.Graph;
+using FraudDetection.Graph.Store;
 
 namespace FraudDetection.Tests.Graph;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Transactions;
-using FraudDetection.Scoring.Graph;
+using FraudDetection.Graph.Store;
 using FraudDetection.Tests.Core;
 using FraudDetection.Tests.Dashboards;
 
@@ -24,7 +24,7 @@ public class GraphReplayTests
         system.ProducerSettings["Producer:Rate"] = "1000";
         system.ProducerSettings["Producer:Loop"] = "false";
         await system.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri("http://" + system.Targets["scoring"]) };
+        using var http = new HttpClient { BaseAddress = new Uri("http://" + system.Targets["graph"]) };
 
         // Everything Scoring emitted, read back from the topic (the unreadable message the harness adds is not a ScoredTransaction).
         List<ScoredTransaction> scored = [];

@@ -1,6 +1,6 @@
 using FluentAssertions.Equivalency;
-using FraudDetection.Scoring.Graph;
-using FraudDetection.Scoring.Graph.Neo4j;
+using FraudDetection.Graph.Store;
+using FraudDetection.Graph.Neo4j;
 
 namespace FraudDetection.Tests.Graph;
 

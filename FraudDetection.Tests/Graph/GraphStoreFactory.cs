@@ -1,6 +1,6 @@
-using FraudDetection.Scoring.Extensions;
-using FraudDetection.Scoring.Graph;
-using FraudDetection.Scoring.Graph.Neo4j;
+using FraudDetection.Graph.Extensions;
+using FraudDetection.Graph.Store;
+using FraudDetection.Graph.Neo4j;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

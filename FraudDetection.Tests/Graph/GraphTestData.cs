@@ -1,6 +1,6 @@
 using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Transactions;
-using FraudDetection.Scoring.Graph;
+using FraudDetection.Graph.Store;
 using FraudDetection.Tests.Core;
 
 namespace FraudDetection.Tests.Graph;

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using FraudDetection.Scoring.Extensions;
-using FraudDetection.Scoring.Graph;
-using FraudDetection.Scoring.Graph.Neo4j;
+using FraudDetection.Graph.Extensions;
+using FraudDetection.Graph.Store;
+using FraudDetection.Graph.Neo4j;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

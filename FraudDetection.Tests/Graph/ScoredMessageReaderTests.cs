@@ -3,8 +3,8 @@ using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
 using FluentAssertions;
 using FraudDetection.Core.Messaging;
-using FraudDetection.Scoring.Graph;
-using FraudDetection.Scoring.Graph.Sink;
+using FraudDetection.Graph.Store;
+using FraudDetection.Graph.Sink;
 using Xunit;
 
 namespace FraudDetection.Tests.Graph;

@@ -1,5 +1,5 @@
-using FraudDetection.Scoring.Graph;
-using FraudDetection.Scoring.Graph.Sqlite;
+using FraudDetection.Graph.Store;
+using FraudDetection.Graph.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace FraudDetection.Tests.Graph;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Notifier.Extensions;
 using Microsoft.Extensions.Configuration;

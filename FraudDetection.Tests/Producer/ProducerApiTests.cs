@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Telemetry;
 using FraudDetection.Core.Transactions;

@@ -79,7 +79,7 @@ public class PreflightTests : IDisposable
     [Fact]
     public async Task A_running_broker_passes_the_broker_check()
     {
-        using var kafka = FraudDetection.Core.Kafka.EmbeddedKafka.Start();
+        using var kafka = FraudDetection.DevKafka.Kafka.EmbeddedKafka.Start();
         await using var host = await TrainingHost.StartAsync(_temp.Path, new Dictionary<string, string?>
         {
             ["ConnectionStrings:kafka"] = kafka.BootstrapServers,

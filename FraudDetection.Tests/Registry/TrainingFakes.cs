@@ -24,11 +24,15 @@ internal sealed class ScriptedTrainingJob : ITrainingJob
 
     public int Calls { get; private set; }
 
+    /// <summary>Every request, in call order.</summary>
+    public ConcurrentQueue<TrainingJobRequest> Requests { get; } = new();
+
     public Func<TrainingJobRequest, IReadOnlyDictionary<string, byte[]>>? Plots { get; set; }
 
     public Task<TrainedModel> TrainAsync(TrainingJobRequest request, IProgress<TrainingProgress> progress, CancellationToken cancellationToken)
     {
         Calls++;
+        Requests.Enqueue(request);
         if (!_next.TryDequeue(out var figures))
         {
             throw new InvalidOperationException("the test queued no more models");

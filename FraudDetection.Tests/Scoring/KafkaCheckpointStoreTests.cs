@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using FraudDetection.Core.Kafka;
+using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Messaging;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Extensions;

@@ -234,6 +234,7 @@ public sealed class ScoringPipelineTests
             span = activities.Single(a => a.Links.Any(l => l.Context.TraceId.ToHexString() == traceId));
         }
         span.Links.Single().Context.TraceId.ToHexString().Should().Be(traceId);
+        span.TraceId.ToHexString().Should().Be(traceId, "the batch continues the producer's trace");
         var output = harness.ReadAll(Topics.Scored, m => m.Count >= 1).Single();
         output.Message.Headers.TryGetLastBytes(Topics.TraceParentHeader, out var header).Should().BeTrue();
         Encoding.ASCII.GetString(header).Should().Be(span.Id);

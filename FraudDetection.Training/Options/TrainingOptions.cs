@@ -56,6 +56,9 @@ public sealed class TrainingOptions
     /// <summary>Trains a starter model at start when the registry has no champion.</summary>
     public bool TrainStarterModel { get; set; } = true;
 
+    /// <summary>Parameters of the starter run only (section <c>Training:Starter</c>); unset ones keep the run's usual values.</summary>
+    public StarterModelOptions Starter { get; set; } = new();
+
     /// <summary>How long each preflight check may take.</summary>
     public TimeSpan PreflightTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -69,4 +72,24 @@ public sealed class TrainingOptions
     /// <summary>Runs that may wait for the one in progress; a start beyond that is refused.</summary>
     [Range(1, 100)]
     public int QueueCapacity { get; set; } = 4;
+}
+
+/// <summary>
+/// A quicker first model, so that a fresh system scores within a minute; scheduled runs train the full configuration and
+/// the promotion gate replaces the starter when they beat it.
+/// </summary>
+public sealed class StarterModelOptions
+{
+    [Range(1, 10_000)]
+    public int? Trees { get; set; }
+
+    [Range(1e-4, 1)]
+    public double? LearningRate { get; set; }
+
+    [Range(0, 1_000_000)]
+    public int? ShapRows { get; set; }
+
+    /// <summary>Days at the end of the data held out for validation (the threshold is picked there).</summary>
+    [Range(1, 365)]
+    public int? ValidationDays { get; set; }
 }

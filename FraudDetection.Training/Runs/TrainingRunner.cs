@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using FraudDetection.Training.Options;
+using FraudDetection.Training.Schedule;
+using FraudDetection.Training.Trainers;
+using Microsoft.Extensions.Options;
 using FraudDetection.Training.Pipeline;
 using FraudDetection.Training.Preflight;
 
@@ -14,6 +18,7 @@ public sealed class TrainingRunner(
     TrainingDataLocator dataLocator,
     TrainingPipeline pipeline,
     TimeProvider timeProvider,
+    IOptions<TrainingOptions> options,
     ILogger<TrainingRunner> logger)
 {
     public static readonly ActivitySource Activity = new("FraudDetection.Training");
@@ -28,9 +33,11 @@ public sealed class TrainingRunner(
             await preflight.EnsureAsync(cancellationToken);
             Log(id, "preflight passed");
 
-            var request = new TrainingPipelineRequest(status.Trigger, dataLocator.Resolve(), Path.Combine(dataLocator.WorkDirectory(), id)) { QueuedRunId = id };
-            var result = await pipeline.RunAsync(request, new QueueProgress(queue, id), cancellationToken);
+            var request = WithStarterParameters(new TrainingPipelineRequest(status.Trigger, dataLocator.Resolve(), Path.Combine(dataLocator.WorkDirectory(), id)) { QueuedRunId = id });
+            logger.LogInformation("Training run {Id} ({Trigger}) on {Files}", id, status.Trigger, string.Join(", ", request.DataFiles));
+            var result = await pipeline.RunAsync(request, new QueueProgress(queue, id, logger), cancellationToken);
             Log(id, $"gate: {result.Decision.Outcome} ({result.Decision.Reason})");
+            logger.LogInformation("Training run {Id} done: version {Version}, {Outcome} ({Reason})", id, result.Version.Version, result.Decision.Outcome, result.Decision.Reason);
 
             queue.Update(id, run => run with
             {
@@ -56,11 +63,47 @@ public sealed class TrainingRunner(
 
     private void Log(string id, string line) => queue.AppendLog(id, line);
 
-    /// <summary>The pipeline's steps on the run's status: the stage and what the run has produced change the status, every step is a log line.</summary>
-    private sealed class QueueProgress(TrainingRunQueue queue, string id) : IProgress<TrainingPipelineProgress>
+    /// <summary>The starter run's own quicker parameters (<c>Training:Starter</c>), when set.</summary>
+    private TrainingPipelineRequest WithStarterParameters(TrainingPipelineRequest request)
     {
+        var starter = options.Value.Starter;
+        if (request.Trigger != StarterModelService.Trigger || starter is { Trees: null, LearningRate: null, ShapRows: null, ValidationDays: null })
+        {
+            return request;
+        }
+        var defaults = new HyperParameters();
+        return request with
+        {
+            Parameters = defaults with
+            {
+                Trees = starter.Trees ?? options.Value.Trees ?? defaults.Trees,
+                LearningRate = starter.LearningRate ?? defaults.LearningRate,
+            },
+            ShapRows = starter.ShapRows,
+            ValidationDays = starter.ValidationDays,
+        };
+    }
+
+    /// <summary>
+    /// The pipeline's steps on the run's status: the stage and what the run has produced change the status, every step
+    /// is a line of the run's log; the host's log gets each new stage and at most one line every two seconds within one.
+    /// </summary>
+    private sealed class QueueProgress(TrainingRunQueue queue, string id, ILogger logger) : IProgress<TrainingPipelineProgress>
+    {
+        private string? _stage;
+        private long _lastLogged;
+
         public void Report(TrainingPipelineProgress value)
         {
+            var stage = value.Training?.Stage ?? value.Stage;
+            if (stage != _stage || Stopwatch.GetElapsedTime(_lastLogged) > TimeSpan.FromSeconds(2))
+            {
+                _stage = stage;
+                _lastLogged = Stopwatch.GetTimestamp();
+                var share = value.Training is { Done: { } done, Total: > 0 and var total } ? $" {100.0 * done / total:F0}%" : "";
+                logger.LogInformation("Training run {Id} [{Stage}]{Share} {Message}", id, stage, share, value.Message);
+            }
+
             // The training library's own steps only add log lines; the stage moves on the pipeline's steps.
             if (value.Training is null)
             {

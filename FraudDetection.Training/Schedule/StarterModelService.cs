@@ -8,6 +8,9 @@ namespace FraudDetection.Training.Schedule;
 /// <summary>At start, queues a training run when the registry has no champion yet, so Scoring gets a model in the embedded default.</summary>
 public sealed class StarterModelService(IModelRegistry registry, TrainingRunQueue queue, IOptions<TrainingOptions> options, ILogger<StarterModelService> logger) : BackgroundService
 {
+    /// <summary>The <c>trigger</c> of the starter run and of the version it registers.</summary>
+    public const string Trigger = "starter";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.TrainStarterModel)
@@ -23,7 +26,7 @@ public sealed class StarterModelService(IModelRegistry registry, TrainingRunQueu
                 return;
             }
 
-            var run = queue.TryEnqueue("starter");
+            var run = queue.TryEnqueue(Trigger);
             logger.LogInformation("No champion in the registry: training a starter model (run {Id})", run?.Id);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,0 +1,40 @@
+namespace Aspire.Hosting;
+
+/// <summary>The settings the app host hands to the FraudDetection services, under the keys they read on their own.</summary>
+public static class FraudServiceBuilderExtensions
+{
+    /// <summary>All state of the run under one absolute folder (<c>FraudDetection__DataDirectory</c>).</summary>
+    public static IResourceBuilder<ProjectResource> WithDataDirectory(this IResourceBuilder<ProjectResource> builder, string dataDirectory) =>
+        builder.WithEnvironment("FraudDetection__DataDirectory", dataDirectory);
+
+    /// <summary>
+    /// The Producer's replay: the file, the card history sent ahead of it (empty: none), its rate and looping, and its
+    /// position kept under the data directory so that the next run goes on where this one stopped.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithReplay(this IResourceBuilder<ProjectResource> builder, string file, string history, string rate, bool loop) =>
+        builder
+            .WithEnvironment("Producer__File", file)
+            .WithEnvironment("Producer__History", history)
+            .WithEnvironment("Producer__Rate", rate)
+            .WithEnvironment("Producer__Loop", loop ? "true" : "false")
+            .WithEnvironment("Producer__ResumeReplay", "true");
+
+    /// <summary>
+    /// Training learns from the labelled <paramref name="sample"/>; with no champion yet it first trains the quick
+    /// starter model (Training's <c>StarterModelRecipe</c>: 120 trees, learning rate 0.1, the last 14 days for
+    /// validation, 500 rows explained) so that Scoring serves within a minute of a fresh start.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithStarterModel(this IResourceBuilder<ProjectResource> builder, string sample) =>
+        builder
+            .WithEnvironment("Training__DataFiles__0", sample)
+            .WithEnvironment("Training__TrainStarterModel", "true")
+            .WithEnvironment("Training__Starter__Trees", "120")
+            .WithEnvironment("Training__Starter__LearningRate", "0.1")
+            .WithEnvironment("Training__Starter__ShapRows", "500")
+            .WithEnvironment("Training__Starter__ValidationDays", "14");
+
+    /// <summary><see cref="ResourceBuilderExtensions.WithReference{TDestination}(IResourceBuilder{TDestination}, IResourceBuilder{IResourceWithConnectionString}, string?, bool)"/> and WaitFor, when the resource is part of this run.</summary>
+    public static IResourceBuilder<T> WithOptionalReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString>? source)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        source is null ? builder : builder.WithReference(source).WaitFor(source);
+}

@@ -1,0 +1,2 @@
+global using FraudDetection.Core.Messaging;
+global using FraudDetection.DevKafka.Kafka;

@@ -1,0 +1,168 @@
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using FraudDetection.Training.Schedule;
+
+namespace FraudDetection.Tests.AppHost;
+
+/// <summary>The app host's topology as Program.cs writes it, read from its model without starting anything.</summary>
+public sealed class AppHostModelTests : IDisposable
+{
+    private readonly string _data = TestAppHost.NewDataDirectory();
+
+    public void Dispose() => TestAppHost.DeleteDataDirectory(_data);
+
+    [Fact]
+    public async Task The_default_run_has_the_broker_every_service_and_Prometheus_and_no_container()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
+
+        var names = builder.Resources.Select(r => r.Name).ToList();
+        names.Should().Contain(["kafka", .. TestAppHost.Services]);
+        if (PrometheusBuilderExtensions.FindExecutable() is not null)
+        {
+            names.Should().Contain("prometheus");
+            builder.Resource("prometheus").Should().BeOfType<PrometheusResource>();
+        }
+        builder.Resources.OfType<ContainerResource>().Should().BeEmpty("the default run never needs a container engine");
+        builder.Resource("kafka").Should().BeOfType<DevKafkaResource>();
+        foreach (var service in TestAppHost.Services)
+        {
+            builder.Resource(service).Should().BeAssignableTo<ProjectResource>();
+        }
+    }
+
+    [Fact]
+    public async Task Start_order_waits_for_the_broker_the_champion_and_Scoring()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
+
+        builder.Resource("training").WaitsFor().Should().Equal("kafka");
+        builder.Resource("scoring").WaitsFor().Should().Equal("kafka", "training");
+        builder.Resource("graph").WaitsFor().Should().Equal("kafka");
+        builder.Resource("notifier").WaitsFor().Should().Equal("kafka");
+        builder.Resource("producer").WaitsFor().Should().Equal("scoring");
+        builder.Resource("web").WaitsFor().Should().Equal("kafka");
+        foreach (var service in TestAppHost.Services)
+        {
+            builder.Resource(service).Annotations.OfType<HealthCheckAnnotation>().Should().NotBeEmpty($"{service}'s health is what WaitFor waits on");
+        }
+    }
+
+    [Fact]
+    public async Task Every_service_gets_the_broker_and_the_data_directory_and_the_options_of_the_command_line()
+    {
+        var replay = Path.Combine(_data, "replay.csv");
+        File.Copy(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"), replay);
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.ArgumentsAt("max", _data, "--replay", replay));
+
+        foreach (var service in TestAppHost.Services)
+        {
+            var environment = await Environment(builder, service);
+            environment["ConnectionStrings__kafka"].Should().Be("{kafka.connectionString}", $"{service} reads the broker the app host runs");
+            environment["FraudDetection__DataDirectory"].Should().Be(_data, $"{service} keeps its state under the run's data directory");
+        }
+        var producer = await Environment(builder, "producer");
+        producer["Producer__File"].Should().Be(replay);
+        producer["Producer__History"].Should().BeEmpty("a file of one's own has no bundled history ahead of it");
+        producer["Producer__Rate"].Should().Be("10000000", "'max' is a rate no machine reaches");
+        producer["Producer__Loop"].Should().Be("true");
+        producer["Producer__ResumeReplay"].Should().Be("true");
+        var training = await Environment(builder, "training");
+        training["Training__DataFiles__0"].Should().Be(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"), "the starter model learns from the labelled sample");
+        // The app host cannot reference Training's assembly (Aspire project references are metadata only): the recipe is restated there.
+        training["Training__Starter__Trees"].Should().Be(StarterModelRecipe.Parameters.Trees.ToString(CultureInfo.InvariantCulture));
+        training["Training__Starter__LearningRate"].Should().Be(StarterModelRecipe.Parameters.LearningRate.ToString(CultureInfo.InvariantCulture));
+        training["Training__Starter__ShapRows"].Should().Be(StarterModelRecipe.ShapRows.ToString(CultureInfo.InvariantCulture));
+        training["Training__Starter__ValidationDays"].Should().Be(StarterModelRecipe.ValidationDays.ToString(CultureInfo.InvariantCulture));
+        var web = await Environment(builder, "web");
+        web.Keys.Should().Contain(["services__producer__http__0", "services__scoring__http__0", "services__graph__http__0", "services__notifier__http__0", "services__training__http__0"],
+            "the pages read the others through service discovery");
+    }
+
+    [Fact]
+    public async Task The_default_replay_is_the_bundled_weeks_after_the_sample_with_the_sample_sent_ahead_as_history()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
+
+        var producer = await Environment(builder, "producer");
+        producer["Producer__File"].Should().Be(Path.Combine(RepoPaths.Root, "data", "replay.csv.gz"));
+        producer["Producer__History"].Should().Be(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"));
+    }
+
+    [Fact]
+    public async Task The_fixed_ports_of_the_default_run_are_the_documented_ones()
+    {
+        await using var builder = await TestAppHost.CreateAsync(["--data-dir", _data, "--DcpPublisher:RandomizePorts=true"]);
+
+        var ports = new Dictionary<string, int> { ["web"] = 5100, ["producer"] = 5101, ["scoring"] = 5102, ["graph"] = 5103, ["notifier"] = 5104, ["training"] = 5105 };
+        foreach (var (service, port) in ports)
+        {
+            ((IResourceWithEndpoints)builder.Resource(service)).GetEndpoint("http").EndpointAnnotation.Port.Should().Be(port, service);
+        }
+        ((DevKafkaResource)builder.Resource("kafka")).Broker.EndpointAnnotation.Port.Should().Be(9092);
+        if (builder.Resources.FirstOrDefault(r => r.Name == "prometheus") is PrometheusResource prometheus)
+        {
+            prometheus.GetEndpoint("http").EndpointAnnotation.Port.Should().Be(9090);
+        }
+    }
+
+    [Fact]
+    public async Task Containers_mode_adds_typed_containers_with_health_checks_and_connection_strings()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data, "--containers", "--ASPIRE_CONTAINER_RUNTIME", FakeContainerRuntime.Answering(_data)));
+
+        builder.Resource("kafka").Should().BeOfType<KafkaServerResource>();
+        builder.Resource("neo4j").Should().BeOfType<Neo4jResource>();
+        builder.Resource("mlflow").Should().BeOfType<MlflowResource>();
+        builder.Resource("prometheus").Should().BeOfType<PrometheusContainerResource>();
+        builder.Resource("grafana").Should().BeOfType<GrafanaResource>();
+        foreach (var container in builder.Resources.OfType<ContainerResource>())
+        {
+            container.Annotations.OfType<HealthCheckAnnotation>().Should().NotBeEmpty($"{container.Name} is waited for only once healthy");
+            var image = container.Annotations.OfType<ContainerImageAnnotation>().Single();
+            image.Tag.Should().NotBeNullOrEmpty().And.NotBe("latest", "images are pinned");
+        }
+        builder.Resource("graph").WaitsFor().Should().Contain(["kafka", "neo4j"]);
+        builder.Resource("scoring").WaitsFor().Should().Contain(["kafka", "mlflow", "training"]);
+        builder.Resource("grafana").WaitsFor().Should().Contain(["prometheus", "neo4j"]);
+        (await Environment(builder, "graph")).Keys.Should().Contain("ConnectionStrings__neo4j");
+        (await Environment(builder, "training")).Keys.Should().Contain("ConnectionStrings__mlflow");
+        var grafana = (GrafanaResource)builder.Resource("grafana");
+        grafana.Annotations.OfType<ContainerMountAnnotation>().Select(m => m.Target).Should().Contain(["/etc/grafana/provisioning", "/var/lib/grafana/dashboards"]);
+        grafana.Annotations.OfType<ContainerMountAnnotation>().Should().OnlyContain(m => Directory.Exists(m.Source!), "provisioned from deploy/grafana");
+    }
+
+    [Fact]
+    public void The_generated_scrape_configuration_names_every_service_and_promtool_accepts_it()
+    {
+        var file = Path.Combine(_data, "prometheus.yml");
+        File.WriteAllText(file, PrometheusBuilderExtensions.ScrapeConfig(TestAppHost.Services.Select((s, i) => (s, $"127.0.0.1:{5100 + i}"))));
+
+        var text = File.ReadAllText(file);
+        foreach (var service in TestAppHost.Services)
+        {
+            text.Should().Contain($"job_name: {service}");
+        }
+        var promtool = Path.Combine(Path.GetDirectoryName(PrometheusBuilderExtensions.DefaultExecutable)!, "promtool");
+        using var check = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(promtool, ["check", "config", file])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = check.StandardOutput.ReadToEnd() + check.StandardError.ReadToEnd();
+        check.WaitForExit();
+        check.ExitCode.Should().Be(0, output);
+    }
+
+    /// <summary>A resource's environment, values as publish mode writes them (references left as expressions).</summary>
+    internal static async Task<Dictionary<string, string>> Environment(IDistributedApplicationTestingBuilder builder, string name)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(builder.Resource(name))
+            .WithEnvironmentVariablesConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        result.Exception.Should().BeNull();
+        return result.EnvironmentVariables.ToDictionary(e => e.Key, e => e.Value);
+    }
+}

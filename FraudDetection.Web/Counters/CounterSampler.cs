@@ -1,0 +1,106 @@
+using FraudDetection.Web.Clients;
+
+namespace FraudDetection.Web.Counters;
+
+/// <summary>One headline counter: its total and its rate over the last samples (per second).</summary>
+public sealed record CounterReading(string Key, string Label, long? Total, double PerSecond, string Source);
+
+/// <summary>
+/// The headline counters of the whole system, read from each service's own API every <see cref="Interval"/>: produced
+/// (Producer, acknowledged), scored, alerts and dead letters (Scoring), notifications (Notifier), graph edges (Graph).
+/// A service that does not answer shows no total until it does; the others go on.
+/// </summary>
+public sealed class CounterSampler(
+    IProducerApi producer, IScoringApi scoring, INotifierApi notifier, IGraphApi graph,
+    TimeProvider time, ILogger<CounterSampler> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    /// <summary>The headline counters in page order: key, label, the service that counts it.</summary>
+    public static readonly IReadOnlyList<(string Key, string Label, string Source)> Headline =
+    [
+        ("produced", "produced", ServiceNames.Producer),
+        ("scored", "scored", ServiceNames.Scoring),
+        ("alerts", "alerts", ServiceNames.Scoring),
+        ("deadletters", "dead letters", ServiceNames.Scoring),
+        ("notifications", "notifications", ServiceNames.Notifier),
+        ("graph_edges", "graph edges", ServiceNames.Graph),
+    ];
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (long Total, DateTimeOffset At)> _previous = [];
+    private readonly Dictionary<string, (long Total, double Rate)> _current = [];
+    private readonly HashSet<string> _unreachable = [];
+
+    public IReadOnlyList<CounterReading> Readings()
+    {
+        lock (_gate)
+        {
+            return [.. Headline.Select(h => _current.TryGetValue(h.Key, out var c)
+                ? new CounterReading(h.Key, h.Label, c.Total, c.Rate, h.Source)
+                : new CounterReading(h.Key, h.Label, null, 0, h.Source))];
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            await SampleAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    internal async Task SampleAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(
+            ReadAsync(ServiceNames.Producer, async ct => [("produced", (await producer.GetStatusAsync(ct)).Acknowledged)], cancellationToken),
+            ReadAsync(ServiceNames.Scoring, async ct =>
+            {
+                var stats = await scoring.GetStatsAsync(ct);
+                return [("scored", stats.Scored), ("alerts", stats.Alerts), ("deadletters", stats.DeadLettersByReason.Values.Sum())];
+            }, cancellationToken),
+            ReadAsync(ServiceNames.Notifier, async ct =>
+            {
+                var outcomes = (await notifier.GetStatusAsync(ct)).Outcomes;
+                return [("notifications", outcomes.GetValueOrDefault("sent") + outcomes.GetValueOrDefault("fallback"))];
+            }, cancellationToken),
+            ReadAsync(ServiceNames.Graph, async ct => [("graph_edges", (await graph.GetTotalsAsync(ct)).Transactions)], cancellationToken));
+    }
+
+    private async Task ReadAsync(string service, Func<CancellationToken, Task<(string Key, long Total)[]>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var values = await read(cancellationToken);
+            var now = time.GetUtcNow();
+            lock (_gate)
+            {
+                if (_unreachable.Remove(service))
+                {
+                    logger.LogInformation("Counters: {Service} answers again", service);
+                }
+                foreach (var (key, total) in values)
+                {
+                    var rate = _previous.TryGetValue(key, out var last) && now > last.At && total >= last.Total
+                        ? (total - last.Total) / (now - last.At).TotalSeconds
+                        : 0;
+                    _previous[key] = (total, now);
+                    _current[key] = (total, rate);
+                }
+            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Any failure (refused, timed out, circuit open, an answer it cannot read) only parks that service's counters.
+            lock (_gate)
+            {
+                if (_unreachable.Add(service))
+                {
+                    logger.LogWarning("Counters: {Service} does not answer ({Error}); its counters wait for it", service, e.Message);
+                }
+            }
+        }
+    }
+}

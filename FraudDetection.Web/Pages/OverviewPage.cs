@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using FraudDetection.Web.Clients;
+using FraudDetection.Web.Counters;
+using FraudDetection.Web.Feed;
+using static FraudDetection.Web.Pages.PageLayout;
+
+namespace FraudDetection.Web.Pages;
+
+/// <summary>The graph panels of the KB design at one moment (any of them null while the graph does not answer).</summary>
+public sealed record GraphPanels(FraudCounts? Counts, IReadOnlyList<MerchantVolume>? TopMerchants, IReadOnlyList<GraphTransaction>? Latest);
+
+/// <summary>
+/// The live overview: headline counters with their rates, the KB panels from the graph (fraud vs not fraud, top
+/// merchants by volume, latest transactions with their prediction), the latest alerts with their reasons and the live
+/// feed of scored transactions. Every card number on it is masked to its last 4 digits.
+/// </summary>
+public static class OverviewPage
+{
+    public static string Render(IReadOnlyList<NavLink> nav, string counters, string panels, string feed) => PageLayout.Render(
+        "FraudDetection — live overview",
+        nav,
+        $"""
+        <section><h2>Counters</h2><div id="counters">{counters}</div></section>
+        <section><h2>Graph panels</h2><div id="panels">{panels}</div></section>
+        <section><h2>Live feed</h2><div id="feed">{feed}</div></section>
+        """,
+        """
+          // Swap in server-rendered fragments: counters every 2 s, graph panels every 5 s, the feed as server-sent events.
+          async function swap(id, url) {
+            try {
+              const r = await fetch(url, { cache: 'no-store' });
+              if (r.ok) document.getElementById(id).innerHTML = await r.text();
+            } catch (e) { /* the service may be restarting */ }
+          }
+          setInterval(() => swap('counters', '/fragments/counters'), 2000);
+          setInterval(() => swap('panels', '/fragments/panels'), 5000);
+          const feed = new EventSource('/api/web/feed');
+          feed.addEventListener('feed', e => { document.getElementById('feed').innerHTML = e.data; });
+        """);
+
+    public static string Counters(IReadOnlyList<CounterReading> readings)
+    {
+        var html = new StringBuilder("<div class=\"counters\">");
+        foreach (var c in readings)
+        {
+            var value = c.Total is { } total ? N(total) : "—";
+            html.Append(CultureInfo.InvariantCulture,
+                $"<div class=\"counter\" data-counter=\"{E(c.Key)}\" data-value=\"{c.Total ?? -1}\" title=\"from {E(c.Source)}\"><div class=\"value\">{value}</div><div>{E(c.Label)}</div><div class=\"rate\">{N(c.PerSecond, "N1")}/s</div></div>");
+        }
+        return html.Append("</div>").ToString();
+    }
+
+    public static string Panels(GraphPanels panels)
+    {
+        var html = new StringBuilder("<div class=\"panels\">");
+
+        html.Append("<div><h3>Fraud vs not fraud</h3>");
+        if (panels.Counts is { } c)
+        {
+            var total = Math.Max(1, c.Transactions);
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <div data-panel="fraud-counts" data-transactions="{c.Transactions}" data-alerts="{c.Alerts}">
+                <div>fraud (alert): <b class="alert">{N(c.Alerts)}</b> <span class="bar fraud" style="width:{N(200.0 * c.Alerts / total, "F0")}px"></span></div>
+                <div>not fraud: <b>{N(c.NotAlerts)}</b> <span class="bar" style="width:{N(200.0 * c.NotAlerts / total, "F0")}px"></span></div>
+                <div class="muted">labelled in the data: {N(c.LabelledFraud)} fraud, {N(c.LabelledNotFraud)} not fraud</div>
+                </div>
+                """);
+        }
+        else
+        {
+            html.Append(Unavailable(ServiceNames.Graph));
+        }
+        html.Append("</div>");
+
+        html.Append("<div><h3>Top merchants by volume</h3>");
+        if (panels.TopMerchants is { } merchants)
+        {
+            html.Append("<table data-panel=\"top-merchants\"><tr><th>merchant</th><th>transactions</th><th>amount</th></tr>");
+            foreach (var m in merchants)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(m.Merchant)}</td><td>{N(m.Transactions)}</td><td>{N(m.TotalAmount, "N2")}</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        else
+        {
+            html.Append(Unavailable(ServiceNames.Graph));
+        }
+        html.Append("</div></div>");
+
+        html.Append("<h3>Latest transactions</h3>");
+        if (panels.Latest is { } latest)
+        {
+            html.Append("<table data-panel=\"latest\"><tr><th>time</th><th>card</th><th>amount</th><th>merchant</th><th>category</th><th>score</th><th>prediction</th><th>label</th><th>model</th></tr>");
+            foreach (var t in latest)
+            {
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<tr class=\"tx-row\"><td>{E(t.Time)}</td><td>{E(t.Card)}</td><td>{N(t.Amount, "N2")}</td><td>{E(t.Merchant)}</td><td>{E(t.Category)}</td><td>{N(t.Score, "F3")}</td><td>{Prediction(t.IsAlert)}</td><td>{Label(t.IsFraud)}</td><td>{E(t.ModelVersion)}</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        else
+        {
+            html.Append(Unavailable(ServiceNames.Graph));
+        }
+        return html.ToString();
+    }
+
+    public static string Feed(FeedSnapshot feed)
+    {
+        var html = new StringBuilder("<div class=\"panels\">");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<div><h3>Latest alerts</h3><table data-panel=\"alerts\" data-alerted=\"{feed.Alerted}\"><tr><th>raised</th><th>card</th><th>amount</th><th>merchant</th><th>score</th><th>reasons</th></tr>");
+        foreach (var a in feed.Alerts)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr class=\"alert-row\" data-alert=\"{E(a.AlertId)}\"><td>{a.RaisedAt:HH:mm:ss}</td><td>{E(a.CardMasked)}</td><td>{N(a.Amount, "N2")}</td><td>{E(a.Merchant)}</td><td class=\"alert\">{N(a.Score, "F3")} ≥ {N(a.Threshold, "F3")}</td><td><ul class=\"reasons\">");
+            foreach (var r in a.Reasons)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li>{E(r.Feature)} = {N(r.Value, "G4")} ({(r.Contribution >= 0 ? "+" : "")}{N(r.Contribution, "F2")})</li>");
+            }
+            html.Append("</ul></td></tr>");
+        }
+        html.Append("</table></div>");
+
+        html.Append(CultureInfo.InvariantCulture,
+            $"<div><h3>Scored transactions as they arrive</h3><table data-panel=\"live\" data-seen=\"{feed.Seen}\"><tr><th>time</th><th>card</th><th>amount</th><th>merchant</th><th>score</th><th>prediction</th><th>top reason</th></tr>");
+        foreach (var t in feed.Latest)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr class=\"live-row\"><td>{t.Time:yyyy-MM-dd HH:mm:ss}</td><td>{E(t.CardMasked)}</td><td>{N(t.Amount, "N2")}</td><td>{E(t.Merchant)}</td><td>{N(t.Score, "F3")}</td><td>{Prediction(t.IsAlert)}</td><td>{E(t.TopReason)}</td></tr>");
+        }
+        return html.Append("</table></div></div>").ToString();
+    }
+
+    private static string Prediction(bool isAlert) => isAlert ? "<span class=\"alert\">fraud</span>" : "ok";
+
+    private static string Label(int? isFraud) => isFraud switch { 1 => "fraud", 0 => "ok", _ => "" };
+
+    private static string Unavailable(string service) => $"<p class=\"muted\" data-unavailable=\"{E(service)}\">{E(service)} does not answer yet.</p>";
+}

@@ -1,0 +1,12 @@
+using FraudDetection.Web.Apis;
+using FraudDetection.Web.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddWebServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapOverviewPage();
+app.MapOverviewApi();
+app.Run();
