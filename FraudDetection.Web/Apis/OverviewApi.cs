@@ -17,13 +17,13 @@ public static class OverviewApi
     {
         app.MapGet("/", async (CounterSampler counters, LiveFeed feed, IGraphApi graph, IConfiguration configuration, CancellationToken ct) =>
             Results.Content(
-                OverviewPage.Render(Navigation(configuration), OverviewPage.Counters(counters.Readings()),
+                OverviewPage.Render(Navigation(configuration), OverviewPage.Counters(counters.Readings(), counters.Quality),
                     OverviewPage.Panels(await PanelsAsync(graph, ct)), OverviewPage.Feed(feed.Snapshot())),
                 "text/html; charset=utf-8"));
 
         var fragments = app.MapGroup("/fragments").ExcludeFromDescription();
         fragments.MapGet("/counters", (CounterSampler counters) =>
-            Results.Content(OverviewPage.Counters(counters.Readings()), "text/html; charset=utf-8"));
+            Results.Content(OverviewPage.Counters(counters.Readings(), counters.Quality), "text/html; charset=utf-8"));
         fragments.MapGet("/panels", async (IGraphApi graph, CancellationToken ct) =>
             Results.Content(OverviewPage.Panels(await PanelsAsync(graph, ct)), "text/html; charset=utf-8"));
         fragments.MapGet("/feed", (LiveFeed feed) =>

@@ -16,7 +16,8 @@ public sealed record ScoringStats(
     [property: JsonPropertyName("model_version")] string? ModelVersion,
     [property: JsonPropertyName("scored")] long Scored,
     [property: JsonPropertyName("alerts")] long Alerts,
-    [property: JsonPropertyName("dead_letters_by_reason")] Dictionary<string, long> DeadLettersByReason);
+    [property: JsonPropertyName("dead_letters_by_reason")] Dictionary<string, long> DeadLettersByReason,
+    [property: JsonPropertyName("labelled")] FraudDetection.Core.Telemetry.LiveQuality? Labelled = null);
 
 public sealed record NotifierStatus(
     [property: JsonPropertyName("mode")] string Mode,

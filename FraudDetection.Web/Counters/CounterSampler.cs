@@ -1,3 +1,4 @@
+using FraudDetection.Core.Telemetry;
 using FraudDetection.Web.Clients;
 
 namespace FraudDetection.Web.Counters;
@@ -31,6 +32,19 @@ public sealed class CounterSampler(
     private readonly Dictionary<string, (long Total, DateTimeOffset At)> _previous = [];
     private readonly Dictionary<string, (long Total, double Rate)> _current = [];
     private readonly HashSet<string> _unreachable = [];
+    private LiveQuality? _quality;
+
+    /// <summary>Scoring's live precision and recall over the labelled transactions it scored (null until it answers).</summary>
+    public LiveQuality? Quality
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _quality;
+            }
+        }
+    }
 
     public IReadOnlyList<CounterReading> Readings()
     {
@@ -59,6 +73,10 @@ public sealed class CounterSampler(
             ReadAsync(ServiceNames.Scoring, async ct =>
             {
                 var stats = await scoring.GetStatsAsync(ct);
+                lock (_gate)
+                {
+                    _quality = stats.Labelled;
+                }
                 return [("scored", stats.Scored), ("alerts", stats.Alerts), ("deadletters", stats.DeadLettersByReason.Values.Sum())];
             }, cancellationToken),
             ReadAsync(ServiceNames.Notifier, async ct =>

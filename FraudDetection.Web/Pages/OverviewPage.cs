@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FraudDetection.Core.Telemetry;
 using FraudDetection.Web.Clients;
 using FraudDetection.Web.Counters;
 using FraudDetection.Web.Feed;
@@ -39,9 +40,9 @@ public static class OverviewPage
           feed.addEventListener('feed', e => { document.getElementById('feed').innerHTML = e.data; });
         """);
 
-    public static string Counters(IReadOnlyList<CounterReading> readings)
+    public static string Counters(IReadOnlyList<CounterReading> readings, LiveQuality? quality = null)
     {
-        var html = new StringBuilder("<div class=\"counters\">");
+        var html = new StringBuilder(Quality(quality)).Append("<div class=\"counters\">");
         foreach (var c in readings)
         {
             var value = c.Total is { } total ? N(total) : "—";
@@ -49,6 +50,31 @@ public static class OverviewPage
                 $"<div class=\"counter\" data-counter=\"{E(c.Key)}\" data-value=\"{c.Total ?? -1}\" title=\"from {E(c.Source)}\"><div class=\"value\">{value}</div><div>{E(c.Label)}</div><div class=\"rate\">{N(c.PerSecond, "N1")}/s</div></div>");
         }
         return html.Append("</div>").ToString();
+    }
+
+    /// <summary>
+    /// How well the running model catches the labelled fraud of the replay, counted by Scoring as it scores:
+    /// caught (alert on fraud), missed (fraud without alert), false alerts, and precision, recall and alert rate.
+    /// </summary>
+    public static string Quality(LiveQuality? quality)
+    {
+        if (quality is null || quality.Labelled == 0)
+        {
+            return "<div class=\"quality\" data-panel=\"quality\"><span class=\"muted\">Live precision and recall appear once labelled transactions (a replay of labelled data) are scored.</span></div>";
+        }
+        static string Share(double? value) => value is { } v ? (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            <div class="quality" data-panel="quality" data-tp="{quality.TruePositives}" data-fp="{quality.FalsePositives}" data-fn="{quality.FalseNegatives}" data-tn="{quality.TrueNegatives}">
+            <h3>Live quality over {N(quality.Labelled)} labelled transactions</h3>
+            <div class="counters">
+            <div class="counter"><div class="value">{Share(quality.Precision)}</div><div>precision</div><div class="rate">alerts that were fraud</div></div>
+            <div class="counter"><div class="value">{Share(quality.Recall)}</div><div>recall</div><div class="rate">fraud that was alerted</div></div>
+            <div class="counter"><div class="value">{N(quality.TruePositives)}</div><div>fraud caught</div></div>
+            <div class="counter"><div class="value alert">{N(quality.FalseNegatives)}</div><div>fraud missed</div></div>
+            <div class="counter"><div class="value">{N(quality.FalsePositives)}</div><div>false alerts</div></div>
+            <div class="counter"><div class="value">{Share(quality.AlertRate)}</div><div>alert rate</div></div>
+            </div></div>
+            """);
     }
 
     public static string Panels(GraphPanels panels)
