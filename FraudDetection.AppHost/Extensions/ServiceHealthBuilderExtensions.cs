@@ -14,7 +14,20 @@ public static class ServiceHealthBuilderExtensions
         builder.AddProject<TProject>(name)
             .WithServiceHealthCheck()
             .WithDataDirectory(dataDirectory)
-            .WithBoundedTelemetryExport();
+            .WithBoundedTelemetryExport()
+            .WithApiReferenceUrl();
+
+    /// <summary>The service's Scalar API reference (ServiceDefaults serves it in Development) beside its endpoint in the dashboard.</summary>
+    public static IResourceBuilder<T> WithApiReferenceUrl<T>(this IResourceBuilder<T> builder) where T : IResourceWithEndpoints
+    {
+        var endpoint = builder.Resource.GetEndpoint("http");
+        return builder.WithUrls(context => context.Urls.Add(new ResourceUrlAnnotation
+        {
+            Url = endpoint.Url + "/scalar",
+            DisplayText = "API reference",
+            Endpoint = endpoint,
+        }));
+    }
 
     /// <summary>
     /// OTLP exports give up after 2 s (the SDK's default is 10 s). The dashboard stops with the app host, before the
