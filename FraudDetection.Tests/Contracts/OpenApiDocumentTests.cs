@@ -21,14 +21,14 @@ namespace FraudDetection.Tests.Contracts;
 public sealed partial class OpenApiDocumentTests
 {
     [Fact]
-    public async Task Producer_Scoring_and_Notifier_describe_every_endpoint_they_map()
+    public async Task Producer_Scoring_Graph_and_Notifier_describe_every_endpoint_they_map()
     {
         await using var services = new ServiceHosts { SendBadInput = false };
         services.ProducerSettings["Producer:Autostart"] = "false";
         await services.StartAsync();
         using var http = new HttpClient();
 
-        services.Apps.Keys.Should().BeEquivalentTo(["producer", "scoring", "notifier"]);
+        services.Apps.Keys.Should().BeEquivalentTo(["producer", "scoring", "graph", "notifier"]);
         foreach (var (name, app) in services.Apps)
         {
             var document = await DocumentAsync(http, $"http://{services.Targets[name]}");

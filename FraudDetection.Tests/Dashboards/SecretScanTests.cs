@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace FraudDetection.Tests.Dashboards;
 
 /// <summary>
-/// A run of Producer, Scoring (with the graph) and Notifier carrying the bundled sample, its alerts and notifications:
+/// A run of Producer, Scoring, the graph and Notifier carrying the bundled sample, its alerts and notifications:
 /// no log line (at every level), API answer, metric or trace attribute holds a full card number or a configured secret.
 /// </summary>
 [Collection(MetricsIsolation.Name)]
@@ -67,11 +67,11 @@ public sealed partial class SecretScanTests
         {
             written.Enqueue(($"{name} /metrics", await http.GetStringAsync($"http://{target}/metrics")));
         }
-        var scoring = services.Targets["scoring"];
-        foreach (var path in new[] { "/api/scoring/stats", "/api/graph/transactions/latest?limit=1000", "/api/graph/fraud/geo?limit=1000",
-                     "/api/graph/cards/impossible-travel?speedKmh=100&limit=1000", "/api/graph/merchants/shared-by-alerted-cards?minCards=1" })
+        foreach (var (service, path) in new[] { ("scoring", "/api/scoring/stats"), ("graph", "/api/graph/transactions/latest?limit=1000"),
+                     ("graph", "/api/graph/fraud/geo?limit=1000"), ("graph", "/api/graph/cards/impossible-travel?speedKmh=100&limit=1000"),
+                     ("graph", "/api/graph/merchants/shared-by-alerted-cards?minCards=1") })
         {
-            written.Enqueue(($"scoring {path}", await http.GetStringAsync($"http://{scoring}{path}")));
+            written.Enqueue(($"{service} {path}", await http.GetStringAsync($"http://{services.Targets[service]}{path}")));
         }
         var outbox = await http.GetStringAsync($"http://{services.Targets["notifier"]}/api/notifications?limit=1000");
         written.Enqueue(("notifier /api/notifications", outbox));
@@ -81,7 +81,7 @@ public sealed partial class SecretScanTests
         var all = written.ToList();
         all.Where(w => w.Where.StartsWith("log", StringComparison.Ordinal)).Should().NotBeEmpty("the services log");
         all.Where(w => w.Where.StartsWith("trace", StringComparison.Ordinal)).Should().NotBeEmpty("the services trace");
-        all.Should().Contain(w => w.Where.StartsWith("scoring /api/graph/transactions/latest", StringComparison.Ordinal) && w.Text.Contains("****", StringComparison.Ordinal),
+        all.Should().Contain(w => w.Where.StartsWith("graph /api/graph/transactions/latest", StringComparison.Ordinal) && w.Text.Contains("****", StringComparison.Ordinal),
             "the graph answers with masked cards, so the scan looked at real transactions");
 
         var leaks = new List<string>();
