@@ -18,10 +18,10 @@ public static class ServiceHealthBuilderExtensions
             .WithApiReferenceUrl();
 
     /// <summary>The service's Scalar API reference (ServiceDefaults serves it in Development) beside its endpoint in the dashboard.</summary>
-    public static IResourceBuilder<T> WithApiReferenceUrl<T>(this IResourceBuilder<T> builder) where T : IResourceWithEndpoints
+    public static IResourceBuilder<T> WithApiReferenceUrl<T>(this IResourceBuilder<T> builder) where T : IResourceWithEndpoints, IResourceWithEnvironment
     {
         var endpoint = builder.Resource.GetEndpoint("http");
-        return builder.WithUrls(context => context.Urls.Add(new ResourceUrlAnnotation
+        return builder.WithEnvironment("FraudDetection__ApiReference", "true").WithUrls(context => context.Urls.Add(new ResourceUrlAnnotation
         {
             Url = endpoint.Url + "/scalar",
             DisplayText = "API reference",

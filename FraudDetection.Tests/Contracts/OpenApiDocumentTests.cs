@@ -23,7 +23,13 @@ public sealed partial class OpenApiDocumentTests
     [Fact]
     public async Task Producer_Scoring_Graph_and_Notifier_describe_every_endpoint_they_map()
     {
-        await using var services = new ServiceHosts { SendBadInput = false };
+        // As the app host runs them: the Scalar reference switched on by configuration, outside Development.
+        await using var services = new ServiceHosts
+        {
+            SendBadInput = false,
+            ConfigureEach = builder => builder.Configuration.AddInMemoryCollection(
+                new Dictionary<string, string?> { [OpenApiExtensions.ReferenceSetting] = "true" }),
+        };
         services.ProducerSettings["Producer:Autostart"] = "false";
         await services.StartAsync();
         using var http = new HttpClient();
@@ -34,6 +40,8 @@ public sealed partial class OpenApiDocumentTests
             var document = await DocumentAsync(http, $"http://{services.Targets[name]}");
             Missing(app, document).Should().BeEmpty($"{name} describes every endpoint it maps");
             document.GetProperty("info").GetProperty("title").GetString().Should().StartWith("FraudDetection.");
+            (await http.GetAsync($"http://{services.Targets[name]}{OpenApiExtensions.ReferencePath}")).IsSuccessStatusCode
+                .Should().BeTrue($"{name} serves its Scalar reference when {OpenApiExtensions.ReferenceSetting} is true");
         }
     }
 
