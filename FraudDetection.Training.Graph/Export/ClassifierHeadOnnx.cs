@@ -94,8 +94,8 @@ public static class ClassifierHeadOnnx
                 Tensor("w2", [hidden, 1], layout.OutputWeights.Of(p).ToArray()),
                 Tensor("b2", [1], [bias2]),
             },
-            Input = { FloatTensor(FraudModelOnnx.InputName, width) },
-            Output = { FloatTensor(FraudModelOnnx.ProbabilityOutput, 1), FloatTensor(FraudModelOnnx.RawScoreOutput, 1) },
+            Input = { FraudModelOnnx.FloatMatrix(FraudModelOnnx.InputName, width) },
+            Output = { FraudModelOnnx.FloatMatrix(FraudModelOnnx.ProbabilityOutput, 1), FraudModelOnnx.FloatMatrix(FraudModelOnnx.RawScoreOutput, 1) },
         };
         var proto = new ModelProto
         {
@@ -126,25 +126,5 @@ public static class ClassifierHeadOnnx
         DataType = (int)TensorProto.Types.DataType.Float,
         Dims = { dims },
         FloatData = { values },
-    };
-
-    private static ValueInfoProto FloatTensor(string name, long width) => new()
-    {
-        Name = name,
-        Type = new TypeProto
-        {
-            TensorType = new TypeProto.Types.Tensor
-            {
-                ElemType = (int)TensorProto.Types.DataType.Float,
-                Shape = new TensorShapeProto
-                {
-                    Dim =
-                    {
-                        new TensorShapeProto.Types.Dimension { DimParam = "N" },
-                        new TensorShapeProto.Types.Dimension { DimValue = width },
-                    },
-                },
-            },
-        },
     };
 }

@@ -108,8 +108,8 @@ public static class TreeEnsembleOnnx
                 new TensorProto { Name = FraudModelOnnx.LinkScaleInitializer, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { (float)link.Scale } },
                 new TensorProto { Name = FraudModelOnnx.LinkOffsetInitializer, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { (float)link.Offset } },
             },
-            Input = { FloatTensor(FraudModelOnnx.InputName, featureCount) },
-            Output = { FloatTensor(FraudModelOnnx.ProbabilityOutput, 1), FloatTensor(FraudModelOnnx.RawScoreOutput, 1) },
+            Input = { FraudModelOnnx.FloatMatrix(FraudModelOnnx.InputName, featureCount) },
+            Output = { FraudModelOnnx.FloatMatrix(FraudModelOnnx.ProbabilityOutput, 1), FraudModelOnnx.FloatMatrix(FraudModelOnnx.RawScoreOutput, 1) },
         };
 
         var model = new ModelProto
@@ -171,24 +171,4 @@ public static class TreeEnsembleOnnx
 
     private static AttributeProto String(string name, string value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
-
-    private static ValueInfoProto FloatTensor(string name, long width) => new()
-    {
-        Name = name,
-        Type = new TypeProto
-        {
-            TensorType = new TypeProto.Types.Tensor
-            {
-                ElemType = (int)TensorProto.Types.DataType.Float,
-                Shape = new TensorShapeProto
-                {
-                    Dim =
-                    {
-                        new TensorShapeProto.Types.Dimension { DimParam = "N" },
-                        new TensorShapeProto.Types.Dimension { DimValue = width },
-                    },
-                },
-            },
-        },
-    };
 }

@@ -20,6 +20,27 @@ public static class FraudModelOnnx
     public const string LinkScaleInitializer = "link_scale";
     public const string LinkOffsetInitializer = "link_offset";
 
+    /// <summary>A float tensor <c>[N, width]</c> with a symbolic batch dimension: the model's input and outputs.</summary>
+    public static ValueInfoProto FloatMatrix(string name, long width) => new()
+    {
+        Name = name,
+        Type = new TypeProto
+        {
+            TensorType = new TypeProto.Types.Tensor
+            {
+                ElemType = (int)TensorProto.Types.DataType.Float,
+                Shape = new TensorShapeProto
+                {
+                    Dim =
+                    {
+                        new TensorShapeProto.Types.Dimension { DimParam = "N" },
+                        new TensorShapeProto.Types.Dimension { DimValue = width },
+                    },
+                },
+            },
+        },
+    };
+
     public const string MlDomain = "ai.onnx.ml";
     public const int MlOpset = 3;
     public const int OnnxOpset = 17;
