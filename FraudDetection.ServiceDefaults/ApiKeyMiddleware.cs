@@ -63,7 +63,6 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IConfiguration config
 
     private static Task Refuse(HttpContext context, int status, string detail)
     {
-        context.Response.StatusCode = status;
         return Results.Problem(detail, statusCode: status, title: status == StatusCodes.Status401Unauthorized ? "API key required" : "Writes not enabled")
             .ExecuteAsync(context);
     }

@@ -3,8 +3,6 @@ using System.Text.RegularExpressions;
 using FraudDetection.Tests.Dashboards;
 using FraudDetection.Training.Apis;
 using FraudDetection.Training.Extensions;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -55,7 +53,7 @@ public sealed partial class OpenApiDocumentTests
             EnvironmentName = "Development",
             ContentRootPath = data.FullName,
         });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.ListenOnLoopback();
         builder.Logging.ClearProviders();
         var trainingFile = Path.Combine(data.FullName, "labelled.csv");
         await File.WriteAllTextAsync(trainingFile, "trans_date_trans_time,cc_num\n");
@@ -72,7 +70,7 @@ public sealed partial class OpenApiDocumentTests
         app.MapDefaultEndpoints();
         app.MapTrainingApi();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.BaseAddress().ToString().TrimEnd('/');
         using var http = new HttpClient();
 
         var document = await DocumentAsync(http, address);
