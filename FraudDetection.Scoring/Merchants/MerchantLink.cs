@@ -3,6 +3,7 @@ using FraudDetection.Core.Features;
 using FraudDetection.Core.Features.Merchant;
 using FraudDetection.Scoring.Features;
 using FraudDetection.Scoring.Pipeline;
+using FraudDetection.Scoring.Telemetry;
 
 namespace FraudDetection.Scoring.Merchants;
 
@@ -43,6 +44,14 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         sourceCount = Count(admin, sourceTopic);
         stagePartitions = Count(admin, Topics.MerchantPartials);
     }
+
+    /// <summary>The table's progress and each partition's merchant day, for the stats.</summary>
+    public MerchantProgress Progress(IEnumerable<PartitionState> states) => new(
+        MerchantDays.Format(table.History.CompleteThrough), MerchantDays.Format(table.History.NewestOpenDay), ParkedCount, Waits,
+        [.. states.OrderBy(s => s.Partition).Select(s => s.Features.MerchantPartials is { } p
+            ? new MerchantPartitionProgress(s.Partition, MerchantDays.Format(p.OpenDay), MerchantDays.Format(p.ClosedThrough), p.Idle,
+                parked.TryGetValue(s.Partition, out var q) ? q.Count : 0, p.LateTransactions)
+            : new MerchantPartitionProgress(s.Partition, "none", "none", false, 0, 0))]);
 
     public bool IsParked(int partition) => parked.TryGetValue(partition, out var queue) && queue.Count > 0;
 

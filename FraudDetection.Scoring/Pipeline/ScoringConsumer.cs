@@ -369,6 +369,7 @@ public sealed class ScoringConsumer : IDisposable
                 var lag = watermarks.High == Offset.Unset ? 0 : Math.Max(0, watermarks.High.Value - Math.Max(0, state.NextOffset));
                 return (state, lag, (long)Stopwatch.GetElapsedTime(state.LastMessageAt, now).TotalMilliseconds);
             }));
+            stats.Merchant = merchants.Progress(partitions.All);
         }
         if (MerchantNews())
         {

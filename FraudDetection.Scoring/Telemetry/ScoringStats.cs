@@ -23,6 +23,9 @@ public sealed class ScoringStats
     private long historySkipped;
 
     public string ConsumerStatus { get; set; } = "not started";
+
+    /// <summary>The merchant table and what waits for it (null without merchant features); set by the scoring thread.</summary>
+    public MerchantProgress? Merchant { get; set; }
     public DateTimeOffset? LastCheckpointAt { get; private set; }
 
     public long Scored => Interlocked.Read(ref scored);
@@ -93,7 +96,7 @@ public sealed class ScoringStats
             Interlocked.Read(ref checkpoints), LastCheckpointAt, Interlocked.Read(ref restarts),
             [.. partitions.Values.OrderBy(p => p.Partition)],
             startedAt, uptime.TotalSeconds,
-            Quality, HistoryApplied, HistorySkipped);
+            Quality, HistoryApplied, HistorySkipped, Merchant);
     }
 }
 
@@ -124,4 +127,25 @@ public sealed record ScoringStatsSnapshot(
     [property: JsonPropertyName("uptime_s")] double UptimeSeconds,
     [property: JsonPropertyName("labelled")] LiveQuality Labelled,
     [property: JsonPropertyName("history_applied")] long HistoryApplied,
-    [property: JsonPropertyName("history_skipped")] long HistorySkipped);
+    [property: JsonPropertyName("history_skipped")] long HistorySkipped,
+    [property: JsonPropertyName("merchant")] MerchantProgress? Merchant);
+
+/// <summary>
+/// How far the merchant table is complete, what waits for it, and each card partition's merchant day: when scoring
+/// stalls on the table this says which partition holds it back.
+/// </summary>
+public sealed record MerchantProgress(
+    [property: JsonPropertyName("complete_through")] string CompleteThrough,
+    [property: JsonPropertyName("newest_open_day")] string NewestOpenDay,
+    [property: JsonPropertyName("held")] int Held,
+    [property: JsonPropertyName("waits")] long Waits,
+    [property: JsonPropertyName("partitions")] IReadOnlyList<MerchantPartitionProgress> Partitions);
+
+/// <summary>A card partition's merchant day: open (collecting), closed through (sent), idle (holds nothing back), held back.</summary>
+public sealed record MerchantPartitionProgress(
+    [property: JsonPropertyName("partition")] int Partition,
+    [property: JsonPropertyName("open_day")] string OpenDay,
+    [property: JsonPropertyName("closed_through")] string ClosedThrough,
+    [property: JsonPropertyName("idle")] bool Idle,
+    [property: JsonPropertyName("held")] int Held,
+    [property: JsonPropertyName("late_transactions")] long LateTransactions);

@@ -63,6 +63,10 @@ public sealed class LiveEqualsOfflineTests(ITestOutputHelper output) : IDisposab
         output.WriteLine($"started at {clock.Elapsed.TotalSeconds:F1} s");
         var scored = system.ReadScored(replay.Count, TimeSpan.FromSeconds(120));
         output.WriteLine($"scored read at {clock.Elapsed.TotalSeconds:F1} s");
+        if (scored.Count < replay.Count)
+        {
+            output.WriteLine($"scoring stats: {await system.ScoringStatsAsync()}");
+        }
         scored.Should().HaveCount(replay.Count);
 
         scored.Select(s => s.Transaction.TransNum).Order(StringComparer.Ordinal)

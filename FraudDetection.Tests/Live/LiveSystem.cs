@@ -30,13 +30,25 @@ public sealed partial class LiveSystem : IAsyncDisposable
 
     private LiveSystem(DirectoryInfo data) => Data = data;
 
-    public EmbeddedKafka Kafka { get; } = EmbeddedKafka.Start(partitions: 4);
+    public EmbeddedKafka Kafka { get; } = StartKafka();
 
     public DirectoryInfo Data { get; }
 
     public Uri? ScoringUrl { get; private set; }
 
     public Uri? ProducerUrl { get; private set; }
+
+    /// <summary>
+    /// Four partitions a topic, but sixteen for the scored output: with every feature as a reason a scored message is
+    /// ~6 KB, and the embedded broker keeps only the newest 5 MB of a partition, so a reader slowed by a busy machine
+    /// would otherwise find the oldest scored messages gone.
+    /// </summary>
+    private static EmbeddedKafka StartKafka()
+    {
+        var kafka = EmbeddedKafka.Start(partitions: 4, topics: [.. Topics.All.Where(t => t != Topics.Scored)]);
+        kafka.CreateTopic(Topics.Scored, 16);
+        return kafka;
+    }
 
     /// <summary>Scoring (waiting for the champion from <paramref name="modelDirectory"/>), then the Producer with <paramref name="producer"/>.</summary>
     public static async Task<LiveSystem> StartAsync(string modelDirectory, Dictionary<string, string?> scoring, Dictionary<string, string?> producer)
@@ -93,9 +105,10 @@ public sealed partial class LiveSystem : IAsyncDisposable
             BootstrapServers = Kafka.BootstrapServers,
             GroupId = "live-reader-" + Guid.NewGuid().ToString("N"),
             EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
+            AutoOffsetReset = AutoOffsetReset.Error,
         }).Build();
-        reader.Subscribe(Topics.Scored);
+        // Messages the broker dropped before they were read fail the read (an offset out of range) instead of being skipped.
+        reader.Assign(Enumerable.Range(0, PartitionCount(Topics.Scored)).Select(p => new TopicPartitionOffset(Topics.Scored, p, new Offset(0))));
         var scored = new List<ScoredTransaction>();
         var clock = Stopwatch.StartNew();
         while (scored.Count < count && clock.Elapsed < timeout)
@@ -107,6 +120,12 @@ public sealed partial class LiveSystem : IAsyncDisposable
         }
         reader.Close();
         return scored;
+    }
+
+    private int PartitionCount(string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Kafka.BootstrapServers }).Build();
+        return admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Count;
     }
 
     private async Task<Uri> StartHostAsync(string name, Type api, Dictionary<string, string?> settings, Action<WebApplicationBuilder> addService,

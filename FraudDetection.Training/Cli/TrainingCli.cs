@@ -89,44 +89,9 @@ public static class TrainingCli
             };
             try
             {
-                TrainingResult? result = null;
-                await AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                    .StartAsync(async context =>
-                    {
-                        var tasks = new Dictionary<string, ProgressTask>();
-                        var progress = new Progress<TrainingProgress>(p =>
-                        {
-                            if (!tasks.TryGetValue(p.Stage, out var task))
-                            {
-                                foreach (var earlier in tasks.Values)
-                                {
-                                    earlier.Value = earlier.MaxValue;
-                                    earlier.StopTask();
-                                }
-                                tasks[p.Stage] = task = context.AddTask(p.Stage);
-                                task.IsIndeterminate = true;
-                            }
-                            task.Description = $"{p.Stage}: {Markup.Escape(p.Message)}";
-                            if (p.Message.StartsWith("epoch ", StringComparison.Ordinal))
-                            {
-                                AnsiConsole.MarkupLine(Markup.Escape(p.Message));
-                            }
-                            if (p.Total is long total && p.Done is long done && total > 0)
-                            {
-                                task.IsIndeterminate = false;
-                                task.MaxValue = total;
-                                task.Value = done;
-                            }
-                        });
-                        result = await ModelTrainer.TrainAsync(request, progress, cancellationToken);
-                        foreach (var task in tasks.Values)
-                        {
-                            task.Value = task.MaxValue;
-                            task.StopTask();
-                        }
-                    });
-                PrintReport(result!);
+                var result = await StageProgress.RunAsync(progress => ModelTrainer.TrainAsync(request, progress, cancellationToken),
+                    echo: p => p.Message.StartsWith("epoch ", StringComparison.Ordinal));
+                PrintReport(result);
                 return 0;
             }
             catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException or Export.OnnxParityException)
@@ -146,11 +111,11 @@ public static class TrainingCli
         var output = new Option<FileInfo>("--out") { Description = "Output CSV: trans_num,score,is_fraud", Required = true };
         var (mapping, map) = MappingOptions();
         var command = new Command("backtest", "Score a file through the online feature pipeline and the ONNX model") { model, input, history, output, mapping, map };
-        command.SetAction((parse, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             if (!TryMapping(parse, mapping, map, out var columnMapping))
             {
-                return Task.FromResult(2);
+                return 2;
             }
             var modelPath = parse.GetValue(model)!.FullName;
             if (Directory.Exists(modelPath))
@@ -163,20 +128,16 @@ public static class TrainingCli
                 var computes = new FeatureSelection(columnMapping.Inputs, ["all"]);
                 using var fraudModel = FraudModel.Load(modelPath, computes);
                 var runner = new BacktestRunner(fraudModel, computes: computes);
-                BacktestResult? result = null;
-                AnsiConsole.Status().Start("backtest", status =>
-                {
-                    result = runner.RunFiles(
-                        [.. (parse.GetValue(history) ?? []).Select(f => f.FullName)], parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
-                        (stage, n) => status.Status($"{stage}: {n:N0} transactions"), cancellationToken, columnMapping);
-                });
-                PrintBacktest(fraudModel, result!, parse.GetValue(output)!.FullName);
-                return Task.FromResult(0);
+                var result = await StageProgress.RunAsync(progress => Task.Run(() => runner.RunFiles(
+                    [.. (parse.GetValue(history) ?? []).Select(f => f.FullName)], parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName,
+                    (stage, n) => progress.Report(new TrainingProgress(stage, $"{n:N0} transactions")), cancellationToken, columnMapping), cancellationToken));
+                PrintBacktest(fraudModel, result, parse.GetValue(output)!.FullName);
+                return 0;
             }
             catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException or ModelSchemaMismatchException)
             {
                 AnsiConsole.MarkupLine($"[red]backtest failed:[/] {Markup.Escape(e.Message)}");
-                return Task.FromResult(1);
+                return 1;
             }
         });
         return command;

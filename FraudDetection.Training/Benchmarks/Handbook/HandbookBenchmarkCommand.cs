@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using FraudDetection.Core.Transactions.Mapping;
+using FraudDetection.Training.Cli;
+using FraudDetection.Training.Trainers;
 using Spectre.Console;
 
 namespace FraudDetection.Training.Benchmarks.Handbook;
@@ -48,40 +50,9 @@ public static class HandbookBenchmarkCommand
             }
             try
             {
-                HandbookReport? report = null;
-                await AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                    .StartAsync(async context =>
-                    {
-                        var tasks = new Dictionary<string, ProgressTask>();
-                        var progress = new Progress<HandbookProgress>(p =>
-                        {
-                            if (!tasks.TryGetValue(p.Stage, out var task))
-                            {
-                                foreach (var earlier in tasks.Values)
-                                {
-                                    earlier.Value = earlier.MaxValue;
-                                    earlier.StopTask();
-                                }
-                                tasks[p.Stage] = task = context.AddTask(p.Stage);
-                                task.IsIndeterminate = p.Total == 0;
-                            }
-                            task.Description = $"{p.Stage}: {Markup.Escape(p.Message)}";
-                            if (p.Total > 0)
-                            {
-                                task.IsIndeterminate = false;
-                                task.MaxValue = p.Total;
-                                task.Value = p.Done;
-                            }
-                        });
-                        report = await Task.Run(() => HandbookBenchmark.Run(options, progress, cancellationToken), cancellationToken);
-                        foreach (var task in tasks.Values)
-                        {
-                            task.Value = task.MaxValue;
-                            task.StopTask();
-                        }
-                    });
-                Print(report!, options, parse.GetValue(features)!);
+                var report = await StageProgress.RunAsync(progress => Task.Run(() => HandbookBenchmark.Run(options,
+                    new Progress<HandbookProgress>(p => progress.Report(new TrainingProgress(p.Stage, p.Message, p.Done, p.Total))), cancellationToken), cancellationToken));
+                Print(report, options, parse.GetValue(features)!);
                 return 0;
             }
             catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
