@@ -12,4 +12,5 @@ namespace FraudDetection.Core.Messaging;
 [JsonSerializable(typeof(FraudAlert))]
 [JsonSerializable(typeof(DeadLetter))]
 [JsonSerializable(typeof(NotificationDeadLetter))]
+[JsonSerializable(typeof(FraudLabel))]
 public sealed partial class FraudJsonContext : JsonSerializerContext;

@@ -90,6 +90,49 @@ public sealed record NotificationDeadLetter(
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("at")] DateTimeOffset At);
 
+/// <summary>
+/// The value on <see cref="Topics.Labels"/>: a verdict on one transaction learned after it was scored. No full card
+/// number: <see cref="CardId"/> is the pseudonymous id the alert carries (<see cref="CardMask.CardId"/>).
+/// </summary>
+public sealed record FraudLabel(
+    [property: JsonPropertyName("trans_num")] string TransNum,
+    [property: JsonPropertyName("card_id")] string CardId,
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("transaction_time"), JsonConverter(typeof(KaggleDateTimeJsonConverter))] DateTime TransactionTime,
+    [property: JsonPropertyName("learned_at")] DateTimeOffset LearnedAt,
+    [property: JsonPropertyName("alert_id")] string? AlertId = null,
+    [property: JsonPropertyName("note")] string? Note = null)
+{
+    /// <summary>Whether the label says fraud (<see cref="LabelValues.Fraud"/>).</summary>
+    [JsonIgnore]
+    public bool IsFraud => Label == LabelValues.Fraud;
+}
+
+/// <summary>The values of <see cref="FraudLabel.Label"/>.</summary>
+public static class LabelValues
+{
+    public const string Fraud = "fraud";
+    public const string Genuine = "genuine";
+
+    public static IReadOnlyList<string> All { get; } = [Fraud, Genuine];
+}
+
+/// <summary>Where a <see cref="FraudLabel"/> came from.</summary>
+public static class LabelSources
+{
+    /// <summary>The bank's chargeback process (or its simulation from a labelled file).</summary>
+    public const string Chargeback = "chargeback";
+
+    /// <summary>The card holder's answer to the alert message ("it was me" / "it wasn't me").</summary>
+    public const string Customer = "customer";
+
+    /// <summary>A fraud analyst's verdict in the review queue.</summary>
+    public const string Analyst = "analyst";
+
+    public static IReadOnlyList<string> All { get; } = [Chargeback, Customer, Analyst];
+}
+
 /// <summary>Machine-readable dead-letter reasons (also the metric label).</summary>
 public static class DeadLetterReasons
 {

@@ -19,6 +19,12 @@ public static class Topics
     public const string NotificationsDeadLetter = "notifications.deadletter";
 
     /// <summary>
+    /// What was learned about a transaction after it was scored (<see cref="FraudLabel"/> JSON): a chargeback, the card
+    /// holder's answer to the alert message, an analyst's verdict. Key = the card id (<see cref="FraudLabel.CardId"/>).
+    /// </summary>
+    public const string Labels = "fraud.labels";
+
+    /// <summary>
     /// Each card partition's daily totals per merchant (<see cref="Features.Merchant.MerchantMessage"/>, kind partials,
     /// binary), sent by Scoring when a card partition closes a day; partition = the merchant stage partition that owns
     /// the merchants (merchant id mod partitions), so the stage scales out by its partitions.
@@ -38,7 +44,7 @@ public static class Topics
     /// </summary>
     public const string ScoringCheckpoints = "scoring.checkpoints";
 
-    public static IReadOnlyList<string> All { get; } = [Transactions, Scored, Alerts, DeadLetter, NotificationsDeadLetter, MerchantPartials, MerchantFeatures];
+    public static IReadOnlyList<string> All { get; } = [Transactions, Scored, Alerts, DeadLetter, NotificationsDeadLetter, Labels, MerchantPartials, MerchantFeatures];
 
     /// <summary>Kafka header carrying W3C trace context from producer to consumers.</summary>
     public const string TraceParentHeader = "traceparent";
