@@ -58,6 +58,8 @@ var scoring = builder.AddService<Projects.FraudDetection_Scoring>("scoring", opt
     .WithReference(kafka).WaitFor(kafka)
     .WithOptionalReference(mlflow)
     .WaitFor(training);
+// Training reads Scoring's drift (GET /api/scoring/stats) and retrains when the champion's score has drifted.
+training.WithReference(scoring);
 
 // Graph: scored transactions into the embedded graph (or Neo4j), and the investigation queries.
 var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.DataDirectory)

@@ -29,6 +29,8 @@ public static class FraudMetrics
     public const string ConsumerLag = "fraud.scoring.consumer.lag";                      // gauge {message}; label partition
     public const string Labelled = "fraud.scoring.labelled";                             // counter; label outcome (LabelledOutcome)
     public const string HistoryRows = "fraud.scoring.history";                           // counter; label outcome applied|skipped
+    public const string DriftPsi = "fraud.drift.psi";                                    // gauge; label feature ("score" for the score), model_version
+    public const string DriftAlertRate = "fraud.drift.alert_rate";                       // gauge 0..1; label source live|validation, model_version
 
     // Graph sink
     public const string GraphEdgesWritten = "fraud.graph.edges.written";                 // counter

@@ -1,4 +1,5 @@
 using FraudDetection.Core.Models;
+using FraudDetection.Scoring.Drift;
 using FraudDetection.Scoring.Options;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,8 @@ public sealed class ChampionModelProvider(
     IScoringModelLoader loader,
     IOptions<ScoringOptions> options,
     ILogger<ChampionModelProvider> logger,
-    TimeProvider? timeProvider = null) : BackgroundService, IModelSource
+    TimeProvider? timeProvider = null,
+    DriftMonitor? drift = null) : BackgroundService, IModelSource
 {
     private static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(30);
     private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
@@ -77,6 +79,8 @@ public sealed class ChampionModelProvider(
         }
 
         failedVersion = null;
+        // The drift window follows the champion: its reference first, so that none of its batches goes uncounted.
+        drift?.UseChampion(champion);
         var previous = Interlocked.Exchange(ref current, loaded);
         Status = $"scoring with {ModelRegistryNames.RegisteredModel} version {loaded.Version} (threshold {loaded.Threshold:0.####})";
         logger.LogInformation("Champion model {Version} loaded (threshold {Threshold}); replaced {Previous}",

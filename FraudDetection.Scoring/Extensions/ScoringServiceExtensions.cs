@@ -1,6 +1,7 @@
 using FraudDetection.Core.Hosting;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Drift;
 using FraudDetection.Scoring.Health;
 using FraudDetection.Scoring.Live;
 using FraudDetection.Scoring.Merchants;
@@ -50,6 +51,13 @@ public static class ScoringServiceExtensions
             services.TryAddSingleton(sp => new MerchantTable(Core.Features.FeatureOptions.Default, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MerchantTable>()));
             services.AddHostedService<MerchantWorker>();
         }
+
+        services.AddOptions<DriftOptions>()
+            .Bind(builder.Configuration.GetSection(DriftOptions.SectionName))
+            .Validate(o => o.WindowRows > 0, "Scoring:Drift:WindowRows must be positive")
+            .Validate(o => o.MinRows > 0 && o.MinRows <= o.WindowRows, "Scoring:Drift:MinRows must be within 1..WindowRows")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new DriftMonitor(sp.GetRequiredService<IOptions<DriftOptions>>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ScoringTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -197,6 +197,8 @@ internal sealed class ScoringEmitter(
         telemetry.Alerts.Add(alerts, versionTag);
         telemetry.AddLabelled(labelled);
         stats.AddLabelled(labelled);
+        // Drift before the totals: whoever sees these rows counted sees them in the drift window too.
+        stats.Drift?.Observe(model.Version, features.AsSpan(0, count * featureCount), featureCount, probabilities.AsSpan(0, count), count, threshold);
         stats.AddBatch(model.Version, count, alerts, inferenceMs);
         activity?.SetTag("fraud.batch_size", count);
         activity?.SetTag("fraud.alerts", alerts);

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Serialization;
 using FraudDetection.Core.Telemetry;
+using FraudDetection.Scoring.Drift;
 
 namespace FraudDetection.Scoring.Telemetry;
 
 /// <summary>Running totals for <c>GET /api/scoring/stats</c> (the metrics carry the same numbers to Prometheus).</summary>
-public sealed class ScoringStats
+/// <param name="drift">The champion's drift check, fed each emitted batch and shown as the <c>drift</c> section (none: no section).</param>
+public sealed class ScoringStats(DriftMonitor? drift = null)
 {
     private readonly ConcurrentDictionary<string, long> deadLettersByReason = new();
     private readonly ConcurrentDictionary<string, long> scoredByModel = new();
@@ -23,6 +25,8 @@ public sealed class ScoringStats
     private long historySkipped;
 
     public string ConsumerStatus { get; set; } = "not started";
+
+    public DriftMonitor? Drift => drift;
 
     /// <summary>The merchant table and what waits for it (null without merchant features); set by the scoring thread.</summary>
     public MerchantProgress? Merchant { get; set; }
@@ -96,7 +100,10 @@ public sealed class ScoringStats
             Interlocked.Read(ref checkpoints), LastCheckpointAt, Interlocked.Read(ref restarts),
             [.. partitions.Values.OrderBy(p => p.Partition)],
             startedAt, uptime.TotalSeconds,
-            Quality, HistoryApplied, HistorySkipped, Merchant);
+            Quality, HistoryApplied, HistorySkipped, Merchant)
+        {
+            Drift = drift?.Snapshot(),
+        };
     }
 }
 
@@ -128,7 +135,11 @@ public sealed record ScoringStatsSnapshot(
     [property: JsonPropertyName("labelled")] LiveQuality Labelled,
     [property: JsonPropertyName("history_applied")] long HistoryApplied,
     [property: JsonPropertyName("history_skipped")] long HistorySkipped,
-    [property: JsonPropertyName("merchant")] MerchantProgress? Merchant);
+    [property: JsonPropertyName("merchant")] MerchantProgress? Merchant)
+{
+    /// <summary>The champion's live distributions against its training reference (<see cref="DriftMonitor"/>).</summary>
+    [JsonPropertyName("drift")] public DriftSnapshot? Drift { get; init; }
+}
 
 /// <summary>
 /// How far the merchant table is complete, what waits for it, and each card partition's merchant day: when scoring

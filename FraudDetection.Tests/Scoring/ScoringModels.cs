@@ -79,6 +79,10 @@ public static class ScoringModels
         var directory = Directory.CreateDirectory(Path.Combine(root, name)).FullName;
         var card = new ModelCard(schema.Version, schema.Names, 0.5, "test-" + name, "lightgbm", parameters.ToDictionary());
         OnnxExporter.Export(trained, card, Path.Combine(directory, ModelRegistryNames.OnnxFileName), set.Slice(0, 500));
+        // The drift reference a training run writes, here from the last 5,000 rows (Scoring's drift check reads it).
+        var tail = set.Slice(set.Rows - 5_000, 5_000);
+        var importance = schema.Names.Select((feature, i) => new NamedValue(feature, trained.ImportanceByFeature[i]));
+        DriftReferenceExport.Write(directory, card.ModelVersion, tail, ModelTrainer.Score(trained, tail), schema.Names, importance, card.Threshold);
         return directory;
     }
 }

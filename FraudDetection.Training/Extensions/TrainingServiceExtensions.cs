@@ -1,4 +1,5 @@
 using FraudDetection.Core.Registry;
+using FraudDetection.Training.Drift;
 using FraudDetection.Training.Health;
 using FraudDetection.Training.Options;
 using FraudDetection.Training.Pipeline;
@@ -28,6 +29,7 @@ public static class TrainingServiceExtensions
         services.AddHostedService<TrainingRunWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainingScheduler>());
         services.AddHostedService<StarterModelService>();
+        builder.AddDriftWatch();
 
         services.AddHealthChecks().AddCheck<TrainingHealthCheck>("training");
         return builder;
@@ -59,6 +61,33 @@ public static class TrainingServiceExtensions
         services.TryAddSingleton<IModelEvaluator, WindowModelEvaluator>();
         services.TryAddSingleton<ITrainingJob, ModelTrainerJob>();
         services.TryAddSingleton<TrainingPipeline>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Retraining on drift (<c>Training:Drift</c>): polls Scoring's stats when Scoring is known (<c>Training:Drift:ScoringUrl</c>,
+    /// or the app host's reference to <c>scoring</c>); without either the watch stays off.
+    /// </summary>
+    public static TBuilder AddDriftWatch<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.AddOptions<DriftWatchOptions>()
+            .BindConfiguration(DriftWatchOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "Training:Drift:PollInterval must be positive")
+            .Validate(o => o.SustainFor >= TimeSpan.Zero && o.RetryAfter >= TimeSpan.Zero, "Training:Drift:SustainFor and RetryAfter must not be negative")
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(DriftWatchOptions.SectionName).Get<DriftWatchOptions>() ?? new DriftWatchOptions();
+        var scoring = !string.IsNullOrWhiteSpace(options.ScoringUrl) ? options.ScoringUrl
+            : builder.Configuration.GetSection("services:scoring").Exists() ? "http://scoring"
+            : null;
+        if (!options.Enabled || scoring is null)
+        {
+            return builder;
+        }
+        services.AddHttpClient<IDriftReadings, ScoringDriftClient>(http => http.BaseAddress = new Uri(scoring));
+        services.TryAddSingleton<DriftWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DriftWatcher>());
         return builder;
     }
 

@@ -22,6 +22,9 @@ public sealed record TrainingPipelineRequest(string Trigger, IReadOnlyList<strin
 
     /// <summary>Days at the end of the data held out for validation, instead of the <c>Training</c> options'.</summary>
     public int? ValidationDays { get; init; }
+
+    /// <summary>More tags for the tracked run (what queued it and why); the pipeline's own tags win on a clash.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
 }
 
 /// <summary>
@@ -58,7 +61,7 @@ public sealed class TrainingPipeline(
     public async Task<TrainingPipelineResult> RunAsync(TrainingPipelineRequest request, IProgress<TrainingPipelineProgress> progress, CancellationToken cancellationToken)
     {
         var runName = $"{request.Trigger}-{timeProvider.GetUtcNow():yyyyMMdd-HHmmss}";
-        var runTags = new Dictionary<string, string>
+        var runTags = new Dictionary<string, string>(request.Tags ?? new Dictionary<string, string>())
         {
             ["trigger"] = request.Trigger,
             ["data_files"] = string.Join(";", request.DataFiles.Select(Path.GetFileName)),

@@ -21,10 +21,16 @@ public sealed class TrainingRunQueue
         _pending = Channel.CreateBounded<string>(new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true });
     }
 
-    /// <summary>Queues a run; null when the queue is full.</summary>
-    public TrainingRunStatus? TryEnqueue(string trigger)
+    /// <summary>Queues a run (<paramref name="tags"/>: added to its tracked run's tags); null when the queue is full.</summary>
+    public TrainingRunStatus? TryEnqueue(string trigger, IReadOnlyDictionary<string, string>? tags = null)
     {
-        var status = new TrainingRunStatus { Id = Guid.NewGuid().ToString("N")[..12], Trigger = trigger, QueuedAt = _timeProvider.GetUtcNow() };
+        var status = new TrainingRunStatus
+        {
+            Id = Guid.NewGuid().ToString("N")[..12],
+            Trigger = trigger,
+            QueuedAt = _timeProvider.GetUtcNow(),
+            Tags = tags ?? new Dictionary<string, string>(),
+        };
         _runs[status.Id] = status;
         if (!_pending.Writer.TryWrite(status.Id))
         {

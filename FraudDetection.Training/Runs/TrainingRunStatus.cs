@@ -15,8 +15,10 @@ public enum TrainingRunState
 public sealed record TrainingRunStatus
 {
     public required string Id { get; init; }
-    /// <summary><c>api</c>, <c>schedule</c> or <c>starter</c>.</summary>
+    /// <summary><c>api</c>, <c>schedule</c>, <c>starter</c> or <c>drift</c>.</summary>
     public required string Trigger { get; init; }
+    /// <summary>Tags the tracked run gets besides the pipeline's own (e.g. <c>reason</c>, and the drift that queued it).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     public TrainingRunState State { get; init; }
     /// <summary>queued, preflight, training, tracking, registering, gating, done.</summary>
     public string Stage { get; init; } = "queued";

@@ -33,7 +33,7 @@ public sealed class TrainingRunner(
             await preflight.EnsureAsync(cancellationToken);
             Log(id, "preflight passed");
 
-            var request = WithStarterParameters(new TrainingPipelineRequest(status.Trigger, dataLocator.Resolve(), Path.Combine(dataLocator.WorkDirectory(), id)) { QueuedRunId = id });
+            var request = WithStarterParameters(new TrainingPipelineRequest(status.Trigger, dataLocator.Resolve(), Path.Combine(dataLocator.WorkDirectory(), id)) { QueuedRunId = id, Tags = status.Tags });
             logger.LogInformation("Training run {Id} ({Trigger}) on {Files}", id, status.Trigger, string.Join(", ", request.DataFiles));
             var result = await pipeline.RunAsync(request, new QueueProgress(queue, id, logger), cancellationToken);
             Log(id, $"gate: {result.Decision.Outcome} ({result.Decision.Reason})");

@@ -187,6 +187,8 @@ public static class ModelTrainer
         var onnxPath = Path.Combine(request.OutputDirectory, ModelRegistryNames.OnnxFileName);
         var parity = OnnxExporter.Export(model, card, onnxPath, valid);
         parameters["onnx_parity_max_abs_diff"] = parity.MaxAbsDifference.ToString("G3", CultureInfo.InvariantCulture);
+        // Scoring compares live traffic with the validation window's distributions (drift-reference.json).
+        DriftReferenceExport.Write(request.OutputDirectory, version, valid, scores, names, importance, threshold);
         Lap("export");
         foreach (var (key, value) in stageSeconds)
         {
