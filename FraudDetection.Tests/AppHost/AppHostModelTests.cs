@@ -76,6 +76,7 @@ public sealed class AppHostModelTests : IDisposable
         training["Training__Starter__LearningRate"].Should().Be(StarterModelRecipe.Parameters.LearningRate.ToString(CultureInfo.InvariantCulture));
         training["Training__Starter__ShapRows"].Should().Be(StarterModelRecipe.ShapRows.ToString(CultureInfo.InvariantCulture));
         training["Training__Starter__ValidationDays"].Should().Be(StarterModelRecipe.ValidationDays.ToString(CultureInfo.InvariantCulture));
+        training.Keys.Should().Contain("services__scoring__http__0", "Training reads Scoring's drift to retrain on it");
         var web = await Environment(builder, "web");
         web.Keys.Should().Contain(["services__producer__http__0", "services__scoring__http__0", "services__graph__http__0", "services__notifier__http__0", "services__training__http__0"],
             "the pages read the others through service discovery");

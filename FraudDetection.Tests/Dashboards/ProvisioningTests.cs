@@ -65,7 +65,7 @@ public partial class ProvisioningTests
     }
 
     [Fact]
-    public void The_Fraud_overview_covers_throughput_alerts_scores_latency_lag_dead_letters_notifications_and_live_quality()
+    public void The_Fraud_overview_covers_throughput_alerts_scores_latency_lag_dead_letters_notifications_live_quality_and_drift()
     {
         var queries = string.Join('\n', DashboardFiles.PromQl(DashboardFiles.Load("fraud-overview.json")).Select(q => q.Expr));
 
@@ -74,6 +74,7 @@ public partial class ProvisioningTests
             "fraud_producer_transactions_produced_total", "fraud_scoring_transactions_scored_total", "fraud_scoring_alerts_total",
             "fraud_scoring_score_bucket", "fraud_scoring_event_to_scored_duration_seconds_bucket", "fraud_scoring_consumer_lag",
             "fraud_scoring_deadletters_total", "fraud_notifier_sent_total", "fraud_notifier_failed_total", "fraud_scoring_labelled_total",
+            "fraud_drift_psi", "fraud_drift_alert_rate",
         })
         {
             queries.Should().Contain(metric);
