@@ -3,6 +3,7 @@ using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Drift;
 using FraudDetection.Scoring.Health;
+using FraudDetection.Scoring.Labels;
 using FraudDetection.Scoring.Live;
 using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
@@ -58,6 +59,10 @@ public static class ScoringServiceExtensions
             .Validate(o => o.MinRows > 0 && o.MinRows <= o.WindowRows, "Scoring:Drift:MinRows must be within 1..WindowRows")
             .ValidateOnStart();
         services.TryAddSingleton(sp => new DriftMonitor(sp.GetRequiredService<IOptions<DriftOptions>>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+
+        // Verdicts learned after scoring (fraud.labels), counted in the card label features as they arrive.
+        services.TryAddSingleton<LabelTable>();
+        services.AddHostedService<LabelWorker>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ScoringTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
