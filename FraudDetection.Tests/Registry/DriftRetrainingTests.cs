@@ -90,7 +90,8 @@ public sealed class DriftRetrainingTests : IDisposable
 
         run.State.Should().Be(TrainingRunState.Succeeded, run.Error);
         run.Trigger.Should().Be("drift");
-        run.Log.Should().Contain(line => line.Contains("preflight passed")).And.Contain(line => line.Contains("gate:"));
+        run.Log.Should().Contain(line => line.Contains("queued by drift: score PSI 0.45 of champion 3 above 0.2"))
+            .And.Contain(line => line.Contains("preflight passed")).And.Contain(line => line.Contains("gate:"));
         run.Decision.Should().NotBeNull();
         (await host.WaitForQueuedRunsAsync(TimeSpan.Zero)).Should().ContainSingle();
         job.Calls.Should().Be(1);
@@ -98,6 +99,31 @@ public sealed class DriftRetrainingTests : IDisposable
 
         var tracked = await host.App.Services.GetRequiredService<IExperimentTracker>().GetRunAsync(run.TrackedRunId!);
         tracked!.Tags.Should().Contain("trigger", "drift").And.Contain("reason", "drift").And.Contain("drift_score_psi", "0.45");
+    }
+
+    [Fact]
+    public async Task Scoring_failing_in_any_way_is_no_reading_and_never_stops_the_watch()
+    {
+        var queue = new TrainingRunQueue(Microsoft.Extensions.Options.Options.Create(new TrainingOptions()), TimeProvider.System);
+        var readings = new FailingReadings();
+        var watcher = new DriftWatcher(readings, queue, Microsoft.Extensions.Options.Options.Create(new DriftWatchOptions { SustainFor = TimeSpan.Zero }),
+            TimeProvider.System, NullLogger<DriftWatcher>.Instance);
+
+        await watcher.PollAsync(CancellationToken.None); // e.g. the resilience pipeline's timeout, not an HttpRequestException
+        watcher.Last.Should().BeNull();
+        readings.Calls.Should().Be(1);
+        queue.List().Should().BeEmpty();
+    }
+
+    private sealed class FailingReadings : IDriftReadings
+    {
+        public int Calls { get; private set; }
+
+        public Task<DriftReading?> ReadAsync(CancellationToken cancellationToken)
+        {
+            Calls++;
+            throw new TimeoutException("the attempt timed out");
+        }
     }
 
     [Fact]

@@ -59,6 +59,8 @@ public sealed class DriftRetrainTrigger(TrainingRunQueue queue, DriftWatchOption
             return null;
         }
         queuedAt = now;
+        queue.AppendLog(run.Id, string.Create(CultureInfo.InvariantCulture,
+            $"queued by drift: score PSI {psi:0.###} of champion {champion} above {options.PsiThreshold} since {aboveSince:yyyy-MM-dd HH:mm:ss}Z"));
         logger.LogWarning("Score PSI {Psi:0.###} of champion {Version} above {Threshold} since {Since:o}: retraining run {Id} queued (reason drift)",
             psi, champion, options.PsiThreshold, aboveSince, run.Id);
         return run;

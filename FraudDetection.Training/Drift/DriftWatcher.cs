@@ -29,7 +29,7 @@ public sealed class DriftWatcher(
         while (await WaitAsync(timer, stoppingToken));
     }
 
-    /// <summary>One reading; Scoring out of reach counts as no reading (the PSI has not been seen high).</summary>
+    /// <summary>One reading; Scoring out of reach or answering nonsense counts as no reading (the PSI has not been seen high).</summary>
     public async Task PollAsync(CancellationToken cancellationToken)
     {
         DriftReading? reading = null;
@@ -38,8 +38,10 @@ public sealed class DriftWatcher(
             reading = await readings.ReadAsync(cancellationToken);
             unreachable = false;
         }
-        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Whatever fails here (refused, a resilience timeout, a broken answer), the host must not stop: a background
+            // service that throws stops the Training host, and Scoring starts after Training.
             if (!unreachable)
             {
                 logger.LogInformation("Drift watch: Scoring's stats unreadable ({Message}); trying again every {Interval}", e.Message, options.Value.PollInterval);
