@@ -2,8 +2,9 @@ namespace FraudDetection.Core.Features;
 
 /// <summary>
 /// Where the feature code reads fraud labels, and when each label is known: the one place card and merchant features
-/// ask. Today a label is the transaction's own <c>is_fraud</c> (a transaction without one counts as not fraud), known
-/// <see cref="FeatureOptions.LabelDelay"/> after the transaction's time.
+/// ask. A label is the transaction's own <c>is_fraud</c> (a transaction without one counts as not fraud), known
+/// <see cref="FeatureOptions.LabelDelay"/> after the transaction's time: the simulation of a chargeback. In Scoring,
+/// verdicts learned sooner (the card holder's answer, an analyst's) come as <see cref="Events"/>.
 /// </summary>
 public sealed class FraudLabels
 {
@@ -14,6 +15,9 @@ public sealed class FraudLabels
         _delaySeconds = (long)delay.TotalSeconds;
         DelayDays = (int)Math.Ceiling(delay.TotalSeconds / 86400);
     }
+
+    /// <summary>Verdicts learned after scoring, counted by the card label features from when they are applied (null: none).</summary>
+    public LabelEvents? Events { get; set; }
 
     /// <summary>Whole days a label takes to be known (rounded up).</summary>
     public int DelayDays { get; }

@@ -54,11 +54,12 @@ public sealed partial class OnlineFeatureState
     /// Refuses (InvalidDataException) another format, another feature schema, a checkpoint made with a label delay,
     /// idle reset or merchant day lag other than <paramref name="options"/>' ones, and truncated or corrupt data.
     /// </summary>
-    public static OnlineFeatureState Load(Stream stream, FeatureOptions? options = null, FeatureSelection? selection = null, MerchantHistory? merchantTable = null)
+    public static OnlineFeatureState Load(Stream stream, FeatureOptions? options = null, FeatureSelection? selection = null, MerchantHistory? merchantTable = null,
+        LabelEvents? labelEvents = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         EnsureLittleEndian();
-        var state = new OnlineFeatureState(options, selection, merchantTable);
+        var state = new OnlineFeatureState(options, selection, merchantTable) { LabelEvents = labelEvents };
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
         {

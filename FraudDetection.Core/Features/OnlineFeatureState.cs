@@ -95,6 +95,19 @@ public sealed partial class OnlineFeatureState
 
     public FeatureOptions Options { get; }
 
+    /// <summary>A local time as the features count it: seconds since <see cref="Epoch"/>.</summary>
+    internal static int SecondsOf(DateTime localTime) => (int)((localTime.Ticks - Epoch.Ticks) / TimeSpan.TicksPerSecond);
+
+    /// <summary>
+    /// Verdicts learned after scoring that the card label features count from the moment they are applied (Scoring:
+    /// the <c>fraud.labels</c> table all partitions share). Null offline: labels are the transactions' own.
+    /// </summary>
+    public LabelEvents? LabelEvents
+    {
+        get => _labels.Events;
+        set => _labels.Events = value;
+    }
+
     /// <summary>The features this instance computes; the others are -1.</summary>
     public FeatureSelection Selection { get; }
 

@@ -24,6 +24,11 @@ public static class GraphApi
             QueryBounds.CheckLimit(limit) is { } problem ? problem : TypedResults.Ok(await store.LatestTransactionsAsync(limit, ct)))
             .WithSummary("The newest transactions with their score and decision.");
 
+        api.MapGet("/labels/latest", async Task<Results<Ok<IReadOnlyList<GraphLabel>>, ProblemHttpResult>> (
+            IGraphStore store, CancellationToken ct, int limit = 20) =>
+            QueryBounds.CheckLimit(limit) is { } problem ? problem : TypedResults.Ok(await store.LatestLabelsAsync(limit, ct)))
+            .WithSummary("The newest verdicts learned after scoring (chargebacks, holders' answers, analysts'), each with its transaction.");
+
         api.MapGet("/merchants/by-volume", async Task<Results<Ok<IReadOnlyList<MerchantVolume>>, ProblemHttpResult>> (
             IGraphStore store, CancellationToken ct, int limit = 10) =>
             QueryBounds.CheckLimit(limit) is { } problem ? problem : TypedResults.Ok(await store.MerchantsByVolumeAsync(limit, ct)))

@@ -30,6 +30,7 @@ public static class GraphServiceExtensions
         builder.Services.AddZeroSeries(sp => sp.GetRequiredService<GraphSinkMetrics>().SeedZeros());
         builder.Services.AddSingleton<GraphSinkStatus>();
         builder.Services.AddHostedService<GraphSinkService>();
+        builder.Services.AddHostedService<LabelSinkService>();
         builder.Services.AddHealthChecks().AddCheck<GraphSinkHealthCheck>(GraphSinkHealthCheck.Name);
         return builder;
     }

@@ -10,7 +10,33 @@ public static class CypherStatements
         "CREATE CONSTRAINT merchant_name IF NOT EXISTS FOR (m:Merchant) REQUIRE m.name IS UNIQUE",
         "CREATE CONSTRAINT transaction_trans_num IF NOT EXISTS FOR ()-[t:TRANSACTION]-() REQUIRE t.trans_num IS UNIQUE",
         "CREATE INDEX transaction_ts IF NOT EXISTS FOR ()-[t:TRANSACTION]-() ON (t.ts)",
+        "CREATE CONSTRAINT label_trans_num IF NOT EXISTS FOR (l:Label) REQUIRE l.trans_num IS UNIQUE",
     ];
+
+    /// <summary>
+    /// Parameter <c>$rows</c>: verdicts (trans_num, card_id, label, source, learned_at). A <c>Label</c> node per
+    /// transaction keeps the newest verdict (it may come before the edge is written); the edge, when there, gets
+    /// <c>label</c>, <c>label_source</c> and <c>label_learned_at</c>.
+    /// </summary>
+    public const string MergeLabels = """
+        UNWIND $rows AS row
+        MERGE (l:Label {trans_num: row.trans_num})
+        WITH l, row WHERE l.learned_at IS NULL OR row.learned_at >= l.learned_at
+        SET l.card_id = row.card_id, l.label = row.label, l.source = row.source, l.learned_at = row.learned_at
+        WITH l, row
+        OPTIONAL MATCH ()-[t:TRANSACTION {trans_num: row.trans_num}]->()
+        FOREACH (edge IN CASE WHEN t IS NULL THEN [] ELSE [t] END |
+          SET edge.label = row.label, edge.label_source = row.source, edge.label_learned_at = row.learned_at)
+        RETURN count(l) AS labelled
+        """;
+
+    public const string LatestLabels = """
+        MATCH (l:Label)
+        OPTIONAL MATCH (:Card)-[t:TRANSACTION {trans_num: l.trans_num}]->(m:Merchant)
+        RETURN l.trans_num AS trans_num, l.card_id AS card_id, l.label AS label, l.source AS source, l.learned_at AS learned_at,
+               t.score AS score, t.is_alert AS is_alert, t.amt AS amt, m.name AS merchant
+        ORDER BY l.learned_at DESC, l.trans_num LIMIT $limit
+        """;
 
     /// <summary>Parameter <c>$rows</c>: a list of <see cref="GraphEdge"/>. MERGE on trans_num: re-delivery updates, never duplicates.</summary>
     public const string MergeEdges = """

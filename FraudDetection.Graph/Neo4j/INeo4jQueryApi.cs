@@ -29,10 +29,19 @@ public sealed record Neo4jError(
     [property: JsonPropertyName("code")] string Code,
     [property: JsonPropertyName("message")] string Message);
 
+/// <summary>A verdict as the label statement's <c>$rows</c> holds it.</summary>
+public sealed record Neo4jLabelRow(
+    [property: JsonPropertyName("trans_num")] string TransNum,
+    [property: JsonPropertyName("card_id")] string CardId,
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("learned_at")] string LearnedAt);
+
 /// <summary>Source-generated JSON for the Query API, including every runtime type a statement parameter may hold.</summary>
 [JsonSerializable(typeof(Neo4jQueryRequest))]
 [JsonSerializable(typeof(Neo4jQueryResponse))]
 [JsonSerializable(typeof(GraphEdge[]))]
+[JsonSerializable(typeof(Neo4jLabelRow[]))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(double))]

@@ -101,6 +101,21 @@ public sealed class Neo4jGraphStore : IGraphStore
         }
     }
 
+    public async Task LabelAsync(IReadOnlyList<FraudLabel> labels, CancellationToken cancellationToken = default)
+    {
+        if (labels.Count > 0)
+        {
+            var rows = labels.Select(l => new Neo4jLabelRow(l.TransNum, l.CardId, l.Label, l.Source, GraphLabels.LearnedAt(l))).ToArray();
+            await RunAsync(CypherStatements.MergeLabels, new Dictionary<string, object?> { ["rows"] = rows }, cancellationToken);
+        }
+    }
+
+    public async Task<IReadOnlyList<GraphLabel>> LatestLabelsAsync(int limit, CancellationToken cancellationToken = default) =>
+        (await RunAsync(CypherStatements.LatestLabels, Limit(limit), cancellationToken)).Rows(r => new GraphLabel(
+            r.String("trans_num"), r.String("card_id"), r.String("label"), r.String("source"), r.String("learned_at"),
+            !r.IsNull("score"), r.IsNull("score") ? null : r.Double("score"), r.IsNull("is_alert") ? null : r.Bool("is_alert"),
+            r.IsNull("amt") ? null : r.Double("amt"), r.IsNull("merchant") ? null : r.String("merchant")));
+
     public async Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default)
     {
         var result = await RunAsync(CypherStatements.Totals, NoParameters, cancellationToken);

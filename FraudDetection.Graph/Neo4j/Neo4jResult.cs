@@ -24,5 +24,7 @@ public readonly struct Neo4jRow(Dictionary<string, int> index, IReadOnlyList<Jso
     public double Double(string field) => Get(field) is { ValueKind: JsonValueKind.Number } e ? e.GetDouble() : 0;
     public bool Bool(string field) => Get(field).ValueKind == JsonValueKind.True;
 
+    public bool IsNull(string field) => Get(field).ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
+
     public int? NullableInt(string field) => Get(field) is { ValueKind: JsonValueKind.Number } e ? (int)e.GetDouble() : null;
 }

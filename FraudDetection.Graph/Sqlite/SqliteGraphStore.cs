@@ -89,6 +89,36 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         }
     }
 
+    public async Task LabelAsync(IReadOnlyList<FraudLabel> labels, CancellationToken cancellationToken = default)
+    {
+        if (labels.Count == 0)
+        {
+            return;
+        }
+        await using var connection = await OpenAsync(cancellationToken, ensureSchema: true);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteStatements.UpsertLabel;
+        var parameters = new[] { "$trans_num", "$ts", "$card_id", "$label", "$source", "$learned_at" }.Select(n => command.Parameters.Add(n, SqliteType.Text)).ToArray();
+        foreach (var label in labels)
+        {
+            parameters[0].Value = label.TransNum;
+            parameters[1].Value = GraphEdge.ToTs(label.TransactionTime);
+            parameters[2].Value = label.CardId;
+            parameters[3].Value = label.Label;
+            parameters[4].Value = label.Source;
+            parameters[5].Value = GraphLabels.LearnedAt(label);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public Task<IReadOnlyList<GraphLabel>> LatestLabelsAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(SqliteStatements.LatestLabels, [("$limit", limit)], r => new GraphLabel(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+            !r.IsDBNull(5), r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetInt64(6) == 1,
+            r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetString(8)), cancellationToken);
+
     public async Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default)
     {
         var rows = await QueryAsync(SqliteStatements.Totals, [], r => new GraphTotals(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);

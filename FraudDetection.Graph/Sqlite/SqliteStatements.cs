@@ -44,6 +44,10 @@ internal static class SqliteStatements
             SELECT e.trans_num, e.cc_num, m.name AS merchant, e.time, e.ts, e.amt, e.category, e.is_fraud, e.score,
                    e.model_version, e.is_alert, e.merch_lat, e.merch_long
             FROM edges e JOIN merchants m ON m.id = e.merchant_id;
+        CREATE TABLE IF NOT EXISTS labels (
+            trans_num TEXT PRIMARY KEY, ts INTEGER NOT NULL, card_id TEXT NOT NULL, label TEXT NOT NULL,
+            source TEXT NOT NULL, learned_at TEXT NOT NULL) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS labels_learned ON labels(learned_at);
         PRAGMA user_version = 3;
         """;
 
@@ -123,6 +127,21 @@ internal static class SqliteStatements
 
     private const string TransactionColumns =
         "t.trans_num, t.time, t.cc_num, t.merchant, t.category, t.amt, t.score, t.is_alert, t.is_fraud, t.model_version";
+
+    /// <summary>The newest verdict on a transaction wins (learned_at is UTC ISO-8601, so it sorts as text).</summary>
+    public const string UpsertLabel = """
+        INSERT INTO labels (trans_num, ts, card_id, label, source, learned_at) VALUES ($trans_num, $ts, $card_id, $label, $source, $learned_at)
+        ON CONFLICT (trans_num) DO UPDATE SET ts = excluded.ts, card_id = excluded.card_id, label = excluded.label,
+            source = excluded.source, learned_at = excluded.learned_at
+        WHERE excluded.learned_at >= labels.learned_at
+        """;
+
+    /// <summary>Verdicts, newest first, each with its edge when the graph has it (found by its identity (ts, trans_num)).</summary>
+    public const string LatestLabels = """
+        SELECT l.trans_num, l.card_id, l.label, l.source, l.learned_at, e.score, e.is_alert, e.amt, m.name
+        FROM labels l LEFT JOIN edges e ON e.ts = l.ts AND e.trans_num = l.trans_num LEFT JOIN merchants m ON m.id = e.merchant_id
+        ORDER BY l.learned_at DESC, l.trans_num LIMIT $limit
+        """;
 
     public const string LatestTransactions =
         "SELECT " + TransactionColumns + " FROM transactions t ORDER BY t.ts DESC, t.trans_num DESC LIMIT $limit";

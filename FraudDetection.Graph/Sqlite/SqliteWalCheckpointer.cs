@@ -20,7 +20,11 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
+    /// <summary>Commits after which the writer measures (and catches up) itself when the checkpointer has not reported.</summary>
+    private const int MaxUnmeasuredCommits = 16;
+
     private volatile int _walPages;
+    private int _commitsSinceMeasured; // a checkpointer starved of CPU must not leave the WAL to grow unseen
     // One checkpoint at a time: the writer's catch-up must run whole (not BUSY beside ours) for the WAL to restart.
     private readonly Lock _checkpointing = new();
 
@@ -35,13 +39,14 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     /// <summary>After each committed batch: wakes the checkpointer; before the next one, the writer catches up if the WAL is long.</summary>
     public void Committed(SqliteConnection writer)
     {
-        if (_walPages >= _writerCatchUpPages)
+        if (_walPages >= _writerCatchUpPages || Interlocked.Increment(ref _commitsSinceMeasured) >= MaxUnmeasuredCommits)
         {
             lock (_checkpointing)
             {
                 var rc = raw.sqlite3_wal_checkpoint_v2(writer.Handle!, null, raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
                 SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_BUSY ? raw.SQLITE_OK : rc, writer.Handle);
                 _walPages = 0;
+                Volatile.Write(ref _commitsSinceMeasured, 0);
             }
         }
         if (_signal.CurrentCount == 0)
@@ -78,6 +83,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                     if (rc == raw.SQLITE_OK)
                     {
                         _walPages = log;
+                        Volatile.Write(ref _commitsSinceMeasured, 0);
                     }
                 }
             }

@@ -25,6 +25,19 @@ public sealed record GraphTransaction(
     [property: JsonPropertyName("is_fraud")] int? IsFraud,
     [property: JsonPropertyName("model_version")] string ModelVersion);
 
+/// <summary>A verdict learned after scoring and, when the graph holds it, the transaction it is about.</summary>
+public sealed record GraphLabel(
+    [property: JsonPropertyName("trans_num")] string TransNum,
+    [property: JsonPropertyName("card_id")] string CardId,
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("learned_at")] string LearnedAt,
+    [property: JsonPropertyName("on_graph")] bool OnGraph,
+    [property: JsonPropertyName("score")] double? Score,
+    [property: JsonPropertyName("is_alert")] bool? IsAlert,
+    [property: JsonPropertyName("amt")] double? Amt,
+    [property: JsonPropertyName("merchant")] string? Merchant);
+
 public sealed record MerchantVolume(
     [property: JsonPropertyName("merchant")] string Merchant,
     [property: JsonPropertyName("transactions")] long Transactions,

@@ -12,6 +12,12 @@ public interface IGraphStore
     /// <summary>Merges the edges (and their nodes) in one transaction; a re-delivered edge updates, never duplicates.</summary>
     Task WriteAsync(IReadOnlyList<GraphEdge> edges, CancellationToken cancellationToken = default);
 
+    /// <summary>Records verdicts learned after scoring (the newest per transaction wins) and marks their edges.</summary>
+    Task LabelAsync(IReadOnlyList<FraudLabel> labels, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest verdicts, each with its transaction when the graph has it.</summary>
+    Task<IReadOnlyList<GraphLabel>> LatestLabelsAsync(int limit, CancellationToken cancellationToken = default);
+
     Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Newest transactions first, with their prediction.</summary>

@@ -10,7 +10,7 @@ internal static class ScoringDefaults
 {
     public static void AddDefaultImplementations(IHostApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton<IFeaturePipeline>(sp => new OnlineFeaturePipeline(merchantTable: sp.GetService<Merchants.MerchantTable>()));
+        builder.Services.TryAddSingleton<IFeaturePipeline>(sp => new OnlineFeaturePipeline(merchantTable: sp.GetService<Merchants.MerchantTable>(), labelTable: sp.GetService<Labels.LabelTable>()));
         // The loader refuses a model that needs a feature the pipeline does not compute (e.g. merchant features without the stage).
         builder.Services.TryAddSingleton<IScoringModelLoader>(sp =>
             new OnnxModelLoader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Options.ScoringOptions>>().Value.InferenceThreads,

@@ -2,6 +2,7 @@ using FraudDetection.Core.Hosting;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Health;
+using FraudDetection.Scoring.Labels;
 using FraudDetection.Scoring.Live;
 using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
@@ -50,6 +51,10 @@ public static class ScoringServiceExtensions
             services.TryAddSingleton(sp => new MerchantTable(Core.Features.FeatureOptions.Default, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MerchantTable>()));
             services.AddHostedService<MerchantWorker>();
         }
+
+        // Verdicts learned after scoring (fraud.labels), counted in the card label features as they arrive.
+        services.TryAddSingleton<LabelTable>();
+        services.AddHostedService<LabelWorker>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ScoringTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

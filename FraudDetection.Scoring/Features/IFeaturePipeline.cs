@@ -18,6 +18,9 @@ public interface IFeaturePipeline
     /// <summary>The merchant table the states read (null: no merchant features).</summary>
     MerchantTable? MerchantTable { get; }
 
+    /// <summary>The verdicts learned after scoring that the card states count (null: only the transactions' own labels).</summary>
+    Labels.LabelTable? Labels => null;
+
     IFeatureState Create();
 
     /// <summary>Restores state written by <see cref="IFeatureState.Save"/>.</summary>

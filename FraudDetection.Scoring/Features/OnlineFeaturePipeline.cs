@@ -1,5 +1,6 @@
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Features.Merchant;
+using FraudDetection.Scoring.Labels;
 using FraudDetection.Scoring.Merchants;
 
 namespace FraudDetection.Scoring.Features;
@@ -8,10 +9,11 @@ namespace FraudDetection.Scoring.Features;
 /// The Core online feature code (<see cref="OnlineFeatureState"/>) — the same code Training replays offline. With a
 /// merchant table the states compute every feature and contribute their cards' daily merchant totals; without one
 /// they compute card features only (merchant features -1). <paramref name="inputs"/>: what the incoming transactions
-/// carry (features needing an absent input are -1).
+/// carry (features needing an absent input are -1). <paramref name="labelTable"/>: verdicts from <c>fraud.labels</c>
+/// the card label features count as soon as they are read.
 /// </summary>
 public sealed class OnlineFeaturePipeline(FeatureOptions? options = null, MerchantTable? merchantTable = null,
-    TransactionInputs inputs = TransactionInputs.All) : IFeaturePipeline
+    TransactionInputs inputs = TransactionInputs.All, LabelTable? labelTable = null) : IFeaturePipeline
 {
     private readonly FeatureOptions featureOptions = merchantTable?.Options ?? options ?? FeatureOptions.Default;
 
@@ -23,9 +25,11 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null, Mercha
 
     public MerchantTable? MerchantTable => merchantTable;
 
-    public IFeatureState Create() => new State(new OnlineFeatureState(featureOptions, Computes, merchantTable?.History));
+    public LabelTable? Labels => labelTable;
 
-    public IFeatureState Load(Stream stream) => new State(OnlineFeatureState.Load(stream, featureOptions, Computes, merchantTable?.History));
+    public IFeatureState Create() => new State(new OnlineFeatureState(featureOptions, Computes, merchantTable?.History) { LabelEvents = labelTable?.Events });
+
+    public IFeatureState Load(Stream stream) => new State(OnlineFeatureState.Load(stream, featureOptions, Computes, merchantTable?.History, labelTable?.Events));
 
     public string? Validate(Transaction transaction) => OnlineFeatureState.Validate(transaction);
 

@@ -84,11 +84,12 @@ public sealed class ScoringConsumer : IDisposable
     /// <inheritdoc cref="PartitionAssignments.TryCompute"/>
     public bool TryCompute(Transaction transaction, Span<float> destination)
     {
-        if (merchants is not null)
+        if (merchants is not null || pipeline.Labels is not null)
         {
             lock (partitions.Gate)
             {
-                merchants.Table.ApplyPending();
+                merchants?.Table.ApplyPending();
+                pipeline.Labels?.ApplyPending();
             }
         }
         return partitions.TryCompute(transaction, destination);
@@ -106,6 +107,19 @@ public sealed class ScoringConsumer : IDisposable
             {
                 stats.ConsumerStatus = "stopped";
                 return;
+            }
+        }
+
+        if (pipeline.Labels is { } labels && !labels.CaughtUp)
+        {
+            stats.ConsumerStatus = "reading fraud.labels";
+            while (!labels.CaughtUp)
+            {
+                if (cancellationToken.WaitHandle.WaitOne(100) || run.Killed)
+                {
+                    stats.ConsumerStatus = "stopped";
+                    return;
+                }
             }
         }
 
@@ -140,6 +154,7 @@ public sealed class ScoringConsumer : IDisposable
                 {
                     partitions.UpdateLag(consumer, topic);
                     DeclareIdlePartitions(consumer);
+                    ReportLabels();
                     nextLagUpdateAt = now + Stopwatch.Frequency;
                 }
             }
@@ -224,6 +239,8 @@ public sealed class ScoringConsumer : IDisposable
         var consumer = run.Consumer;
         lock (partitions.Gate)
         {
+            // Verdicts learned since the last batch count for the transactions in this one.
+            pipeline.Labels?.ApplyPending();
             // Merchant features: what the merchant table has received, then the messages held back until it covers them.
             var needsTable = false;
             if (merchants is not null)
@@ -374,6 +391,19 @@ public sealed class ScoringConsumer : IDisposable
         if (MerchantNews())
         {
             ProcessPending();
+        }
+    }
+
+    private void ReportLabels()
+    {
+        if (pipeline.Labels is not { } labels)
+        {
+            return;
+        }
+        lock (partitions.Gate)
+        {
+            labels.ApplyPending();
+            stats.Labels = new LabelProgress(labels.Events.Count, labels.AppliedBySource, labels.Events.Ignored, labels.BadMessages);
         }
     }
 

@@ -26,6 +26,9 @@ public sealed class ScoringStats
 
     /// <summary>The merchant table and what waits for it (null without merchant features); set by the scoring thread.</summary>
     public MerchantProgress? Merchant { get; set; }
+
+    /// <summary>The verdicts read from <c>fraud.labels</c> (null before the first update); set by the scoring thread.</summary>
+    public LabelProgress? Labels { get; set; }
     public DateTimeOffset? LastCheckpointAt { get; private set; }
 
     public long Scored => Interlocked.Read(ref scored);
@@ -96,7 +99,7 @@ public sealed class ScoringStats
             Interlocked.Read(ref checkpoints), LastCheckpointAt, Interlocked.Read(ref restarts),
             [.. partitions.Values.OrderBy(p => p.Partition)],
             startedAt, uptime.TotalSeconds,
-            Quality, HistoryApplied, HistorySkipped, Merchant);
+            Quality, HistoryApplied, HistorySkipped, Merchant, Labels);
     }
 }
 
@@ -128,7 +131,15 @@ public sealed record ScoringStatsSnapshot(
     [property: JsonPropertyName("labelled")] LiveQuality Labelled,
     [property: JsonPropertyName("history_applied")] long HistoryApplied,
     [property: JsonPropertyName("history_skipped")] long HistorySkipped,
-    [property: JsonPropertyName("merchant")] MerchantProgress? Merchant);
+    [property: JsonPropertyName("merchant")] MerchantProgress? Merchant,
+    [property: JsonPropertyName("labels")] LabelProgress? Labels);
+
+/// <summary>Verdicts read from <c>fraud.labels</c>: transactions with one, applied by source, repeats ignored, unreadable.</summary>
+public sealed record LabelProgress(
+    [property: JsonPropertyName("transactions")] int Transactions,
+    [property: JsonPropertyName("applied_by_source")] IReadOnlyDictionary<string, long> AppliedBySource,
+    [property: JsonPropertyName("ignored")] long Ignored,
+    [property: JsonPropertyName("bad_messages")] long BadMessages);
 
 /// <summary>
 /// How far the merchant table is complete, what waits for it, and each card partition's merchant day: when scoring

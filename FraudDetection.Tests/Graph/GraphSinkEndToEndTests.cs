@@ -4,6 +4,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Core.Messaging;
+using FraudDetection.Core.Transactions;
 using FraudDetection.Graph.Apis;
 using FraudDetection.Graph.Extensions;
 using FraudDetection.Graph.Store;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FraudDetection.Tests.Graph;
@@ -21,7 +23,7 @@ namespace FraudDetection.Tests.Graph;
 [Trait("Category", "Integration")]
 public sealed class GraphSinkEndToEndTests : IDisposable
 {
-    private readonly EmbeddedKafka _kafka = EmbeddedKafka.Start(partitions: 4, topics: Topics.Scored);
+    private readonly EmbeddedKafka _kafka = EmbeddedKafka.Start(partitions: 4, topics: [Topics.Scored, Topics.Labels]);
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("graph-sink-");
 
     public void Dispose()
@@ -101,6 +103,58 @@ public sealed class GraphSinkEndToEndTests : IDisposable
             }
             await Task.Delay(100);
         }
+    }
+
+    [Fact]
+    public async Task Verdicts_mark_their_edges_the_newest_wins_and_an_unreadable_one_is_skipped()
+    {
+        await using var app = await StartSinkAsync();
+        using var http = Client(app);
+        var scored = GraphTestData.Transactions(3).Select(GraphTestData.Score).ToList();
+        await ProduceAsync(scored);
+        await Eventually(async () => (await http.GetFromJsonAsync<GraphTotals>("/api/graph/totals"))!.Transactions == scored.Count, "the edges in the graph", seconds: 30);
+
+        var t = scored[1].Transaction;
+        var learned = DateTimeOffset.UtcNow;
+        FraudLabel Verdict(string label, string source, DateTimeOffset at) =>
+            new(t.TransNum, CardMask.CardId(t.CcNum), label, source, t.TransDateTransTime, at, AlertId: t.TransNum);
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build())
+        {
+            foreach (var value in new[]
+            {
+                JsonSerializer.SerializeToUtf8Bytes(Verdict(LabelValues.Fraud, LabelSources.Customer, learned), FraudJsonContext.Default.FraudLabel),
+                Encoding.UTF8.GetBytes("not a verdict"),
+                JsonSerializer.SerializeToUtf8Bytes(Verdict(LabelValues.Genuine, LabelSources.Customer, learned.AddMinutes(-5)), FraudJsonContext.Default.FraudLabel),
+            })
+            {
+                // One key: the three arrive in this order.
+                await producer.ProduceAsync(Topics.Labels, new Message<string, byte[]> { Key = CardMask.CardId(t.CcNum), Value = value });
+            }
+        }
+        await Eventually(async () => (await http.GetFromJsonAsync<List<GraphLabel>>("/api/graph/labels/latest"))!.Count == 1, "the verdict in the graph", seconds: 30);
+        await Task.Delay(500); // the older verdict behind it must not win
+        var labels = (await http.GetFromJsonAsync<List<GraphLabel>>("/api/graph/labels/latest"))!;
+        labels.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            TransNum = t.TransNum,
+            Label = LabelValues.Fraud,
+            Source = LabelSources.Customer,
+            OnGraph = true,
+            Score = scored[1].Score,
+            Merchant = t.Merchant,
+        });
+
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync(Topics.Labels, new Message<string, byte[]>
+            {
+                Key = CardMask.CardId(t.CcNum),
+                Value = JsonSerializer.SerializeToUtf8Bytes(Verdict(LabelValues.Genuine, LabelSources.Analyst, learned.AddMinutes(5)), FraudJsonContext.Default.FraudLabel),
+            });
+        }
+        await Eventually(async () => (await http.GetFromJsonAsync<List<GraphLabel>>("/api/graph/labels/latest"))!.Single().Label == LabelValues.Genuine,
+            "the analyst's newer verdict", seconds: 30);
+        app.Services.GetServices<IHostedService>().OfType<LabelSinkService>().Single().Skipped.Should().Be(1);
     }
 
     [Fact]
@@ -247,6 +301,8 @@ public sealed class GraphSinkEndToEndTests : IDisposable
 
         public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => inner.EnsureSchemaAsync(cancellationToken);
         public Task<GraphTotals> TotalsAsync(CancellationToken cancellationToken = default) => inner.TotalsAsync(cancellationToken);
+        public Task LabelAsync(IReadOnlyList<FraudLabel> labels, CancellationToken cancellationToken = default) => inner.LabelAsync(labels, cancellationToken);
+        public Task<IReadOnlyList<GraphLabel>> LatestLabelsAsync(int limit, CancellationToken cancellationToken = default) => inner.LatestLabelsAsync(limit, cancellationToken);
         public Task<IReadOnlyList<GraphTransaction>> LatestTransactionsAsync(int limit, CancellationToken cancellationToken = default) => inner.LatestTransactionsAsync(limit, cancellationToken);
         public Task<IReadOnlyList<MerchantVolume>> MerchantsByVolumeAsync(int limit, CancellationToken cancellationToken = default) => inner.MerchantsByVolumeAsync(limit, cancellationToken);
         public Task<FraudCounts> FraudCountsAsync(CancellationToken cancellationToken = default) => inner.FraudCountsAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Transactions;
 using FraudDetection.Tests.Scoring;
@@ -42,8 +43,16 @@ public sealed class LiveQualityTests(ITestOutputHelper output) : IDisposable
             ["Producer:Rate"] = "50000",
             ["Producer:Loop"] = "false",
         });
-        await ScoringHarness.WaitUntilAsync(() => system.ScoringStatsAsync().Result.GetProperty("labelled").GetProperty("labelled").GetInt64() == Replayed,
-            "50,000 replayed transactions scored", TimeSpan.FromMinutes(5));
+        try
+        {
+            await ScoringHarness.WaitUntilAsync(() => system.ScoringStatsAsync().Result.GetProperty("labelled").GetProperty("labelled").GetInt64() == Replayed,
+                "50,000 replayed transactions scored", TimeSpan.FromMinutes(5));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            output.WriteLine($"dropped by the broker: {system.DroppedByBroker(Topics.Transactions):N0}; scoring stats: {await system.ScoringStatsAsync()}");
+            throw;
+        }
         var live = (await system.ScoringStatsAsync()).GetProperty("labelled");
         var (precision, recall) = (live.GetProperty("precision").GetDouble(), live.GetProperty("recall").GetDouble());
 

@@ -122,6 +122,14 @@ public sealed partial class LiveSystem : IAsyncDisposable
         return scored;
     }
 
+    /// <summary>Messages of <paramref name="topic"/> the broker has dropped (its retention): the sum of the low watermarks.</summary>
+    public long DroppedByBroker(string topic)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = Kafka.BootstrapServers, GroupId = "watermarks" }).Build();
+        return Enumerable.Range(0, PartitionCount(topic))
+            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).Low.Value);
+    }
+
     private int PartitionCount(string topic)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Kafka.BootstrapServers }).Build();

@@ -10,6 +10,7 @@ using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Labels;
 using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;
@@ -30,7 +31,8 @@ public sealed class ScoringHarness : IDisposable
 
     /// <param name="partitions">Partitions of every topic.</param>
     /// <param name="merchants">Also run a merchant table (the pipeline joins it) and its reader; start the stage with <see cref="StartMerchantStage"/>.</param>
-    public ScoringHarness(int partitions = 4, bool merchants = false)
+    /// <param name="labels">Also follow <c>fraud.labels</c> into a <see cref="LabelTable"/> the card states count.</param>
+    public ScoringHarness(int partitions = 4, bool merchants = false, bool labels = false)
     {
         Kafka = EmbeddedKafka.Start(partitions: partitions);
         Directory = System.IO.Directory.CreateTempSubdirectory("scoring-tests-").FullName;
@@ -40,11 +42,21 @@ public sealed class ScoringHarness : IDisposable
             MerchantTable = new MerchantTable(FeatureOptions.Default);
             Pipeline = new OnlineFeaturePipeline(merchantTable: MerchantTable);
         }
+        else if (labels)
+        {
+            LabelTable = new LabelTable();
+            Pipeline = new OnlineFeaturePipeline(labelTable: LabelTable);
+            var stop = new CancellationTokenSource();
+            merchantServices.Add((new LabelTableReader(Kafka.BootstrapServers, LabelTable, NullLogger.Instance).RunAsync(stop.Token), stop));
+        }
         else
         {
             Pipeline = ScoringModels.Pipeline();
         }
     }
+
+    /// <summary>The verdicts the pipeline counts (null unless made with labels).</summary>
+    public LabelTable? LabelTable { get; }
 
     public EmbeddedKafka Kafka { get; }
     public string Directory { get; }

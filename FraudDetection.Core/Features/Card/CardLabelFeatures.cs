@@ -55,8 +55,33 @@ internal sealed class CardLabelFeatures(FraudLabels labels) : CardFeatureGroup(C
             known += l.OverflowFrauds;
             if (l.OverflowMaxTime > lastKnownFraud) lastKnownFraud = l.OverflowMaxTime;
         }
+        // Verdicts learned sooner (the holder's answer, an analyst's): each previous transaction once.
+        if (labels.Events is { Count: > 0 } events && events.TryGet(tx.Card, out var verdicts))
+        {
+            foreach (var verdict in verdicts)
+            {
+                if (!verdict.Fraud || verdict.Time > t || (labels.IsKnown(verdict.Time, t) && RingFraudAt(card, verdict.Time)))
+                {
+                    continue;
+                }
+                known++;
+                if (verdict.Time > lastKnownFraud) lastKnownFraud = verdict.Time;
+            }
+        }
         f[CardKnownFrauds] = known;
         f[SecsSinceKnownFraud] = known > 0 ? Since(t, lastKnownFraud) : -1;
+    }
+
+    /// <summary>Whether the ring holds a transaction at <paramref name="time"/> labelled fraud (counted once its label is known).</summary>
+    private static bool RingFraudAt(CardState card, int time)
+    {
+        if (card.S.Labels.RingFrauds == 0) return false;
+        var ring = card.Ring;
+        for (var k = 0; k < card.S.Recent.RingSize; k++)
+        {
+            if (ring[k].Time == time && (ring[k].Flags & RingEntry.Fraud) != 0) return true;
+        }
+        return false;
     }
 
     /// <summary>Runs before the ring push: the entry about to leave the ring moves its label to the counters.</summary>
