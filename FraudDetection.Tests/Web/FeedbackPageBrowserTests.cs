@@ -15,7 +15,7 @@ namespace FraudDetection.Tests.Web;
 
 /// <summary>
 /// The card holder's path end to end in Debian's headless Chromium: an alert on the broker, the Notifier's dry-run
-/// message, its link opened, "It wasn't me" clicked, and the label on fraud.labels.
+/// message, its link opened, "It wasn't me" clicked, and the label on fraud.labels; and the page without JavaScript.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class FeedbackPageBrowserTests(ITestOutputHelper output) : IDisposable
@@ -77,6 +77,19 @@ public sealed class FeedbackPageBrowserTests(ITestOutputHelper output) : IDispos
         var tampered = await page.GotoAsync(link[..^2] + (link[^2..] == "AA" ? "BB" : "AA"));
         tampered!.Status.Should().Be(404);
         (await page.ContentAsync()).Should().NotContain("****0366");
+
+        // Without JavaScript the buttons are a plain form: "It was me" posts, the page comes back answered.
+        var plain = await browser.NewPageAsync(new BrowserNewPageOptions { JavaScriptEnabled = false });
+        var mine = TestAlerts.Make("b-page-2", card: TestAlerts.OtherCardNumber, amount: 20.0);
+        WebTestHost.Produce(kafka.BootstrapServers, mine);
+        var mineLink = new Uri(web.BaseAddress(), $"/alerts/{mine.AlertId}?t={new AlertLinkTokens(WebTestHost.Secret).Create(mine.AlertId)}").ToString();
+        await WebTestHost.WaitUntil(async () => (await plain.GotoAsync(mineLink))!.Status == 200, TimeSpan.FromSeconds(30));
+        await plain.ClickAsync("#me");
+        await plain.WaitForURLAsync(mineLink);
+        (await plain.InnerTextAsync("#answer")).Should().Contain("was yours");
+        labels = WebTestHost.ReadLabels(kafka.BootstrapServers, expected: 2, TimeSpan.FromSeconds(30));
+        labels.Should().HaveCount(2);
+        labels.Single(l => l.Label.TransNum == "b-page-2").Label.Should().BeEquivalentTo(new { Label = LabelValues.Genuine, Source = LabelSources.Customer });
     }
 
     private IHost StartDryRunNotifier(string bootstrap, string linkBaseUrl)
