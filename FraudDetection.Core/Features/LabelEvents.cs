@@ -6,7 +6,8 @@ namespace FraudDetection.Core.Features;
 /// Verdicts learned after scoring (the <c>fraud.labels</c> topic): the card holder's answer, an analyst's verdict, a
 /// chargeback. A fraud verdict counts in the card's known frauds (<c>card_known_frauds</c>,
 /// <c>secs_since_known_fraud</c>) from the moment it is applied, once per transaction whatever the source, and not a
-/// second time when the transaction's own label becomes known after the label delay. The newest verdict on a
+/// second time when the transaction's own label becomes known after the label delay (a chargeback of a transaction
+/// whose own label says fraud adds nothing: that label is the chargeback, simulated). The newest verdict on a
 /// transaction wins (an analyst's "genuine" withdraws a customer's "fraud"). Offline, with no events, nothing changes.
 /// Not thread-safe: the scoring thread applies and reads.
 /// </summary>
@@ -64,5 +65,8 @@ public sealed class LabelEvents
     private const int MaxCachedCardIds = 1 << 20;
 
     /// <summary>A verdict on one transaction: its time (seconds since the feature epoch) and whether it was fraud.</summary>
-    internal readonly record struct Verdict(int Time, bool Fraud, DateTimeOffset LearnedAt, string Source);
+    internal readonly record struct Verdict(int Time, bool Fraud, DateTimeOffset LearnedAt, string Source)
+    {
+        public bool Chargeback => Source == Messaging.LabelSources.Chargeback;
+    }
 }

@@ -304,10 +304,15 @@ public sealed class ProducerController : IAsyncDisposable
         {
             if (_sink is null && BootstrapServers is { } servers)
             {
-                _sink = new KafkaTransactionSink(servers, _options.Topic, _metrics)
+                var kafka = new KafkaTransactionSink(servers, _options.Topic, _metrics)
                 {
                     DisposeFlushTimeout = TimeSpan.FromSeconds(Math.Max(0, _options.FlushTimeoutSeconds)),
                 };
+                // A replay's frauds also come back later as chargebacks on fraud.labels, as a bank's would.
+                _sink = _options.ChargebackDelay > TimeSpan.Zero
+                    ? new ChargebackSink(kafka, new KafkaLabelPublisher(servers, reason => _logger.LogWarning("A chargeback was not delivered: {Reason}", reason)),
+                        _options.ChargebackDelay)
+                    : kafka;
             }
             return _sink;
         }

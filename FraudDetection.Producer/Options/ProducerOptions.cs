@@ -57,6 +57,12 @@ public sealed class ProducerOptions
     public string Topic { get; set; } = Topics.Transactions;
 
     /// <summary>
+    /// The chargeback of each row labelled fraud, published to <c>fraud.labels</c> (source chargeback) once the replay
+    /// reaches its time + <see cref="ChargebackDelay"/>: what a bank's chargeback process would send. 0 turns it off.
+    /// </summary>
+    public TimeSpan ChargebackDelay { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Keep the replay's position under the data directory (<c>producer/replay-position.json</c>) and go on from there
     /// at the next start (the app host sets it: its broker forgets everything at a restart).
     /// </summary>
@@ -98,6 +104,10 @@ public sealed class ProducerOptions
             {
                 return $"Producer:Mapping: {e.Message}";
             }
+        }
+        if (ChargebackDelay < TimeSpan.Zero)
+        {
+            return $"Producer:ChargebackDelay must not be negative (was {ChargebackDelay}).";
         }
         return null;
     }

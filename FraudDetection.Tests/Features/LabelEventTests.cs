@@ -57,6 +57,23 @@ public sealed class LabelEventTests
     }
 
     [Fact]
+    public void A_chargeback_counts_for_a_transaction_without_a_label_of_its_own_and_adds_nothing_to_one_labelled_fraud()
+    {
+        var events = new LabelEvents();
+        var state = new OnlineFeatureState(new FeatureOptions { LabelDelay = Delay }) { LabelEvents = events };
+        var card = 4_100_000_000_000_004L;
+        var labelled = Make(card, Start.AddHours(1), 900, "shopping_net", isFraud: 1);
+        var unlabelled = Make(card, Start.AddHours(2), 700, "shopping_net", isFraud: null);
+        state.Update(labelled);
+        state.Update(unlabelled);
+        events.Apply(CardMask.CardId(card), labelled.TransNum, fraud: true, labelled.TransDateTransTime, LabelSources.Chargeback, Learned);
+        events.Apply(CardMask.CardId(card), unlabelled.TransNum, fraud: true, unlabelled.TransDateTransTime, LabelSources.Chargeback, Learned);
+
+        FeaturesOf(state, Make(card, Start.AddHours(3), 15))[Col("card_known_frauds")].Should().Be(1, "only the chargeback of the unlabelled one counts early");
+        FeaturesOf(state, Make(card, labelled.TransDateTransTime + Delay, 15))[Col("card_known_frauds")].Should().Be(2, "then the labelled one by its own label");
+    }
+
+    [Fact]
     public void Without_verdicts_the_features_equal_the_offline_ones()
     {
         var stream = Stream(3_000, cards: 40);

@@ -55,12 +55,15 @@ internal sealed class CardLabelFeatures(FraudLabels labels) : CardFeatureGroup(C
             known += l.OverflowFrauds;
             if (l.OverflowMaxTime > lastKnownFraud) lastKnownFraud = l.OverflowMaxTime;
         }
-        // Verdicts learned sooner (the holder's answer, an analyst's): each previous transaction once.
+        // Verdicts learned sooner (the holder's answer, an analyst's): each previous transaction once. A transaction
+        // whose own label says fraud is counted by that label once known; a chargeback of it then adds nothing (it
+        // comes on another topic, so counting it would depend on timing, and offline would differ).
         if (labels.Events is { Count: > 0 } events && events.TryGet(tx.Card, out var verdicts))
         {
             foreach (var verdict in verdicts)
             {
-                if (!verdict.Fraud || verdict.Time > t || (labels.IsKnown(verdict.Time, t) && RingFraudAt(card, verdict.Time)))
+                if (!verdict.Fraud || verdict.Time > t
+                    || ((verdict.Chargeback || labels.IsKnown(verdict.Time, t)) && RingFraudAt(card, verdict.Time)))
                 {
                     continue;
                 }
