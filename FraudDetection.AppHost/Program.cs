@@ -66,8 +66,12 @@ var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.D
     .WithReference(kafka).WaitFor(kafka)
     .WithOptionalReference(neo4j);
 
-// Notifier: alerts to KakaoTalk, or to the dry-run outbox without credentials.
+// The secret of the card holder's links: the Notifier signs them, web checks them.
+var alertLinkSecret = builder.AddAlertLinkSecret(options.DataDirectory);
+
+// Notifier: alerts to KakaoTalk, or to the dry-run outbox without credentials; the message links to web's answer page.
 var notifier = builder.AddService<Projects.FraudDetection_Notifier>("notifier", options.DataDirectory)
+    .WithAlertLinkSecret(alertLinkSecret)
     .WithReference(kafka).WaitFor(kafka);
 
 // Producer: the card history, then the replay, once Scoring serves a model (the development broker keeps only 5 MB a partition).
@@ -76,14 +80,17 @@ var producer = builder.AddService<Projects.FraudDetection_Producer>("producer", 
     .WithReference(kafka)
     .WaitFor(scoring);
 
-// Web: the fraud team's pages, reading the others through service discovery (its data directory is unused today).
+// Web: the fraud team's pages, reading the others through service discovery; the card holder's answer page and the
+// analyst queue, with the alerts under review in its data directory.
 var web = builder.AddService<Projects.FraudDetection_Web>("web", options.DataDirectory)
+    .WithAlertLinkSecret(alertLinkSecret)
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(producer)
     .WithReference(scoring)
     .WithReference(graph)
     .WithReference(notifier)
     .WithReference(training);
+notifier.WithEnvironment("Notifier__LinkBaseUrl", ReferenceExpression.Create($"{web.GetEndpoint("http")}/alerts"));
 
 // Metrics: Prometheus scrapes every service's /metrics; with --containers Grafana shows deploy/grafana's dashboards.
 IReadOnlyList<IResourceBuilder<IResourceWithEndpoints>> services = [producer, scoring, graph, notifier, training, web];

@@ -12,7 +12,8 @@ namespace Microsoft.Extensions.Hosting;
 /// Write requests (POST, PUT, PATCH, DELETE) from beyond this machine need the <c>X-Api-Key</c> header to equal
 /// <c>FraudDetection:ApiKey</c>; reads, health and metrics stay open, and callers on loopback need nothing (a
 /// laptop run stays friction-free). <c>FraudDetection:ApiKeyRequired=always</c> asks loopback callers too (a
-/// reverse proxy on the same host). Without a configured key, remote writes are refused.
+/// reverse proxy on the same host). Without a configured key, remote writes are refused. An endpoint that authorises
+/// its callers itself (a signed link a card holder opens) opts out with <see cref="ApiKeyEndpointExtensions.AuthorizedByItself{TBuilder}"/>.
 /// </summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, IConfiguration configuration, ILogger<ApiKeyMiddleware> logger)
 {
@@ -46,6 +47,10 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IConfiguration config
     private bool NeedsKey(HttpContext context)
     {
         var method = context.Request.Method;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<AuthorizedByItselfMetadata>() is not null)
+        {
+            return false;
+        }
         if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
         {
             return false;
@@ -66,4 +71,17 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IConfiguration config
         return Results.Problem(detail, statusCode: status, title: status == StatusCodes.Status401Unauthorized ? "API key required" : "Writes not enabled")
             .ExecuteAsync(context);
     }
+}
+
+/// <summary>Marks an endpoint that checks its callers itself, so <see cref="ApiKeyMiddleware"/> lets its writes through.</summary>
+public sealed class AuthorizedByItselfMetadata;
+
+public static class ApiKeyEndpointExtensions
+{
+    /// <summary>
+    /// The endpoint's writes need no API key: it authorises each request itself (e.g. an HMAC token bound to one
+    /// resource), because its callers are people on their own devices who never hold the service's key.
+    /// </summary>
+    public static TBuilder AuthorizedByItself<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AuthorizedByItselfMetadata());
 }

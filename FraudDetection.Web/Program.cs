@@ -7,6 +7,9 @@ builder.AddWebServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseRateLimiter();
 app.MapOverviewPage();
 app.MapOverviewApi();
+app.MapAlertPages();
+app.MapAlertsApi();
 app.Run();

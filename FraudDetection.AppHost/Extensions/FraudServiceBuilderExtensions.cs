@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+
 namespace Aspire.Hosting;
 
 /// <summary>The settings the app host hands to the FraudDetection services, under the keys they read on their own.</summary>
@@ -37,4 +40,37 @@ public static class FraudServiceBuilderExtensions
     public static IResourceBuilder<T> WithOptionalReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString>? source)
         where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
         source is null ? builder : builder.WithReference(source).WaitFor(source);
+
+    /// <summary>
+    /// The secret that signs the card holder's links (Notifier) and checks them (web), as a secret parameter:
+    /// <c>Parameters:alert-link-secret</c> when configured, else generated once into <c>{data}/alert-link.secret</c>
+    /// (the file the services fall back to on their own), so that a message sent in one run still opens in the next.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddAlertLinkSecret(this IDistributedApplicationBuilder builder, string dataDirectory)
+    {
+        const string name = "alert-link-secret";
+        var configured = builder.Configuration[$"Parameters:{name}"];
+        return builder.AddParameter(name, () => configured is { Length: > 0 } ? configured : LoadOrCreateSecret(Path.Combine(dataDirectory, "alert-link.secret")), secret: true);
+    }
+
+    /// <summary>The link secret for a service (<c>FraudDetection__AlertLinkSecret</c>), never written to its log.</summary>
+    public static IResourceBuilder<ProjectResource> WithAlertLinkSecret(this IResourceBuilder<ProjectResource> builder, IResourceBuilder<ParameterResource> secret) =>
+        builder.WithEnvironment("FraudDetection__AlertLinkSecret", secret);
+
+    // The same file and format as FraudDetection.Core's AlertLinkTokens.LoadOrCreateSecret (the app host does not load Core).
+    private static string LoadOrCreateSecret(string path)
+    {
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing)
+        {
+            return existing;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        File.WriteAllText(path, secret);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return secret;
+    }
 }

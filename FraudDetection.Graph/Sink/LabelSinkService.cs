@@ -77,7 +77,8 @@ public sealed partial class LabelSinkService(
         try
         {
             var label = JsonSerializer.Deserialize(message.Message.Value, FraudJsonContext.Default.FraudLabel);
-            if (label is { TransNum.Length: > 0, CardId.Length: > 0 } && LabelValues.All.Contains(label.Label) && LabelSources.All.Contains(label.Source))
+            if (label is { TransNum.Length: > 0, CardId.Length: > 0 } && label.TransactionTime != default && LabelValues.All.Contains(label.Label)
+                && LabelSources.All.Contains(label.Source))
             {
                 return label;
             }

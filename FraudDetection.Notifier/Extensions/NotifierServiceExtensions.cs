@@ -75,6 +75,9 @@ public static class NotifierServiceExtensions
         services.TryAddSingleton<WebhookChannel>();
         services.TryAddSingleton<DryRunChannel>();
         services.TryAddSingleton(sp => SelectChannels(sp));
+        // The link's token: web answers only links signed with the same secret (FraudDetection:AlertLinkSecret).
+        services.TryAddSingleton(sp => AlertLinkTokens.FromConfiguration(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AlertLinkTokens>()));
         services.TryAddSingleton<AlertMessageComposer>();
         services.TryAddSingleton<KafkaDeadLetterSink>();
         services.TryAddSingleton<INotificationDeadLetterSink>(sp => sp.GetRequiredService<KafkaDeadLetterSink>());

@@ -8,9 +8,11 @@ namespace FraudDetection.Notifier.Messages;
 
 /// <summary>
 /// Builds what the card holder reads: masked card (last 4 only), amount with currency, merchant, category,
-/// local time, the top reason in plain words, and a confirm/report link. Korean by default, English on request.
+/// local time, the top reason in plain words, and a confirm/report link to web's answer page
+/// (<c>{LinkBaseUrl}/{alert_id}?t={token}</c>, the token signed with <see cref="AlertLinkTokens"/>). Korean by default,
+/// English on request.
 /// </summary>
-public sealed class AlertMessageComposer(IOptions<NotifierOptions> options)
+public sealed class AlertMessageComposer(IOptions<NotifierOptions> options, AlertLinkTokens? tokens = null)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -46,11 +48,18 @@ public sealed class AlertMessageComposer(IOptions<NotifierOptions> options)
         var card = MaskCard(latest.CardMasked);
         var text = alerts.Count == 1 ? Single(latest, card, english) : Summary(alerts, card, english);
         text = Fit(text);
-        var link = $"{options.Value.LinkBaseUrl.TrimEnd('/')}/{Uri.EscapeDataString(latest.AlertId ?? latest.TransNum)}";
+        var link = Link(latest.AlertId ?? latest.TransNum);
         var button = english ? "Confirm or report" : "확인 및 신고";
         var template = new KakaoTextTemplate("text", text, new KakaoLink(link, link), button);
         var json = JsonSerializer.Serialize(template, NotifierJsonContext.Readable.KakaoTextTemplate);
         return new NotificationMessage(recipientKey, card, alerts, text, link, button, json);
+    }
+
+    /// <summary>The answer page of one alert; with the signing secret configured, its token is part of the link.</summary>
+    public string Link(string alertId)
+    {
+        var link = $"{options.Value.LinkBaseUrl.TrimEnd('/')}/{Uri.EscapeDataString(alertId)}";
+        return tokens is null ? link : $"{link}?t={tokens.Create(alertId)}";
     }
 
     private static string Single(FraudAlert alert, string card, bool english)

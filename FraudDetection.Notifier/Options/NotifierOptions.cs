@@ -8,8 +8,11 @@ public sealed class NotifierOptions
     /// <summary><c>ko</c> (default) or <c>en</c>.</summary>
     public string Language { get; set; } = "ko";
 
-    /// <summary>Base of the confirm/report link; the alert id is appended (<c>{LinkBaseUrl}/{alert_id}</c>).</summary>
-    public string LinkBaseUrl { get; set; } = "http://localhost:8080/alerts";
+    /// <summary>
+    /// Base of the confirm/report link, web's answer page: the alert id and its token are appended
+    /// (<c>{LinkBaseUrl}/{alert_id}?t={token}</c>). The app host points it at web's <c>/alerts</c>.
+    /// </summary>
+    public string LinkBaseUrl { get; set; } = "http://localhost:5100/alerts";
 
     /// <summary><c>kakao</c> (default; dry-run without credentials) or <c>webhook</c>.</summary>
     public string Primary { get; set; } = "kakao";

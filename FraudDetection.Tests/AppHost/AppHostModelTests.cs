@@ -80,6 +80,11 @@ public sealed class AppHostModelTests : IDisposable
         var web = await Environment(builder, "web");
         web.Keys.Should().Contain(["services__producer__http__0", "services__scoring__http__0", "services__graph__http__0", "services__notifier__http__0", "services__training__http__0"],
             "the pages read the others through service discovery");
+        // The card holder's links: the Notifier signs them and points them at web's answer page; web checks them.
+        var notifier = await Environment(builder, "notifier");
+        notifier["Notifier__LinkBaseUrl"].Should().Be("{web.bindings.http.url}/alerts");
+        notifier["FraudDetection__AlertLinkSecret"].Should().Be("{alert-link-secret.value}", "a secret parameter, never a literal in the model");
+        web["FraudDetection__AlertLinkSecret"].Should().Be("{alert-link-secret.value}", "the Notifier and web share one secret");
     }
 
     [Fact]

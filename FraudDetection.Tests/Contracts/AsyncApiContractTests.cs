@@ -109,6 +109,33 @@ public sealed class AsyncApiContractTests
             .Should().NotBeEmpty("a full card number never leaves Scoring");
     }
 
+    [Fact]
+    public void The_labels_web_publishes_for_an_answer_and_a_verdict_match_the_contract()
+    {
+        using var data = new TempFolder("fd-label-contract");
+        var store = new FraudDetection.Web.Alerts.AlertStore(Path.Combine(data.Path, "alerts.db"));
+        var alert = new FraudAlert("a-1", "t-1", "****0366", "0123456789abcdef", "Jeff", 12.5, "USD", "fraud_Kirlin", "personal_care",
+            new DateTime(2020, 6, 21, 12, 14, 25), "Columbia", "SC", 0.97, 0.5, "3", [new FeatureContribution("amt", 12.5f, 1.2f)],
+            DateTimeOffset.UtcNow);
+        store.Add(alert);
+        store.RecordHolderAnswer("a-1", FraudDetection.Web.Alerts.HolderAnswers.NotMe, DateTimeOffset.UtcNow);
+        store.RecordAnalystVerdict("a-1", LabelValues.Genuine, DateTimeOffset.UtcNow);
+
+        var message = Document.MessageByAddress()[Topics.Labels];
+        var labels = store.Unpublished();
+        labels.Select(l => (l.Label.Source, l.Label.Label)).Should().Equal((LabelSources.Customer, LabelValues.Fraud), (LabelSources.Analyst, LabelValues.Genuine));
+        foreach (var pending in labels)
+        {
+            Violations(Document.Payload(message), JsonSerializer.SerializeToUtf8Bytes(pending.Label, FraudJsonContext.Default.FraudLabel)).Should().BeEmpty();
+            if (Document.Key(message) is { } key)
+            {
+                Violations(key, JsonSerializer.SerializeToUtf8Bytes(pending.Label.CardId)).Should().BeEmpty("the key is the card id");
+            }
+        }
+        var wrong = labels[0].Label with { Source = "guess" };
+        Violations(Document.Payload(message), JsonSerializer.SerializeToUtf8Bytes(wrong, FraudJsonContext.Default.FraudLabel)).Should().NotBeEmpty();
+    }
+
     private static List<string> KeyViolations(string topic, ConsumeResult<byte[], byte[]> record) =>
         Document.Key(Document.MessageByAddress()[topic]) is { } key
             ? Violations(key, JsonSerializer.SerializeToUtf8Bytes(Encoding.UTF8.GetString(record.Message.Key ?? [])))

@@ -106,7 +106,7 @@ public sealed class GraphSinkEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Verdicts_mark_their_edges_the_newest_wins_and_an_unreadable_one_is_skipped()
+    public async Task Verdicts_mark_their_edges_the_newest_wins_and_every_malformed_one_is_skipped()
     {
         await using var app = await StartSinkAsync();
         using var http = Client(app);
@@ -116,16 +116,16 @@ public sealed class GraphSinkEndToEndTests : IDisposable
 
         var t = scored[1].Transaction;
         var learned = DateTimeOffset.UtcNow;
+        var badCount = 0;
         FraudLabel Verdict(string label, string source, DateTimeOffset at) =>
             new(t.TransNum, CardMask.CardId(t.CcNum), label, source, t.TransDateTransTime, at, AlertId: t.TransNum);
         using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build())
         {
-            foreach (var value in new[]
-            {
-                JsonSerializer.SerializeToUtf8Bytes(Verdict(LabelValues.Fraud, LabelSources.Customer, learned), FraudJsonContext.Default.FraudLabel),
-                Encoding.UTF8.GetBytes("not a verdict"),
-                JsonSerializer.SerializeToUtf8Bytes(Verdict(LabelValues.Genuine, LabelSources.Customer, learned.AddMinutes(-5)), FraudJsonContext.Default.FraudLabel),
-            })
+            var bad = FraudDetection.Tests.Scoring.MalformedLabels.Corpus(Verdict(LabelValues.Fraud, LabelSources.Customer, learned));
+            badCount = bad.Length;
+            foreach (var value in new[] { JsonSerializer.SerializeToUtf8Bytes(Verdict(LabelValues.Fraud, LabelSources.Customer, learned), FraudJsonContext.Default.FraudLabel) }
+                .Concat(bad.Select(b => b.Value))
+                .Append(JsonSerializer.SerializeToUtf8Bytes(Verdict(LabelValues.Genuine, LabelSources.Customer, learned.AddMinutes(-5)), FraudJsonContext.Default.FraudLabel)))
             {
                 // One key: the three arrive in this order.
                 await producer.ProduceAsync(Topics.Labels, new Message<string, byte[]> { Key = CardMask.CardId(t.CcNum), Value = value });
@@ -154,7 +154,7 @@ public sealed class GraphSinkEndToEndTests : IDisposable
         }
         await Eventually(async () => (await http.GetFromJsonAsync<List<GraphLabel>>("/api/graph/labels/latest"))!.Single().Label == LabelValues.Genuine,
             "the analyst's newer verdict", seconds: 30);
-        app.Services.GetServices<IHostedService>().OfType<LabelSinkService>().Single().Skipped.Should().Be(1);
+        app.Services.GetServices<IHostedService>().OfType<LabelSinkService>().Single().Skipped.Should().Be(badCount, "each of the bad-label corpus");
     }
 
     [Fact]

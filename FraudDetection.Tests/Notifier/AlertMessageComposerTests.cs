@@ -1,3 +1,4 @@
+using FraudDetection.Core.Messaging;
 using System.Text.Json;
 using FraudDetection.Notifier.Messages;
 using FraudDetection.Notifier.Options;
@@ -9,6 +10,22 @@ public sealed class AlertMessageComposerTests
 {
     private static AlertMessageComposer Composer(string language = "ko") =>
         new(Options.Create(new NotifierOptions { Language = language, LinkBaseUrl = "https://bank.example/fraud/" }));
+
+    [Fact]
+    public void The_link_carries_the_alerts_token_which_web_verifies_with_the_shared_secret()
+    {
+        var tokens = new AlertLinkTokens("shared-secret");
+        var composer = new AlertMessageComposer(Options.Create(new NotifierOptions { LinkBaseUrl = "http://localhost:5100/alerts" }), tokens);
+        var alert = TestAlerts.Make("t-link-1");
+
+        var message = composer.Compose(alert.CardId, [alert]);
+
+        var link = new Uri(message.LinkUrl);
+        link.AbsolutePath.Should().Be($"/alerts/{alert.AlertId}");
+        var token = System.Web.HttpUtility.ParseQueryString(link.Query)["t"];
+        new AlertLinkTokens("shared-secret").Verify(alert.AlertId, token).Should().BeTrue();
+        new AlertLinkTokens("other-secret").Verify(alert.AlertId, token).Should().BeFalse();
+    }
 
     [Fact]
     public void Korean_message_has_masked_card_amount_merchant_category_time_reason_and_link()

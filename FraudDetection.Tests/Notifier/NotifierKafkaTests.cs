@@ -112,7 +112,7 @@ public sealed class NotifierKafkaTests : IDisposable
 
     private static IEnumerable<string> SentTransNums(WireMock.Server.WireMockServer kakao) =>
         kakao.Requests(MemoPath).Select(r =>
-            JsonDocument.Parse(r.Form()["template_object"]).RootElement.GetProperty("link").GetProperty("web_url").GetString()!.Split('/')[^1]);
+            JsonDocument.Parse(r.Form()["template_object"]).RootElement.GetProperty("link").GetProperty("web_url").GetString()!.Split('?')[0].Split('/')[^1]);
 
     private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
     {

@@ -28,19 +28,23 @@ public sealed class LabelEventScoringTests
         var (consumer, stats) = harness.Start(options, models, harness.Store("cp"));
         await ScoringHarness.WaitUntilAsync(() => stats.Scored == first.Count, "the first transactions scored");
 
-        // The holder answers "it wasn't me" to the alert on the third one; the answer is delivered twice; junk beside it.
+        // The holder answers "it wasn't me" to the alert on the third one; the answer is delivered twice; the bad-label corpus between.
         var answered = first[2];
         var label = new FraudLabel(answered.TransNum, CardMask.CardId(card), LabelValues.Fraud, LabelSources.Customer, answered.TransDateTransTime,
             DateTimeOffset.UtcNow, AlertId: answered.TransNum);
+        var bad = MalformedLabels.Corpus(label);
         using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = harness.Kafka.BootstrapServers }).Build())
         {
             var key = Encoding.UTF8.GetBytes(label.CardId);
             var value = JsonSerializer.SerializeToUtf8Bytes(label, FraudJsonContext.Default.FraudLabel);
             await producer.ProduceAsync(Topics.Labels, new Message<byte[], byte[]> { Key = key, Value = value });
-            await producer.ProduceAsync(Topics.Labels, new Message<byte[], byte[]> { Key = key, Value = Encoding.UTF8.GetBytes("{\"trans_num\": 7") });
+            foreach (var (_, junk) in bad)
+            {
+                await producer.ProduceAsync(Topics.Labels, new Message<byte[], byte[]> { Key = key, Value = junk });
+            }
             await producer.ProduceAsync(Topics.Labels, new Message<byte[], byte[]> { Key = key, Value = value });
         }
-        await ScoringHarness.WaitUntilAsync(() => stats.Labels is { Ignored: 1, BadMessages: 1 }, "the verdicts read");
+        await ScoringHarness.WaitUntilAsync(() => stats.Labels is { Ignored: 1 } l && l.BadMessages == bad.Length, "the verdicts read");
         stats.Labels!.AppliedBySource.Should().Equal(new Dictionary<string, long> { [LabelSources.Customer] = 1 });
         stats.Labels.Transactions.Should().Be(1);
 

@@ -47,7 +47,7 @@ public static class OverviewApi
     /// <summary>The header links: this page, and the other services' own pages where the app host published their URLs.</summary>
     internal static IReadOnlyList<NavLink> Navigation(IConfiguration configuration)
     {
-        var links = new List<NavLink> { new("Overview", "/") };
+        var links = new List<NavLink> { new("Overview", "/"), new("Alert queue", "/alerts") };
         if (ServiceNames.PublicUrl(configuration, ServiceNames.Training) is { } training)
         {
             links.Add(new("Model dictionary", $"{training}/models"));

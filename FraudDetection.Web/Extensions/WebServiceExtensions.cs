@@ -1,3 +1,7 @@
+using System.Threading.RateLimiting;
+using FraudDetection.Core.Hosting;
+using FraudDetection.Web.Alerts;
+using FraudDetection.Web.Apis;
 using FraudDetection.Web.Clients;
 using FraudDetection.Web.Counters;
 using FraudDetection.Web.Feed;
@@ -24,6 +28,34 @@ public static class WebServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CounterSampler>());
         services.AddSingleton<LiveFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
+        builder.AddAlertReview();
+        return builder;
+    }
+
+    /// <summary>
+    /// The alerts under review: the store (<c>{DataDirectory}/web/alerts.db</c>) fed from <c>fraud.alerts</c>, the link
+    /// tokens (<c>FraudDetection:AlertLinkSecret</c>, shared with the Notifier), the publisher of labels, and the rate
+    /// limit of the card holder's answers (<c>Web:AnswersPerMinute</c> per client address, default 10).
+    /// </summary>
+    public static TBuilder AddAlertReview<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => new AlertStore(Path.Combine(DataPaths.Sub(sp.GetRequiredService<IConfiguration>(), "web"), "alerts.db")));
+        services.AddSingleton(sp => AlertLinkTokens.FromConfiguration(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AlertLinkTokens>()));
+        services.AddSingleton<AlertArchive>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertArchive>());
+        services.AddSingleton<LabelPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<LabelPublisher>());
+
+        var perMinute = builder.Configuration.GetValue("Web:AnswersPerMinute", 10);
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(AlertsApi.AnswerRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "local",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
         return builder;
     }
 

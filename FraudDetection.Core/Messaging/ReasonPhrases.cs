@@ -1,4 +1,4 @@
-namespace FraudDetection.Notifier.Messages;
+namespace FraudDetection.Core.Messaging;
 
 /// <summary>
 /// Feature name → a phrase a card holder understands. Known names of the feature schema are mapped one by one;
