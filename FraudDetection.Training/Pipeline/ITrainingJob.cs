@@ -8,7 +8,7 @@ namespace FraudDetection.Training.Pipeline;
 /// rows and validation days given here replace the <c>Training</c> options' for this run.
 /// </summary>
 public sealed record TrainingJobRequest(IReadOnlyList<string> DataFiles, string OutputDirectory, string RunName, HyperParameters? Parameters = null,
-    int? ShapRows = null, int? ValidationDays = null);
+    int? ShapRows = null, int? ValidationDays = null, Labels.ReceivedLabels? ReceivedLabels = null);
 
 /// <summary>A trained model folder (model.onnx, metrics.json, plots) and its report.</summary>
 public sealed record TrainedModel(string ModelDirectory, ModelReport Report);

@@ -16,6 +16,7 @@ public sealed class ModelTrainerJob(IOptions<TrainingOptions> options) : ITraini
             OutputDirectory = request.OutputDirectory,
             Trainer = settings.Trainer,
             ModelVersion = request.RunName,
+            ReceivedLabels = request.ReceivedLabels,
         };
         training = training with
         {

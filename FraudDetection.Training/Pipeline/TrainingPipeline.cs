@@ -23,6 +23,9 @@ public sealed record TrainingPipelineRequest(string Trigger, IReadOnlyList<strin
     /// <summary>Days at the end of the data held out for validation, instead of the <c>Training</c> options'.</summary>
     public int? ValidationDays { get; init; }
 
+    /// <summary>Verdicts received on fraud.labels that replace the data's targets (null: the data's labels only).</summary>
+    public Labels.ReceivedLabels? ReceivedLabels { get; init; }
+
     /// <summary>More tags for the tracked run (what queued it and why); the pipeline's own tags win on a clash.</summary>
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 }
@@ -76,7 +79,7 @@ public sealed class TrainingPipeline(
         {
             progress.Report(new("training", $"tracked run {tracked.RunId} at {tracker.Location}") { TrackedRunId = tracked.RunId });
             var trained = await job.TrainAsync(
-                new TrainingJobRequest(request.DataFiles, request.OutputDirectory, runName, request.Parameters, request.ShapRows, request.ValidationDays),
+                new TrainingJobRequest(request.DataFiles, request.OutputDirectory, runName, request.Parameters, request.ShapRows, request.ValidationDays, request.ReceivedLabels),
                 new StepProgress(progress),
                 cancellationToken);
 

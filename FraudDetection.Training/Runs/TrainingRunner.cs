@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using Confluent.Kafka;
 using FraudDetection.Training.Options;
 using FraudDetection.Training.Schedule;
 using FraudDetection.Training.Trainers;
 using Microsoft.Extensions.Options;
 using FraudDetection.Training.Pipeline;
 using FraudDetection.Training.Preflight;
+using FraudDetection.Training.Labels;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Training.Runs;
 
@@ -19,6 +22,7 @@ public sealed class TrainingRunner(
     TrainingPipeline pipeline,
     TimeProvider timeProvider,
     IOptions<TrainingOptions> options,
+    IConfiguration configuration,
     ILogger<TrainingRunner> logger)
 {
     public static readonly ActivitySource Activity = new("FraudDetection.Training");
@@ -33,7 +37,7 @@ public sealed class TrainingRunner(
             await preflight.EnsureAsync(cancellationToken);
             Log(id, "preflight passed");
 
-            var request = WithStarterParameters(new TrainingPipelineRequest(status.Trigger, dataLocator.Resolve(), Path.Combine(dataLocator.WorkDirectory(), id)) { QueuedRunId = id, Tags = status.Tags });
+            var request = WithStarterParameters(new TrainingPipelineRequest(status.Trigger, dataLocator.Resolve(), Path.Combine(dataLocator.WorkDirectory(), id)) { QueuedRunId = id, Tags = status.Tags, ReceivedLabels = ReadLabels(id, cancellationToken) });
             logger.LogInformation("Training run {Id} ({Trigger}) on {Files}", id, status.Trigger, string.Join(", ", request.DataFiles));
             var result = await pipeline.RunAsync(request, new QueueProgress(queue, id, logger), cancellationToken);
             Log(id, $"gate: {result.Decision.Outcome} ({result.Decision.Reason})");
@@ -62,6 +66,29 @@ public sealed class TrainingRunner(
     }
 
     private void Log(string id, string line) => queue.AppendLog(id, line);
+
+    /// <summary>
+    /// The verdicts received so far on fraud.labels, when a Kafka connection is configured. A run goes on without them
+    /// when the topic cannot be read; its params say so (<c>labels_from</c>).
+    /// </summary>
+    private ReceivedLabels ReadLabels(string id, CancellationToken cancellationToken)
+    {
+        if (KafkaConnection.BootstrapServers(configuration) is not { } bootstrapServers)
+        {
+            return ReceivedLabels.None("none (no Kafka connection configured)");
+        }
+        try
+        {
+            var labels = ReceivedLabels.Read(bootstrapServers, TimeSpan.FromSeconds(30), cancellationToken);
+            Log(id, $"labels: {labels.ByTransNum.Count} verdicts from {labels.Source}, {labels.Skipped} skipped");
+            return labels;
+        }
+        catch (Exception e) when (e is KafkaException or TimeoutException)
+        {
+            logger.LogWarning("Training run {Id} goes on without received labels: {Error}", id, e.Message);
+            return ReceivedLabels.None($"none ({Topics.Labels} unreadable: {e.Message})");
+        }
+    }
 
     /// <summary>The starter run's own quicker parameters (<c>Training:Starter</c>), when set.</summary>
     private TrainingPipelineRequest WithStarterParameters(TrainingPipelineRequest request)

@@ -54,6 +54,11 @@ public static class ModelTrainer
             FeatureMatrix.Build(transactions, new OnlineFeatureState(request.FeatureOptions, features),
                 progress: n => progress?.Report(new TrainingProgress(Stage_Read, $"{n:N0} transactions featurized", n))), request.Mapping);
         cancellationToken.ThrowIfCancellationRequested();
+        // Verdicts received on fraud.labels replace the file's targets. Targets only: the features (the card's known
+        // frauds after the label delay among them) were built from the file, as Scoring builds them, and stay so.
+        var labelParams = request.ReceivedLabels is { } received
+            ? received.Params(received.ApplyTo(matrix.Labels, matrix.TransactionIds, matrix.Rows))
+            : null;
         var all = TrainingSet.From(matrix);
         if (all.Rows == 0)
         {
@@ -191,6 +196,10 @@ public static class ModelTrainer
         DriftReferenceExport.Write(request.OutputDirectory, version, valid, scores, names, importance, threshold);
         Lap("export");
         foreach (var (key, value) in stageSeconds)
+        {
+            parameters[key] = value;
+        }
+        foreach (var (key, value) in labelParams ?? new Dictionary<string, string>())
         {
             parameters[key] = value;
         }

@@ -45,6 +45,9 @@ public sealed record TrainingRequest
     /// </summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>Verdicts received on fraud.labels that replace the files' targets (null: the files' labels only).</summary>
+    public Labels.ReceivedLabels? ReceivedLabels { get; init; }
+
     /// <summary>Graph model settings (<see cref="TrainerKind.GraphSage"/>); null: its defaults.</summary>
     public Graph.Training.GraphSageOptions? Graph { get; init; }
 }
