@@ -5,7 +5,10 @@ using Confluent.Kafka;
 using FraudDetection.Core.Messaging;
 using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Tests.Registry;
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Transactions;
 using FraudDetection.Training.Labels;
+using FraudDetection.Training.Trainers;
 
 namespace FraudDetection.Tests.Training;
 
@@ -120,5 +123,40 @@ public class ReceivedLabelsTests : IDisposable
         run.State.Should().Be(FraudDetection.Training.Runs.TrainingRunState.Succeeded, run.Error);
         run.Log.Should().Contain(line => line.Contains("labels: 4 verdicts from fraud.labels, 2 skipped"));
         job.Requests.Single().ReceivedLabels!.ByTransNum.Should().HaveCount(4);
+    }
+
+    [Fact]
+    public async Task A_trained_model_counts_the_verdicts_on_its_validation_frauds_and_in_its_params()
+    {
+        var file = RepoPaths.KaggleSlice("fraudTrain.head.csv");
+        var validation = TransactionCsv.ReadFile(file).Where(tx => tx.TransDateTransTime >= new DateTime(2019, 1, 3)).ToList();
+        var genuine = validation.Where(tx => tx.IsFraud == 0).Take(2).ToList();
+        var fraud = validation.First(tx => tx.IsFraud == 1);
+        var labels = ReceivedLabels.From(
+        [
+            Json(Verdict(genuine[0].TransNum, LabelValues.Fraud, LabelSources.Customer, 1)),
+            Json(Verdict(genuine[1].TransNum, LabelValues.Fraud, LabelSources.Chargeback, 1)),
+            Json(Verdict(fraud.TransNum, LabelValues.Genuine, LabelSources.Analyst, 1)),
+            Json(Verdict(validation[^1].TransNum, validation[^1].IsFraud == 1 ? LabelValues.Fraud : LabelValues.Genuine, LabelSources.Analyst, 1)),
+            Json(Verdict("not-in-the-data", LabelValues.Fraud, LabelSources.Analyst, 1)),
+        ], Topics.Labels);
+
+        var result = await ModelTrainer.TrainAsync(new TrainingRequest
+        {
+            DataFiles = [file],
+            OutputDirectory = Path.Combine(_temp.Path, "model"),
+            ValidFrom = new DateTime(2019, 1, 3),
+            NegativesPerFraud = 0,
+            Parameters = new HyperParameters(Trees: 10, Leaves: 7, MinDataInLeaf: 5),
+            ShapRows = 50,
+            WritePlots = false,
+            ReceivedLabels = labels,
+        });
+
+        result.Report.Validation.Frauds.Should().Be(15 + 2 - 1, "the slice's 15 validation frauds, two more by verdict and one cleared");
+        result.Report.Params.Should().Contain("labels_received", "5")
+            .And.Contain("labels_applied", "4")
+            .And.Contain("labels_changed", "3")
+            .And.Contain("labels_by_source", "chargeback=1,customer=1,analyst=3");
     }
 }
