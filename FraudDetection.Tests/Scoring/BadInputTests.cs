@@ -58,20 +58,7 @@ public sealed class BadInputTests
     {
         using var harness = new ScoringHarness();
         await ScoringModels.RegistryWithChampionAsync(Path.Combine(harness.Directory, "data", "registry"), ScoringModels.ModelA);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.ListenOnLoopback();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:kafka"] = harness.Kafka.BootstrapServers,
-            ["FraudDetection:DataDirectory"] = Path.Combine(harness.Directory, "data"),
-            ["Scoring:ModelPollIntervalMs"] = "200",
-            ["Scoring:Consumer:session.timeout.ms"] = "6000",
-        });
-        builder.AddServiceDefaults();
-        builder.AddScoringServices();
-        await using var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapScoringApi();
+        await using var app = ScoringHost.Build(harness);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = app.BaseAddress() };
         var good = ScoringModels.KaggleRows(1)[0];

@@ -19,21 +19,7 @@ public sealed class DriftMetricsTests
         var rows = ScoringModels.KaggleRows(300);
         harness.Produce(rows);
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.ListenOnLoopback();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:kafka"] = harness.Kafka.BootstrapServers,
-            ["FraudDetection:DataDirectory"] = Path.Combine(harness.Directory, "data"),
-            ["Scoring:ModelPollIntervalMs"] = "200",
-            ["Scoring:Consumer:session.timeout.ms"] = "6000",
-            ["Scoring:Drift:MinRows"] = "100",
-        });
-        builder.AddServiceDefaults();
-        builder.AddScoringServices();
-        await using var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapScoringApi();
+        await using var app = ScoringHost.Build(harness, new() { ["Scoring:Drift:MinRows"] = "100" });
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = app.BaseAddress() };
 

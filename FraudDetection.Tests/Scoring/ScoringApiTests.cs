@@ -20,26 +20,7 @@ namespace FraudDetection.Tests.Scoring;
 
 public sealed class ScoringApiTests
 {
-    private static WebApplication BuildHost(ScoringHarness harness, Dictionary<string, string?>? settings = null)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.ListenOnLoopback();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:kafka"] = harness.Kafka.BootstrapServers,
-            ["FraudDetection:DataDirectory"] = Path.Combine(harness.Directory, "data"),
-            ["Scoring:ModelPollIntervalMs"] = "200",
-            ["Scoring:CheckpointIntervalMs"] = "200",
-            ["Scoring:Consumer:session.timeout.ms"] = "6000",
-        });
-        builder.Configuration.AddInMemoryCollection(settings ?? []);
-        builder.AddServiceDefaults();
-        builder.AddScoringServices();
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapScoringApi();
-        return app;
-    }
+    private static WebApplication BuildHost(ScoringHarness harness, Dictionary<string, string?>? settings = null) => ScoringHost.Build(harness, settings);
 
     /// <summary>A Scoring host with model A as champion, started once it has scored <paramref name="history"/> from the stream.</summary>
     private static async Task<WebApplication> StartWithScoredHistoryAsync(ScoringHarness harness, List<Transaction> history)
