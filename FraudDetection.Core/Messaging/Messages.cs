@@ -107,6 +107,34 @@ public sealed record FraudLabel(
     /// <summary>Whether the label says fraud (<see cref="LabelValues.Fraud"/>).</summary>
     [JsonIgnore]
     public bool IsFraud => Label == LabelValues.Fraud;
+
+    /// <summary>
+    /// Reads a <see cref="Topics.Labels"/> value: the verdict, or null with why not (unreadable JSON, a missing
+    /// trans_num, card_id or transaction_time, a label or source outside the contract). Every reader uses this one.
+    /// </summary>
+    public static FraudLabel? TryRead(ReadOnlySpan<byte> value, out string? error)
+    {
+        FraudLabel? label;
+        try
+        {
+            label = value.IsEmpty ? null : System.Text.Json.JsonSerializer.Deserialize(value, FraudJsonContext.Default.FraudLabel);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            error = $"not a verdict: {e.Message}";
+            return null;
+        }
+        error = label switch
+        {
+            null => "empty verdict",
+            { TransNum: null or { Length: 0 } } or { CardId: null or { Length: 0 } } => "trans_num and card_id are required",
+            _ when label.TransactionTime == default => "transaction_time is required",
+            _ when !LabelValues.All.Contains(label.Label) => $"label must be one of {string.Join(", ", LabelValues.All)}",
+            _ when !LabelSources.All.Contains(label.Source) => $"source must be one of {string.Join(", ", LabelSources.All)}",
+            _ => null,
+        };
+        return error is null ? label : null;
+    }
 }
 
 /// <summary>The values of <see cref="FraudLabel.Label"/>.</summary>

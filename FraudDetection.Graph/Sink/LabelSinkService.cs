@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -74,17 +73,9 @@ public sealed partial class LabelSinkService(
 
     private FraudLabel? Read(ConsumeResult<Ignore, byte[]> message)
     {
-        try
+        if (FraudLabel.TryRead(message.Message.Value, out _) is { } label)
         {
-            var label = JsonSerializer.Deserialize(message.Message.Value, FraudJsonContext.Default.FraudLabel);
-            if (label is { TransNum.Length: > 0, CardId.Length: > 0 } && label.TransactionTime != default && LabelValues.All.Contains(label.Label)
-                && LabelSources.All.Contains(label.Source))
-            {
-                return label;
-            }
-        }
-        catch (JsonException)
-        {
+            return label;
         }
         Skipped++;
         LogSkipped(message.Partition.Value, message.Offset.Value);

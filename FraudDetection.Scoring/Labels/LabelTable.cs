@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using FraudDetection.Core.Features;
 
 namespace FraudDetection.Scoring.Labels;
@@ -44,33 +43,18 @@ public sealed class LabelTable(ILogger<LabelTable>? logger = null)
         var changed = false;
         while (incoming.TryDequeue(out var item))
         {
-            FraudLabel? label;
-            try
-            {
-                label = JsonSerializer.Deserialize(item.Value, FraudJsonContext.Default.FraudLabel);
-                Validate(label);
-            }
-            catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentException)
+            if (FraudLabel.TryRead(item.Value, out var error) is not { } label)
             {
                 Interlocked.Increment(ref badMessages);
-                logger?.LogWarning("Skipped label message {Where}: {Error}", item.Where, e.Message);
+                logger?.LogWarning("Skipped label message {Where}: {Error}", item.Where, error);
                 continue;
             }
-            if (Events.Apply(label!.CardId, label.TransNum, label.IsFraud, label.TransactionTime, label.Source, label.LearnedAt))
+            if (Events.Apply(label.CardId, label.TransNum, label.IsFraud, label.TransactionTime, label.Source, label.LearnedAt))
             {
                 bySource.AddOrUpdate(label.Source, 1, (_, n) => n + 1);
                 changed = true;
             }
         }
         return changed;
-    }
-
-    private static void Validate(FraudLabel? label)
-    {
-        if (label is null) throw new InvalidDataException("empty label");
-        if (string.IsNullOrWhiteSpace(label.CardId) || string.IsNullOrWhiteSpace(label.TransNum)) throw new InvalidDataException("card_id and trans_num are required");
-        if (!LabelValues.All.Contains(label.Label)) throw new InvalidDataException($"label must be one of {string.Join(", ", LabelValues.All)}");
-        if (!LabelSources.All.Contains(label.Source)) throw new InvalidDataException($"source must be one of {string.Join(", ", LabelSources.All)}");
-        if (label.TransactionTime == default) throw new InvalidDataException("transaction_time is required");
     }
 }

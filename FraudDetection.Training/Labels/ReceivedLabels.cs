@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Core.Messaging;
 
@@ -38,16 +37,7 @@ public sealed class ReceivedLabels
         var skipped = 0;
         foreach (var value in values)
         {
-            FraudLabel? label;
-            try
-            {
-                label = value is null ? null : JsonSerializer.Deserialize(value, FraudJsonContext.Default.FraudLabel);
-            }
-            catch (JsonException)
-            {
-                label = null;
-            }
-            if (label is null || string.IsNullOrWhiteSpace(label.TransNum) || !LabelValues.All.Contains(label.Label))
+            if (FraudLabel.TryRead(value, out _) is not { } label)
             {
                 skipped++;
                 continue;

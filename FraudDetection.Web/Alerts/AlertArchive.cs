@@ -22,7 +22,7 @@ public sealed class AlertArchive(AlertStore store, IConfiguration configuration,
 
     private void Consume(CancellationToken stoppingToken)
     {
-        var bootstrap = configuration.GetConnectionString("kafka");
+        var bootstrap = KafkaConnection.BootstrapServers(configuration);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
             logger.LogWarning("No ConnectionStrings:kafka; the alert queue keeps only what {Path} already holds", store.Path);

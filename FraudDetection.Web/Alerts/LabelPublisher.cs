@@ -26,7 +26,7 @@ public sealed class LabelPublisher(AlertStore store, IConfiguration configuratio
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var bootstrap = configuration.GetConnectionString("kafka");
+        var bootstrap = KafkaConnection.BootstrapServers(configuration);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
             logger.LogWarning("No ConnectionStrings:kafka; answers and verdicts are stored in {Path} and published once a broker is configured", store.Path);

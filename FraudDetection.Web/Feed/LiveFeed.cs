@@ -77,7 +77,7 @@ public sealed class LiveFeed(IConfiguration configuration, ILogger<LiveFeed> log
 
     private void Consume(CancellationToken stoppingToken)
     {
-        var bootstrap = configuration.GetConnectionString("kafka");
+        var bootstrap = KafkaConnection.BootstrapServers(configuration);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
             logger.LogWarning("No ConnectionStrings:kafka; the live feed stays empty");
