@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FraudDetection.Benchmarks.Faults;
 using FraudDetection.Benchmarks.Features;
 using FraudDetection.Benchmarks.Graph;
 using FraudDetection.Benchmarks.Micro;
@@ -21,5 +22,6 @@ public static class BenchmarkCli
         FeatureBenchmark.Build(),
         ModelBench.Build(),
         MicroBenchmarks.Build(),
+        FaultBench.Build(),
     };
 }

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Graph.Store;
 using FraudDetection.Graph.Neo4j;
@@ -32,6 +33,7 @@ public static class GraphServiceExtensions
         builder.Services.AddHostedService<GraphSinkService>();
         builder.Services.AddHostedService<LabelSinkService>();
         builder.Services.AddHealthChecks().AddCheck<GraphSinkHealthCheck>(GraphSinkHealthCheck.Name);
+        builder.Services.AddKafkaBrokerHealthCheck();
         return builder;
     }
 

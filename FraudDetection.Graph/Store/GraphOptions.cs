@@ -8,8 +8,8 @@ public sealed class GraphOptions
     /// <summary>Consumer group of the sink.</summary>
     public string GroupId { get; set; } = "graph-sink";
 
-    /// <summary>Kafka consumer session timeout; unset = the client default (45 s).</summary>
-    public int? SessionTimeoutMs { get; set; }
+    /// <summary>Kafka consumer session timeout: a killed sink's partitions go to its successor after this long (the client's default is 45 s).</summary>
+    public int? SessionTimeoutMs { get; set; } = 10_000;
 
     /// <summary>Extra librdkafka settings for the sink's consumer (e.g. <c>fetch.wait.max.ms</c>): section <c>Graph:Consumer</c>.</summary>
     public Dictionary<string, string> Consumer { get; set; } = [];

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Messaging;
 using System.Net;
 using System.Text.Json;
 using FraudDetection.Core.Hosting;
@@ -85,6 +86,7 @@ public static class NotifierServiceExtensions
         services.AddHostedService<AlertConsumerWorker>();
 
         services.AddHealthChecks().AddCheck<NotifierHealthCheck>("notifier");
+        services.AddKafkaBrokerHealthCheck();
         return builder;
     }
 

@@ -55,6 +55,11 @@ public sealed class AlertConsumerWorker(
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            // A killed Notifier's partitions go to its successor after this long, not the default 45 s.
+            SessionTimeoutMs = 10_000,
+            // Also the group's rebalance timeout: a rejoin after a crash or a broker outage waits at most this long for
+            // members that will never answer (the client's default is 5 minutes).
+            MaxPollIntervalMs = 60_000,
         };
         foreach (var (key, value) in options.Value.Kafka)
         {

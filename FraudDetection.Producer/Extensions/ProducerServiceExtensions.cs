@@ -1,3 +1,4 @@
+using FraudDetection.Core.Messaging;
 using FraudDetection.Producer.Health;
 using FraudDetection.Producer.Hosting;
 using FraudDetection.Producer.Options;
@@ -23,6 +24,7 @@ public static class ProducerServiceExtensions
             services.GetRequiredService<ProducerMetrics>().SeedZeros(services.GetRequiredService<ProducerController>().ScenarioLabels()));
         builder.Services.AddHostedService<ProducerHostedService>();
         builder.Services.AddHealthChecks().AddCheck<ProducerHealthCheck>("kafka-producer");
+        builder.Services.AddKafkaBrokerHealthCheck();
         return builder;
     }
 }

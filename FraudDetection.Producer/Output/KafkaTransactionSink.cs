@@ -51,15 +51,18 @@ public sealed class KafkaTransactionSink : ITransactionSink
     {
         BootstrapServers = bootstrapServers,
         ClientId = "fraud-producer",
-        Acks = Acks.Leader,
-        EnableIdempotence = false,
+        // Idempotent (acks=all): retries while the broker is away neither duplicate nor reorder a card's transactions,
+        // and a card's order is what its features read.
+        Acks = Acks.All,
+        EnableIdempotence = true,
         LingerMs = 5,
         BatchSize = 1_000_000,
         BatchNumMessages = 10_000,
         CompressionType = CompressionType.None,
         QueueBufferingMaxMessages = 500_000,
         SocketNagleDisable = true,
-        MessageTimeoutMs = 30_000,
+        // An outage shorter than this loses nothing: the messages wait in the client and go when the broker answers.
+        MessageTimeoutMs = 300_000,
         // Delivery reports carry only the status: nothing else is read from them.
         DeliveryReportFields = "status",
     };

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
@@ -99,6 +100,7 @@ public static class ScoringServiceExtensions
         services.TryAddSingleton<TransactionAppender>();
 
         services.AddHealthChecks().AddCheck<ScoringHealthCheck>(HealthCheckName);
+        services.AddKafkaBrokerHealthCheck();
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Registry;
 using FraudDetection.Training.Drift;
 using FraudDetection.Training.Health;
@@ -32,6 +33,7 @@ public static class TrainingServiceExtensions
         builder.AddDriftWatch();
 
         services.AddHealthChecks().AddCheck<TrainingHealthCheck>("training");
+        services.AddKafkaBrokerHealthCheck();
         return builder;
     }
 

@@ -38,9 +38,12 @@ public sealed class AlertArchive(AlertStore store, IConfiguration configuration,
             EnableAutoOffsetStore = false,
             EnablePartitionEof = false,
             SessionTimeoutMs = 6000,
+            // Also the group's rebalance timeout: a rejoin after a member's crash or a broker outage waits at most this
+            // long for members that will never answer (the client's default is 5 minutes; a loop turn takes milliseconds).
+            MaxPollIntervalMs = 30_000,
         };
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
-            .SetErrorHandler((_, e) => logger.LogDebug("Alert archive consumer: {Reason}", e.Reason))
+            .SetErrorHandler((_, e) => logger.LogWarning("Alert archive consumer: {Reason}", e.Reason))
             .Build();
         consumer.Subscribe(Topics.Alerts);
         logger.LogInformation("Alert archive reading {Topic} at {Bootstrap} into {Path}", Topics.Alerts, bootstrap, store.Path);
@@ -63,7 +66,16 @@ public sealed class AlertArchive(AlertStore store, IConfiguration configuration,
                     continue;
                 }
                 Keep(result.Message.Value);
-                consumer.StoreOffset(result);
+                try
+                {
+                    consumer.StoreOffset(result);
+                }
+                catch (KafkaException e)
+                {
+                    // The partition went to another member (a rebalance after a broker outage): it reads this alert
+                    // again from the last commit, and storing is idempotent on alert_id.
+                    logger.LogInformation("Alert archive: offset not stored ({Reason}); the partition's next owner reads it again", e.Error.Reason);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Messaging;
 using System.Threading.RateLimiting;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Web.Alerts;
@@ -28,6 +29,7 @@ public static class WebServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CounterSampler>());
         services.AddSingleton<LiveFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
+        services.AddKafkaBrokerHealthCheck();
         builder.AddAlertReview();
         return builder;
     }

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using FraudDetection.Core.Messaging;
+using FraudDetection.DevKafka.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FraudDetection.Tests.DevKafka;
+
+/// <summary>The <c>kafka</c> health check every service has: a broker that answers, one that went away, one that accepts and never answers.</summary>
+public sealed class KafkaBrokerHealthCheckTests
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task Healthy_while_the_broker_answers_and_unhealthy_once_it_is_gone_after_the_cached_answer_expires()
+    {
+        var kafka = EmbeddedKafka.Start();
+        using var check = Check(kafka.BootstrapServers);
+
+        (await check.CheckHealthAsync(new HealthCheckContext())).Status.Should().Be(HealthStatus.Healthy);
+        kafka.Dispose();
+        (await check.CheckHealthAsync(new HealthCheckContext())).Status.Should().Be(HealthStatus.Healthy, "the answer is kept for 5 s");
+
+        _time.Advance(KafkaBrokerHealthCheck.CacheFor + TimeSpan.FromSeconds(1));
+        var gone = await check.CheckHealthAsync(new HealthCheckContext());
+        gone.Status.Should().Be(HealthStatus.Unhealthy);
+        gone.Description.Should().Contain(kafka.BootstrapServers);
+    }
+
+    [Fact]
+    public async Task Unhealthy_within_seconds_when_the_broker_accepts_connections_but_never_answers()
+    {
+        // A stopped broker process: the port still accepts, nothing is ever read or answered.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<Socket>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptSocketAsync());
+            }
+        });
+        using var check = Check($"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await check.CheckHealthAsync(new HealthCheckContext());
+
+        result.Status.Should().Be(HealthStatus.Unhealthy);
+        result.Description.Should().Contain("did not answer");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the check waits for its own timeout, not the client's minute");
+    }
+
+    [Fact]
+    public async Task Without_a_configured_broker_the_check_has_nothing_to_report()
+    {
+        using var check = new KafkaBrokerHealthCheck(new ConfigurationBuilder().Build(), _time);
+
+        (await check.CheckHealthAsync(new HealthCheckContext())).Description.Should().Be("no Kafka configured");
+    }
+
+    private KafkaBrokerHealthCheck Check(string servers) => new(
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:kafka"] = servers }).Build(), _time);
+}
