@@ -2,6 +2,7 @@ using System.CommandLine;
 using FraudDetection.Benchmarks.Faults;
 using FraudDetection.Benchmarks.Features;
 using FraudDetection.Benchmarks.Graph;
+using FraudDetection.Benchmarks.Load;
 using FraudDetection.Benchmarks.Micro;
 using FraudDetection.Benchmarks.Model;
 using FraudDetection.Benchmarks.Producer;
@@ -23,5 +24,6 @@ public static class BenchmarkCli
         ModelBench.Build(),
         MicroBenchmarks.Build(),
         FaultBench.Build(),
+        SystemBench.Build(),
     };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using FraudDetection.Benchmarks.Hosting;
 using Confluent.Kafka;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Messaging;
@@ -31,9 +32,9 @@ internal static class FaultCheck
         var drained = true;
         try
         {
-            await FaultRun.PollAsync(async () =>
+            await AppHostRun.PollAsync(async () =>
             {
-                var status = await FaultRun.ProducerStatusAsync(producer, cancellationToken);
+                var status = await AppHostRun.ProducerStatusAsync(producer, cancellationToken);
                 if (status.State != "finished")
                 {
                     return false;
@@ -136,6 +137,9 @@ internal static class FaultCheck
         }
         return new FaultReport(kills, replay.Count, lost, duplicated, wrong, alerts.Count, stream.DeadLettered, recovered, unhealthy, problems);
     }
+
+    /// <summary>Distinct transactions in the graph so far.</summary>
+    public static long GraphRows(string data) => Scalar(Path.Combine(data, "graph", "graph.db"), "SELECT COUNT(DISTINCT trans_num) FROM edges");
 
     internal readonly record struct StoreCounts(long GraphRows, long GraphAlerts, long Delivered, long WebAlerts);
 

@@ -12,7 +12,7 @@ namespace FraudDetection.Benchmarks.Faults;
 /// <param name="WrongScores">Rows whose graph score differs from the uninterrupted backtest's.</param>
 /// <param name="Alerts">Alerts in the graph.</param>
 /// <param name="DeadLettered">Messages on the dead-letter topics (the replay holds only good rows).</param>
-/// <param name="RecoveredSeconds">From the last fault (the broker answering again, or the last restart) until every row and alert is through.</param>
+/// <param name="RecoveredSeconds">From the last fault (the broker answering again, or the last restart) until the graph holds every row the Producer had sent.</param>
 /// <param name="UnhealthyDuringPause">Services that reported themselves unhealthy while the broker did not answer.</param>
 public sealed record FaultReport(
     int Kills, long Produced, long Lost, long Duplicated, long WrongScores, long Alerts, long DeadLettered,

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using FraudDetection.Benchmarks.Hosting;
 using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Core.Transactions;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,6 @@ namespace FraudDetection.Benchmarks.Faults;
 public static class FaultRun
 {
     private const string Broker = "kafka";
-    private const string PidProperty = "executable.pid";
 
     public static async Task<FaultReport> RunAsync(FaultOptions options, TextWriter log, CancellationToken cancellationToken = default)
     {
@@ -35,24 +35,12 @@ public static class FaultRun
             var clock = Stopwatch.StartNew();
             void Log(string line) => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}"));
 
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.FraudDetection_AppHost>(
-                new DistributedApplicationTestingBuilderOptions { EnableDashboard = false },
+            var app = await AppHostRun.CreateAsync(
                 [
                     "--data-dir", data,
                     "--replay", replayFile,
                     "--rate", options.Rate.ToString(CultureInfo.InvariantCulture),
-                    "--kafka-port", "0",
-                    "--DcpPublisher:RandomizePorts=true",
-                    "--DcpPublisher:ContainerRuntimeInitializationTimeout=00:00:00",
                 ], cancellationToken);
-            // The services' own log lines are the app host's Information; a fault run prints only its progress and their errors.
-            builder.Services.AddLogging(logging => logging
-                .AddFilter("FraudDetection.AppHost.Resources", LogLevel.Error)
-                .AddFilter("FraudDetection.AppHost.Resources.prometheus", LogLevel.None)
-                .AddFilter("Aspire", LogLevel.Warning)
-                .AddFilter("Microsoft", LogLevel.Warning)
-                .AddFilter("System.Net.Http", LogLevel.Warning));
-            var app = await builder.BuildAsync(cancellationToken);
             var problems = new List<string>();
             var kills = 0;
             double recovered;
@@ -64,12 +52,12 @@ public static class FaultRun
                 var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
                 var commands = app.Services.GetRequiredService<ResourceCommandService>();
                 var model = app.Services.GetRequiredService<DistributedApplicationModel>();
-                await WaitHealthyAsync(notifications, [Broker, .. FaultOptions.AllServices], options.StepTimeout, cancellationToken);
+                await AppHostRun.WaitHealthyAsync(notifications, [Broker, .. FaultOptions.AllServices], options.StepTimeout, cancellationToken);
                 Log("every service healthy");
 
                 using var producer = app.CreateHttpClient("producer");
                 var flowing = Math.Min(options.Rows / 10, 500);
-                await PollAsync(async () => (await ProducerStatusAsync(producer, cancellationToken)).Acknowledged >= flowing,
+                await AppHostRun.PollAsync(async () => (await AppHostRun.ProducerStatusAsync(producer, cancellationToken)).Acknowledged >= flowing,
                     $"the replay flowing ({flowing} acknowledged)", options.StepTimeout, cancellationToken);
                 Log("the replay is flowing");
 
@@ -79,7 +67,7 @@ public static class FaultRun
                     foreach (var service in options.Kill)
                     {
                         var resource = model.Resources.Single(r => r.Name == service);
-                        var pid = Pid(notifications, service);
+                        var pid = AppHostRun.Pid(notifications, service);
                         // The service's own process (under the launcher DCP started) first, so that no shutdown code runs anywhere.
                         foreach (var process in ProcessTree.DescendantsFirst(pid))
                         {
@@ -103,11 +91,15 @@ public static class FaultRun
                     unhealthy = await PauseBrokerAsync(app, notifications, options.BrokerPause, Log, cancellationToken);
                     lastFault = clock.Elapsed;
                 }
-                await WaitHealthyAsync(notifications, FaultOptions.AllServices, options.StepTimeout, cancellationToken);
+                await AppHostRun.WaitHealthyAsync(notifications, FaultOptions.AllServices, options.StepTimeout, cancellationToken);
                 Log($"every service healthy {(clock.Elapsed - lastFault).TotalSeconds:F1} s after the last fault");
 
-                stream = await FaultCheck.WaitForDrainAsync(app, data, replay.Count, options.StepTimeout, Log, cancellationToken);
+                // Recovered: the graph holds everything the Producer had sent (the replay may still be going).
+                await AppHostRun.PollAsync(async () => FaultCheck.GraphRows(data) >= (await AppHostRun.ProducerStatusAsync(producer, cancellationToken)).Acknowledged,
+                    "the graph caught up with the Producer", options.StepTimeout, cancellationToken);
                 recovered = (clock.Elapsed - lastFault).TotalSeconds;
+                Log($"the graph caught up with the Producer {recovered:F1} s after the last fault");
+                stream = await FaultCheck.WaitForDrainAsync(app, data, replay.Count, options.StepTimeout, Log, cancellationToken);
                 await app.StopAsync(cancellationToken);
                 Log("stopped");
             }
@@ -133,7 +125,7 @@ public static class FaultRun
     private static async Task<IReadOnlyList<string>> PauseBrokerAsync(DistributedApplication app, ResourceNotificationService notifications,
         TimeSpan pause, Action<string> log, CancellationToken cancellationToken)
     {
-        var processes = ProcessTree.DescendantsFirst(Pid(notifications, Broker));
+        var processes = ProcessTree.DescendantsFirst(AppHostRun.Pid(notifications, Broker));
         var pid = processes[0];
         var clients = FaultOptions.AllServices.ToDictionary(s => s, s => app.CreateHttpClient(s));
         var unhealthy = new SortedSet<string>(StringComparer.Ordinal);
@@ -198,61 +190,7 @@ public static class FaultRun
         kill.WaitForExit();
     }
 
-    private static int Pid(ResourceNotificationService notifications, string resource)
-    {
-        if (notifications.TryGetCurrentState(resource, out var current)
-            && current.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value
-            && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, out var pid))
-        {
-            return pid;
-        }
-        throw new InvalidOperationException($"{resource} has no process id in its state");
-    }
 
-    private static async Task WaitHealthyAsync(ResourceNotificationService notifications, IEnumerable<string> resources, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(timeout);
-        foreach (var resource in resources)
-        {
-            try
-            {
-                await notifications.WaitForResourceHealthyAsync(resource, budget.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{resource} not healthy within {timeout.TotalSeconds:F0} s");
-            }
-        }
-    }
-
-    internal static async Task<ProducerProgress> ProducerStatusAsync(HttpClient producer, CancellationToken cancellationToken)
-    {
-        var status = await producer.GetFromJsonAsync<JsonElement>("/api/producer", cancellationToken);
-        return new ProducerProgress(status.GetProperty("state").GetString() ?? "", status.GetProperty("acknowledged").GetInt64());
-    }
-
-    internal static async Task PollAsync(Func<Task<bool>> done, string what, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        Exception? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await done())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                last = e; // a service between its kill and its restart
-            }
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        }
-        throw new TimeoutException($"waited {timeout.TotalSeconds:F0} s for {what}", last);
-    }
 
     private static void TryDelete(string directory)
     {
@@ -266,4 +204,3 @@ public static class FaultRun
     }
 }
 
-internal readonly record struct ProducerProgress(string State, long Acknowledged);

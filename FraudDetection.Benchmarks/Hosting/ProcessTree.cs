@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace FraudDetection.Benchmarks.Faults;
+namespace FraudDetection.Benchmarks.Hosting;
 
 /// <summary>A process and everything it started, read from /proc (Linux): DCP launches a project through <c>dotnet run</c>.</summary>
-internal static class ProcessTree
+public static class ProcessTree
 {
     /// <summary><paramref name="root"/>'s descendants, deepest first, then <paramref name="root"/> itself.</summary>
     public static IReadOnlyList<int> DescendantsFirst(int root)
@@ -31,6 +31,24 @@ internal static class ProcessTree
         }
         Visit(root);
         return ordered;
+    }
+
+    /// <summary>CPU seconds used so far (user + system) and resident memory of one process; zeros once it is gone.</summary>
+    public static (double CpuSeconds, long RssBytes) Usage(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // Fields 14 and 15 of stat (utime, stime) in clock ticks, 100 a second on Linux; 24 (rss) in pages.
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            var pages = long.Parse(fields[21], CultureInfo.InvariantCulture);
+            return (ticks / 100.0, pages * Environment.SystemPageSize);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return (0, 0);
+        }
     }
 
     // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses, so read after the last ')'.
