@@ -200,8 +200,8 @@ public sealed partial class GraphSinkService(
             throw new JsonException("a scored transaction must be a JSON object");
         }
         Transaction? transaction = null;
-        double score = 0;
-        bool isAlert = false;
+        double? score = null;
+        bool? isAlert = null;
         string? modelVersion = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -209,23 +209,28 @@ public sealed partial class GraphSinkService(
             reader.Read();
             if (name.SequenceEqual("transaction"u8))
             {
+                Once(transaction is null, "transaction");
                 // The hand-written reader first (the serializer cost most of the sink's CPU); the serializer
                 // decides anything that reader is unsure about, exactly as in Scoring.
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
                 var value = json[start..(int)reader.BytesConsumed];
-                transaction = TransactionJson.TryReadFast(value, repeatedStrings) ?? JsonSerializer.Deserialize(value, FraudJsonContext.Default.Transaction);
+                transaction = TransactionJson.TryReadFast(value, repeatedStrings) ?? JsonSerializer.Deserialize(value, FraudJsonContext.Default.Transaction)
+                    ?? throw new JsonException("transaction is null");
             }
             else if (name.SequenceEqual("score"u8))
             {
+                Once(score is null, "score");
                 score = JsonSerializer.Deserialize(ref reader, FraudJsonContext.Default.Double);
             }
             else if (name.SequenceEqual("is_alert"u8))
             {
+                Once(isAlert is null, "is_alert");
                 isAlert = JsonSerializer.Deserialize(ref reader, FraudJsonContext.Default.Boolean);
             }
             else if (name.SequenceEqual("model_version"u8))
             {
+                Once(modelVersion is null, "model_version");
                 modelVersion = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
             }
             else
@@ -237,11 +242,39 @@ public sealed partial class GraphSinkService(
         {
             throw new JsonException("a scored transaction must be one complete JSON object");
         }
-        if (modelVersion is not null && repeatedStrings is not null)
+        // What Scoring always writes; anything else did not come from Scoring and is not stored.
+        if (transaction is null || string.IsNullOrEmpty(transaction.TransNum) || transaction.CcNum <= 0)
+        {
+            throw new JsonException("a scored transaction needs a transaction with a trans_num and a positive cc_num");
+        }
+        if (score is not { } s || !double.IsFinite(s) || s < 0 || s > 1)
+        {
+            throw new JsonException("score must be a number from 0 to 1");
+        }
+        if (isAlert is null)
+        {
+            throw new JsonException("is_alert is missing");
+        }
+        if (string.IsNullOrEmpty(modelVersion) || modelVersion.Length > MaxModelVersionLength)
+        {
+            throw new JsonException($"model_version must be 1 to {MaxModelVersionLength} characters");
+        }
+        if (repeatedStrings is not null)
         {
             modelVersion = repeatedStrings.GetOrAdd(modelVersion);
         }
-        return transaction is null ? null : GraphEdge.From(transaction, score, modelVersion!, isAlert, repeatedStrings);
+        return GraphEdge.From(transaction, s, modelVersion, isAlert.Value, repeatedStrings);
+    }
+
+    private const int MaxModelVersionLength = 128;
+
+    // A field given twice is ambiguous (which one did the sender mean?): the message is refused, not guessed at.
+    private static void Once(bool first, string field)
+    {
+        if (!first)
+        {
+            throw new JsonException($"{field} is given more than once");
+        }
     }
 
     private async Task WriteBatchesAsync(IConsumer<Ignore, byte[]> consumer, ChannelReader<Pending> reader, ResiliencePipeline retry, CancellationToken stoppingToken)

@@ -158,6 +158,43 @@ public sealed class GraphSinkEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_kind_of_malformed_scored_message_between_good_ones_is_skipped_and_committed_past_and_the_good_ones_are_stored()
+    {
+        var transactions = GraphTestData.Transactions(300);
+        var good = transactions.Take(200).Select(GraphTestData.Score).ToList();
+        // Each bad message is made from a transaction of its own, so that none of them can be mistaken for a good one.
+        var corpus = MalformedScored.Corpus([.. transactions.Skip(200).Select(GraphTestData.Score)]);
+        corpus.Should().HaveCountGreaterThanOrEqualTo(20);
+        await using var app = await StartSinkAsync();
+        using var http = Client(app);
+
+        // Interleaved: a good one, a bad one, ... on the same partitions.
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            for (var i = 0; i < good.Count; i++)
+            {
+                var s = good[i];
+                producer.Produce(Topics.Scored, new Message<string, byte[]> { Key = s.Transaction.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture), Value = JsonSerializer.SerializeToUtf8Bytes(s, FraudJsonContext.Default.ScoredTransaction) });
+                if (i < corpus.Length)
+                {
+                    producer.Produce(Topics.Scored, new Message<string, byte[]> { Key = s.Transaction.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture), Value = corpus[i].Value });
+                }
+            }
+            producer.Flush(TimeSpan.FromSeconds(10)).Should().Be(0);
+        }
+
+        await Eventually(() => Task.FromResult(CommittedMessages() == good.Count + corpus.Length), "offsets of every message, bad ones too, to be committed");
+        (await http.GetFromJsonAsync<GraphTotals>("/api/graph/totals"))!.Transactions.Should().Be(good.Count, "every good one is stored and no bad one");
+        var latest = await http.GetStringAsync("/api/graph/transactions/latest?limit=1000");
+        foreach (var bad in transactions.Skip(200))
+        {
+            latest.Should().NotContain(bad.TransNum);
+        }
+        var health = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        health.Status.Should().Be(HealthStatus.Healthy, "bad input never takes the sink down");
+    }
+
+    [Fact]
     public async Task A_small_burst_is_written_once_the_input_goes_quiet_not_after_the_whole_flush_interval()
     {
         // The batch would wait an hour for more messages; FlushIdle writes the burst as soon as nothing more comes.

@@ -76,7 +76,8 @@ public class ScoredMessageReaderTests
         var edge = GraphSinkService.ReadScored(JsonSerializer.SerializeToUtf8Bytes(withStringScore));
         edge!.Score.Should().Be(0.75);
 
-        GraphSinkService.ReadScored("{\"score\": 0.5}"u8).Should().BeNull("a message without a transaction has no edge");
+        var withoutTransaction = () => GraphSinkService.ReadScored("{\"score\": 0.5}"u8);
+        withoutTransaction.Should().Throw<JsonException>("a message without a transaction has no edge");
         var broken = () => GraphSinkService.ReadScored(Encoding.UTF8.GetBytes(json[..^10]));
         broken.Should().Throw<JsonException>();
         var array = () => GraphSinkService.ReadScored("[1,2]"u8);
