@@ -176,10 +176,7 @@ public sealed class AlertConsumerWorker(
             alert = result.Message.Value is { Length: > 0 } value
                 ? JsonSerializer.Deserialize(value, FraudJsonContext.Default.FraudAlert)
                 : null;
-            error = alert is null ? "empty alert"
-                : string.IsNullOrWhiteSpace(alert.TransNum) ? "alert without trans_num"
-                : string.IsNullOrWhiteSpace(alert.CardId) && string.IsNullOrWhiteSpace(alert.CardMasked) ? "alert without card_id and card_masked"
-                : null;
+            error = AlertChecks.Problem(alert);
         }
         catch (JsonException e)
         {

@@ -110,6 +110,59 @@ public sealed class NotifierKafkaTests : IDisposable
         consumer.Close();
     }
 
+    [Fact]
+    public async Task Every_kind_of_malformed_alert_between_good_ones_is_dead_lettered_with_its_reason_and_the_good_ones_are_sent()
+    {
+        using var kafka = EmbeddedKafka.Start(partitions: 2);
+        using var kakao = TestNetwork.StartFake();
+        kakao.Given(Request.Create().WithPath(MemoPath).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"result_code":0}"""));
+        var good = Enumerable.Range(0, 6).Select(i => TestAlerts.Make($"good-{i}", card: 4000_0000_0000_0000 + i * 7919L)).ToList();
+        var corpus = MalformedAlerts.Corpus([.. Enumerable.Range(0, 30).Select(i => TestAlerts.Make($"bad-{i:00}", card: 4100_0000_0000_0000 + i * 104_729L))]);
+        corpus.Should().HaveCountGreaterThanOrEqualTo(20);
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < corpus.Length; i++)
+            {
+                if (i % 4 == 0 && i / 4 < good.Count)
+                {
+                    producer.Produce(Topics.Alerts, new Message<string, byte[]> { Key = good[i / 4].CardId, Value = JsonSerializer.SerializeToUtf8Bytes(good[i / 4], FraudJsonContext.Default.FraudAlert) });
+                }
+                producer.Produce(Topics.Alerts, new Message<string, byte[]> { Key = "bad", Value = corpus[i].Value });
+            }
+            producer.Flush(TimeSpan.FromSeconds(10)).Should().Be(0);
+        }
+        var settings = NotifierTestHost.Settings(_data.Path, kakao.Url);
+        settings["ConnectionStrings:kafka"] = kafka.BootstrapServers;
+        var logs = new CapturingLoggerProvider();
+
+        using var host = StartNotifier(settings, logs);
+        await WaitUntil(() => SentTransNums(kakao).Distinct().Count() == good.Count, TimeSpan.FromSeconds(60));
+
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers, GroupId = "dlq-corpus", AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Subscribe(Topics.DeadLetter);
+        var letters = new List<DeadLetter>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (letters.Count < corpus.Length && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is { Message: not null } letter)
+            {
+                letters.Add(JsonSerializer.Deserialize(letter.Message.Value, FraudJsonContext.Default.DeadLetter)!);
+            }
+        }
+        consumer.Close();
+        await host.StopAsync();
+
+        SentTransNums(kakao).Should().BeEquivalentTo(good.Select(a => a.TransNum), "each good alert once, no bad one");
+        letters.Should().HaveCount(corpus.Length, "every bad alert is parked, none is dropped");
+        letters.Should().OnlyContain(l => l.SourceTopic == Topics.Alerts && !string.IsNullOrWhiteSpace(l.Reason));
+        letters.Select(l => l.Error).Should().Contain(e => e.Contains("masked", StringComparison.Ordinal), "a full card number is named as the problem");
+        kakao.Requests(MemoPath).Should().NotContain(r => r.RequestMessage!.Body!.Contains("4000123412341234"), "no full card number reaches a message");
+    }
+
     private static IEnumerable<string> SentTransNums(WireMock.Server.WireMockServer kakao) =>
         kakao.Requests(MemoPath).Select(r =>
             JsonDocument.Parse(r.Form()["template_object"]).RootElement.GetProperty("link").GetProperty("web_url").GetString()!.Split('?')[0].Split('/')[^1]);
