@@ -53,7 +53,8 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            FetchWaitMaxMs = 1,
+            // A day's merchant partials are few: an idle fetch every 20 ms, not every millisecond (see ScoringKafkaClients).
+            FetchWaitMaxMs = 20,
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,
         })
