@@ -86,7 +86,7 @@ public class FeatureSchemaTests
         doc.Should().Contain(FeatureSchema.Current.Version);
     }
 
-    private static string ExpectedHash() => "9d6f37358421";
+    private static string ExpectedHash() => "e3abe8e13541";
 
     internal static string RepoRoot() => RepoPaths.Root;
 }

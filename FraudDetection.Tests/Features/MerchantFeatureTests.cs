@@ -87,6 +87,44 @@ public class MerchantFeatureTests
         }
     }
 
+    /// <summary>The merchant features that read fraud labels.</summary>
+    private static readonly string[] LabelFeatures =
+    [
+        "merchant_fraud_1d", "merchant_fraud_7d", "merchant_fraud_30d", "merchant_risk_1d", "merchant_risk_7d", "merchant_risk_30d",
+        "merchant_days_since_fraud", "merchant_fraud_run_days", "merchant_days_since_genuine_before_run", "merchant_fraud_run_frauds",
+        "merchant_genuine_since_fraud", "merchant_fraud_run_pure",
+    ];
+
+    [Fact]
+    public void The_fraud_run_is_read_from_known_days_only()
+    {
+        var state = new OnlineFeatureState(new FeatureOptions { LabelDelay = TimeSpan.FromDays(7) });
+        var terminal = "fraud_Terminal";
+        var day0 = Start.Date;
+        // Genuine on days 0 and 2, only frauds on days 3 and 5 (none on day 4), genuine again on day 7; day 9: fraud and genuine.
+        state.Update(Make(1, day0.AddHours(9), 10, merchant: terminal));
+        state.Update(Make(2, day0.AddDays(2).AddHours(9), 10, merchant: terminal));
+        state.Update(Make(3, day0.AddDays(3).AddHours(9), 10, merchant: terminal, isFraud: 1));
+        state.Update(Make(4, day0.AddDays(5).AddHours(9), 10, merchant: terminal, isFraud: 1));
+        state.Update(Make(5, day0.AddDays(5).AddHours(10), 10, merchant: terminal, isFraud: 1));
+        state.Update(Make(6, day0.AddDays(7).AddHours(9), 10, merchant: terminal));
+        state.Update(Make(7, day0.AddDays(9).AddHours(9), 10, merchant: terminal, isFraud: 1));
+        state.Update(Make(8, day0.AddDays(9).AddHours(10), 10, merchant: terminal));
+        float[] Run(int day)
+        {
+            var row = FeaturesOf(state, Make(99, day0.AddDays(day).AddHours(12), 10, merchant: terminal));
+            return [.. new[] { "merchant_days_since_fraud", "merchant_fraud_run_days", "merchant_days_since_genuine_before_run",
+                "merchant_fraud_run_frauds", "merchant_genuine_since_fraud", "merchant_fraud_run_pure" }.Select(n => row[Col(n)])];
+        }
+
+        Run(10).Should().Equal([-1, -1, -1, -1, 0, 0], "labels known through day 2: no fraud yet");
+        Run(11).Should().Equal([8, 8, 9, 1, 0, 1], "day 3 known: a run of one fraud day after the genuine day 2");
+        Run(13).Should().Equal([8, 10, 11, 3, 0, 1], "day 5 known: the run spans days 3..5 (day 4 had no transaction)");
+        Run(15).Should().Equal([10, 12, 13, 3, 1, 1], "day 7's genuine transaction came after the run");
+        Run(17).Should().Equal([8, 8, 10, 1, 0, 0], "day 9 had a genuine transaction too: its run is that day alone");
+        Run(9 + 8 + 30).Should().Equal([-1, -1, -1, -1, 0, 0], "only the 30 days ending D - 8 are read");
+    }
+
     [Fact]
     public void Flipping_a_label_changes_merchant_features_only_once_it_is_known()
     {
@@ -102,11 +140,9 @@ public class MerchantFeatureTests
         {
             var id = honest[day].TransNum;
             (a[id][Col("merchant_fraud_30d")] == b[id][Col("merchant_fraud_30d")]).Should().Be(day < 8, $"day {day}: day 0's labels are known from day 8");
-            a[id].Where((_, c) => c != Col("merchant_fraud_1d") && c != Col("merchant_fraud_7d") && c != Col("merchant_fraud_30d")
-                                  && c != Col("merchant_risk_1d") && c != Col("merchant_risk_7d") && c != Col("merchant_risk_30d"))
-                .Should().Equal(b[id].Where((_, c) => c != Col("merchant_fraud_1d") && c != Col("merchant_fraud_7d") && c != Col("merchant_fraud_30d")
-                                                      && c != Col("merchant_risk_1d") && c != Col("merchant_risk_7d") && c != Col("merchant_risk_30d")),
-                    "only the label features may see another card's label");
+            var labelColumns = LabelFeatures.Select(Col).ToHashSet();
+            a[id].Where((_, c) => !labelColumns.Contains(c)).Should().Equal(b[id].Where((_, c) => !labelColumns.Contains(c)),
+                "only the label features may see another card's label");
         }
     }
 

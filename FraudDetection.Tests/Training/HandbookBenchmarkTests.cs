@@ -86,6 +86,32 @@ public sealed class HandbookBenchmarkTests : IDisposable
     }
 
     [Fact]
+    public void A_fraud_is_hidden_when_neither_its_amount_nor_a_known_terminal_fraud_shows_it()
+    {
+        var day0 = new DateTime(2018, 4, 1, 12, 0, 0);
+        FraudDetection.Core.Transactions.Transaction Tx(long card, int day, string terminal, double amount, int fraud) =>
+            FraudDetection.Tests.Features.TestTransactions.Make(card, day0.AddDays(day), amount, merchant: terminal, isFraud: fraud);
+        var rows = new[]
+        {
+            Tx(1, 0, "T", 10, 1),     // nothing known yet, no card history: hidden
+            Tx(8, 1, "W", 10, 1),     // hidden
+            Tx(5, 1, "V", 10, 0),     // genuine
+            Tx(5, 2, "V", 10, 0),     // genuine
+            Tx(5, 3, "V", 50, 1),     // more than twice the card's 30-day mean (10): visible
+            Tx(5, 4, "V2", 30, 1),    // the mean of 10, 10, 50 is 23.3: 30 is below twice that: hidden
+            Tx(2, 7, "T", 10, 1),     // day 0's fraud is known from day 8 only: hidden
+            Tx(3, 8, "T", 10, 1),     // terminal fraud known (day 0 <= 8 - 8): visible
+            Tx(4, 8, "U", 230, 1),    // amount above 220: visible
+            Tx(6, 36, "T", 10, 1),    // known through day 28: T's frauds of days 7 and 8 are within 28 days: visible
+            Tx(7, 37, "W", 10, 1),    // known through day 29: W's fraud of day 1 is 28 days before: hidden
+        };
+
+        var visible = HandbookCeiling.Classify(rows, labelDelayDays: 7).Select(r => r.Visible).ToList();
+
+        visible.Should().Equal(false, false, false, false, true, false, false, true, true, true, false);
+    }
+
+    [Fact]
     public void Mean_and_std_are_over_folds_with_the_population_deviation()
     {
         var value = MeanStd.Of([0.7, 0.72, 0.74, 0.76]);
@@ -133,5 +159,10 @@ public sealed class HandbookBenchmarkTests : IDisposable
 
         (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--grid", "quick", "--features", "card"])).Should().Be(0);
         (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", Path.Combine(_dir, "missing.csv")])).Should().Be(1);
+
+        var ceiling = HandbookCeiling.Run(file, FraudDetection.Core.Transactions.Mapping.ColumnMapping.Handbook, HandbookProtocol.Book);
+        ceiling.Select(f => f.Frauds).Should().Equal(report.TestFolds.Select(f => f.TestFrauds));
+        ceiling.Should().OnlyContain(f => f.Hidden >= 0 && f.Hidden < f.Frauds && f.Perfect.AveragePrecision > 1.0 - (double)f.Hidden / f.Frauds - 0.01);
+        (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--ceiling"])).Should().Be(0);
     }
 }

@@ -25,6 +25,14 @@ public static class MerchantFeatures
     private static readonly int Risk1d = Columns.Add("merchant_risk_1d", "merchant_fraud_1d / the merchant's transactions on that day; -1 none", "merchant, 1 day, label delay");
     private static readonly int Risk7d = Columns.Add("merchant_risk_7d", "merchant_fraud_7d / the merchant's transactions on those days; -1 none", "merchant, 7 days, label delay");
     private static readonly int Risk30d = Columns.Add("merchant_risk_30d", "merchant_fraud_30d / the merchant's transactions on those days; -1 none", "merchant, 30 days, label delay");
+    // A compromised terminal turns every transaction into fraud for a while: how long ago its latest known fraud run
+    // began and ended tells whether it is likely still compromised.
+    private static readonly int DaysSinceFraud = Columns.Add("merchant_days_since_fraud", "D - the latest of the 30 days ending D - label delay - 1 with a transaction labelled fraud (the fraud run's last day); -1 none", "merchant, 30 days, label delay");
+    private static readonly int RunDays = Columns.Add("merchant_fraud_run_days", "D - the first day of that fraud run: the earliest day from which every day with transactions up to the last one had only frauds (the last day itself when it also had genuine ones); -1 none", "merchant, 30 days, label delay");
+    private static readonly int DaysSinceGenuineBeforeRun = Columns.Add("merchant_days_since_genuine_before_run", "D - the latest of those days before the fraud run with a genuine transaction; -1 none", "merchant, 30 days, label delay");
+    private static readonly int RunFrauds = Columns.Add("merchant_fraud_run_frauds", "frauds in the fraud run (of its last day only when that day also had genuine ones); -1 none", "merchant, 30 days, label delay");
+    private static readonly int GenuineSinceFraud = Columns.Add("merchant_genuine_since_fraud", "genuine transactions on the days after the fraud run's last day; 0 none", "merchant, 30 days, label delay");
+    private static readonly int RunPure = Columns.Add("merchant_fraud_run_pure", "1 when the fraud run's last day had only frauds; 0 otherwise or none", "merchant, 30 days, label delay");
 
     /// <summary>
     /// The features of a transaction on <paramref name="day"/> at <paramref name="merchant"/> from <paramref name="history"/>;
@@ -43,6 +51,8 @@ public static class MerchantFeatures
         var w = default(Windows);
         var activityEnd = day - lag;
         var labelEnd = labels.LastKnownDay(day);
+        // Newest day first (the fraud run is read backwards); the open day is newer than every stored one.
+        if (usePending) w.Add(pending!.Value.Day, pending.Value.Totals, activityEnd, labelEnd);
         if (record is not null)
         {
             for (var i = record.Count - 1; i >= 0; i--)
@@ -52,8 +62,7 @@ public static class MerchantFeatures
                 w.Add(d, record.Totals[i], activityEnd, labelEnd);
             }
         }
-        if (usePending) w.Add(pending!.Value.Day, pending.Value.Totals, activityEnd, labelEnd);
-        w.Write(f);
+        w.Write(f, day);
         if (!usePending && record is not null)
         {
             f.CopyTo(record.Cached);
@@ -61,10 +70,16 @@ public static class MerchantFeatures
         }
     }
 
+    /// <summary>The window sums (any order of days) and the latest fraud run (days added newest first).</summary>
     private struct Windows
     {
         private int _tx1, _tx7, _tx30, _cards1, _new7, _new30, _fraud1, _fraud7, _fraud30, _labelled1, _labelled7, _labelled30;
         private long _cents7;
+        private RunPhase _phase;
+        private int _runLast, _runFirst, _genuineBefore, _runFrauds, _genuineAfter;
+        private bool _runPure;
+
+        private enum RunPhase { SeekingFraud, InRun, SeekingGenuine, Done }
 
         public void Add(int day, in MerchantDayTotals t, int activityEnd, int labelEnd)
         {
@@ -100,11 +115,47 @@ public static class MerchantFeatures
                         _labelled1 = t.Transactions;
                     }
                 }
+                AddToRun(day, t);
             }
         }
 
-        public readonly void Write(Span<float> f)
+        private void AddToRun(int day, in MerchantDayTotals t)
         {
+            var genuine = t.Transactions - t.Frauds;
+            switch (_phase)
+            {
+                case RunPhase.SeekingFraud when t.Frauds > 0:
+                    _runLast = _runFirst = day;
+                    _runFrauds = t.Frauds;
+                    _runPure = genuine == 0;
+                    _genuineBefore = MerchantDays.None;
+                    _phase = _runPure ? RunPhase.InRun : RunPhase.SeekingGenuine;
+                    break;
+                case RunPhase.SeekingFraud:
+                    _genuineAfter += genuine;
+                    break;
+                case RunPhase.InRun when t.Transactions == 0:
+                    break;
+                case RunPhase.InRun when genuine == 0:
+                    _runFirst = day;
+                    _runFrauds += t.Frauds;
+                    break;
+                case RunPhase.InRun or RunPhase.SeekingGenuine when genuine > 0:
+                    _genuineBefore = day;
+                    _phase = RunPhase.Done;
+                    break;
+            }
+        }
+
+        public readonly void Write(Span<float> f, int day)
+        {
+            var run = _phase != RunPhase.SeekingFraud;
+            f[DaysSinceFraud] = run ? day - _runLast : -1;
+            f[RunDays] = run ? day - _runFirst : -1;
+            f[DaysSinceGenuineBeforeRun] = run && _genuineBefore != MerchantDays.None ? day - _genuineBefore : -1;
+            f[RunFrauds] = run ? _runFrauds : -1;
+            f[GenuineSinceFraud] = run ? _genuineAfter : 0;
+            f[RunPure] = run && _runPure ? 1 : 0;
             f[Tx1d] = _tx1;
             f[Tx7d] = _tx7;
             f[Tx30d] = _tx30;

@@ -168,5 +168,5 @@ public static class HandbookBenchmark
     }
 
     public static string Describe(HyperParameters p) =>
-        FormattableString.Invariant($"{p.Trees} trees, {p.Leaves} leaves, lr {p.LearningRate:G3}, min leaf {p.MinDataInLeaf}");
+        FormattableString.Invariant($"{p.Trees} trees, {p.Leaves} leaves, lr {p.LearningRate:G3}, min leaf {p.MinDataInLeaf}, {p.MaxBin} bins");
 }

@@ -21,11 +21,12 @@ public static class HandbookBenchmarkCommand
         var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in each training week (0 = all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of the learner (and of sampling)", DefaultValueFactory = _ => 42 };
         var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores)", DefaultValueFactory = _ => 1 };
+        var ceiling = new Option<bool>("--ceiling") { Description = "Instead of training: the test-week frauds no feature can see, and the AP of a scorer perfect on the others" };
 
         var command = new Command("handbook",
             "The Fraud Detection Handbook's benchmark on its own protocol (Chapter 5 prequential folds, known cards removed, AP / ROC-AUC / CP@100)")
         {
-            data, mapping, map, grid, features, negatives, seed, threads,
+            data, mapping, map, grid, features, negatives, seed, threads, ceiling,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +51,11 @@ public static class HandbookBenchmarkCommand
             }
             try
             {
+                if (parse.GetValue(ceiling))
+                {
+                    PrintCeiling(HandbookCeiling.Run(options.DataFile, options.Mapping, options.Protocol), options.Protocol.TopK);
+                    return 0;
+                }
                 var report = await StageProgress.RunAsync(progress => Task.Run(() => HandbookBenchmark.Run(options,
                     new Progress<HandbookProgress>(p => progress.Report(new TrainingProgress(p.Stage, p.Message, p.Done, p.Total))), cancellationToken), cancellationToken));
                 Print(report, options, parse.GetValue(features)!);
@@ -62,6 +68,21 @@ public static class HandbookBenchmarkCommand
             }
         });
         return command;
+    }
+
+    private static void PrintCeiling(IReadOnlyList<HandbookCeilingFold> folds, int k)
+    {
+        var table = new Table().Title("test folds: frauds no feature can see (amount <= 220, no terminal fraud known in 28 days, amount <= 2x the card's 30-day mean)")
+            .AddColumns("test week", "frauds", "hidden", "perfect on the rest: AUC ROC", "AP", $"CP@{k}");
+        foreach (var f in folds)
+        {
+            table.AddRow($"{f.Fold.TestStart:yyyy-MM-dd}..{f.Fold.TestEnd.AddDays(-1):MM-dd}", $"{f.Frauds:N0}", string.Create(CultureInfo.InvariantCulture, $"{f.Hidden:N0} ({100.0 * f.Hidden / f.Frauds:F1}%)"),
+                f.Perfect.RocAuc.ToString("F3", CultureInfo.InvariantCulture), f.Perfect.AveragePrecision.ToString("F3", CultureInfo.InvariantCulture),
+                f.Perfect.CardPrecision.ToString("F3", CultureInfo.InvariantCulture));
+        }
+        AnsiConsole.Write(table);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"handbook ceiling hidden={(double)folds.Sum(f => f.Hidden) / folds.Sum(f => f.Frauds):F3} ap={MeanStd.Of(folds.Select(f => f.Perfect.AveragePrecision))} roc_auc={MeanStd.Of(folds.Select(f => f.Perfect.RocAuc))} cp100={MeanStd.Of(folds.Select(f => f.Perfect.CardPrecision))}"));
     }
 
     private static void Print(HandbookReport report, HandbookBenchmarkOptions options, string features)
