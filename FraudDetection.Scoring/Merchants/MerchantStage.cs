@@ -57,6 +57,7 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
             FetchWaitMaxMs = 20,
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,
+            MaxPollIntervalMs = 60_000, // the group's rebalance timeout too (see ScoringKafkaClients)
         })
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler((_, revoked) =>

@@ -27,6 +27,9 @@ public static class ScoringKafkaClients
             FetchWaitMaxMs = 10,
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,
+            // Also the group's rebalance timeout: a consumer restarted after a broker outage (its predecessor could not
+            // leave the group) waited up to the client's default 5 minutes for partitions on the development broker.
+            MaxPollIntervalMs = 60_000,
             // Only what the path reads: the topic name is known (one subscription), and marshalling it per message costs.
             ConsumeResultFields = "headers,timestamp",
         };

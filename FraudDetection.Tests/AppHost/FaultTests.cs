@@ -12,6 +12,7 @@ namespace FraudDetection.Tests.AppHost;
 /// </summary>
 [Trait("Category", "Integration")]
 [Trait("Faults", "Short")]
+[Collection(FaultCollection.Name)]
 public sealed class FaultTests(ITestOutputHelper output)
 {
     [Fact]
@@ -38,4 +39,11 @@ public sealed class FaultTests(ITestOutputHelper output)
         report.Alerts.Should().BePositive("the replay raises alerts, so their delivery is checked");
         report.UnhealthyDuringPause.Should().BeEquivalentTo(FaultOptions.AllServices, "a service whose broker does not answer says so");
     }
+}
+
+/// <summary>The fault run alone on the machine: it measures recovery, which the rest of the suite's load would stretch.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FaultCollection
+{
+    public const string Name = "Faults";
 }
