@@ -55,8 +55,9 @@ internal static class FaultCheck
     }
 
     public static FaultReport Compare(string data, IReadOnlyList<Transaction> replay, FaultStreamState stream, int kills, double recovered,
-        IReadOnlyList<string> unhealthy, List<string> problems)
+        IReadOnlyList<string> unhealthy)
     {
+        var problems = new List<string>();
         var graph = new Dictionary<string, List<(double Score, bool Alert)>>(StringComparer.Ordinal);
         using (var connection = Open(Path.Combine(data, "graph", "graph.db")))
         using (var command = connection.CreateCommand())

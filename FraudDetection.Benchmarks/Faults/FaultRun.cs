@@ -41,7 +41,6 @@ public static class FaultRun
                     "--replay", replayFile,
                     "--rate", options.Rate.ToString(CultureInfo.InvariantCulture),
                 ], cancellationToken);
-            var problems = new List<string>();
             var kills = 0;
             double recovered;
             IReadOnlyList<string> unhealthy = [];
@@ -107,7 +106,7 @@ public static class FaultRun
             {
                 await app.DisposeAsync();
             }
-            var report = FaultCheck.Compare(data, replay, stream, kills, recovered, unhealthy, problems);
+            var report = FaultCheck.Compare(data, replay, stream, kills, recovered, unhealthy);
             foreach (var problem in report.Problems)
             {
                 Log($"  {problem}");
