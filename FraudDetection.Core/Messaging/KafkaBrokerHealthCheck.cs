@@ -76,6 +76,9 @@ public static class KafkaBrokerHealthCheckExtensions
     public static IServiceCollection AddKafkaBrokerHealthCheck(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // One instance for the process: AddCheck<T> alone builds a new check per /health request, each with an admin
+        // client (a broker connection and its threads) that nothing disposes, and a cache that never hits.
+        services.TryAddSingleton<KafkaBrokerHealthCheck>();
         services.AddHealthChecks().AddCheck<KafkaBrokerHealthCheck>(KafkaBrokerHealthCheck.Name);
         return services;
     }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using FraudDetection.Core.Messaging;
 using FraudDetection.DevKafka.Kafka;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 
@@ -27,6 +28,30 @@ public sealed class KafkaBrokerHealthCheckTests
         var gone = await check.CheckHealthAsync(new HealthCheckContext());
         gone.Status.Should().Be(HealthStatus.Unhealthy);
         gone.Description.Should().Contain(kafka.BootstrapServers);
+    }
+
+    [Fact]
+    public async Task A_service_asks_through_one_check_and_one_client_however_often_health_is_polled()
+    {
+        var kafka = EmbeddedKafka.Start();
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(_time)
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:kafka"] = kafka.BootstrapServers }).Build());
+        services.AddKafkaBrokerHealthCheck();
+        var provider = services.BuildServiceProvider();
+        var health = provider.GetRequiredService<HealthCheckService>();
+
+        (await health.CheckHealthAsync()).Entries[KafkaBrokerHealthCheck.Name].Status.Should().Be(HealthStatus.Healthy);
+        kafka.Dispose();
+        // A new check per poll would ask the gone broker again (and leave one more admin client open each time).
+        (await health.CheckHealthAsync()).Entries[KafkaBrokerHealthCheck.Name].Status.Should().Be(HealthStatus.Healthy, "the same check's answer is kept for 5 s");
+        _time.Advance(KafkaBrokerHealthCheck.CacheFor + TimeSpan.FromSeconds(1));
+        (await health.CheckHealthAsync()).Entries[KafkaBrokerHealthCheck.Name].Status.Should().Be(HealthStatus.Unhealthy);
+
+        var check = provider.GetRequiredService<KafkaBrokerHealthCheck>();
+        await provider.DisposeAsync();
+        var disposed = () => check.CheckHealthAsync(new HealthCheckContext());
+        await disposed.Should().ThrowAsync<ObjectDisposedException>("the host disposes the check, and with it its client");
     }
 
     [Fact]
