@@ -66,42 +66,69 @@ public sealed class BrokerRelay : IAsyncDisposable
                 _logger.LogWarning("Relay could not accept a connection: {Error}", e.SocketErrorCode);
                 continue;
             }
-            _ = RelayAsync(client);
+            Relay(client);
         }
     }
 
-    private async Task RelayAsync(Socket client)
+    /// <summary>
+    /// Two blocking threads per connection, one a direction: a request wakes the thread that waits on it and nothing
+    /// else. Async copies cost an event-loop wake and a thread-pool hop per request, two thirds of an idle system's
+    /// broker CPU; a development broker has a few dozen connections, so threads are cheap.
+    /// </summary>
+    private void Relay(Socket client)
     {
         var upstream = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        // Kafka requests are small and latency-bound: no Nagle delay on either leg.
-        client.NoDelay = true;
-        upstream.NoDelay = true;
         _open.TryAdd(client, 0);
         _open.TryAdd(upstream, 0);
+        int port;
         try
         {
-            await upstream.ConnectAsync(_target, _stop.Token);
-            await using var fromClient = new NetworkStream(client, ownsSocket: false);
-            await using var toBroker = new NetworkStream(upstream, ownsSocket: false);
-            var up = fromClient.CopyToAsync(toBroker, _stop.Token);
-            var down = toBroker.CopyToAsync(fromClient, _stop.Token);
-            // Either side closing ends the pair.
-            await Task.WhenAny(up, down);
+            // Kafka requests are small and latency-bound: no Nagle delay on either leg.
+            client.NoDelay = true;
+            upstream.NoDelay = true;
+            port = ((IPEndPoint)client.RemoteEndPoint!).Port;
+            upstream.Connect(_target);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The client left already, or the broker is stopping: the client sees its connection close.
+            Close(client);
+            Close(upstream);
+            return;
+        }
+        Start($"relay {port} up", client, upstream);
+        Start($"relay {port} down", upstream, client);
+    }
+
+    private void Start(string name, Socket from, Socket to) =>
+        new Thread(() => Pump(from, to), maxStackSize: 256 * 1024) { IsBackground = true, Name = name }.Start();
+
+    private void Pump(Socket from, Socket to)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = from.Receive(buffer)) > 0)
+            {
+                to.Send(buffer.AsSpan(0, read));
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // A client went away or the broker is stopping: the pair is closed below.
         }
-        finally
-        {
-            Close(client);
-            Close(upstream);
-        }
+        // Either side closing ends the pair (the other direction's thread then ends on its closed socket).
+        Close(from);
+        Close(to);
     }
 
     private void Close(Socket socket)
     {
-        _open.TryRemove(socket, out _);
+        if (!_open.TryRemove(socket, out _))
+        {
+            return;
+        }
         try
         {
             socket.Shutdown(SocketShutdown.Both);
