@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-// dotnet run --project FraudDetection.AppHost [-- --rate N|max] [--loop] [--replay FILE] [--data-dir DIR] [--containers]
+// dotnet run --project FraudDetection.AppHost [-- --rate N|max] [--loop] [--replay FILE] [--data-dir DIR] [--trace-ratio R] [--containers]
 if (AppHostCommandLine.IsHelp(args))
 {
     return AppHostCommandLine.PrintHelp(args);
@@ -48,13 +48,13 @@ var neo4j = options.Containers ? builder.AddNeo4j("neo4j") : null;
 var mlflow = options.Containers ? builder.AddMlflow("mlflow") : null;
 
 // Training: the model registry's writer; with no champion yet it trains the starter model first.
-var training = builder.AddService<Projects.FraudDetection_Training>("training", options.DataDirectory)
+var training = builder.AddService<Projects.FraudDetection_Training>("training", options.DataDirectory, options.TraceRatio)
     .WithStarterModel(sample)
     .WithReference(kafka).WaitFor(kafka)
     .WithOptionalReference(mlflow);
 
 // Scoring: features + ONNX on transactions; health Degraded until Training has registered a champion.
-var scoring = builder.AddService<Projects.FraudDetection_Scoring>("scoring", options.DataDirectory)
+var scoring = builder.AddService<Projects.FraudDetection_Scoring>("scoring", options.DataDirectory, options.TraceRatio)
     .WithReference(kafka).WaitFor(kafka)
     .WithOptionalReference(mlflow)
     .WaitFor(training);
@@ -62,7 +62,7 @@ var scoring = builder.AddService<Projects.FraudDetection_Scoring>("scoring", opt
 training.WithReference(scoring);
 
 // Graph: scored transactions into the embedded graph (or Neo4j), and the investigation queries.
-var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.DataDirectory)
+var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.DataDirectory, options.TraceRatio)
     .WithReference(kafka).WaitFor(kafka)
     .WithOptionalReference(neo4j);
 
@@ -70,19 +70,19 @@ var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.D
 var alertLinkSecret = builder.AddAlertLinkSecret(options.DataDirectory);
 
 // Notifier: alerts to KakaoTalk, or to the dry-run outbox without credentials; the message links to web's answer page.
-var notifier = builder.AddService<Projects.FraudDetection_Notifier>("notifier", options.DataDirectory)
+var notifier = builder.AddService<Projects.FraudDetection_Notifier>("notifier", options.DataDirectory, options.TraceRatio)
     .WithAlertLinkSecret(alertLinkSecret)
     .WithReference(kafka).WaitFor(kafka);
 
 // Producer: the card history, then the replay, once Scoring serves a model (the development broker keeps only 5 MB a partition).
-var producer = builder.AddService<Projects.FraudDetection_Producer>("producer", options.DataDirectory)
+var producer = builder.AddService<Projects.FraudDetection_Producer>("producer", options.DataDirectory, options.TraceRatio)
     .WithReplay(replay, history, options.RateSetting, options.Loop)
     .WithReference(kafka)
     .WaitFor(scoring);
 
 // Web: the fraud team's pages, reading the others through service discovery; the card holder's answer page and the
 // analyst queue, with the alerts under review in its data directory.
-var web = builder.AddService<Projects.FraudDetection_Web>("web", options.DataDirectory)
+var web = builder.AddService<Projects.FraudDetection_Web>("web", options.DataDirectory, options.TraceRatio)
     .WithAlertLinkSecret(alertLinkSecret)
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(producer)

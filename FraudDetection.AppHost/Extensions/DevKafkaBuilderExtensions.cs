@@ -33,6 +33,7 @@ public static class DevKafkaBuilderExtensions
             .WithEnvironment("DevKafka__Host", "127.0.0.1")
             .WithEnvironment("DevKafka__Port", resource.Broker.Property(EndpointProperty.TargetPort))
             .WithBoundedTelemetryExport()
+            .WithTelemetryBudget(1)
             .WithHttpHealthCheck("/health");
     }
 }

@@ -42,9 +42,15 @@ public static class AppHostCommandLine
         DefaultValueFactory = _ => DevKafkaBuilderExtensions.DefaultPort,
     };
 
+    private static readonly Option<double> TraceRatioOption = new("--trace-ratio")
+    {
+        Description = "Share of transactions (and of requests) traced to the dashboard, 0 to 1; the rest are counted in metrics only.",
+        DefaultValueFactory = _ => AppHostOptions.DefaultTraceRatio,
+    };
+
     public static RootCommand CreateCommand() => new("FraudDetection app host: every service as a process of its own, with the Aspire dashboard.")
     {
-        ContainersOption, RateOption, LoopOption, DataDirOption, ReplayOption, KafkaPortOption,
+        ContainersOption, RateOption, LoopOption, DataDirOption, ReplayOption, KafkaPortOption, TraceRatioOption,
     };
 
     /// <summary>Options and the arguments left for Aspire, or the usage errors (one line each).</summary>
@@ -76,6 +82,12 @@ public static class AppHostCommandLine
             return (null, [], [$"--kafka-port must be between 0 and 65535, not {kafkaPort}"]);
         }
 
+        var traceRatio = result.GetValue(TraceRatioOption);
+        if (!(traceRatio is >= 0 and <= 1))
+        {
+            return (null, [], [$"--trace-ratio must be between 0 and 1, not {traceRatio.ToString(CultureInfo.InvariantCulture)}"]);
+        }
+
         var dataDir = result.GetValue(DataDirOption);
         if (string.IsNullOrWhiteSpace(dataDir))
         {
@@ -100,6 +112,7 @@ public static class AppHostCommandLine
             DataDirectory = fullDataDir,
             ReplayFile = string.IsNullOrWhiteSpace(replay) ? null : Path.GetFullPath(replay),
             KafkaPort = kafkaPort,
+            TraceRatio = traceRatio,
         };
         return (options, [.. result.UnmatchedTokens], []);
     }

@@ -7,6 +7,7 @@ public sealed record AppHostOptions
 {
     public const double DefaultRate = 50;
     public const string DefaultDataDirectory = ".data";
+    public const double DefaultTraceRatio = 0.1;
 
     /// <summary>Real Kafka, Neo4j, MLflow, Prometheus and Grafana as containers (needs a Docker engine).</summary>
     public bool Containers { get; init; }
@@ -31,4 +32,7 @@ public sealed record AppHostOptions
 
     /// <summary>The development broker's fixed port.</summary>
     public int KafkaPort { get; init; } = DevKafkaBuilderExtensions.DefaultPort;
+
+    /// <summary>Share of trace roots sampled (OpenTelemetry's parent-based trace-id ratio: a transaction is traced end to end or not at all).</summary>
+    public double TraceRatio { get; init; } = DefaultTraceRatio;
 }

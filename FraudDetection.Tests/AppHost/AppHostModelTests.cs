@@ -55,13 +55,16 @@ public sealed class AppHostModelTests : IDisposable
     {
         var replay = Path.Combine(_data, "replay.csv");
         File.Copy(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"), replay);
-        await using var builder = await TestAppHost.CreateAsync(TestAppHost.ArgumentsAt("max", _data, "--replay", replay));
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.ArgumentsAt("max", _data, "--replay", replay, "--trace-ratio", "0.25"));
 
         foreach (var service in TestAppHost.Services)
         {
             var environment = await Environment(builder, service);
             environment["ConnectionStrings__kafka"].Should().Be("{kafka.connectionString}", $"{service} reads the broker the app host runs");
             environment["FraudDetection__DataDirectory"].Should().Be(_data, $"{service} keeps its state under the run's data directory");
+            environment["OTEL_TRACES_SAMPLER"].Should().Be("parentbased_traceidratio", $"{service} traces a transaction end to end or not at all");
+            environment["OTEL_TRACES_SAMPLER_ARG"].Should().Be("0.25", $"{service} samples the share --trace-ratio gives");
+            environment["OTEL_METRIC_EXPORT_INTERVAL"].Should().Be("5000", $"{service} exports metrics at the dashboard's refresh, not every second");
         }
         var producer = await Environment(builder, "producer");
         producer["Producer__File"].Should().Be(replay);
@@ -95,6 +98,7 @@ public sealed class AppHostModelTests : IDisposable
         var producer = await Environment(builder, "producer");
         producer["Producer__File"].Should().Be(Path.Combine(RepoPaths.Root, "data", "replay.csv.gz"));
         producer["Producer__History"].Should().Be(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"));
+        producer["OTEL_TRACES_SAMPLER_ARG"].Should().Be("0.1", "a tenth of the transactions are traced by default");
     }
 
     [Fact]

@@ -68,6 +68,15 @@ public sealed class ConfigurationErrorTests : IDisposable
         errors.Last().Should().StartWith("usage: dotnet run --project FraudDetection.AppHost");
     }
 
+    [Fact]
+    public async Task A_trace_ratio_outside_0_to_1_is_named_and_exits_with_code_2()
+    {
+        var (code, errors) = await RunAsync(["--data-dir", _data, "--trace-ratio", "1.5"]);
+
+        code.Should().Be(2);
+        errors.First().Should().Be("error: --trace-ratio must be between 0 and 1, not 1.5");
+    }
+
     private async Task<(int Code, List<string> Errors)> RunAsync(string[] arguments, Dictionary<string, string>? environment = null)
     {
         await using var host = AppHostProcess.Start(arguments, _data, environment);
