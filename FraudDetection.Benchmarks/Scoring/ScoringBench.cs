@@ -32,7 +32,13 @@ namespace FraudDetection.Benchmarks.Scoring;
 /// </summary>
 public static class ScoringBench
 {
-    private const string RawTopic = "bench.raw";
+    internal const string RawTopic = "bench.raw";
+
+    /// <summary>Partitions of merchant.partials and merchant.features in the merchant run (the development broker's default is 4).</summary>
+    private const int MerchantStagePartitions = 8;
+
+    /// <summary>How long an end-to-end run may take before the bench reports what it got and stops.</summary>
+    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(10);
 
     public static Command Build()
     {
@@ -117,7 +123,20 @@ public static class ScoringBench
                 telemetry, stats, NullLogger.Instance);
             using var stop = new CancellationTokenSource();
             var run = consumer.RunAsync(stop.Token);
-            var (throughput, elapsed, cpuPerTx) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, count, partitions);
+            double throughput, cpuPerTx;
+            TimeSpan elapsed;
+            try
+            {
+                (throughput, elapsed, cpuPerTx) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, count, partitions);
+            }
+            catch (RunLimitException e)
+            {
+                await stop.CancelAsync();
+                await run;
+                consumer.Dispose();
+                Console.Error.WriteLine($"scoring bench: end to end did not finish: {e.Message}; run with fewer --transactions");
+                return 1;
+            }
             var backlog = latencies.TakeSnapshot();
             var backlogStats = stats.Snapshot("", null, null);
             Console.WriteLine($"end to end, preloaded backlog: {count:N0} scored in {elapsed.TotalSeconds:0.00} s = {throughput:N0} tx/s " +
@@ -134,19 +153,23 @@ public static class ScoringBench
             consumer.Dispose();
 
             // The same backlog and model with the merchant features computed live (a fresh broker: the stage and the table start empty).
-            var (merchantThroughput, merchantElapsed, merchantCpu, days, waits) = await MeasureWithMerchantStageAsync(model, preloadKeys, preloadValues, partitions, work);
-            Console.WriteLine($"end to end with the merchant stage: {count:N0} scored in {merchantElapsed.TotalSeconds:0.00} s = {merchantThroughput:N0} tx/s " +
-                              $"(CPU {merchantCpu:0.0} µs/tx, stage and table reader included; {days:N0} merchant days published; " +
-                              $"the model {(MerchantLink.Needs(model.Schema) ? "reads" : "does not read")} merchant features; {waits:N0} waits for the table)");
-            Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchantThroughput:N0} tx/s " +
-                              $"({merchantCpu:0.0} µs/tx) = {merchantThroughput / throughput:P0} of the throughput");
+            var merchant = await MeasureWithMerchantStageAsync(model, preloadKeys, preloadValues, partitions, work);
+            var merchantFeatures = $"the model {(MerchantLink.Needs(model.Schema) ? "reads" : "does not read")} merchant features";
+            Console.WriteLine(merchant.Unfinished is null
+                ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Elapsed.TotalSeconds:0.00} s = {merchant.Rate:N0} tx/s " +
+                  $"(CPU {merchant.CpuMicrosPerTx:0.0} µs/tx, stage and table reader included; {merchant.Days:N0} merchant days published; " +
+                  $"{merchantFeatures}; {merchant.Waits:N0} waits for the table)"
+                : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Rate:N0} tx/s " +
+                  $"({merchant.Days:N0} merchant days published; {merchantFeatures}; {merchant.Waits:N0} waits for the table)");
+            Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchant.Rate:N0} tx/s " +
+                              $"({merchant.CpuMicrosPerTx:0.0} µs/tx) = {merchant.Rate / throughput:P0} of the throughput");
 
             var slower = Math.Min(onnxRate, kafkaRate);
             var ratio = throughput / slower;
             Console.WriteLine($"ratio end-to-end / slower raw limit ({(onnxRate < kafkaRate ? "ONNX" : "Kafka")}): {ratio:0.00}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchantThroughput:0} merchant_stage_ratio={merchantThroughput / throughput:0.00}"));
-            return 0;
+                $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchant.Rate:0} merchant_stage_ratio={merchant.Rate / throughput:0.00}"));
+            return merchant.Unfinished is null ? 0 : 1;
         }
         finally
         {
@@ -197,7 +220,7 @@ public static class ScoringBench
     }
 
     /// <summary>The sample repeated: each lap shifted past the previous one in time, with its own trans_num.</summary>
-    private static Transaction[] Loop(List<Transaction> sample, int skip, int count)
+    internal static Transaction[] Loop(List<Transaction> sample, int skip, int count)
     {
         var span = sample[^1].TransDateTransTime - sample[0].TransDateTransTime + TimeSpan.FromDays(1);
         var result = new Transaction[count];
@@ -216,7 +239,7 @@ public static class ScoringBench
         return result;
     }
 
-    private static double MeasureOnnx(IScoringModel model, Transaction[] rows, int batch)
+    internal static double MeasureOnnx(IScoringModel model, Transaction[] rows, int batch)
     {
         var take = Math.Min(rows.Length, 100_000);
         var matrix = FeatureMatrix.Build(rows.Take(take));
@@ -235,7 +258,7 @@ public static class ScoringBench
         return scored / clock.Elapsed.TotalSeconds;
     }
 
-    private static byte[] TypicalScoredBytes(IScoringModel model, Transaction t)
+    internal static byte[] TypicalScoredBytes(IScoringModel model, Transaction t)
     {
         var scored = new ScoredTransaction(t, 0.0123, model.Threshold, false, model.Version, [], new ScoringTimings(1.5, 0.8, 1024), DateTimeOffset.UtcNow);
         return JsonSerializer.SerializeToUtf8Bytes(scored, FraudJsonContext.Default.ScoredTransaction);
@@ -244,7 +267,7 @@ public static class ScoringBench
     // The service's own client settings, so the raw limit and the end-to-end run use the same Kafka configuration.
     private static ProducerConfig ProducerConfig(string bootstrap) => ScoringKafkaClients.ProducerConfig(bootstrap, new ScoringOptions());
 
-    private static void ProduceAll(string bootstrap, string topic, byte[][] keys, byte[][] values)
+    internal static void ProduceAll(string bootstrap, string topic, byte[][] keys, byte[][] values)
     {
         using var producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrap)).Build();
         for (var i = 0; i < values.Length; i++)
@@ -277,7 +300,7 @@ public static class ScoringBench
         return dropped;
     }
 
-    private static double MeasureKafka(string bootstrap, int count, byte[] outputValue)
+    internal static double MeasureKafka(string bootstrap, int count, byte[] outputValue)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(
             ScoringKafkaClients.ConsumerConfig(bootstrap, new ScoringOptions { ConsumerGroup = "bench-raw" })).Build();
@@ -322,16 +345,16 @@ public static class ScoringBench
         // Done when every scored record is on the broker (acknowledged), not merely handed to the producer. The
         // watermarks are one broker request per partition: asked for only once everything is scored, so the bench's
         // polling does not load the broker the service is using.
-        while (stats.Scored < count && clock.Elapsed < TimeSpan.FromMinutes(10))
+        while (stats.Scored < count && clock.Elapsed < RunLimit)
         {
             await Task.Delay(2);
         }
         while (partitions.Sum(p => admin.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value) < count)
         {
             await Task.Delay(2);
-            if (clock.Elapsed > TimeSpan.FromMinutes(10))
+            if (clock.Elapsed > RunLimit)
             {
-                throw new TimeoutException($"only {stats.Scored} of {count} scored after 10 minutes");
+                throw new RunLimitException(stats.Scored, count, clock.Elapsed);
             }
         }
         var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
@@ -343,10 +366,15 @@ public static class ScoringBench
     /// process also runs the table's reader and a stage member, and a model that reads merchant features waits for
     /// the table as the service does. Counted as <see cref="MeasureEndToEndAsync"/> counts.
     /// </summary>
-    private static async Task<(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, long Days, long Waits)> MeasureWithMerchantStageAsync(
+    private static async Task<MerchantRun> MeasureWithMerchantStageAsync(
         IScoringModel model, byte[][] keys, byte[][] values, int partitions, string work)
     {
-        using var kafka = EmbeddedKafka.Start(partitions: partitions);
+        // Every card partition tells every stage partition when it closes a day (partitions x stage partitions messages a
+        // day): the stage topics keep a deployment's few partitions however many the retention forced on the backlog.
+        using var kafka = EmbeddedKafka.Start(partitions: partitions, topics: [.. Topics.All.Except([Topics.MerchantPartials, Topics.MerchantFeatures])]);
+        var stagePartitions = Math.Min(partitions, MerchantStagePartitions);
+        kafka.CreateTopic(Topics.MerchantPartials, stagePartitions);
+        kafka.CreateTopic(Topics.MerchantFeatures, stagePartitions);
         ProduceAll(kafka.BootstrapServers, Topics.Transactions, keys, values);
         var options = new ScoringOptions { ConsumerGroup = "bench-merchants", CheckpointPath = Path.Combine(work, "checkpoints-merchants.db") };
         var store = new SqliteCheckpointStore(options.CheckpointPath!);
@@ -361,13 +389,34 @@ public static class ScoringBench
         var consumer = new ScoringConsumer(kafka.BootstrapServers, options, new OnlineFeaturePipeline(merchantTable: table), new FixedModelSource(model), store,
             telemetry, stats, NullLogger.Instance, merchantOptions: merchantOptions);
         var run = consumer.RunAsync(stop.Token);
-        var (rate, elapsed, cpu) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions);
-        await stop.CancelAsync();
-        await run;
-        await Task.WhenAll(reader, stageRun);
-        var waits = consumer.MerchantWaits;
-        consumer.Dispose();
-        return (rate, elapsed, cpu, stage.PublishedDays, waits);
+        try
+        {
+            var (rate, elapsed, cpu) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions);
+            return new MerchantRun(rate, elapsed, cpu, stage.PublishedDays, consumer.MerchantWaits, null);
+        }
+        catch (RunLimitException e)
+        {
+            return new MerchantRun(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, stage.PublishedDays, consumer.MerchantWaits, e.Message);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run;
+            await Task.WhenAll(reader, stageRun);
+            consumer.Dispose();
+        }
+    }
+
+    /// <summary>The merchant run's figures; <paramref name="Unfinished"/> says why it stopped short (the rate is then what it reached).</summary>
+    private sealed record MerchantRun(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, long Days, long Waits, string? Unfinished);
+
+    /// <summary>An end-to-end run that did not score and acknowledge its backlog within <see cref="RunLimit"/>.</summary>
+    private sealed class RunLimitException(long scored, long count, TimeSpan elapsed)
+        : Exception($"only {scored:N0} of {count:N0} scored in {elapsed.TotalMinutes:0} minutes")
+    {
+        public long Scored { get; } = scored;
+
+        public TimeSpan Elapsed { get; } = elapsed;
     }
 
     private static async Task<double[]> OfferLoadAsync(string bootstrap, Transaction[] live, int rate, ScoringStats stats, LatencyRecorder latencies, int before)
