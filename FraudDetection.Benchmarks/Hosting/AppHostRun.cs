@@ -17,11 +17,11 @@ public static class AppHostRun
 {
     private const string PidProperty = "executable.pid";
 
-    /// <summary>The app host with <paramref name="arguments"/>, built and not started; the services' own log lines are left out.</summary>
-    public static async Task<DistributedApplication> CreateAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    /// <summary>The app host with <paramref name="arguments"/> (and the dashboard if asked), built and not started; the services' own log lines are left out.</summary>
+    public static async Task<DistributedApplication> CreateAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, bool dashboard = false)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.FraudDetection_AppHost>(
-            new DistributedApplicationTestingBuilderOptions { EnableDashboard = false },
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = dashboard },
             [
                 .. arguments,
                 "--kafka-port", "0",
