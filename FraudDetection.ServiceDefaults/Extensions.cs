@@ -24,6 +24,10 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddDefaultOpenApi();
+        // Malformed requests (unbindable query, unreadable JSON, oversized body) answer a 4xx problem, never a bare 500.
+        builder.Services.AddProblemDetails();
+        // A repeated key is ambiguous (which value counts?): a bound JSON body with one is a 400, not "the last wins".
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.AllowDuplicateProperties = false);
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -82,6 +86,10 @@ public static class Extensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // First, to see every exception: a BadHttpRequestException keeps its status (400, 413), anything else is a 500 problem.
+        app.UseExceptionHandler();
+        // An empty 4xx (a parameter that does not bind, a wrong content type, no route) gets a problem body.
+        app.UseStatusCodePages();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapDefaultOpenApi();
