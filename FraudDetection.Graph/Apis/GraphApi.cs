@@ -50,9 +50,11 @@ public static class GraphApi
         api.MapGet("/amounts/distribution", async Task<Results<Ok<IReadOnlyList<AmountBin>>, ProblemHttpResult>> (
             IGraphStore store, CancellationToken ct, double binWidth = 50, double openFrom = 1000) =>
         {
-            if (binWidth <= 0 || openFrom < binWidth)
+            // NaN passes every comparison and Infinity (1e400) makes no bins: both are refused with the negatives.
+            if (!double.IsFinite(binWidth) || !double.IsFinite(openFrom) || binWidth <= 0 || openFrom < binWidth)
             {
-                return TypedResults.Problem("binWidth must be positive and openFrom at least binWidth", statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem("binWidth must be a positive number and openFrom a number at least binWidth",
+                    statusCode: StatusCodes.Status400BadRequest);
             }
             return TypedResults.Ok(await store.AmountDistributionAsync(binWidth, openFrom, ct));
         })
@@ -75,10 +77,16 @@ public static class GraphApi
         api.MapGet("/cards/impossible-travel", async Task<Results<Ok<IReadOnlyList<ImpossibleTravel>>, ProblemHttpResult>> (
             IGraphStore store, IOptions<GraphOptions> options, CancellationToken ct,
             DateTime? from = null, DateTime? to = null, double? speedKmh = null, int limit = 50) =>
-            QueryBounds.FirstProblem(QueryBounds.CheckWindow(from, to), QueryBounds.CheckLimit(limit)) is { } problem ? problem
+            QueryBounds.FirstProblem(QueryBounds.CheckWindow(from, to), QueryBounds.CheckLimit(limit), CheckSpeed(speedKmh)) is { } problem ? problem
             : TypedResults.Ok(await store.ImpossibleTravelAsync(GraphWindow.Of(from, to), speedKmh ?? options.Value.ImpossibleTravelKmh, limit, ct)))
             .WithSummary("Consecutive transactions of a card further apart than an airliner flies in the time between.");
 
         return app;
     }
+
+    private static ProblemHttpResult? CheckSpeed(double? speedKmh) =>
+        speedKmh is not { } speed || (double.IsFinite(speed) && speed > 0)
+            ? null
+            : TypedResults.Problem($"speedKmh must be a positive number, got {speed}", statusCode: StatusCodes.Status400BadRequest,
+                title: "Speed out of range");
 }
