@@ -35,6 +35,15 @@ public static class ScoringApi
         [FromQuery(Name = "update_state")] bool? updateState,
         CancellationToken cancellationToken)
     {
+        if (top is < 0)
+        {
+            return Results.Problem(title: "invalid top", detail: $"top must be zero or more reasons, got {top}", statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem(title: "unsupported media type", detail: "send the transaction as application/json",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
         var transaction = TransactionValidator.TryParse(body.GetBuffer().AsSpan(0, (int)body.Length), out var rejection);
