@@ -15,7 +15,11 @@ public sealed record VerdictRequest([property: JsonPropertyName("label")] string
 
 [JsonSerializable(typeof(FeedbackRequest))]
 [JsonSerializable(typeof(VerdictRequest))]
-internal sealed partial class AlertsJsonContext : JsonSerializerContext;
+internal sealed partial class AlertsJsonContext : JsonSerializerContext
+{
+    // A repeated key is ambiguous ({"verdict":"maybe","verdict":"me"}): the answer is a 400, not the last value.
+    public static AlertsJsonContext Strict { get; } = new(new JsonSerializerOptions { AllowDuplicateProperties = false });
+}
 
 public static class AlertsApi
 {
@@ -58,7 +62,7 @@ public static class AlertsApi
             {
                 return Results.Content(AlertPages.NotFound(), Html, statusCode: StatusCodes.Status404NotFound);
             }
-            var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
+            var form = await ReadFormAsync(request);
             var verdict = form?["verdict"].ToString();
             if (verdict is not (HolderAnswers.Me or HolderAnswers.NotMe))
             {
@@ -70,7 +74,7 @@ public static class AlertsApi
 
         pages.MapPost("/{alertId}/verdict", async (string alertId, HttpRequest request, AlertStore store, LabelPublisher publisher, TimeProvider time) =>
         {
-            var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
+            var form = await ReadFormAsync(request);
             var label = form?["label"].ToString();
             if (label is not (LabelValues.Fraud or LabelValues.Genuine))
             {
@@ -106,7 +110,11 @@ public static class AlertsApi
             {
                 return NotFoundProblem();
             }
-            var body = await ReadAsync(request, AlertsJsonContext.Default.FeedbackRequest);
+            if (!request.HasJsonContentType())
+            {
+                return UnsupportedMediaType();
+            }
+            var body = await ReadAsync(request, AlertsJsonContext.Strict.FeedbackRequest);
             if (body?.Verdict is not (HolderAnswers.Me or HolderAnswers.NotMe))
             {
                 return TypedResults.Problem("Send {\"verdict\": \"me\"} or {\"verdict\": \"not_me\"}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid answer");
@@ -122,6 +130,7 @@ public static class AlertsApi
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .AuthorizedByItself()
         .RequireRateLimiting(AnswerRateLimit)
@@ -132,7 +141,11 @@ public static class AlertsApi
         api.MapPost("/{alertId}/verdict", async Task<Results<Accepted, ProblemHttpResult>> (
             string alertId, HttpRequest request, AlertStore store, LabelPublisher publisher, TimeProvider time) =>
         {
-            var body = await ReadAsync(request, AlertsJsonContext.Default.VerdictRequest);
+            if (!request.HasJsonContentType())
+            {
+                return UnsupportedMediaType();
+            }
+            var body = await ReadAsync(request, AlertsJsonContext.Strict.VerdictRequest);
             if (body?.Label is not (LabelValues.Fraud or LabelValues.Genuine))
             {
                 return TypedResults.Problem("Send {\"label\": \"fraud\"} or {\"label\": \"genuine\"}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid verdict");
@@ -148,6 +161,7 @@ public static class AlertsApi
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .Accepts<VerdictRequest>("application/json")
         .WithSummary("An analyst's verdict on an alert")
         .WithDescription("label \"fraud\" or \"genuine\": publishes a label (source analyst) to fraud.labels and closes the alert. 202 once; 409 when the alert already has a verdict; 404 for an unknown alert. A write: the API key applies from beyond this machine.");
@@ -193,6 +207,26 @@ public static class AlertsApi
 
     private static DateTimeOffset? Utc(DateTime? time) =>
         time is { } t ? new DateTimeOffset(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
+
+    private static ProblemHttpResult UnsupportedMediaType() =>
+        TypedResults.Problem("Send the body as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
+    /// <summary>The posted form, or null when there is none or it cannot be read (no multipart boundary, past the form limits).</summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpRequest request)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+        try
+        {
+            return await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static async Task<T?> ReadAsync<T>(HttpRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {
