@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -86,8 +87,12 @@ public static class Extensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // First, to see every exception: a BadHttpRequestException keeps its status (400, 413), anything else is a 500 problem.
-        app.UseExceptionHandler();
+        // First, to see every exception. A BadHttpRequestException (thrown in Development for a parameter that does not
+        // bind, and for a body over the limit) keeps its 400 or 413; anything else is a 500 problem.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         // An empty 4xx (a parameter that does not bind, a wrong content type, no route) gets a problem body.
         app.UseStatusCodePages();
         app.UseMiddleware<ApiKeyMiddleware>();

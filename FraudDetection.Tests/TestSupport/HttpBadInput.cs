@@ -43,7 +43,8 @@ internal static class HttpBadInput
 
     /// <summary>
     /// A service as its Program wires it (ServiceDefaults, its services, the default endpoints, its API) on loopback,
-    /// started, with warnings only in the log.
+    /// started, with warnings only in the log. In Development, as the app host runs it: there a parameter that does not
+    /// bind throws (the exception handler's path); the Scoring and Web hosts run as Testing (an empty 400 instead).
     /// </summary>
     public static async Task<WebApplication> StartAsync(Type api, Dictionary<string, string?> settings,
         Action<WebApplicationBuilder> addServices, Action<WebApplication> mapApi, string? contentRoot = null)
@@ -51,7 +52,7 @@ internal static class HttpBadInput
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ApplicationName = api.Assembly.GetName().Name,
-            EnvironmentName = "Testing",
+            EnvironmentName = "Development",
             ContentRootPath = contentRoot,
         });
         builder.ListenOnLoopback();
