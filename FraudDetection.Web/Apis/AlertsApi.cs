@@ -13,13 +13,12 @@ public sealed record FeedbackRequest([property: JsonPropertyName("verdict")] str
 /// <summary>An analyst's verdict: <c>"fraud"</c> or <c>"genuine"</c>.</summary>
 public sealed record VerdictRequest([property: JsonPropertyName("label")] string? Label);
 
+// A repeated key is ambiguous ({"verdict":"maybe","verdict":"me"}): the answer is a 400, not the last value (as
+// ServiceDefaults sets for bound bodies; these are read by hand, so the context says it itself).
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(FeedbackRequest))]
 [JsonSerializable(typeof(VerdictRequest))]
-internal sealed partial class AlertsJsonContext : JsonSerializerContext
-{
-    // A repeated key is ambiguous ({"verdict":"maybe","verdict":"me"}): the answer is a 400, not the last value.
-    public static AlertsJsonContext Strict { get; } = new(new JsonSerializerOptions { AllowDuplicateProperties = false });
-}
+internal sealed partial class AlertsJsonContext : JsonSerializerContext;
 
 public static class AlertsApi
 {
@@ -114,7 +113,7 @@ public static class AlertsApi
             {
                 return UnsupportedMediaType();
             }
-            var body = await ReadAsync(request, AlertsJsonContext.Strict.FeedbackRequest);
+            var body = await ReadAsync(request, AlertsJsonContext.Default.FeedbackRequest);
             if (body?.Verdict is not (HolderAnswers.Me or HolderAnswers.NotMe))
             {
                 return TypedResults.Problem("Send {\"verdict\": \"me\"} or {\"verdict\": \"not_me\"}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid answer");
@@ -145,7 +144,7 @@ public static class AlertsApi
             {
                 return UnsupportedMediaType();
             }
-            var body = await ReadAsync(request, AlertsJsonContext.Strict.VerdictRequest);
+            var body = await ReadAsync(request, AlertsJsonContext.Default.VerdictRequest);
             if (body?.Label is not (LabelValues.Fraud or LabelValues.Genuine))
             {
                 return TypedResults.Problem("Send {\"label\": \"fraud\"} or {\"label\": \"genuine\"}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid verdict");
