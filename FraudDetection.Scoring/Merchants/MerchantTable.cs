@@ -17,7 +17,7 @@ public sealed class MerchantTable
     /// <summary>The checkpoint key's partition (the table is one record per consumer group).</summary>
     public const int CheckpointPartition = 0;
 
-    private readonly ConcurrentQueue<(ConsumeResult<byte[], byte[]>? Message, PartitionCheckpoint? Restore)> incoming = new();
+    private readonly ConcurrentQueue<(ConsumeResult<byte[], byte[]>? Message, PartitionCheckpoint? Restore, int? Recreated)> incoming = new();
     private readonly Dictionary<int, long> applied = [];
     private readonly ILogger logger;
 
@@ -50,10 +50,13 @@ public sealed class MerchantTable
     }
 
     /// <summary>Reader thread: queues a message for the scoring thread.</summary>
-    public void Enqueue(ConsumeResult<byte[], byte[]> message) => incoming.Enqueue((message, null));
+    public void Enqueue(ConsumeResult<byte[], byte[]> message) => incoming.Enqueue((message, null, null));
 
     /// <summary>Reader thread, before its first message: queues the checkpoint to restore (applied on the scoring thread).</summary>
-    public void EnqueueRestore(PartitionCheckpoint checkpoint) => incoming.Enqueue((null, checkpoint));
+    public void EnqueueRestore(PartitionCheckpoint checkpoint) => incoming.Enqueue((null, checkpoint, null));
+
+    /// <summary>Reader thread: <paramref name="partition"/>'s log was recreated, so its offsets start again from 0 (the days are kept).</summary>
+    public void EnqueueRecreated(int partition) => incoming.Enqueue((null, null, partition));
 
     /// <summary>Scoring thread: applies what the reader has queued; true when anything was applied.</summary>
     public bool ApplyPending()
@@ -64,6 +67,11 @@ public sealed class MerchantTable
             if (item.Restore is { } checkpoint)
             {
                 any |= Restore(checkpoint);
+                continue;
+            }
+            if (item.Recreated is { } recreated)
+            {
+                applied.Remove(recreated);
                 continue;
             }
             var message = item.Message!;

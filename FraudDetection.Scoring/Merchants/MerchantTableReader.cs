@@ -69,6 +69,18 @@ public sealed class MerchantTableReader(
             {
                 throw new InvalidOperationException($"topic {Topics.MerchantFeatures} is not available: {topic.Error.Reason}");
             }
+            foreach (var (partition, next) in positions.ToList())
+            {
+                // Past the end of the log: the log was recreated (a restarted in-memory broker); the table keeps its days.
+                var end = consumer.QueryWatermarkOffsets(new TopicPartition(Topics.MerchantFeatures, partition), TimeSpan.FromSeconds(5)).High;
+                if (end != Offset.Unset && next > end.Value)
+                {
+                    logger.LogWarning("Merchant table partition {Partition}: position {Offset} is past the log end {End} (topic recreated); reading the new log from its start",
+                        partition, next, end.Value);
+                    positions[partition] = 0;
+                    table.EnqueueRecreated(partition);
+                }
+            }
             consumer.Assign(topic.Partitions.Select(p => new TopicPartitionOffset(Topics.MerchantFeatures, p.PartitionId,
                 positions.TryGetValue(p.PartitionId, out var next) ? new Offset(next) : Offset.Beginning)));
         }

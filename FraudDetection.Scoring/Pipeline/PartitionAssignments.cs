@@ -112,6 +112,8 @@ internal sealed class PartitionAssignments(
                     logger.LogWarning("Partition {Partition}: checkpoint offset {Offset} is past the log end {End} (topic recreated); reading the new log from its start with the saved card state",
                         tp.Partition.Value, nextOffset, end.Value);
                     nextOffset = 0;
+                    // What this partition told the merchant stage went with the old log: say where it is again.
+                    features.MerchantPartials?.Reannounce();
                 }
                 state = new PartitionState(tp.Partition.Value, features, DedupeWindow.FromBytes(checkpoint.DedupeWindow, options.DedupeWindow), nextOffset);
                 positions.Add(new TopicPartitionOffset(tp, nextOffset));

@@ -213,6 +213,29 @@ public class MerchantFeatureTests
     }
 
     [Fact]
+    public void A_partition_whose_progress_was_lost_completes_the_day_once_it_announces_again()
+    {
+        var merger = new MerchantDayMerger(0);
+        var partitions = new[] { new MerchantPartials(30), new MerchantPartials(30) };
+        for (var p = 0; p < 2; p++)
+        {
+            partitions[p].Advance(7000);
+            partitions[p].Add(p + 1, 42, 7000, fraud: false, amount: 10);
+            partitions[p].Advance(7001); // day 7000 closed on both
+        }
+        foreach (var (_, message) in partitions[0].TakeMessages(0, 2, 1)) merger.Apply(message);
+        partitions[1].TakeMessages(1, 2, 1); // sent to a log that is gone
+        merger.CompleteThrough.Should().BeLessThan(7000, "the merger has not heard partition 1 close the day");
+
+        partitions[1].HasNews.Should().BeFalse();
+        partitions[1].Reannounce();
+        partitions[1].HasNews.Should().BeTrue();
+        foreach (var (_, message) in partitions[1].TakeMessages(1, 2, 1)) merger.Apply(message);
+        merger.CompleteThrough.Should().Be(7000);
+        merger.DuplicateDays.Should().Be(0);
+    }
+
+    [Fact]
     public void Merchant_messages_round_trip_and_refuse_garbage()
     {
         var days = Enumerable.Range(0, 5).Select(i => new MerchantDay((ulong)i * 977, 7000 + i,

@@ -67,6 +67,36 @@ public sealed class MerchantStageTests
     }
 
     [Fact]
+    public async Task After_the_broker_loses_every_topic_the_stage_and_table_carry_on_from_their_checkpoints()
+    {
+        var transactions = Days().Take(9_000).ToList();
+        using var first = new ScoringHarness(partitions: 4, merchants: true);
+        var (_, models) = await first.ChampionAsync(ScoringModels.ModelM);
+        var expected = TestTransactions.Offline(transactions, models.Current!);
+        first.StartMerchantTableReader(first.Store("cp"), "scoring");
+        var (_, stageRun, stopStage) = first.StartMerchantStage(first.Store("stage"));
+        first.Produce(transactions.Take(6_000));
+        var (consumer, stats) = first.Start(ScoringHarness.Options("scoring"), models, first.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == 6_000, "the first part scored", TimeSpan.FromSeconds(60));
+        await first.StopAsync(consumer);
+        await stopStage.CancelAsync();
+        await stageRun.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The development broker restarted: every topic is empty, the checkpoints point past their ends.
+        using var second = new ScoringHarness(partitions: 4, merchants: true, directory: first.Directory);
+        second.StartMerchantTableReader(second.Store("cp"), "scoring");
+        var (stage, _, _) = second.StartMerchantStage(second.Store("stage"));
+        second.Produce(transactions.Skip(6_000));
+        var (_, stats2) = second.Start(ScoringHarness.Options("scoring"), models, second.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => stats2.Scored == 3_000, "the rest scored on the new broker", TimeSpan.FromSeconds(60));
+
+        stage.PublishedDays.Should().BePositive("the stage reads the new log instead of taking it for a replay");
+        var scored = second.ReadScored(s => s.Count >= 3_000);
+        scored.Should().HaveCount(3_000);
+        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("card and merchant state carried on from the checkpoints");
+    }
+
+    [Fact]
     public async Task Without_the_merchant_stage_a_model_that_reads_merchant_features_is_refused()
     {
         using var harness = new ScoringHarness(partitions: 1);

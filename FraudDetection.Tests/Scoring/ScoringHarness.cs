@@ -28,14 +28,17 @@ public sealed class ScoringHarness : IDisposable
     private readonly List<ChampionModelProvider> providers = [];
     private readonly List<IDisposable> stores = [];
     private readonly List<(Task Run, CancellationTokenSource Stop)> merchantServices = [];
+    private readonly bool ownsDirectory;
 
     /// <param name="partitions">Partitions of every topic.</param>
     /// <param name="merchants">Also run a merchant table (the pipeline joins it) and its reader; start the stage with <see cref="StartMerchantStage"/>.</param>
     /// <param name="labels">Also follow <c>fraud.labels</c> into a <see cref="LabelTable"/> the card states count.</param>
-    public ScoringHarness(int partitions = 4, bool merchants = false, bool labels = false)
+    /// <param name="directory">Checkpoints and registry of an earlier harness (kept when this one is disposed): its state on a new, empty broker.</param>
+    public ScoringHarness(int partitions = 4, bool merchants = false, bool labels = false, string? directory = null)
     {
         Kafka = EmbeddedKafka.Start(partitions: partitions);
-        Directory = System.IO.Directory.CreateTempSubdirectory("scoring-tests-").FullName;
+        ownsDirectory = directory is null;
+        Directory = directory ?? System.IO.Directory.CreateTempSubdirectory("scoring-tests-").FullName;
         producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, LingerMs = 1 }).Build();
         if (merchants)
         {
@@ -252,6 +255,10 @@ public sealed class ScoringHarness : IDisposable
         foreach (var provider in providers)
         {
             provider.Dispose();
+        }
+        if (!ownsDirectory)
+        {
+            return;
         }
         try
         {

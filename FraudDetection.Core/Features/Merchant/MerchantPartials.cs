@@ -105,6 +105,12 @@ public sealed class MerchantPartials
         return true;
     }
 
+    /// <summary>
+    /// Sends this partition's progress again with its next news (its earlier messages were lost with the log they
+    /// went to, e.g. a restarted in-memory broker): the stage takes a repeat of progress it has as a no-op.
+    /// </summary>
+    public void Reannounce() => HasNews = true;
+
     /// <summary>The open day's totals so far for <paramref name="merchant"/> (a read-only look ahead offline).</summary>
     internal MerchantDay? OpenTotals(ulong merchant) =>
         OpenDay != MerchantDays.None && _open.TryGetValue(merchant, out var totals) ? new MerchantDay(merchant, OpenDay, totals) : null;
