@@ -13,6 +13,7 @@ public static class DevKafkaServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<DevKafkaBroker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DevKafkaBroker>());
+        builder.Services.AddHostedService<ConsumedLogTrimmer>();
         builder.Services.AddHealthChecks().AddCheck<TopicsHealthCheck>(TopicsHealthCheck.Name);
         return builder;
     }

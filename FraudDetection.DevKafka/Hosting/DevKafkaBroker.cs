@@ -14,6 +14,9 @@ public sealed class DevKafkaBroker(IOptions<DevKafkaOptions> options, ILogger<De
     private EmbeddedKafka? _kafka;
     private BrokerRelay? _relay;
 
+    /// <summary>The running cluster (null before start and after stop).</summary>
+    public EmbeddedKafka? Kafka => _kafka;
+
     /// <summary>True once the broker runs and its topics exist.</summary>
     public bool Started { get; private set; }
 

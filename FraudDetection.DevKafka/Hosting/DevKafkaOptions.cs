@@ -19,9 +19,30 @@ public sealed class DevKafkaOptions
     [Range(1, 256)]
     public int Partitions { get; set; } = 4;
 
+    /// <summary>What the broker deletes once it is read (<see cref="ConsumedLogTrimmer"/>): section <c>DevKafka:Trim</c>.</summary>
+    public ConsumedTrimOptions Trim { get; set; } = new();
+
     /// <summary>How long a stopping broker waits for its clients to close their connections.</summary>
     public TimeSpan ClientGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The <c>bootstrap.servers</c> value clients use.</summary>
     public string BootstrapServers => $"{Host}:{Port}";
+}
+
+/// <summary>
+/// Section <c>DevKafka:Trim</c>: per topic, the consumer groups that must all have committed past a record before the
+/// broker deletes it, keeping <see cref="KeepMessages"/> more behind the slowest of them. Topics not named keep
+/// everything (up to the mock's 5 MB per partition).
+/// </summary>
+public sealed class ConsumedTrimOptions
+{
+    /// <summary>Topic → the groups that read it (all of them, each with committed offsets, or nothing is deleted).</summary>
+    public Dictionary<string, string[]> Readers { get; set; } = [];
+
+    /// <summary>Records kept behind the slowest reader's committed offset, per partition.</summary>
+    [Range(0, int.MaxValue)]
+    public int KeepMessages { get; set; } = 100;
+
+    /// <summary>How often the logs are trimmed.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -131,6 +131,33 @@ public sealed unsafe class EmbeddedKafka : IDisposable
     }
 
     /// <summary>
+    /// Deletes the records of <paramref name="topic"/>/<paramref name="partition"/> before <paramref name="beforeOffset"/>
+    /// (Kafka's DeleteRecords: the log start moves up). The mock finds a fetch's records by walking its log from the
+    /// start, so a shorter log makes every fetch cheaper.
+    /// </summary>
+    public void DeleteRecords(string topic, int partition, long beforeOffset)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(beforeOffset);
+        var deleteRecords = (delegate* unmanaged[Cdecl]<nint, byte*, int, long, int>)LibrdkafkaNative.Export("rd_kafka_mock_partition_delete_records");
+        var err2str = (delegate* unmanaged[Cdecl]<int, byte*>)LibrdkafkaNative.Export("rd_kafka_err2str");
+        var name = Utf8Z(topic);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_cluster == 0, this);
+            int error;
+            fixed (byte* n = name)
+            {
+                error = deleteRecords(_cluster, n, partition, beforeOffset);
+            }
+            if (error != 0)
+            {
+                throw new InvalidOperationException($"Deleting records of {topic}/{partition} before {beforeOffset} failed: {Marshal.PtrToStringUTF8((nint)err2str(error))}");
+            }
+        }
+    }
+
+    /// <summary>
     /// Makes broker <paramref name="brokerId"/> (1-based) advertise <paramref name="host"/>:<paramref name="port"/> in
     /// its metadata instead of its own listener. librdkafka binds every mock broker to an ephemeral loopback port and
     /// offers no way to choose it; a relay listening on the advertised address forwards to <see cref="BootstrapServers"/>.
