@@ -131,7 +131,7 @@ public static class SystemBench
             var settled = samples.Where(s => s.Minutes >= soakMinutes / 3).ToList();
             Console.WriteLine($"soak {soakMinutes} min at {soakRate} tx/s ({samples.Count} samples; slope over the last two thirds), MB per hour:");
             double worst = 0;
-            foreach (var resource in Measured.Where(r => settled.All(s => s.Processes.ContainsKey(r))))
+            foreach (var resource in Measured.Where(r => settled.Count > 0 && settled.All(s => s.Processes.ContainsKey(r))))
             {
                 var slope = Slope(settled.Select(s => (s.Minutes / 60, s.Processes[resource].RssBytes / 1048576.0)).ToList());
                 worst = Math.Abs(slope) > Math.Abs(worst) ? slope : worst;
