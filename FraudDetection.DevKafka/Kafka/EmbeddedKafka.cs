@@ -111,22 +111,13 @@ public sealed unsafe class EmbeddedKafka : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
-        var create = (delegate* unmanaged[Cdecl]<nint, byte*, int, int, int>)LibrdkafkaNative.Export("rd_kafka_mock_topic_create");
-        var err2str = (delegate* unmanaged[Cdecl]<int, byte*>)LibrdkafkaNative.Export("rd_kafka_err2str");
-        var name = Utf8Z(topic);
-        lock (_gate)
+        var replicas = Math.Min(Brokers, 3);
+        var error = OnTopic(topic, (cluster, name) =>
+            ((delegate* unmanaged[Cdecl]<nint, byte*, int, int, int>)LibrdkafkaNative.Export("rd_kafka_mock_topic_create"))(cluster, (byte*)name, partitions, replicas));
+        const int TopicAlreadyExists = 36;
+        if (error != 0 && error != TopicAlreadyExists)
         {
-            ObjectDisposedException.ThrowIf(_cluster == 0, this);
-            int error;
-            fixed (byte* n = name)
-            {
-                error = create(_cluster, n, partitions, Math.Min(Brokers, 3));
-            }
-            const int TopicAlreadyExists = 36;
-            if (error != 0 && error != TopicAlreadyExists)
-            {
-                throw new InvalidOperationException($"Creating topic '{topic}' failed: {Marshal.PtrToStringUTF8((nint)err2str(error))}");
-            }
+            throw new InvalidOperationException($"Creating topic '{topic}' failed: {ErrorText(error)}");
         }
     }
 
@@ -139,23 +130,30 @@ public sealed unsafe class EmbeddedKafka : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentOutOfRangeException.ThrowIfNegative(beforeOffset);
-        var deleteRecords = (delegate* unmanaged[Cdecl]<nint, byte*, int, long, int>)LibrdkafkaNative.Export("rd_kafka_mock_partition_delete_records");
-        var err2str = (delegate* unmanaged[Cdecl]<int, byte*>)LibrdkafkaNative.Export("rd_kafka_err2str");
+        var error = OnTopic(topic, (cluster, name) =>
+            ((delegate* unmanaged[Cdecl]<nint, byte*, int, long, int>)LibrdkafkaNative.Export("rd_kafka_mock_partition_delete_records"))(cluster, (byte*)name, partition, beforeOffset));
+        if (error != 0)
+        {
+            throw new InvalidOperationException($"Deleting records of {topic}/{partition} before {beforeOffset} failed: {ErrorText(error)}");
+        }
+    }
+
+    /// <summary>Runs a mock call on <paramref name="topic"/> (passed as a C string) under the cluster's lock; returns librdkafka's error code.</summary>
+    private int OnTopic(string topic, Func<nint, nint, int> call)
+    {
         var name = Utf8Z(topic);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_cluster == 0, this);
-            int error;
             fixed (byte* n = name)
             {
-                error = deleteRecords(_cluster, n, partition, beforeOffset);
-            }
-            if (error != 0)
-            {
-                throw new InvalidOperationException($"Deleting records of {topic}/{partition} before {beforeOffset} failed: {Marshal.PtrToStringUTF8((nint)err2str(error))}");
+                return call(_cluster, (nint)n);
             }
         }
     }
+
+    private static string? ErrorText(int error) =>
+        Marshal.PtrToStringUTF8((nint)((delegate* unmanaged[Cdecl]<int, byte*>)LibrdkafkaNative.Export("rd_kafka_err2str"))(error));
 
     /// <summary>
     /// Makes broker <paramref name="brokerId"/> (1-based) advertise <paramref name="host"/>:<paramref name="port"/> in
