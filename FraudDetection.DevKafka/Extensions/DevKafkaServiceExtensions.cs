@@ -10,6 +10,9 @@ public static class DevKafkaServiceExtensions
         builder.Services.AddOptions<DevKafkaOptions>()
             .BindConfiguration(DevKafkaOptions.SectionName)
             .ValidateDataAnnotations()
+            // Data annotations do not reach the nested section: a negative keep would delete records not yet read.
+            .Validate(o => o.Trim.KeepMessages >= 0, "DevKafka:Trim:KeepMessages must be 0 or more")
+            .Validate(o => o.Trim.Interval > TimeSpan.Zero, "DevKafka:Trim:Interval must be more than zero")
             .ValidateOnStart();
         builder.Services.AddSingleton<DevKafkaBroker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DevKafkaBroker>());

@@ -14,13 +14,10 @@ public sealed class ConsumedLogTrimmer(DevKafkaBroker broker, IOptions<DevKafkaO
     private readonly Dictionary<string, IConsumer<byte[], byte[]>> groups = [];
     private readonly HashSet<string> unknownTopics = [];
 
-    /// <summary>Records deleted so far.</summary>
-    public long Deleted { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var trim = options.Value.Trim;
-        if (trim.Readers.Count == 0 || trim.Interval <= TimeSpan.Zero)
+        if (trim.Readers.Count == 0)
         {
             return;
         }
@@ -94,7 +91,6 @@ public sealed class ConsumedLogTrimmer(DevKafkaBroker broker, IOptions<DevKafkaO
                 }
             }
         }
-        Deleted += deleted;
         if (deleted > 0)
         {
             logger.LogDebug("Deleted {Records} records every reader had committed past", deleted);

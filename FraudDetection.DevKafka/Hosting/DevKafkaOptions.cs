@@ -39,10 +39,9 @@ public sealed class ConsumedTrimOptions
     /// <summary>Topic → the groups that read it (all of them, each with committed offsets, or nothing is deleted).</summary>
     public Dictionary<string, string[]> Readers { get; set; } = [];
 
-    /// <summary>Records kept behind the slowest reader's committed offset, per partition.</summary>
-    [Range(0, int.MaxValue)]
+    /// <summary>Records kept behind the slowest reader's committed offset, per partition (0 or more).</summary>
     public int KeepMessages { get; set; } = 100;
 
-    /// <summary>How often the logs are trimmed.</summary>
+    /// <summary>How often the logs are trimmed (more than zero).</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -222,13 +222,8 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
                 }
             }
             var resume = merger is null ? -1 : checkpoint!.NextOffset;
-            // A checkpoint past the end of the log means the log was recreated (an in-memory development broker after a
-            // restart): keep the merged days, read the new log from its start (or every new message would look replayed).
-            var end = resume > 0 ? assignedTo.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High : Offset.Unset;
-            if (end != Offset.Unset && resume > end.Value)
+            if (RecreatedLog.IsPastTheEnd(assignedTo, tp, resume, logger, "Merchant stage"))
             {
-                logger.LogWarning("Merchant stage partition {Partition}: checkpoint offset {Offset} is past the log end {End} (topic recreated); reading the new log from its start with the saved days",
-                    tp.Partition.Value, resume, end.Value);
                 resume = 0;
             }
             owned[tp.Partition.Value] = new Owned(merger ?? new MerchantDayMerger(tp.Partition.Value)) { NextOffset = resume };

@@ -71,12 +71,8 @@ public sealed class MerchantTableReader(
             }
             foreach (var (partition, next) in positions.ToList())
             {
-                // Past the end of the log: the log was recreated (a restarted in-memory broker); the table keeps its days.
-                var end = consumer.QueryWatermarkOffsets(new TopicPartition(Topics.MerchantFeatures, partition), TimeSpan.FromSeconds(5)).High;
-                if (end != Offset.Unset && next > end.Value)
+                if (RecreatedLog.IsPastTheEnd(consumer, new TopicPartition(Topics.MerchantFeatures, partition), next, logger, "Merchant table"))
                 {
-                    logger.LogWarning("Merchant table partition {Partition}: position {Offset} is past the log end {End} (topic recreated); reading the new log from its start",
-                        partition, next, end.Value);
                     positions[partition] = 0;
                     table.EnqueueRecreated(partition);
                 }

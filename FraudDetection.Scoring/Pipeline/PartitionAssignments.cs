@@ -104,13 +104,8 @@ internal sealed class PartitionAssignments(
                     features = pipeline.Create();
                 }
                 var nextOffset = checkpoint.NextOffset;
-                // A checkpoint past the end of the log means the log was recreated (an in-memory development broker
-                // after a restart): keep the card state and dedupe window, read the new log from its start.
-                var end = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High;
-                if (end != Offset.Unset && nextOffset > end.Value)
+                if (RecreatedLog.IsPastTheEnd(consumer, tp, nextOffset, logger, "Scoring"))
                 {
-                    logger.LogWarning("Partition {Partition}: checkpoint offset {Offset} is past the log end {End} (topic recreated); reading the new log from its start with the saved card state",
-                        tp.Partition.Value, nextOffset, end.Value);
                     nextOffset = 0;
                     // What this partition told the merchant stage went with the old log: say where it is again.
                     features.MerchantPartials?.Reannounce();

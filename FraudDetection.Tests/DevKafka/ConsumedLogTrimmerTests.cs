@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using FraudDetection.DevKafka.Hosting;
 using FraudDetection.DevKafka.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Tests.DevKafka;
@@ -61,6 +62,20 @@ public class ConsumedLogTrimmerTests
             [FraudDetection.Core.Messaging.Topics.Scored] = [new FraudDetection.Graph.Store.GraphOptions().GroupId],
             [FraudDetection.Core.Messaging.Topics.Alerts] = [FraudDetection.Notifier.Kafka.AlertConsumerWorker.GroupId, FraudDetection.Web.Alerts.AlertArchive.GroupId],
         }, "every group that must read a record before it goes, by the names the services use");
+    }
+
+    [Theory]
+    [InlineData("DevKafka:Trim:KeepMessages", "-1", "KeepMessages must be 0 or more")]
+    [InlineData("DevKafka:Trim:Interval", "00:00:00", "Interval must be more than zero")]
+    public void Trim_settings_that_would_delete_unread_records_or_spin_are_refused(string key, string value, string message)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        FraudDetection.DevKafka.Extensions.DevKafkaServiceExtensions.AddDevKafka(builder);
+        using var host = builder.Build();
+
+        var read = () => host.Services.GetRequiredService<IOptions<DevKafkaOptions>>().Value;
+        read.Should().Throw<OptionsValidationException>().WithMessage($"*{message}*");
     }
 
     private static void Commit(EmbeddedKafka kafka, string group, params TopicPartitionOffset[] offsets)
