@@ -158,7 +158,7 @@ public static class ScoringBench
             Console.WriteLine(merchant.Unfinished is null
                 ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Elapsed.TotalSeconds:0.00} s = {merchant.Rate:N0} tx/s " +
                   $"(CPU {merchant.CpuMicrosPerTx:0.0} µs/tx, stage and table reader included; {merchant.Days:N0} merchant days published; " +
-                  $"{merchantFeatures}; {merchant.Waits:N0} waits for the table)"
+                  $"{merchantFeatures}; {merchant.Waits:N0} waits for the table; {merchant.HandedOver})"
                 : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Rate:N0} tx/s " +
                   $"({merchant.Days:N0} merchant days published; {merchantFeatures}; {merchant.Waits:N0} waits for the table)");
             Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchant.Rate:N0} tx/s " +
@@ -381,8 +381,8 @@ public static class ScoringBench
         var merchantOptions = new MerchantOptions();
         var table = new MerchantTable(FeatureOptions.Default);
         using var stop = new CancellationTokenSource();
-        var reader = new MerchantTableReader(kafka.BootstrapServers, table, store, options, NullLogger.Instance).RunAsync(stop.Token);
-        var stage = new MerchantStage(kafka.BootstrapServers, merchantOptions, new SqliteCheckpointStore(Path.Combine(work, "merchant-stage.db")), NullLogger.Instance);
+        var reader = new MerchantTableReader(kafka.BootstrapServers, table, store, options, NullLogger.Instance, merchantOptions).RunAsync(stop.Token);
+        var stage = new MerchantStage(kafka.BootstrapServers, merchantOptions, new SqliteCheckpointStore(Path.Combine(work, "merchant-stage.db")), NullLogger.Instance, table);
         var stageRun = stage.RunAsync(stop.Token);
         using var telemetry = new ScoringTelemetry();
         var stats = new ScoringStats();
@@ -392,11 +392,11 @@ public static class ScoringBench
         try
         {
             var (rate, elapsed, cpu) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions);
-            return new MerchantRun(rate, elapsed, cpu, stage.PublishedDays, consumer.MerchantWaits, null);
+            return new MerchantRun(rate, elapsed, cpu, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table));
         }
         catch (RunLimitException e)
         {
-            return new MerchantRun(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, stage.PublishedDays, consumer.MerchantWaits, e.Message);
+            return new MerchantRun(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table));
         }
         finally
         {
@@ -408,7 +408,10 @@ public static class ScoringBench
     }
 
     /// <summary>The merchant run's figures; <paramref name="Unfinished"/> says why it stopped short (the rate is then what it reached).</summary>
-    private sealed record MerchantRun(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, long Days, long Waits, string? Unfinished);
+    private sealed record MerchantRun(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, long Days, long Waits, string? Unfinished, string HandedOver);
+
+    private static string HandedOver(MerchantStage stage, MerchantTable table) =>
+        $"handed over in process: {stage.HandedOver:N0} partials messages, {table.HandedOver:N0} table messages";
 
     /// <summary>An end-to-end run that did not score and acknowledge its backlog within <see cref="RunLimit"/>.</summary>
     private sealed class RunLimitException(long scored, long count, TimeSpan elapsed)

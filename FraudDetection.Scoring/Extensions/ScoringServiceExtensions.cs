@@ -46,6 +46,7 @@ public static class ScoringServiceExtensions
             .Validate(o => o.IdleAfterMs > 0, "Scoring:Merchant:IdleAfterMs must be positive")
             .Validate(o => o.StageCheckpointIntervalMs > 0, "Scoring:Merchant:StageCheckpointIntervalMs must be positive")
             .Validate(o => o.MaxParkedPerPartition > 0, "Scoring:Merchant:MaxParkedPerPartition must be positive")
+            .Validate(o => o.FetchWaitMs is > 0 and <= 300_000, "Scoring:Merchant:FetchWaitMs must be between 1 and 300000 (librdkafka's fetch.wait.max.ms)")
             .ValidateOnStart();
         if (builder.Configuration.GetSection(MerchantOptions.SectionName).Get<MerchantOptions>()?.Enabled ?? true)
         {

@@ -20,6 +20,14 @@ public sealed class MerchantOptions
     /// <summary>How often the stage checkpoints its state (after its output is acknowledged).</summary>
     public int StageCheckpointIntervalMs { get; set; } = 1000;
 
+    /// <summary>
+    /// How long a fetch of the stage and of the table reader waits at the broker when nothing is there (librdkafka's
+    /// <c>fetch.wait.max.ms</c>). This instance's own partials and table messages are handed over in process once
+    /// acknowledged, so the wait only delays what other Scoring instances publish, and only on the development broker,
+    /// which waits a fetch out even when data arrives; it also sets how often an idle reader asks.
+    /// </summary>
+    public int FetchWaitMs { get; set; } = 500;
+
     /// <summary>Messages held back per partition while it waits for the table before its fetching is paused.</summary>
     public int MaxParkedPerPartition { get; set; } = 20_000;
 }

@@ -13,14 +13,18 @@ namespace FraudDetection.Scoring.Merchants;
 /// totals and publishes each completed day to the same partition of <c>merchant.features</c>. At-least-once in,
 /// idempotent out: a checkpoint waits for its output to be acknowledged, then saves each partition's merger with its
 /// next offset; after a restart the replayed input adds nothing twice (the merger drops days it has closed) and the
-/// republished days replace themselves in every table.
+/// republished days replace themselves in every table. Beside its consumer, the card partitions of its own process hand
+/// it their partials once acknowledged (<see cref="Delivered"/>), and it hands what it publishes to its own process's
+/// table (<paramref name="localTable"/>) the same way: the same messages at the same offsets, without a fetch wait per leg.
 /// </summary>
-public sealed class MerchantStage(string bootstrapServers, MerchantOptions options, ICheckpointStore checkpoints, ILogger logger)
+public sealed class MerchantStage(string bootstrapServers, MerchantOptions options, ICheckpointStore checkpoints, ILogger logger,
+    MerchantTable? localTable = null)
 {
     /// <summary>What the stage's checkpoints carry as their schema (the merger's own format, not the feature schema).</summary>
     public const string CheckpointFormat = "merchant-stage-1";
 
     private readonly Dictionary<int, Owned> owned = [];
+    private readonly Lock gate = new(); // the consumer's thread and the hand-over from the card partitions' deliveries
     private IProducer<byte[], byte[]>? producer;
     private IConsumer<byte[], byte[]>? consumer;
     private int stagePartitions;
@@ -32,6 +36,26 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
 
     /// <summary>Messages of <c>merchant.partials</c> that could not be read (logged and skipped).</summary>
     public long BadMessages { get; private set; }
+
+    /// <summary>Partials merged as this process's card partitions handed them over, before the consumer fetched them.</summary>
+    public long HandedOver { get; private set; }
+
+    /// <summary>
+    /// Any thread: a message of <c>merchant.partials</c> this process had acknowledged at <paramref name="offset"/>. It is
+    /// merged now when this member owns the partition and it is the next offset there; otherwise the consumer reads it.
+    /// </summary>
+    public void Delivered(int partition, long offset, byte[] value)
+    {
+        lock (gate)
+        {
+            if (producer is null || !owned.TryGetValue(partition, out var state) || offset != Math.Max(0, state.NextOffset))
+            {
+                return;
+            }
+            HandedOver++;
+            Process(partition, offset, value);
+        }
+    }
 
     /// <summary>Runs on its own thread until cancelled (then checkpoints and leaves the group).</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
@@ -53,8 +77,7 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            // A day's merchant partials are few: an idle fetch every 20 ms, not every millisecond (see ScoringKafkaClients).
-            FetchWaitMaxMs = 20,
+            FetchWaitMaxMs = options.FetchWaitMs,
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,
             MaxPollIntervalMs = 60_000, // the group's rebalance timeout too (see ScoringKafkaClients)
@@ -79,6 +102,10 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
                 }
             }
             consumer.Subscribe(Topics.MerchantPartials);
+            if (localTable is not null)
+            {
+                localTable.LocalStage = this;
+            }
             var interval = Stopwatch.Frequency * Math.Max(10, options.StageCheckpointIntervalMs) / 1000;
             var nextCheckpoint = Stopwatch.GetTimestamp() + interval;
             while (!cancellationToken.IsCancellationRequested)
@@ -86,44 +113,53 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
                 var message = consumer.Consume(100);
                 if (message is not null && !message.IsPartitionEOF)
                 {
-                    Process(message);
+                    lock (gate)
+                    {
+                        Process(message.Partition.Value, message.Offset.Value, message.Message.Value);
+                    }
                 }
                 if (Stopwatch.GetTimestamp() >= nextCheckpoint)
                 {
-                    Checkpoint(owned.Keys.ToList());
+                    Checkpoint(OwnedPartitions());
                     nextCheckpoint = Stopwatch.GetTimestamp() + interval;
                 }
             }
-            Checkpoint(owned.Keys.ToList());
+            Checkpoint(OwnedPartitions());
             consumer.Close();
         }
         finally
         {
-            consumer.Dispose();
-            producer.Dispose();
-            consumer = null;
-            producer = null;
+            if (localTable?.LocalStage == this)
+            {
+                localTable.LocalStage = null;
+            }
+            lock (gate)
+            {
+                consumer.Dispose();
+                producer.Dispose();
+                consumer = null;
+                producer = null;
+            }
         }
     }
 
-    private void Process(ConsumeResult<byte[], byte[]> message)
+    /// <summary>Merges one message of <c>merchant.partials</c> (under the gate) and publishes the days it completes.</summary>
+    private void Process(int partition, long offset, byte[] value)
     {
-        if (!owned.TryGetValue(message.Partition.Value, out var state) || message.Offset.Value < state.NextOffset)
+        if (!owned.TryGetValue(partition, out var state) || offset < state.NextOffset)
         {
             return;
         }
-        state.NextOffset = message.Offset.Value + 1;
+        state.NextOffset = offset + 1;
         state.Dirty = true;
-        MerchantMessage partials;
         try
         {
-            partials = MerchantMessage.Decode(message.Message.Value);
-            state.Merger.Apply(partials);
+            state.Merger.Apply(MerchantMessage.Decode(value));
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
             BadMessages++;
-            logger.LogWarning("Skipped merchant partials message {Topic}/{Partition}@{Offset}: {Error}", message.Topic, message.Partition.Value, message.Offset.Value, e.Message);
+            logger.LogWarning("Skipped merchant partials message {Topic}/{Partition}@{Offset}: {Error}", Topics.MerchantPartials, partition, offset, e.Message);
             return;
         }
         if (!state.Merger.HasNews)
@@ -152,6 +188,10 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
                         Interlocked.Increment(ref deliveryFailures);
                         lastDeliveryError = report.Error.Reason;
                     }
+                    else
+                    {
+                        localTable?.EnqueueDelivered(report.Partition.Value, report.Offset.Value, value);
+                    }
                 });
                 return;
             }
@@ -169,25 +209,28 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
         {
             return;
         }
-        while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
-        {
-        }
-        if (Interlocked.Read(ref deliveryFailures) > 0)
-        {
-            throw new KafkaException(new Error(ErrorCode.Local_Fail,
-                $"{deliveryFailures} merchant table message(s) were not acknowledged ({lastDeliveryError}); restarting from the last checkpoint"));
-        }
         var saved = new List<PartitionCheckpoint>();
-        foreach (var partition in partitions)
+        lock (gate)
         {
-            if (!owned.TryGetValue(partition, out var state) || !state.Dirty)
+            while (producer.Flush(TimeSpan.FromSeconds(1)) > 0)
             {
-                continue;
             }
-            using var buffer = new MemoryStream();
-            state.Merger.Save(buffer);
-            saved.Add(new PartitionCheckpoint(options.StageGroup, Topics.MerchantPartials, partition, state.NextOffset, CheckpointFormat, buffer.ToArray(), [], DateTimeOffset.UtcNow));
-            state.Dirty = false;
+            if (Interlocked.Read(ref deliveryFailures) > 0)
+            {
+                throw new KafkaException(new Error(ErrorCode.Local_Fail,
+                    $"{deliveryFailures} merchant table message(s) were not acknowledged ({lastDeliveryError}); restarting from the last checkpoint"));
+            }
+            foreach (var partition in partitions)
+            {
+                if (!owned.TryGetValue(partition, out var state) || !state.Dirty)
+                {
+                    continue;
+                }
+                using var buffer = new MemoryStream();
+                state.Merger.Save(buffer);
+                saved.Add(new PartitionCheckpoint(options.StageGroup, Topics.MerchantPartials, partition, state.NextOffset, CheckpointFormat, buffer.ToArray(), [], DateTimeOffset.UtcNow));
+                state.Dirty = false;
+            }
         }
         if (saved.Count == 0)
         {
@@ -204,8 +247,9 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
         }
     }
 
-    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[], byte[]> assignedTo, List<TopicPartition> assigned)
+    private List<TopicPartitionOffset> OnAssigned(IConsumer<byte[], byte[]> assignedTo, List<TopicPartition> assigned)
     {
+        var positions = new List<TopicPartitionOffset>();
         foreach (var tp in assigned)
         {
             var checkpoint = checkpoints.Load(options.StageGroup, Topics.MerchantPartials, tp.Partition.Value);
@@ -226,16 +270,31 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
             {
                 resume = 0;
             }
-            owned[tp.Partition.Value] = new Owned(merger ?? new MerchantDayMerger(tp.Partition.Value)) { NextOffset = resume };
-            yield return new TopicPartitionOffset(tp, resume >= 0 ? new Offset(resume) : Offset.Beginning);
+            lock (gate)
+            {
+                owned[tp.Partition.Value] = new Owned(merger ?? new MerchantDayMerger(tp.Partition.Value)) { NextOffset = resume };
+            }
+            positions.Add(new TopicPartitionOffset(tp, resume >= 0 ? new Offset(resume) : Offset.Beginning));
         }
+        return positions;
     }
 
     private void Forget(IEnumerable<int> partitions)
     {
-        foreach (var partition in partitions)
+        lock (gate)
         {
-            owned.Remove(partition);
+            foreach (var partition in partitions)
+            {
+                owned.Remove(partition);
+            }
+        }
+    }
+
+    private List<int> OwnedPartitions()
+    {
+        lock (gate)
+        {
+            return [.. owned.Keys];
         }
     }
 

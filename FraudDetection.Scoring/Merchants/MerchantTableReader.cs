@@ -14,7 +14,8 @@ public sealed class MerchantTableReader(
     MerchantTable table,
     ICheckpointStore checkpoints,
     ScoringOptions options,
-    ILogger logger)
+    ILogger logger,
+    MerchantOptions? merchantOptions = null)
 {
     /// <summary>Runs on its own thread until cancelled; a failure is logged and the reader starts again.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
@@ -58,8 +59,7 @@ public sealed class MerchantTableReader(
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            // A day's merchant partials are few: an idle fetch every 20 ms, not every millisecond (see ScoringKafkaClients).
-            FetchWaitMaxMs = 20,
+            FetchWaitMaxMs = (merchantOptions ?? new MerchantOptions()).FetchWaitMs,
         };
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         using (var admin = new DependentAdminClientBuilder(consumer.Handle).Build())

@@ -25,10 +25,10 @@ public sealed class MerchantWorker(
         {
             return Task.CompletedTask; // ScoringWorker reports the missing connection
         }
-        var reader = new MerchantTableReader(bootstrap, table, checkpoints, scoringOptions.Value, logger);
+        var reader = new MerchantTableReader(bootstrap, table, checkpoints, scoringOptions.Value, logger, merchantOptions.Value);
         return Task.WhenAll(
             KeepRunning("merchant table reader", reader.RunAsync, stoppingToken),
-            KeepRunning("merchant stage", token => new MerchantStage(bootstrap, merchantOptions.Value, checkpoints, logger).RunAsync(token), stoppingToken));
+            KeepRunning("merchant stage", token => new MerchantStage(bootstrap, merchantOptions.Value, checkpoints, logger, table).RunAsync(token), stoppingToken));
     }
 
     private async Task KeepRunning(string name, Func<CancellationToken, Task> run, CancellationToken stoppingToken)

@@ -65,7 +65,7 @@ public sealed class ScoringConsumer : IDisposable
         featureCount = pipeline.Names.Count;
         var deliveries = new DeliveryTracker();
         partitions = new PartitionAssignments(options, pipeline, checkpoints, telemetry, stats, logger);
-        emitter = new ScoringEmitter(options, featureCount, topic, deliveries, run, telemetry, stats, logger);
+        emitter = new ScoringEmitter(options, featureCount, topic, deliveries, run, telemetry, stats, logger, pipeline.MerchantTable);
         checkpointing = new CheckpointCoordinator(options, topic, pipeline.SchemaVersion, partitions, checkpoints, deliveries, emitter, run, stats, logger,
             pipeline.MerchantTable);
         merchants = pipeline.MerchantTable is { } table ? new MerchantLink(table, merchantOptions ?? new MerchantOptions()) : null;
@@ -267,6 +267,7 @@ public sealed class ScoringConsumer : IDisposable
             merchants?.Collect(partitions.All, batch.MerchantMessages);
         }
         pending.Clear();
+        emitter.SendMerchantPartials(batch);
         if (historyApplied + historySkipped > 0)
         {
             stats.AddHistory(historyApplied, historySkipped);

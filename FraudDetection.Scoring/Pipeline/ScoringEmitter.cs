@@ -5,6 +5,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Core.Telemetry;
 using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Merchants;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Telemetry;
 
@@ -23,7 +24,8 @@ internal sealed class ScoringEmitter(
     ConsumerRun run,
     ScoringTelemetry telemetry,
     ScoringStats stats,
-    ILogger logger)
+    ILogger logger,
+    MerchantTable? merchantTable = null)
 {
     private const int MaxLinksPerBatch = 64;
     private const int PooledBatches = 4;
@@ -100,6 +102,24 @@ internal sealed class ScoringEmitter(
     public static IReadOnlyList<FeatureContribution> TopReasons(IScoringModel model, ReadOnlySpan<float> row, int top) =>
         model.Explain(row).Top(row, top);
 
+    /// <summary>
+    /// Consumer thread: sends the batch's merchant partials now, not behind the batches queued here: a partition's closed
+    /// day may be what every waiting partition needs. Counted like every output, so the batch's checkpoint waits for them.
+    /// </summary>
+    public void SendMerchantPartials(ScoringBatch batch)
+    {
+        if (run.Killed)
+        {
+            return;
+        }
+        foreach (var (destination, key, value) in batch.MerchantMessages)
+        {
+            deliveries.Produce(run.Producer!, destination, new Message<byte[], byte[]> { Key = key, Value = value },
+                merchantTable is null ? null : report => merchantTable.LocalStage?.Delivered(report.Partition.Value, report.Offset.Value, value));
+        }
+        batch.MerchantMessages.Clear();
+    }
+
     private void Loop()
     {
         try
@@ -131,11 +151,6 @@ internal sealed class ScoringEmitter(
 
     private void Emit(ScoringBatch batch)
     {
-        // Merchant partials first: a waiting partition's own closed day may be what completes the merchant table.
-        foreach (var (destination, key, value) in batch.MerchantMessages)
-        {
-            deliveries.Produce(run.Producer!, destination, new Message<byte[], byte[]> { Key = key, Value = value });
-        }
         if (batch.Count == 0 && batch.Rejected.Count == 0)
         {
             return;

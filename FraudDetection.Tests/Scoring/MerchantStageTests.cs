@@ -16,8 +16,10 @@ public sealed class MerchantStageTests
     private static List<Transaction> Days() =>
         [.. TransactionCsv.ReadFile(Path.Combine(ScoringModels.RepositoryRoot(), "data", "sample.csv.gz")).Take(12_000)];
 
-    [Fact]
-    public async Task Stream_scores_and_merchant_table_equal_the_backtest_and_the_offline_table()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stream_scores_and_merchant_table_equal_the_backtest_and_the_offline_table(bool handOver)
     {
         using var harness = new ScoringHarness(partitions: 8, merchants: true);
         var transactions = Days();
@@ -26,7 +28,7 @@ public sealed class MerchantStageTests
         var expected = TestTransactions.Offline(transactions, models.Current!);
         var store = harness.Store("cp");
         harness.StartMerchantTableReader(store, "scoring");
-        var (stage, stageRun, stopStage) = harness.StartMerchantStage(harness.Store("stage"));
+        var (stage, stageRun, stopStage) = harness.StartMerchantStage(harness.Store("stage"), handOver: handOver);
 
         harness.Produce(transactions.Take(6_000));
         var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, store);
@@ -35,7 +37,7 @@ public sealed class MerchantStageTests
         // Restart the stage mid-stream: its checkpoint carries on, nothing counted twice or lost.
         await stopStage.CancelAsync();
         await stageRun.WaitAsync(TimeSpan.FromSeconds(30));
-        var (stage2, _, _) = harness.StartMerchantStage(harness.Store("stage"));
+        var (stage2, _, _) = harness.StartMerchantStage(harness.Store("stage"), handOver: handOver);
         harness.Produce(transactions.Skip(6_000));
         await ScoringHarness.WaitUntilAsync(() => stats.Scored == transactions.Count, "all scored", TimeSpan.FromSeconds(90));
         await harness.StopAsync(consumer);
@@ -44,6 +46,15 @@ public sealed class MerchantStageTests
         scored.Should().HaveCount(transactions.Count);
         scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("the stream scores as the backtest does");
         (stage.PublishedDays + stage2.PublishedDays).Should().BePositive();
+        if (handOver)
+        {
+            (stage.HandedOver + stage2.HandedOver).Should().BePositive("the card partitions' partials reach the stage in process");
+            harness.MerchantTable!.HandedOver.Should().BePositive("the stage's days reach the table in process");
+        }
+        else
+        {
+            (stage.HandedOver + stage2.HandedOver + harness.MerchantTable!.HandedOver).Should().Be(0, "a stage in another process gets everything through the broker");
+        }
 
         // The live table holds exactly the offline table's merchant days (features are a function of them and the day).
         var offline = new OnlineFeatureState();

@@ -75,15 +75,16 @@ public sealed class ScoringHarness : IDisposable
     public void StartMerchantTableReader(ICheckpointStore store, string scoringGroup)
     {
         var stop = new CancellationTokenSource();
-        var reader = new MerchantTableReader(Kafka.BootstrapServers, MerchantTable!, store, Options(scoringGroup), NullLogger.Instance);
+        var reader = new MerchantTableReader(Kafka.BootstrapServers, MerchantTable!, store, Options(scoringGroup), NullLogger.Instance, MerchantOptions());
         merchantServices.Add((reader.RunAsync(stop.Token), stop));
     }
 
     /// <summary>Starts a member of the merchant stage; cancel the returned source for a clean stop (checkpoint, leave).</summary>
-    public (MerchantStage Stage, Task Run, CancellationTokenSource Stop) StartMerchantStage(ICheckpointStore store, string group = "merchant-stage")
+    /// <param name="handOver">In process with <see cref="MerchantTable"/>, as in the service: partials and table messages are handed over once acknowledged. Off: as a stage in another process, everything through the broker.</param>
+    public (MerchantStage Stage, Task Run, CancellationTokenSource Stop) StartMerchantStage(ICheckpointStore store, string group = "merchant-stage", bool handOver = true)
     {
         var stop = new CancellationTokenSource();
-        var stage = new MerchantStage(Kafka.BootstrapServers, MerchantOptions(group), store, NullLogger.Instance);
+        var stage = new MerchantStage(Kafka.BootstrapServers, MerchantOptions(group), store, NullLogger.Instance, handOver ? MerchantTable : null);
         var run = stage.RunAsync(stop.Token);
         merchantServices.Add((run, stop));
         return (stage, run, stop);
