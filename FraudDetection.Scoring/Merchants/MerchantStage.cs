@@ -30,6 +30,7 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
     private int stagePartitions;
     private long deliveryFailures;
     private string? lastDeliveryError;
+    private Exception? handOverFailure; // raised on the stage's own thread, which then restarts from its checkpoint
 
     /// <summary>Completed days published so far (this member).</summary>
     public long PublishedDays { get; private set; }
@@ -53,7 +54,14 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
                 return;
             }
             HandedOver++;
-            Process(partition, offset, value);
+            try
+            {
+                Process(partition, offset, value);
+            }
+            catch (Exception e) when (e is KafkaException or ObjectDisposedException or InvalidOperationException)
+            {
+                handOverFailure ??= e; // not on the producer's delivery thread: the stage's loop rethrows it
+            }
         }
     }
 
@@ -111,9 +119,13 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
             while (!cancellationToken.IsCancellationRequested)
             {
                 var message = consumer.Consume(100);
-                if (message is not null && !message.IsPartitionEOF)
+                lock (gate)
                 {
-                    lock (gate)
+                    if (handOverFailure is { } failure)
+                    {
+                        throw new InvalidOperationException($"merging a handed-over partials message failed: {failure.Message}", failure);
+                    }
+                    if (message is not null && !message.IsPartitionEOF)
                     {
                         Process(message.Partition.Value, message.Offset.Value, message.Message.Value);
                     }
