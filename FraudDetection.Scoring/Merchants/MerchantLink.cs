@@ -51,7 +51,8 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         [.. states.OrderBy(s => s.Partition).Select(s => s.Features.MerchantPartials is { } p
             ? new MerchantPartitionProgress(s.Partition, MerchantDays.Format(p.OpenDay), MerchantDays.Format(p.ClosedThrough), p.Idle,
                 parked.TryGetValue(s.Partition, out var q) ? q.Count : 0, p.LateTransactions)
-            : new MerchantPartitionProgress(s.Partition, "none", "none", false, 0, 0))]);
+            : new MerchantPartitionProgress(s.Partition, "none", "none", false, 0, 0))],
+        new MerchantHandOver(table.LocalStage?.HandedOver ?? 0, table.HandedOver));
 
     public bool IsParked(int partition) => parked.TryGetValue(partition, out var queue) && queue.Count > 0;
 

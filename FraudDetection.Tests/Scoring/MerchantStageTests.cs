@@ -33,6 +33,11 @@ public sealed class MerchantStageTests
         harness.Produce(transactions.Take(6_000));
         var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, store);
         await ScoringHarness.WaitUntilAsync(() => stats.Scored >= 5_000, "half scored", TimeSpan.FromSeconds(60));
+        if (handOver)
+        {
+            await ScoringHarness.WaitUntilAsync(() => stats.Merchant?.HandedOver is { DaysToTable: > 0, PartialsToStage: > 0 },
+                "the stats show the hand-over", TimeSpan.FromSeconds(20));
+        }
 
         // Restart the stage mid-stream: its checkpoint carries on, nothing counted twice or lost.
         await stopStage.CancelAsync();
