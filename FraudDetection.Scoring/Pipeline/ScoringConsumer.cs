@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using FraudDetection.Core.Features;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
@@ -41,6 +42,7 @@ public sealed class ScoringConsumer : IDisposable
     private long nextLagUpdateAt;
     private long historyApplied, historySkipped; // history rows folded in / skipped by the batch being built
     private int releasedThrough = int.MinValue; // the merchant table's complete day when held messages were last tried
+    private (FeatureSchema Schema, bool Needs) tableNeed; // per champion: whether it reads the merchant table
 
     public ScoringConsumer(
         string bootstrapServers,
@@ -246,7 +248,11 @@ public sealed class ScoringConsumer : IDisposable
             if (merchants is not null)
             {
                 merchants.Table.ApplyPending();
-                needsTable = MerchantLink.Needs(model.Schema);
+                if (!ReferenceEquals(tableNeed.Schema, model.Schema))
+                {
+                    tableNeed = (model.Schema, MerchantLink.Needs(model.Schema));
+                }
+                needsTable = tableNeed.Needs;
                 if (held > 0)
                 {
                     releasedThrough = merchants.Table.History.CompleteThrough;
