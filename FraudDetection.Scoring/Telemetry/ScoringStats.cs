@@ -162,12 +162,12 @@ public sealed record MerchantProgress(
     [property: JsonPropertyName("held")] int Held,
     [property: JsonPropertyName("waits")] long Waits,
     [property: JsonPropertyName("partitions")] IReadOnlyList<MerchantPartitionProgress> Partitions,
-    [property: JsonPropertyName("handed_over")] MerchantHandOver? HandedOver = null);
+    [property: JsonPropertyName("handed_over")] MerchantHandOver HandedOver);
 
 /// <summary>Messages this process's stage member and table took in process, once acknowledged, before their consumers fetched them.</summary>
 public sealed record MerchantHandOver(
-    [property: JsonPropertyName("partials_to_stage")] long PartialsToStage,
-    [property: JsonPropertyName("days_to_table")] long DaysToTable);
+    [property: JsonPropertyName("partials_messages")] long PartialsMessages,
+    [property: JsonPropertyName("table_messages")] long TableMessages);
 
 /// <summary>A card partition's merchant day: open (collecting), closed through (sent), idle (holds nothing back), held back.</summary>
 public sealed record MerchantPartitionProgress(

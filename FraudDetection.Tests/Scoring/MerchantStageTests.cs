@@ -35,7 +35,7 @@ public sealed class MerchantStageTests
         await ScoringHarness.WaitUntilAsync(() => stats.Scored >= 5_000, "half scored", TimeSpan.FromSeconds(60));
         if (handOver)
         {
-            await ScoringHarness.WaitUntilAsync(() => stats.Merchant?.HandedOver is { DaysToTable: > 0, PartialsToStage: > 0 },
+            await ScoringHarness.WaitUntilAsync(() => stats.Merchant?.HandedOver is { TableMessages: > 0, PartialsMessages: > 0 },
                 "the stats show the hand-over", TimeSpan.FromSeconds(20));
         }
 
