@@ -28,32 +28,35 @@ internal sealed class CheckpointCoordinator(
     Merchants.MerchantTable? merchantTable = null)
 {
     private Task? inFlight;
-    private long nextAt;
+    private readonly CheckpointSchedule schedule = new(
+        Ticks(options.CheckpointIntervalMs), Ticks(Math.Max(options.CheckpointIntervalMs, options.CheckpointMaxIntervalMs)), options.CheckpointMinMessages);
 
-    private long Interval => Stopwatch.Frequency * Math.Max(10, options.CheckpointIntervalMs) / 1000;
+    private static long Ticks(int milliseconds) => Stopwatch.Frequency * Math.Max(10, milliseconds) / 1000;
 
-    /// <summary>Consume-loop thread: the first periodic checkpoint is one interval from now.</summary>
-    public void Start() => nextAt = Stopwatch.GetTimestamp() + Interval;
+    /// <summary>Consume-loop thread: the first periodic checkpoint is one interval from now at the earliest.</summary>
+    public void Start() => schedule.Start(Stopwatch.GetTimestamp());
+
+    /// <summary>Consume-loop thread: messages folded into a partition's state (scored, history or dead-lettered: its offset moved).</summary>
+    public void Consumed(int messages) => schedule.Count(messages);
 
     /// <summary>Consume-loop thread: starts a periodic checkpoint when one is due.</summary>
     public void Tick(long now)
     {
-        if (now >= nextAt)
+        if (schedule.Due(now) && CheckpointInBackground())
         {
-            CheckpointInBackground();
-            nextAt = now + Interval;
+            schedule.Taken(now);
         }
     }
 
-    private void CheckpointInBackground()
+    private bool CheckpointInBackground()
     {
         if (run.Killed || run.Producer is null || run.Consumer is null)
         {
-            return;
+            return false;
         }
         if (inFlight is { IsCompleted: false })
         {
-            return; // the previous one is still waiting for acknowledgements; the next tick takes this one's place
+            return false; // the previous one is still waiting for acknowledgements; a later tick takes this one's place
         }
         inFlight?.GetAwaiter().GetResult(); // surfaces a failed delivery: the loop restarts from the last checkpoint
         var marker = emitter.TakeFree();
@@ -61,6 +64,7 @@ internal sealed class CheckpointCoordinator(
         marker.CheckpointDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         inFlight = marker.CheckpointDone.Task;
         emitter.Enqueue(marker);
+        return true;
     }
 
     /// <summary>

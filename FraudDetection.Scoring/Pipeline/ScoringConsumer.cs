@@ -319,6 +319,7 @@ public sealed class ScoringConsumer : IDisposable
         }
         state.NextOffset = message.Offset.Value + 1;
         state.Dirty = true;
+        checkpointing.Consumed(1);
         state.LastMessageAt = Stopwatch.GetTimestamp();
 
         if (transaction is null)

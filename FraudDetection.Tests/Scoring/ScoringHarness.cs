@@ -96,6 +96,7 @@ public sealed class ScoringHarness : IDisposable
         MaxBatchSize = 64,
         MaxBatchWaitMs = 1,
         CheckpointIntervalMs = checkpointMs,
+        CheckpointMinMessages = 0,
         DedupeWindow = 10_000,
         Consumer = new() { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
     };

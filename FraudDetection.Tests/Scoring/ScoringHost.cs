@@ -21,6 +21,7 @@ public static class ScoringHost
             ["FraudDetection:DataDirectory"] = Path.Combine(harness.Directory, "data"),
             ["Scoring:ModelPollIntervalMs"] = "200",
             ["Scoring:CheckpointIntervalMs"] = "200",
+            ["Scoring:CheckpointMinMessages"] = "0",
             ["Scoring:Consumer:session.timeout.ms"] = "6000",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? []);
