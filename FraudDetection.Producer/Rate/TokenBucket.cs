@@ -9,6 +9,9 @@ namespace FraudDetection.Producer.Rate;
 public sealed class TokenBucket
 {
     private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
+    /// <summary>Longest single wait: a slow rate changed to a fast one applies within it, and a very slow rate never asks
+    /// for a timer longer than the runtime allows (about 49 days).</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(250);
 
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -80,7 +83,8 @@ public sealed class TokenBucket
         lock (_gate)
         {
             Refill();
-            return _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / _rate);
+            var seconds = (1 - _tokens) / _rate;
+            return _tokens >= 1 ? TimeSpan.Zero : seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
         }
     }
 
@@ -97,7 +101,7 @@ public sealed class TokenBucket
             }
             var wait = TimeUntilNext();
             // At least a millisecond: timers are no finer, and a batch of tokens is taken after it.
-            await Task.Delay(wait < OneMillisecond ? OneMillisecond : wait, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait < OneMillisecond ? OneMillisecond : wait > LongestWait ? LongestWait : wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -76,6 +76,37 @@ public class TokenBucketTests
         (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(1);
     }
 
+    [Fact]
+    public async Task A_slow_rate_raised_while_waiting_applies_within_a_quarter_second()
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(0.001, time);
+
+        (await bucket.TakeAsync(10, CancellationToken.None)).Should().Be(1);
+        var next = bucket.TakeAsync(10, CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        next.IsCompleted.Should().BeFalse("at one token per 1,000 s the next is far off");
+        bucket.SetRate(100);
+        time.Advance(TimeSpan.FromMilliseconds(150));
+
+        (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().BeGreaterThan(0, "the wait in progress ends by 250 ms and finds the new rate's tokens");
+    }
+
+    [Fact]
+    public async Task A_rate_of_one_token_in_centuries_waits_instead_of_failing()
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(1e-12, time);
+
+        (await bucket.TakeAsync(1, CancellationToken.None)).Should().Be(1);
+        bucket.TimeUntilNext().Should().BeGreaterThan(TimeSpan.FromDays(10_000));
+        var next = bucket.TakeAsync(1, CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        next.IsFaulted.Should().BeFalse("a wait longer than a timer can hold is taken in short steps");
+        next.IsCompleted.Should().BeFalse();
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
