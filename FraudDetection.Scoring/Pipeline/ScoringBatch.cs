@@ -32,9 +32,12 @@ internal sealed class ScoringBatch
     {
         if (Rows.Length < rows)
         {
-            Rows = new ScoredRow[rows];
-            Probabilities = new float[rows];
-            Features = new float[rows * featureCount];
+            // At least doubled: while messages wait for the merchant table the rows asked for grow batch by batch, and
+            // growing to the exact count reallocated these (large) arrays for nearly every batch.
+            var capacity = Math.Max(rows, 2 * Rows.Length);
+            Rows = new ScoredRow[capacity];
+            Probabilities = new float[capacity];
+            Features = new float[capacity * featureCount];
         }
     }
 
