@@ -123,11 +123,10 @@ public static class ScoringBench
                 telemetry, stats, NullLogger.Instance);
             using var stop = new CancellationTokenSource();
             var run = consumer.RunAsync(stop.Token);
-            double throughput, cpuPerTx;
-            TimeSpan elapsed;
+            EndToEnd cardOnly;
             try
             {
-                (throughput, elapsed, cpuPerTx) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, count, partitions);
+                cardOnly = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, count, partitions);
             }
             catch (RunLimitException e)
             {
@@ -139,8 +138,9 @@ public static class ScoringBench
             }
             var backlog = latencies.TakeSnapshot();
             var backlogStats = stats.Snapshot("", null, null);
-            Console.WriteLine($"end to end, preloaded backlog: {count:N0} scored in {elapsed.TotalSeconds:0.00} s = {throughput:N0} tx/s " +
-                              $"(mean batch {backlogStats.MeanBatchSize:0}, {backlogStats.Alerts:N0} alerts with TreeSHAP reasons; CPU {cpuPerTx:0.0} µs/tx, broker included); event→scored p50 {Percentile(backlog, 50):0.0} ms, " +
+            var (throughput, cpuPerTx) = (cardOnly.Rate, cardOnly.CpuMicrosPerTx);
+            Console.WriteLine($"end to end, preloaded backlog: {count:N0} scored in {cardOnly.Elapsed.TotalSeconds:0.00} s = {throughput:N0} tx/s " +
+                              $"(mean batch {backlogStats.MeanBatchSize:0}, {backlogStats.Alerts:N0} alerts with TreeSHAP reasons; {cardOnly.Costs}, broker included); event→scored p50 {Percentile(backlog, 50):0.0} ms, " +
                               $"p99 {Percentile(backlog, 99):0.0} ms (a drained backlog: queueing included)");
 
             // Latency under offered load.
@@ -157,7 +157,7 @@ public static class ScoringBench
             var merchantFeatures = $"the model {(MerchantLink.Needs(model.Schema) ? "reads" : "does not read")} merchant features";
             Console.WriteLine(merchant.Unfinished is null
                 ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Elapsed.TotalSeconds:0.00} s = {merchant.Rate:N0} tx/s " +
-                  $"(CPU {merchant.CpuMicrosPerTx:0.0} µs/tx, stage and table reader included; {merchant.Days:N0} merchant days published; " +
+                  $"({merchant.Costs}, stage and table reader included; {merchant.Days:N0} merchant days published; " +
                   $"{merchantFeatures}; {merchant.Waits:N0} waits for the table; {merchant.HandedOver})"
                 : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Rate:N0} tx/s " +
                   $"({merchant.Days:N0} merchant days published; {merchantFeatures}; {merchant.Waits:N0} waits for the table)");
@@ -332,7 +332,13 @@ public static class ScoringBench
         return rate;
     }
 
-    private static async Task<(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx)> MeasureEndToEndAsync(string bootstrap, ScoringStats stats, int count, int partitionCount)
+    /// <summary>One end-to-end run: its rate, and per transaction the process's CPU and managed allocations.</summary>
+    private sealed record EndToEnd(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, double AllocatedBytesPerTx, int Gen2Collections)
+    {
+        public string Costs => $"CPU {CpuMicrosPerTx:0.0} µs/tx, {AllocatedBytesPerTx / 1024:0.0} KB/tx allocated, {Gen2Collections} gen-2 GCs";
+    }
+
+    private static async Task<EndToEnd> MeasureEndToEndAsync(string bootstrap, ScoringStats stats, int count, int partitionCount)
     {
         using var admin = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-watch" }).Build();
         var partitions = Enumerable.Range(0, partitionCount).Select(p => new TopicPartition(Topics.Scored, p)).ToList();
@@ -342,6 +348,8 @@ public static class ScoringBench
         }
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
+        var gen2 = GC.CollectionCount(2);
         // Done when every scored record is on the broker (acknowledged), not merely handed to the producer. The
         // watermarks are one broker request per partition: asked for only once everything is scored, so the bench's
         // polling does not load the broker the service is using.
@@ -358,7 +366,8 @@ public static class ScoringBench
             }
         }
         var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        return (count / clock.Elapsed.TotalSeconds, clock.Elapsed, cpuUsed.TotalMicroseconds / count);
+        return new EndToEnd(count / clock.Elapsed.TotalSeconds, clock.Elapsed, cpuUsed.TotalMicroseconds / count,
+            (GC.GetTotalAllocatedBytes() - allocated) / (double)count, GC.CollectionCount(2) - gen2);
     }
 
     /// <summary>
@@ -391,12 +400,12 @@ public static class ScoringBench
         var run = consumer.RunAsync(stop.Token);
         try
         {
-            var (rate, elapsed, cpu) = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions);
-            return new MerchantRun(rate, elapsed, cpu, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table));
+            var measured = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions);
+            return new MerchantRun(measured.Rate, measured.Elapsed, measured.CpuMicrosPerTx, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table), measured.Costs);
         }
         catch (RunLimitException e)
         {
-            return new MerchantRun(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table));
+            return new MerchantRun(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table), "");
         }
         finally
         {
@@ -408,7 +417,7 @@ public static class ScoringBench
     }
 
     /// <summary>The merchant run's figures; <paramref name="Unfinished"/> says why it stopped short (the rate is then what it reached).</summary>
-    private sealed record MerchantRun(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, long Days, long Waits, string? Unfinished, string HandedOver);
+    private sealed record MerchantRun(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, long Days, long Waits, string? Unfinished, string HandedOver, string Costs);
 
     private static string HandedOver(MerchantStage stage, MerchantTable table) =>
         $"handed over in process: {stage.HandedOver:N0} partials messages, {table.HandedOver:N0} table messages";
