@@ -156,19 +156,19 @@ public static class ScoringBench
             var merchant = await MeasureWithMerchantStageAsync(model, preloadKeys, preloadValues, partitions, work);
             var merchantFeatures = $"the model {(MerchantLink.Needs(model.Schema) ? "reads" : "does not read")} merchant features";
             Console.WriteLine(merchant.Unfinished is null
-                ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Elapsed.TotalSeconds:0.00} s = {merchant.Rate:N0} tx/s " +
-                  $"({merchant.Costs}, stage and table reader included; {merchant.Days:N0} merchant days published; " +
+                ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Measured.Elapsed.TotalSeconds:0.00} s = {merchant.Measured.Rate:N0} tx/s " +
+                  $"({merchant.Measured.Costs}, stage and table reader included; {merchant.Days:N0} merchant days published; " +
                   $"{merchantFeatures}; {merchant.Waits:N0} waits for the table; {merchant.HandedOver})"
-                : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Rate:N0} tx/s " +
+                : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Measured.Rate:N0} tx/s " +
                   $"({merchant.Days:N0} merchant days published; {merchantFeatures}; {merchant.Waits:N0} waits for the table)");
-            Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchant.Rate:N0} tx/s " +
-                              $"({merchant.CpuMicrosPerTx:0.0} µs/tx) = {merchant.Rate / throughput:P0} of the throughput");
+            Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchant.Measured.Rate:N0} tx/s " +
+                              $"({merchant.Measured.CpuMicrosPerTx:0.0} µs/tx) = {merchant.Measured.Rate / throughput:P0} of the throughput");
 
             var slower = Math.Min(onnxRate, kafkaRate);
             var ratio = throughput / slower;
             Console.WriteLine($"ratio end-to-end / slower raw limit ({(onnxRate < kafkaRate ? "ONNX" : "Kafka")}): {ratio:0.00}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchant.Rate:0} merchant_stage_ratio={merchant.Rate / throughput:0.00}"));
+                $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchant.Measured.Rate:0} merchant_stage_ratio={merchant.Measured.Rate / throughput:0.00}"));
             return merchant.Unfinished is null ? 0 : 1;
         }
         finally
@@ -401,11 +401,11 @@ public static class ScoringBench
         try
         {
             var measured = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions);
-            return new MerchantRun(measured.Rate, measured.Elapsed, measured.CpuMicrosPerTx, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table), measured.Costs);
+            return new MerchantRun(measured, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table));
         }
         catch (RunLimitException e)
         {
-            return new MerchantRun(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table), "");
+            return new MerchantRun(new EndToEnd(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, double.NaN, 0), stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table));
         }
         finally
         {
@@ -417,7 +417,7 @@ public static class ScoringBench
     }
 
     /// <summary>The merchant run's figures; <paramref name="Unfinished"/> says why it stopped short (the rate is then what it reached).</summary>
-    private sealed record MerchantRun(double Rate, TimeSpan Elapsed, double CpuMicrosPerTx, long Days, long Waits, string? Unfinished, string HandedOver, string Costs);
+    private sealed record MerchantRun(EndToEnd Measured, long Days, long Waits, string? Unfinished, string HandedOver);
 
     private static string HandedOver(MerchantStage stage, MerchantTable table) =>
         $"handed over in process: {stage.HandedOver:N0} partials messages, {table.HandedOver:N0} table messages";

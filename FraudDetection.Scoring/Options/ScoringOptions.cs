@@ -22,12 +22,12 @@ public sealed class ScoringOptions
     /// to replay after a crash (replays are deduplicated and idempotent downstream, so only time is lost).</summary>
     public int CheckpointIntervalMs { get; set; } = 5000;
 
-    /// <summary>Messages scored since the last checkpoint before a periodic one is taken at <see cref="CheckpointIntervalMs"/>;
+    /// <summary>Messages consumed since the last checkpoint before a periodic one is taken at <see cref="CheckpointIntervalMs"/>;
     /// under it the next waits up to <see cref="CheckpointMaxIntervalMs"/>. What a crash replays stays bounded by this
     /// count or that time, while a slow stream does not rewrite the whole feature state every few seconds.</summary>
     public int CheckpointMinMessages { get; set; } = 10_000;
 
-    /// <summary>Longest time between periodic checkpoints while anything was scored, however few messages.</summary>
+    /// <summary>Longest time between periodic checkpoints while anything was consumed, however few messages.</summary>
     public int CheckpointMaxIntervalMs { get; set; } = 60_000;
 
     /// <summary>How many recent trans_num per partition are remembered to drop duplicates (persisted with the checkpoint).</summary>
