@@ -8,7 +8,7 @@ public sealed class ScoringOptions
     /// <summary>Consumer group id.</summary>
     public string ConsumerGroup { get; set; } = "scoring";
 
-    /// <summary>Most messages taken from the topic for one ONNX call (as many again of those held for the merchant table may join them).</summary>
+    /// <summary>Most messages taken from the topic for one ONNX call (those held for the merchant table join them once it covers them).</summary>
     public int MaxBatchSize { get; set; } = 1024;
 
     /// <summary>Longest wait for a batch to fill once its first message is in; 0 = take only what is already waiting.</summary>

@@ -42,7 +42,6 @@ public sealed class ScoringConsumer : IDisposable
     private long nextLagUpdateAt;
     private long historyApplied, historySkipped; // history rows folded in / skipped by the batch being built
     private int releasedThrough = int.MinValue; // the merchant table's complete day when held messages were last tried
-    private bool releaseCut; // the last try stopped at a batch's worth with more it could release
     private (FeatureSchema Schema, bool Needs) tableNeed; // per champion: whether it reads the merchant table
 
     public ScoringConsumer(
@@ -232,10 +231,7 @@ public sealed class ScoringConsumer : IDisposable
         var batch = emitter.TakeFree();
         batch.Model = model;
         batch.Threshold = options.ThresholdOverride ?? model.Threshold;
-        // Held messages go out at most a batch's worth at a time: a batch sized for every one held (tens of thousands
-        // while a backlog waits for the table) kept buffers of tens of megabytes per pooled batch.
-        var releaseRoom = Math.Min(held, Math.Max(1, options.MaxBatchSize));
-        batch.Ensure(pending.Count + releaseRoom, featureCount);
+        batch.Ensure(pending.Count + held, featureCount);
         if (telemetry.ActivitySource.HasListeners())
         {
             batch.Messages.AddRange(pending);
@@ -260,22 +256,7 @@ public sealed class ScoringConsumer : IDisposable
                 if (held > 0)
                 {
                     releasedThrough = merchants.Table.History.CompleteThrough;
-                    var released = 0;
-                    releaseCut = false;
-                    merchants.Release(consumer, parked =>
-                    {
-                        if (released == releaseRoom)
-                        {
-                            releaseCut = true;
-                            return false;
-                        }
-                        if (!Admit(parked.Message, parked.Transaction, batch, needsTable, out _))
-                        {
-                            return false;
-                        }
-                        released++;
-                        return true;
-                    });
+                    merchants.Release(consumer, parked => Admit(parked.Message, parked.Transaction, batch, needsTable, out _));
                 }
             }
             foreach (var message in pending)
@@ -376,7 +357,7 @@ public sealed class ScoringConsumer : IDisposable
         lock (partitions.Gate)
         {
             merchants.Table.ApplyPending();
-            if (held > 0 && (releaseCut || merchants.Table.History.CompleteThrough != releasedThrough))
+            if (held > 0 && merchants.Table.History.CompleteThrough != releasedThrough)
             {
                 return true;
             }
