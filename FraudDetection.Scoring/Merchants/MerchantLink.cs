@@ -21,6 +21,7 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
     private readonly HashSet<int> paused = [];
     private int sourceCount;
     private int stagePartitions;
+    private int releaseCursor;
 
     public MerchantTable Table => table;
 
@@ -92,18 +93,33 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         }
     }
 
-    /// <summary>The held messages of each partition, oldest first, while <paramref name="take"/> accepts them.</summary>
-    public void Release(IConsumer<byte[], byte[]>? consumer, Func<Parked, bool> take)
+    /// <summary>
+    /// The held messages of each partition, oldest first, while <paramref name="take"/> accepts them and fewer than
+    /// <paramref name="budget"/> have gone; each call starts at the next partition, so none waits behind another's
+    /// backlog. True when it stopped at the budget (there may be more to release now).
+    /// </summary>
+    public bool Release(IConsumer<byte[], byte[]>? consumer, Func<Parked, bool> take, int budget)
     {
-        foreach (var (partition, queue) in parked)
+        if (parked.Count == 0)
         {
-            while (queue.Count > 0 && take(queue.Peek()))
+            return false;
+        }
+        var order = parked.Keys.ToArray();
+        var start = releaseCursor++ % order.Length;
+        var released = 0;
+        for (var i = 0; i < order.Length && released < budget; i++)
+        {
+            var partition = order[(start + i) % order.Length];
+            var queue = parked[partition];
+            while (queue.Count > 0 && released < budget && take(queue.Peek()))
             {
                 queue.Dequeue();
                 ParkedCount--;
+                released++;
             }
             if (queue.Count == 0)
             {
+                parked.Remove(partition);
                 lastParkedOffset.Remove(partition);
                 if (paused.Remove(partition) && consumer is not null)
                 {
@@ -111,6 +127,7 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
                 }
             }
         }
+        return released >= budget;
     }
 
     /// <summary>Drops what is held for partitions this member no longer owns (their next owner reads them again).</summary>

@@ -42,6 +42,7 @@ public sealed class ScoringConsumer : IDisposable
     private long nextLagUpdateAt;
     private long historyApplied, historySkipped; // history rows folded in / skipped by the batch being built
     private int releasedThrough = int.MinValue; // the merchant table's complete day when held messages were last tried
+    private bool releaseCut;                    // the last release stopped at its budget: more may be ready
     private (FeatureSchema Schema, bool Needs) tableNeed; // per champion: whether it reads the merchant table
 
     public ScoringConsumer(
@@ -231,7 +232,8 @@ public sealed class ScoringConsumer : IDisposable
         var batch = emitter.TakeFree();
         batch.Model = model;
         batch.Threshold = options.ThresholdOverride ?? model.Threshold;
-        batch.Ensure(pending.Count + held, featureCount);
+        var releaseBudget = Math.Max(1, options.MaxBatchSize);
+        batch.Ensure(pending.Count + Math.Min(held, releaseBudget), featureCount);
         if (telemetry.ActivitySource.HasListeners())
         {
             batch.Messages.AddRange(pending);
@@ -256,7 +258,9 @@ public sealed class ScoringConsumer : IDisposable
                 if (held > 0)
                 {
                     releasedThrough = merchants.Table.History.CompleteThrough;
-                    merchants.Release(consumer, parked => Admit(parked.Message, parked.Transaction, batch, needsTable, out _));
+                    // A batch's worth at most: a batch of the whole backlog would size its buffers for all of it and leave
+                    // the emitter idle while it is featurized.
+                    releaseCut = merchants.Release(consumer, parked => Admit(parked.Message, parked.Transaction, batch, needsTable, out _), releaseBudget);
                 }
             }
             foreach (var message in pending)
@@ -357,7 +361,7 @@ public sealed class ScoringConsumer : IDisposable
         lock (partitions.Gate)
         {
             merchants.Table.ApplyPending();
-            if (held > 0 && merchants.Table.History.CompleteThrough != releasedThrough)
+            if (held > 0 && (releaseCut || merchants.Table.History.CompleteThrough != releasedThrough))
             {
                 return true;
             }

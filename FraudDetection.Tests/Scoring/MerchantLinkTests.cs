@@ -1,0 +1,78 @@
+using Confluent.Kafka;
+using FraudDetection.Core.Features;
+using FraudDetection.Scoring.Merchants;
+
+namespace FraudDetection.Tests.Scoring;
+
+/// <summary>Scoring's hold on transactions that wait for the merchant table, and their release.</summary>
+public sealed class MerchantLinkTests
+{
+    [Fact]
+    public void Release_takes_at_most_its_budget_and_starts_each_time_at_the_next_partition()
+    {
+        var link = new MerchantLink(new MerchantTable(FeatureOptions.Default), new MerchantOptions());
+        foreach (var partition in new[] { 0, 1 })
+        {
+            for (var offset = 0; offset < 4; offset++)
+            {
+                link.Park(null, Message(partition, offset), null);
+            }
+        }
+
+        var first = ReleaseAll(link, budget: 3, out var cut1);
+        var second = ReleaseAll(link, budget: 3, out var cut2);
+        var third = ReleaseAll(link, budget: 3, out var cut3);
+
+        first.Should().HaveCount(3).And.OnlyContain(m => m.Partition == first[0].Partition, "one partition's backlog fills the budget");
+        second.Should().HaveCount(3).And.OnlyContain(m => m.Partition != first[0].Partition, "the next release starts at the other partition");
+        third.Should().HaveCount(2, "what is left of both");
+        (cut1, cut2, cut3).Should().Be((true, true, false));
+        foreach (var partition in new[] { 0, 1 })
+        {
+            first.Concat(second).Concat(third).Where(m => m.Partition == partition).Select(m => m.Offset)
+                .Should().Equal([0L, 1L, 2L, 3L], "each partition's messages go oldest first");
+        }
+        link.ParkedCount.Should().Be(0);
+        link.IsParked(0).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Release_stops_a_partition_at_its_first_message_that_still_waits()
+    {
+        var link = new MerchantLink(new MerchantTable(FeatureOptions.Default), new MerchantOptions());
+        for (var offset = 0; offset < 3; offset++)
+        {
+            link.Park(null, Message(5, offset), null);
+        }
+
+        var released = new List<long>();
+        var cut = link.Release(null, parked =>
+        {
+            if (parked.Message.Offset.Value == 1) return false; // still not covered by the table
+            released.Add(parked.Message.Offset.Value);
+            return true;
+        }, budget: 100);
+
+        released.Should().Equal([0L]);
+        cut.Should().BeFalse();
+        link.ParkedCount.Should().Be(2);
+        link.IsParked(5).Should().BeTrue();
+    }
+
+    private static List<(int Partition, long Offset)> ReleaseAll(MerchantLink link, int budget, out bool cut)
+    {
+        var released = new List<(int, long)>();
+        cut = link.Release(null, parked =>
+        {
+            released.Add((parked.Message.Partition.Value, parked.Message.Offset.Value));
+            return true;
+        }, budget);
+        return released;
+    }
+
+    private static ConsumeResult<byte[], byte[]> Message(int partition, long offset) => new()
+    {
+        TopicPartitionOffset = new TopicPartitionOffset("transactions", partition, offset),
+        Message = new Message<byte[], byte[]> { Key = [], Value = [] },
+    };
+}
