@@ -53,6 +53,7 @@ public static class NotifierServiceExtensions
         services.TryAddSingleton(sp => new NotifierDatabase(Path.Combine(DataPaths.Sub(configuration, "notifier"), "notifier.db")));
         services.TryAddSingleton<DeliveryLedger>();
         services.TryAddSingleton<DailyQuota>();
+        services.TryAddSingleton<AlertClock>();
         // Kakao tokens at rest are encrypted; the key ring lives beside the database (back it up with it).
         services.AddDataProtection()
             .SetApplicationName("FraudDetection.Notifier")

@@ -15,8 +15,12 @@ public static partial class AlertChecks
 
     private static readonly DateTime Earliest = new(1970, 1, 1);
 
-    /// <summary>The first reason <paramref name="alert"/> cannot be sent, or null when it can.</summary>
-    public static string? Problem(FraudAlert? alert)
+    /// <summary>
+    /// The first reason <paramref name="alert"/> cannot be sent, or null when it can. <paramref name="newestLocalTime"/>:
+    /// the newest local_time accepted so far, which a looped replay runs ahead of the clock (a year past the later of it
+    /// and now is implausible).
+    /// </summary>
+    public static string? Problem(FraudAlert? alert, DateTime? newestLocalTime = null)
     {
         if (alert is null)
         {
@@ -46,9 +50,11 @@ public static partial class AlertChecks
         {
             return "score and threshold must be numbers from 0 to 1";
         }
-        if (alert.LocalTime < Earliest || alert.LocalTime > DateTime.UtcNow.AddYears(1))
+        var now = DateTime.UtcNow;
+        var latest = (newestLocalTime is { } newest && newest > now ? newest : now).AddYears(1);
+        if (alert.LocalTime < Earliest || alert.LocalTime > latest)
         {
-            return "local_time is before 1970 or more than a year ahead";
+            return "local_time is before 1970 or more than a year after now and after the newest alert";
         }
         string?[] texts = [alert.AlertId, alert.TransNum, alert.CardId, alert.CardMasked, alert.HolderFirst, alert.Currency,
             alert.Merchant, alert.Category, alert.City, alert.State, alert.ModelVersion];

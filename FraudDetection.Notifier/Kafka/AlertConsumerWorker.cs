@@ -7,6 +7,8 @@ using FraudDetection.Notifier.Health;
 using FraudDetection.Notifier.Options;
 using FraudDetection.Notifier.Telemetry;
 
+using FraudDetection.Notifier.Storage;
+
 namespace FraudDetection.Notifier.Kafka;
 
 /// <summary>
@@ -21,6 +23,7 @@ public sealed class AlertConsumerWorker(
     IOptions<NotifierOptions> options,
     TimeProvider time,
     NotifierActivitySource activities,
+    AlertClock alertClock,
     ILogger<AlertConsumerWorker> logger) : BackgroundService
 {
     public const string GroupId = "notifier";
@@ -176,7 +179,7 @@ public sealed class AlertConsumerWorker(
             alert = result.Message.Value is { Length: > 0 } value
                 ? JsonSerializer.Deserialize(value, FraudJsonContext.Default.FraudAlert)
                 : null;
-            error = AlertChecks.Problem(alert);
+            error = AlertChecks.Problem(alert, alertClock.Newest);
         }
         catch (JsonException e)
         {
@@ -205,7 +208,8 @@ public sealed class AlertConsumerWorker(
             return;
         }
 
-        activity?.SetTag("notifier.trans_num", alert!.TransNum);
+        alertClock.Accepted(alert!.LocalTime);
+        activity?.SetTag("notifier.trans_num", alert.TransNum);
         if (!dispatcher.Accept(new PendingAlert(alert!, traceParent, time.GetUtcNow(), result.TopicPartitionOffset)))
         {
             tracker.Complete(result.TopicPartitionOffset);

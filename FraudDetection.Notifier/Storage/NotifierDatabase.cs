@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace FraudDetection.Notifier.Storage;
 
-/// <summary>The Notifier's SQLite file (<c>{DataDirectory}/notifier/notifier.db</c>): deliveries, quota counts, Kakao tokens.</summary>
+/// <summary>The Notifier's SQLite file (<c>{DataDirectory}/notifier/notifier.db</c>): deliveries, quota counts, the alert clock, Kakao tokens.</summary>
 public sealed class NotifierDatabase
 {
     private readonly string _connectionString;
@@ -29,6 +29,9 @@ public sealed class NotifierDatabase
                 scope  TEXT NOT NULL,
                 count  INTEGER NOT NULL,
                 PRIMARY KEY (day, scope));
+            CREATE TABLE IF NOT EXISTS alert_clock (
+                id          INTEGER PRIMARY KEY CHECK (id = 1),
+                newest_time TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS kakao_tokens (
                 id                 INTEGER PRIMARY KEY CHECK (id = 1),
                 access_token       TEXT,

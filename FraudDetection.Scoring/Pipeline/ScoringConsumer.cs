@@ -308,7 +308,7 @@ public sealed class ScoringConsumer : IDisposable
             return true; // lost partition, or already folded into the restored state
         }
         var rejection = default(Rejection);
-        var transaction = parsed ?? TransactionValidator.TryParse(message.Message.Value, out rejection);
+        var transaction = parsed ?? TransactionValidator.TryParse(message.Message.Value, out rejection, state.Features.Clock);
         if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
         {
             rejection = TransactionValidator.FromFeatureError(featureError);

@@ -54,6 +54,32 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_replay_running_years_ahead_of_the_clock_is_scored_and_a_jump_of_more_than_a_year_is_dead_lettered()
+    {
+        // As a looped replay: each pass moves on past the previous one, so event time runs ahead of the wall clock
+        // (at 50 tx/s by about two years a day); the rows' own spacing stays days apart.
+        using var harness = new ScoringHarness(partitions: 1);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var rows = ScoringModels.KaggleRows(120);
+        var start = DateTime.UtcNow.Date.AddMonths(-1);
+        var ahead = rows.Select((t, i) => t with { TransDateTransTime = start.AddDays(30.0 * i), TransNum = $"ahead-{i}" }).ToList();
+        ahead[^1].TransDateTransTime.Should().BeAfter(DateTime.UtcNow.AddYears(9), "the stream ends years ahead of the clock");
+        harness.Produce(ahead);
+        var jump = ahead[^1] with { TransDateTransTime = ahead[^1].TransDateTransTime.AddYears(2), TransNum = "jump" };
+        harness.ProduceRaw(Encoding.UTF8.GetBytes("jump"), JsonSerializer.SerializeToUtf8Bytes(jump, FraudJsonContext.Default.Transaction));
+        harness.Flush();
+
+        var (consumer, stats) = harness.Start(ScoringHarness.Options("ahead"), models, harness.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == ahead.Count && stats.DeadLetters == 1, "every row scored or dead-lettered");
+        await harness.StopAsync(consumer);
+
+        var deadLetter = harness.ReadAll(Topics.DeadLetter, m => m.Count >= 1)
+            .Select(m => JsonSerializer.Deserialize(m.Message.Value, FraudJsonContext.Default.DeadLetter)!).Single();
+        Encoding.UTF8.GetString(deadLetter.RawKey!).Should().Be("jump");
+        deadLetter.Reason.Should().Be(DeadLetterReasons.InvalidDate);
+    }
+
+    [Fact]
     public async Task Every_kind_of_malformed_transaction_posted_to_the_score_api_is_a_400_problem_with_its_reason()
     {
         using var harness = new ScoringHarness();

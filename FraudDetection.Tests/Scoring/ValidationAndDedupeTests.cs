@@ -39,6 +39,20 @@ public sealed class ValidationAndDedupeTests
     }
 
     [Fact]
+    public void A_date_more_than_a_year_ahead_is_plausible_only_within_a_year_of_the_streams_newest_event()
+    {
+        var now = DateTime.UtcNow;
+        var twoYearsAhead = Encoding.UTF8.GetBytes(Good.Replace("2020-06-21 12:14:25", now.AddYears(2).ToString("yyyy-MM-dd HH:mm:ss"), StringComparison.Ordinal));
+
+        TransactionValidator.TryParse(twoYearsAhead, out var alone).Should().BeNull("nothing in the stream is that far ahead");
+        alone.Reason.Should().Be(DeadLetterReasons.InvalidDate);
+        TransactionValidator.TryParse(twoYearsAhead, out _, newestEvent: now.AddYears(1).AddMonths(6)).Should().NotBeNull("the stream is already 18 months ahead");
+        TransactionValidator.TryParse(twoYearsAhead, out var jump, newestEvent: now.AddMonths(6)).Should().BeNull("a year and a half past the stream");
+        jump.Reason.Should().Be(DeadLetterReasons.InvalidDate);
+        TransactionValidator.TryParse(Encoding.UTF8.GetBytes(Good), out _, newestEvent: now.AddYears(5)).Should().NotBeNull("an older event is not implausible");
+    }
+
+    [Fact]
     public void Valid_input_parses()
     {
         var transaction = TransactionValidator.TryParse(Encoding.UTF8.GetBytes(Good), out _);
