@@ -46,7 +46,7 @@ public static class TransactionValidator
 
     /// <summary>
     /// The latest plausible event time: a year after now, or after the stream's newest event if that is later (a looped
-    /// replay moves each pass past the previous one, so at 50 tx/s its events run ahead of the clock by about two years a
+    /// replay moves each pass past the previous one, so at 50 tx/s its events run ahead of the clock by about four years a
     /// day; only a jump of more than a year within the stream is implausible).
     /// </summary>
     public static DateTime LatestPlausible(DateTime? newestEvent)

@@ -57,7 +57,7 @@ public sealed class BadInputTests
     public async Task A_replay_running_years_ahead_of_the_clock_is_scored_and_a_jump_of_more_than_a_year_is_dead_lettered()
     {
         // As a looped replay: each pass moves on past the previous one, so event time runs ahead of the wall clock
-        // (at 50 tx/s by about two years a day); the rows' own spacing stays days apart.
+        // (at 50 tx/s by about four years a day); the rows' own spacing stays days apart.
         using var harness = new ScoringHarness(partitions: 1);
         var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
         var rows = ScoringModels.KaggleRows(120);
