@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FraudDetection.Core.Messaging;
+using FraudDetection.Core.Transactions;
 
 namespace FraudDetection.Notifier.Kafka;
 
@@ -12,8 +13,6 @@ public static partial class AlertChecks
 {
     /// <summary>The longest text field an alert may carry (names, places, ids).</summary>
     public const int MaxTextLength = 256;
-
-    private static readonly DateTime Earliest = new(1970, 1, 1);
 
     /// <summary>
     /// The first reason <paramref name="alert"/> cannot be sent, or null when it can. <paramref name="newestLocalTime"/>:
@@ -50,9 +49,7 @@ public static partial class AlertChecks
         {
             return "score and threshold must be numbers from 0 to 1";
         }
-        var now = DateTime.UtcNow;
-        var latest = (newestLocalTime is { } newest && newest > now ? newest : now).AddYears(1);
-        if (alert.LocalTime < Earliest || alert.LocalTime > latest)
+        if (!PlausibleDates.IsPlausible(alert.LocalTime, newestLocalTime))
         {
             return "local_time is before 1970 or more than a year after now and after the newest alert";
         }

@@ -8,8 +8,6 @@ public readonly record struct Rejection(string Reason, string Error);
 /// <summary>Parses a <c>transactions</c> value and refuses what cannot be scored (dead-letter reasons).</summary>
 public static class TransactionValidator
 {
-    private static readonly DateTime EarliestPlausible = new(1970, 1, 1);
-
     /// <summary>
     /// The transaction, or why not. Never throws on bad input. <paramref name="newestEvent"/>: the newest event time the
     /// stream has accepted (the partition's clock), which a replay runs ahead of the wall clock.
@@ -44,17 +42,6 @@ public static class TransactionValidator
         return Validate(transaction, out rejection, newestEvent) ? transaction : null;
     }
 
-    /// <summary>
-    /// The latest plausible event time: a year after now, or after the stream's newest event if that is later (a looped
-    /// replay moves each pass past the previous one, so at 50 tx/s its events run ahead of the clock by about four years a
-    /// day; only a jump of more than a year within the stream is implausible).
-    /// </summary>
-    public static DateTime LatestPlausible(DateTime? newestEvent)
-    {
-        var now = DateTime.UtcNow;
-        return (newestEvent is { } newest && newest > now ? newest : now).AddYears(1);
-    }
-
     /// <summary>Business validation of a parsed transaction.</summary>
     public static bool Validate(Transaction t, out Rejection rejection, DateTime? newestEvent = null)
     {
@@ -73,7 +60,7 @@ public static class TransactionValidator
             rejection = new Rejection(DeadLetterReasons.InvalidAmount, $"amt {t.Amt} is negative or not a finite number");
             return false;
         }
-        if (t.TransDateTransTime < EarliestPlausible || t.TransDateTransTime > LatestPlausible(newestEvent))
+        if (!PlausibleDates.IsPlausible(t.TransDateTransTime, newestEvent))
         {
             rejection = new Rejection(DeadLetterReasons.InvalidDate,
                 $"trans_date_trans_time {t.TransDateTransTime:yyyy-MM-dd HH:mm:ss} is not a plausible date (before 1970, or more than a year after now and after the stream's newest event)");
