@@ -105,7 +105,8 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
             return false;
         }
         var order = parked.Keys.ToArray();
-        var start = releaseCursor++ % order.Length;
+        var start = releaseCursor % order.Length;
+        releaseCursor = start + 1; // kept below the partition count: a counter would overflow in a long-running service
         var released = 0;
         for (var i = 0; i < order.Length && released < budget; i++)
         {
