@@ -291,10 +291,15 @@ public static class TestTransactions
     }
 }
 
-/// <summary>The champion, slowed down per batch (same scores) so a test can stop or kill an instance mid-stream.</summary>
-public sealed class PacedModelSource(IModelSource inner, TimeSpan perBatch) : IModelSource
+/// <summary>
+/// The champion (same scores), holding each batch once <paramref name="rowsBeforeHold"/> rows were scored until
+/// <see cref="Release"/>, so a test stops or kills an instance mid-stream at a position, however late it runs.
+/// </summary>
+public sealed class HeldModelSource(IModelSource inner, int rowsBeforeHold) : IModelSource
 {
-    private PacedModel? paced;
+    private readonly ManualResetEventSlim released = new(false);
+    private HeldModel? held;
+    private int rowsScored;
 
     public IScoringModel? Current
     {
@@ -305,17 +310,32 @@ public sealed class PacedModelSource(IModelSource inner, TimeSpan perBatch) : IM
             {
                 return null;
             }
-            if (paced?.Inner != model)
+            if (held?.Inner != model)
             {
-                paced = new PacedModel(model, perBatch);
+                held = new HeldModel(model, this);
             }
-            return paced;
+            return held;
         }
     }
 
     public string Status => inner.Status;
 
-    private sealed class PacedModel(IScoringModel model, TimeSpan perBatch) : IScoringModel
+    /// <summary>Rows scored so far (the hold keeps this at or just past <paramref name="rowsBeforeHold"/>).</summary>
+    public int RowsScored => Volatile.Read(ref rowsScored);
+
+    /// <summary>Lets every held and later batch through.</summary>
+    public void Release() => released.Set();
+
+    private void WaitTurn(int rows)
+    {
+        if (Volatile.Read(ref rowsScored) >= rowsBeforeHold && !released.Wait(TimeSpan.FromSeconds(60)))
+        {
+            throw new TimeoutException("the test never released the held batch");
+        }
+        Interlocked.Add(ref rowsScored, rows);
+    }
+
+    private sealed class HeldModel(IScoringModel model, HeldModelSource source) : IScoringModel
     {
         public IScoringModel Inner => model;
         public string Version => model.Version;
@@ -325,7 +345,7 @@ public sealed class PacedModelSource(IModelSource inner, TimeSpan perBatch) : IM
 
         public void Predict(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
         {
-            Thread.Sleep(perBatch);
+            source.WaitTurn(rows);
             model.Predict(features, rows, probabilities);
         }
 

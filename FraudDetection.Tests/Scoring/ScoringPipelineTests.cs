@@ -99,19 +99,24 @@ public sealed class ScoringPipelineTests
         interrupted.Produce(withDuplicates);
         var small = ScoringHarness.Options("scoring");
         small.MaxBatchSize = 16;
-        // Paced so that 1,800 take over 2 s: the stop and the kill must land mid-stream even when this 2-core machine is
-        // busy and the test's own polling continuation runs late (a checkpoint store that blocks a pool thread on acks).
-        var paced = new PacedModelSource(models, TimeSpan.FromMilliseconds(20));
-        var (first, firstStats) = interrupted.Start(small, paced, store);
+        // Each instance is held after 400 rows until the test stops or kills it: both land mid-stream at a position,
+        // however late this 2-core machine runs the test's own polling.
+        var firstModels = new HeldModelSource(models, rowsBeforeHold: 400);
+        var (first, firstStats) = interrupted.Start(small, firstModels, store);
         await ScoringHarness.WaitUntilAsync(() => firstStats.Scored >= 400, "first instance scored 400");
-        await interrupted.StopAsync(first);
+        var stopping = interrupted.StopAsync(first);
+        firstModels.Release();
+        await stopping;
         firstStats.Scored.Should().BeLessThan(all.Count, "the stop must land mid-stream");
 
         var crashing = ScoringHarness.Options("scoring", checkpointMs: 600_000);
         crashing.MaxBatchSize = 16;
-        var (second, secondStats) = interrupted.Start(crashing, paced, store);
+        var secondModels = new HeldModelSource(models, rowsBeforeHold: 400);
+        var (second, secondStats) = interrupted.Start(crashing, secondModels, store);
         await ScoringHarness.WaitUntilAsync(() => secondStats.Scored >= 400, "second instance scored 400");
-        await interrupted.KillAsync(second);
+        var killing = interrupted.KillAsync(second);
+        secondModels.Release();
+        await killing;
         (firstStats.Scored + secondStats.Scored).Should().BeLessThan(all.Count, "the crash must land mid-stream");
 
         var (third, _) = interrupted.Start(ScoringHarness.Options("scoring"), models, store);
