@@ -111,8 +111,9 @@ public sealed partial class GraphSinkService(
             // then pauses for this long (default 1 s) — longer than the queue takes to drain, so the sink stalled.
             FetchQueueBackoffMs = 20,
             // One fetch per broker is outstanding at a time; one holding only caught-up partitions blocked the others
-            // for the default 500 ms (and the embedded broker never cuts that wait short).
-            FetchWaitMaxMs = 50,
+            // for the default 500 ms (and the embedded broker never cuts that wait short). It also sets how often an
+            // idle sink asks the development broker, so it is not shorter than the sink needs.
+            FetchWaitMaxMs = 100,
         };
         foreach (var (key, value) in options.Consumer)
         {

@@ -21,7 +21,7 @@ public sealed class TokenBucket
 
     /// <param name="ratePerSecond">Tokens per second (&gt; 0).</param>
     /// <param name="burstSeconds">How many seconds' worth of tokens may be banked (at least one token).</param>
-    public TokenBucket(double ratePerSecond, TimeProvider? time = null, double burstSeconds = 0.05)
+    public TokenBucket(double ratePerSecond, TimeProvider? time = null, double burstSeconds = 0.1)
     {
         _time = time ?? TimeProvider.System;
         BurstSeconds = burstSeconds;
@@ -78,28 +78,41 @@ public sealed class TokenBucket
     }
 
     /// <summary>How long until one whole token is available.</summary>
-    public TimeSpan TimeUntilNext()
+    public TimeSpan TimeUntilNext() => TimeUntil(1);
+
+    /// <summary>How long until <paramref name="tokens"/> whole tokens are available (at most the capacity's whole tokens).</summary>
+    public TimeSpan TimeUntil(int tokens)
     {
         lock (_gate)
         {
             Refill();
-            var seconds = (1 - _tokens) / _rate;
-            return _tokens >= 1 ? TimeSpan.Zero : seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
+            var wanted = Math.Clamp(tokens, 1, Math.Max(1, Math.Floor(Capacity)));
+            var seconds = (wanted - _tokens) / _rate;
+            return _tokens >= wanted ? TimeSpan.Zero : seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
         }
     }
 
-    /// <summary>Waits until at least one token is available, then takes up to <paramref name="max"/>.</summary>
-    public async ValueTask<int> TakeAsync(int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until at least <paramref name="least"/> tokens are available (at most the capacity's whole tokens), then
+    /// takes up to <paramref name="max"/>.
+    /// </summary>
+    public async ValueTask<int> TakeAsync(int max, CancellationToken cancellationToken, int least = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(least, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(least, max);
         while (true)
         {
-            var granted = TryTake(max);
-            if (granted > 0)
+            var wait = TimeUntil(least);
+            if (wait == TimeSpan.Zero)
             {
-                return granted;
+                var granted = TryTake(max);
+                if (granted > 0)
+                {
+                    return granted;
+                }
+                continue;
             }
-            var wait = TimeUntilNext();
             // At least a millisecond: timers are no finer, and a batch of tokens is taken after it.
             await Task.Delay(wait < OneMillisecond ? OneMillisecond : wait > LongestWait ? LongestWait : wait, _time, cancellationToken).ConfigureAwait(false);
         }

@@ -1,4 +1,5 @@
 using FraudDetection.Producer.Rate;
+using FraudDetection.Producer.Running;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FraudDetection.Tests.Producer;
@@ -74,6 +75,45 @@ public class TokenBucketTests
         time.Advance(TimeSpan.FromMilliseconds(50));
 
         (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task TakeAsync_with_a_least_waits_until_that_many_tokens_have_accrued()
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(50, time);
+        bucket.TryTake(1);
+
+        var next = bucket.TakeAsync(5, CancellationToken.None, least: 5).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(60));
+        next.IsCompleted.Should().BeFalse("3 of the 5 tokens have accrued");
+        time.Advance(TimeSpan.FromMilliseconds(40));
+
+        (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(5, "100 ms at 50 a second is 5 tokens, taken at once");
+    }
+
+    [Fact]
+    public async Task A_least_above_the_capacity_waits_only_for_a_full_bucket()
+    {
+        var time = new FakeTimeProvider();
+        var bucket = new TokenBucket(50, time, burstSeconds: 0.05);
+        bucket.TryTake(1);
+
+        var next = bucket.TakeAsync(10, CancellationToken.None, least: 10).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(40));
+
+        (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(2, "the bucket banks 2.5 tokens, so 2 whole ones is all a take can wait for");
+    }
+
+    [Theory]
+    [InlineData(5, 1, 1)]            // one every 200 ms, as before
+    [InlineData(50, 5, 5)]           // the default rate: 10 ticks of 5 a second, not 50 sends
+    [InlineData(100, 10, 10)]
+    [InlineData(1_000, 10, 10)]      // 10 ms' worth
+    [InlineData(50_000, 10, 500)]    // high rates: up to 10 ms' worth per take, as soon as 10 are there
+    public void The_loop_sends_a_low_rate_in_100_ms_ticks_and_a_high_rate_in_10_ms_batches(double rate, int least, int most)
+    {
+        ProducerLoop.Permits(rate).Should().Be((least, most));
     }
 
     [Fact]
