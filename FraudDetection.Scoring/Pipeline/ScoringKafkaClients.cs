@@ -23,8 +23,8 @@ public static class ScoringKafkaClients
             FetchQueueBackoffMs = 20,
             // How long a fetch waits at the broker when nothing is there (the development broker waits it out even when
             // something arrives): it bounds the added latency there, and sets how often an idle consumer asks. At 50 tx/s
-            // (system bench) 1 ms kept the broker at 53 % and Scoring at 19 % of a core, 10 ms at ~8 % and ~7 %; 25 ms
-            // saved ~5 points more but raised the Scoring bench's p50 at 10,000 tx/s offered from 11–14 to 18–21 ms.
+            // (system bench) 1 ms kept the broker at 53 % and Scoring at 19 % of a core, 10 ms at ~8 % and ~7 %, 50 ms at ~5 %
+            // and ~4 %; 25 ms raised the Scoring bench's p50 at 10,000 tx/s offered from 11–14 to 18–21 ms.
             FetchWaitMaxMs = 10,
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,
