@@ -5,9 +5,8 @@ using Confluent.Kafka;
 using FraudDetection.Notifier.Delivery;
 using FraudDetection.Notifier.Health;
 using FraudDetection.Notifier.Options;
-using FraudDetection.Notifier.Telemetry;
-
 using FraudDetection.Notifier.Storage;
+using FraudDetection.Notifier.Telemetry;
 
 namespace FraudDetection.Notifier.Kafka;
 
@@ -210,7 +209,7 @@ public sealed class AlertConsumerWorker(
 
         alertClock.Accepted(alert!.LocalTime);
         activity?.SetTag("notifier.trans_num", alert.TransNum);
-        if (!dispatcher.Accept(new PendingAlert(alert!, traceParent, time.GetUtcNow(), result.TopicPartitionOffset)))
+        if (!dispatcher.Accept(new PendingAlert(alert, traceParent, time.GetUtcNow(), result.TopicPartitionOffset)))
         {
             tracker.Complete(result.TopicPartitionOffset);
         }
