@@ -158,9 +158,9 @@ public static class ScoringBench
             Console.WriteLine(merchant.Unfinished is null
                 ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Measured.Elapsed.TotalSeconds:0.00} s = {merchant.Measured.Rate:N0} tx/s " +
                   $"({merchant.Measured.Costs}, stage and table reader included; {merchant.Days:N0} merchant days published; " +
-                  $"{merchantFeatures}; {merchant.Waits:N0} waits for the table; {merchant.HandedOver})"
+                  $"{merchantFeatures}; {merchant.Waits:N0} held for the table; {merchant.HandedOver})"
                 : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Measured.Rate:N0} tx/s " +
-                  $"({merchant.Days:N0} merchant days published; {merchantFeatures}; {merchant.Waits:N0} waits for the table)");
+                  $"({merchant.Days:N0} merchant days published; {merchantFeatures}; {merchant.Waits:N0} held for the table)");
             Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchant.Measured.Rate:N0} tx/s " +
                               $"({merchant.Measured.CpuMicrosPerTx:0.0} µs/tx) = {merchant.Measured.Rate / throughput:P0} of the throughput");
 

@@ -179,8 +179,37 @@ public sealed partial class OnlineFeatureState
     }
 
     /// <summary>
-    /// A transaction on a later day is coming: closes this instance's open merchant day (Scoring calls it before it
-    /// waits for the merchant table, so its own closed day can complete the table).
+    /// <see cref="ComputeAndUpdate"/> for a transaction whose merchant features cannot be read yet (Scoring: the shared
+    /// merchant table does not cover its day): every feature but the merchant ones, and the state folds it in (its
+    /// cards' merchant totals included, so the table can complete). <see cref="ComputeMerchant"/> fills the rest once it
+    /// can: merchant features read only complete days, so the row is then what <see cref="ComputeAndUpdate"/> gives.
+    /// </summary>
+    public void ComputeAllButMerchantAndUpdate(Transaction tx, Span<float> features)
+    {
+        var view = Prepare(tx, features);
+        AdvanceMerchantDay(view.Day);
+        var card = GetOrCreate(tx.CcNum);
+        ComputeCore(card, in view, features, lookAhead: false, merchant: false);
+        UpdateCore(card, in view);
+        Tick(view.Time);
+    }
+
+    /// <summary>The merchant features of <paramref name="tx"/> into its row (see <see cref="ComputeAllButMerchantAndUpdate"/>).</summary>
+    public void ComputeMerchant(Transaction tx, Span<float> features)
+    {
+        if (_merchants is null) return; // the columns are -1 already
+        var view = Prepare(tx, features);
+        var f = features.Slice(MerchantGroup.Offset, MerchantGroup.Count);
+        MerchantFeatures.Compute(_merchants, view.MerchantId, view.Day, _labels, Options.MerchantDayLag, f, null);
+        foreach (var column in _undefined)
+        {
+            if (column >= MerchantGroup.Offset && column < MerchantGroup.Offset + MerchantGroup.Count) features[column] = -1;
+        }
+    }
+
+    /// <summary>
+    /// A transaction on a later day is coming: closes this instance's open merchant day (its closed day may be what the
+    /// merchant table waits for).
     /// </summary>
     public void AdvanceMerchantDay(Transaction tx) => AdvanceMerchantDay(MerchantDays.Of(tx.TransDateTransTime));
 
@@ -215,13 +244,13 @@ public sealed partial class OnlineFeatureState
         }
     }
 
-    private void ComputeCore(CardState? card, in TransactionView v, Span<float> f, bool lookAhead)
+    private void ComputeCore(CardState? card, in TransactionView v, Span<float> f, bool lookAhead, bool merchant = true)
     {
         f = f[..FeatureSchema.Current.Count];
         if (card is not null && ((long)v.Time - card.S.LastTime > _idleReset || card.S.Count == 0)) card = null;
         var frame = default(CardFrame);
         foreach (var group in _compute) group.Compute(card, in v, ref frame, f.Slice(group.Offset, group.Count));
-        if (_merchants is not null)
+        if (_merchants is not null && merchant)
         {
             // A read-only Compute offline counts the open day as complete once the transaction is past it, as ComputeAndUpdate would.
             var pending = lookAhead && _partials!.OpenDay < v.Day ? _partials.OpenTotals(v.MerchantId) : null;

@@ -51,8 +51,14 @@ public interface IFeatureState
     /// <summary>This partition's daily merchant totals (null without merchant features).</summary>
     MerchantPartials? MerchantPartials { get; }
 
-    /// <summary>A transaction on a later day is next: closes the partition's open merchant day.</summary>
-    void AdvanceMerchantDay(Transaction transaction);
+    /// <summary>
+    /// <see cref="ComputeAndUpdate"/> but for the merchant features, for a transaction that waits for the merchant table
+    /// (the state folds it in now, its merchant totals included); <see cref="ComputeMerchant"/> completes the row later.
+    /// </summary>
+    void ComputeAllButMerchantAndUpdate(Transaction transaction, Span<float> features);
+
+    /// <summary>The merchant features of a row from <see cref="ComputeAllButMerchantAndUpdate"/>, once the table covers its day.</summary>
+    void ComputeMerchant(Transaction transaction, Span<float> features);
 
     void Save(Stream stream);
 }

@@ -43,7 +43,10 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null, Mercha
 
         public MerchantPartials? MerchantPartials => state.MerchantPartials;
 
-        public void AdvanceMerchantDay(Transaction transaction) => state.AdvanceMerchantDay(transaction);
+        public void ComputeAllButMerchantAndUpdate(Transaction transaction, Span<float> features) =>
+            state.ComputeAllButMerchantAndUpdate(transaction, features);
+
+        public void ComputeMerchant(Transaction transaction, Span<float> features) => state.ComputeMerchant(transaction, features);
 
         public void Update(Transaction transaction) => state.Update(transaction);
 

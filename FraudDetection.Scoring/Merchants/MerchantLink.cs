@@ -9,15 +9,17 @@ namespace FraudDetection.Scoring.Merchants;
 
 /// <summary>
 /// Scoring's side of the merchant features, used by the scoring consumer on its thread: it sends each card partition's
-/// closed days to the merchant stage, holds a partition's messages back while the merchant table does not yet cover
-/// the day its next transaction needs (so a value never depends on how far behind the stage is), and declares
-/// caught-up, quiet partitions idle so they do not hold the table back.
+/// closed days to the merchant stage, holds a transaction's row back while the merchant table does not yet cover the
+/// day it needs (so a value never depends on how far behind the stage is), and declares caught-up, quiet partitions
+/// idle so they do not hold the table back. A held transaction is featurized and folded into its partition's state
+/// when it arrives, like any other; only its merchant features and its score wait. So the partition's merchant totals
+/// keep flowing to the stage while it waits, and the table completes days as fast as the card partitions are read.
 /// </summary>
 public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
 {
     private static readonly FeatureGroup MerchantGroup = FeatureGroups.Get(FeatureGroups.Merchant);
     private readonly Dictionary<int, Queue<Parked>> parked = [];
-    private readonly Dictionary<int, long> lastParkedOffset = [];
+    private readonly Stack<float[]> rows = new(); // row buffers of released transactions, reused
     private readonly HashSet<int> paused = [];
     private int sourceCount;
     private int stagePartitions;
@@ -25,10 +27,10 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
 
     public MerchantTable Table => table;
 
-    /// <summary>Messages held back now.</summary>
+    /// <summary>Rows held back now.</summary>
     public int ParkedCount { get; private set; }
 
-    /// <summary>Times a transaction had to wait for the merchant table.</summary>
+    /// <summary>Transactions held back: the table did not cover their day, or they were behind one it did not.</summary>
     public long Waits { get; private set; }
 
     /// <summary>Whether a model reads merchant features (only then does a transaction wait for the table).</summary>
@@ -58,13 +60,12 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
     public bool IsParked(int partition) => parked.TryGetValue(partition, out var queue) && queue.Count > 0;
 
     /// <summary>
-    /// Before a transaction is featurized: closes its partition's open day when the transaction is on a later one (the
-    /// table's completion may be waiting for exactly that), then says whether the transaction must wait.
+    /// Before a transaction is featurized: whether its row must wait — the merchant table does not cover its day yet, or
+    /// rows of its partition already wait (a partition's rows go out in order).
     /// </summary>
-    public bool MustWait(IFeatureState state, Transaction transaction, bool modelNeedsTable)
+    public bool MustWait(int partition, Transaction transaction, bool modelNeedsTable)
     {
-        state.AdvanceMerchantDay(transaction);
-        if (!modelNeedsTable || table.Covers(MerchantDays.Of(transaction.TransDateTransTime)))
+        if (!IsParked(partition) && (!modelNeedsTable || table.Covers(MerchantDays.Of(transaction.TransDateTransTime))))
         {
             return false;
         }
@@ -72,31 +73,32 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         return true;
     }
 
-    /// <summary>Holds a message (and its parsed transaction) back, behind any already held for its partition.</summary>
-    public void Park(IConsumer<byte[], byte[]>? consumer, ConsumeResult<byte[], byte[]> message, Transaction? transaction)
+    /// <summary>A row buffer for a transaction about to wait (returned to the pool when it is released).</summary>
+    public float[] RentRow(int featureCount) => rows.TryPop(out var row) && row.Length == featureCount ? row : new float[featureCount];
+
+    /// <summary>
+    /// Holds a featurized row (all but its merchant features) back, behind any already held for its partition; pauses
+    /// the partition's fetching once <see cref="MerchantOptions.MaxParkedPerPartition"/> wait.
+    /// </summary>
+    public void Park(IConsumer<byte[], byte[]>? consumer, ConsumeResult<byte[], byte[]> message, Transaction transaction, float[] row)
     {
         var partition = message.Partition.Value;
-        if (lastParkedOffset.TryGetValue(partition, out var last) && message.Offset.Value <= last)
-        {
-            return; // fetched again after a resume
-        }
-        lastParkedOffset[partition] = message.Offset.Value;
         if (!parked.TryGetValue(partition, out var queue))
         {
             parked[partition] = queue = new Queue<Parked>();
         }
-        queue.Enqueue(new Parked(message, transaction));
+        queue.Enqueue(new Parked(message, transaction, row));
         ParkedCount++;
         if (queue.Count >= options.MaxParkedPerPartition && consumer is not null && paused.Add(partition))
         {
-            consumer.Pause([message.TopicPartition]);
+            consumer.Pause([new TopicPartition(TopicOf(consumer), partition)]); // the consume results carry no topic (ConsumeResultFields)
         }
     }
 
     /// <summary>
-    /// The held messages of each partition, oldest first, while <paramref name="take"/> accepts them and fewer than
-    /// <paramref name="budget"/> have gone; each call starts at the next partition, so none waits behind another's
-    /// backlog. True when it stopped at the budget (there may be more to release now).
+    /// The held rows of each partition, oldest first, while <paramref name="take"/> accepts them (it copies the row) and
+    /// fewer than <paramref name="budget"/> have gone; each call starts at the next partition, so none waits behind
+    /// another's backlog. True when it stopped at the budget (there may be more to release now).
     /// </summary>
     public bool Release(IConsumer<byte[], byte[]>? consumer, Func<Parked, bool> take, int budget)
     {
@@ -114,14 +116,13 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
             var queue = parked[partition];
             while (queue.Count > 0 && released < budget && take(queue.Peek()))
             {
-                queue.Dequeue();
+                Return(queue.Dequeue().Row);
                 ParkedCount--;
                 released++;
             }
             if (queue.Count == 0)
             {
                 parked.Remove(partition);
-                lastParkedOffset.Remove(partition);
                 if (paused.Remove(partition) && consumer is not null)
                 {
                     consumer.Resume([new TopicPartition(TopicOf(consumer), partition)]);
@@ -139,8 +140,11 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
             if (parked.Remove(partition, out var queue))
             {
                 ParkedCount -= queue.Count;
+                foreach (var held in queue)
+                {
+                    Return(held.Row);
+                }
             }
-            lastParkedOffset.Remove(partition);
             paused.Remove(partition);
         }
     }
@@ -183,6 +187,14 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         }
     }
 
+    private void Return(float[] row)
+    {
+        if (rows.Count < options.MaxParkedPerPartition)
+        {
+            rows.Push(row);
+        }
+    }
+
     private static string TopicOf(IConsumer<byte[], byte[]> consumer) => consumer.Subscription.FirstOrDefault() ?? Topics.Transactions;
 
     private static int Count(IAdminClient admin, string topic)
@@ -195,6 +207,6 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         return metadata.Partitions.Count;
     }
 
-    /// <summary>A message held back, with its transaction when it parsed.</summary>
-    public readonly record struct Parked(ConsumeResult<byte[], byte[]> Message, Transaction? Transaction);
+    /// <summary>A transaction held back: its message and its row, every feature but the merchant ones computed.</summary>
+    public readonly record struct Parked(ConsumeResult<byte[], byte[]> Message, Transaction Transaction, float[] Row);
 }

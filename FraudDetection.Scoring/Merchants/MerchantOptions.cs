@@ -28,6 +28,6 @@ public sealed class MerchantOptions
     /// </summary>
     public int FetchWaitMs { get; set; } = 500;
 
-    /// <summary>Messages held back per partition while it waits for the table before its fetching is paused.</summary>
+    /// <summary>Rows held back per partition while they wait for the table before its fetching is paused.</summary>
     public int MaxParkedPerPartition { get; set; } = 20_000;
 }

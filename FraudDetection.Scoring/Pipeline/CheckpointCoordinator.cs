@@ -8,7 +8,8 @@ namespace FraudDetection.Scoring.Pipeline;
 
 /// <summary>
 /// When and how the consumer checkpoints. A checkpoint saves each changed partition's feature state, dedupe window and
-/// next offset together, only once every output produced before it is acknowledged, then commits the offsets.
+/// next offset together, only once every output produced before it is acknowledged, then commits the offsets. A
+/// partition holding rows back for the merchant table is left for a later checkpoint.
 /// Periodic checkpoints stay off the scoring thread: the consume loop snapshots the state (consistent with the offsets)
 /// and sends a marker behind the batches it covers; when the emitter reaches the marker it closes the delivery epoch,
 /// and a background task saves once that epoch is acknowledged. At most one is in flight. On revoke and on stop the
@@ -25,7 +26,8 @@ internal sealed class CheckpointCoordinator(
     ConsumerRun run,
     ScoringStats stats,
     ILogger logger,
-    Merchants.MerchantTable? merchantTable = null)
+    Merchants.MerchantTable? merchantTable = null,
+    Func<int, bool>? holdsRows = null)
 {
     private Task? inFlight;
     private readonly CheckpointSchedule schedule = new(
@@ -139,6 +141,11 @@ internal sealed class CheckpointCoordinator(
             {
                 if (!state.Dirty || state.NextOffset < 0)
                 {
+                    continue;
+                }
+                if (holdsRows?.Invoke(state.Partition) == true)
+                {
+                    // Its state has folded in rows not yet scored (held for the merchant table): saved once they are out.
                     continue;
                 }
                 using var buffer = new MemoryStream();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Features.Merchant;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
@@ -20,7 +21,8 @@ namespace FraudDetection.Scoring.Pipeline;
 /// the state that had not seen them yet.
 /// The consume loop runs on one dedicated thread; <see cref="TryCompute"/> (the live API) reads state under the same lock.
 /// With merchant features (the pipeline joins a <see cref="MerchantTable"/>) a <see cref="MerchantLink"/> sends each
-/// partition's closed days to the merchant stage and holds a partition back while the table does not cover its day.
+/// partition's closed days to the merchant stage and holds a transaction's row back, featurized but for its merchant
+/// features, while the table does not cover its day.
 /// </summary>
 public sealed class ScoringConsumer : IDisposable
 {
@@ -40,8 +42,9 @@ public sealed class ScoringConsumer : IDisposable
     private readonly List<ConsumeResult<byte[], byte[]>> pending = [];
     private readonly MerchantLink? merchants; // null without merchant features
     private long nextLagUpdateAt;
+    private long nextIdleCheckAt;
     private long historyApplied, historySkipped; // history rows folded in / skipped by the batch being built
-    private int releasedThrough = int.MinValue; // the merchant table's complete day when held messages were last tried
+    private int releasedThrough = int.MinValue; // the merchant table's complete day when held rows were last tried
     private bool releaseCut;                    // the last release stopped at its budget: more may be ready
     private (FeatureSchema Schema, bool Needs) tableNeed; // per champion: whether it reads the merchant table
 
@@ -69,9 +72,9 @@ public sealed class ScoringConsumer : IDisposable
         var deliveries = new DeliveryTracker();
         partitions = new PartitionAssignments(options, pipeline, checkpoints, telemetry, stats, logger);
         emitter = new ScoringEmitter(options, featureCount, topic, deliveries, run, telemetry, stats, logger, pipeline.MerchantTable);
-        checkpointing = new CheckpointCoordinator(options, topic, pipeline.SchemaVersion, partitions, checkpoints, deliveries, emitter, run, stats, logger,
-            pipeline.MerchantTable);
         merchants = pipeline.MerchantTable is { } table ? new MerchantLink(table, merchantOptions ?? new MerchantOptions()) : null;
+        checkpointing = new CheckpointCoordinator(options, topic, pipeline.SchemaVersion, partitions, checkpoints, deliveries, emitter, run, stats, logger,
+            pipeline.MerchantTable, merchants is null ? null : merchants.IsParked);
     }
 
     /// <summary>Partitions this member owns now.</summary>
@@ -98,7 +101,7 @@ public sealed class ScoringConsumer : IDisposable
         return partitions.TryCompute(transaction, destination);
     }
 
-    /// <summary>Times a transaction waited for the merchant table (0 without the merchant stage).</summary>
+    /// <summary>Transactions whose row was held for the merchant table (0 without the merchant stage).</summary>
     public long MerchantWaits => merchants?.Waits ?? 0;
 
     private void Run(CancellationToken cancellationToken)
@@ -159,6 +162,14 @@ public sealed class ScoringConsumer : IDisposable
                     DeclareIdlePartitions(consumer);
                     ReportLabels();
                     nextLagUpdateAt = now + Stopwatch.Frequency;
+                    nextIdleCheckAt = now + Stopwatch.Frequency / 10;
+                }
+                else if (merchants is { ParkedCount: > 0 } && now >= nextIdleCheckAt)
+                {
+                    // Rows wait for the table: a quiet partition that holds it back is declared idle within 100 ms of
+                    // Scoring:Merchant:IdleAfterMs, not up to a second later.
+                    DeclareIdlePartitions(consumer);
+                    nextIdleCheckAt = now + Stopwatch.Frequency / 10;
                 }
             }
 
@@ -259,20 +270,13 @@ public sealed class ScoringConsumer : IDisposable
                 {
                     releasedThrough = merchants.Table.History.CompleteThrough;
                     // A batch's worth at most: a batch of the whole backlog would size its buffers for all of it and leave
-                    // the emitter idle while it is featurized.
-                    releaseCut = merchants.Release(consumer, parked => Admit(parked.Message, parked.Transaction, batch, needsTable, out _), releaseBudget);
+                    // the emitter idle while it is scored.
+                    releaseCut = merchants.Release(consumer, parked => Complete(parked, batch, needsTable), releaseBudget);
                 }
             }
             foreach (var message in pending)
             {
-                if (merchants is not null && merchants.IsParked(message.Partition.Value))
-                {
-                    merchants.Park(consumer, message, null); // behind the ones already waiting
-                }
-                else if (!Admit(message, null, batch, needsTable, out var waiting))
-                {
-                    merchants!.Park(consumer, message, waiting);
-                }
+                Admit(message, batch, needsTable);
             }
             merchants?.Collect(partitions.All, batch.MerchantMessages);
         }
@@ -297,29 +301,20 @@ public sealed class ScoringConsumer : IDisposable
 
     /// <summary>
     /// Validates, dedupes and featurizes one message into <paramref name="batch"/> (a history row is folded into the
-    /// state instead); false (nothing done but its partition's merchant day moved on) when its transaction must wait
-    /// for the merchant table, given in <paramref name="waiting"/>.
+    /// state instead). A transaction whose merchant features the table cannot give yet is featurized and folded in all
+    /// the same, its row held back until <see cref="Complete"/>: the partition's state and offset move in topic order.
     /// </summary>
-    private bool Admit(ConsumeResult<byte[], byte[]> message, Transaction? parsed, ScoringBatch batch, bool needsTable, out Transaction? waiting)
+    private void Admit(ConsumeResult<byte[], byte[]> message, ScoringBatch batch, bool needsTable)
     {
-        waiting = null;
         if (!partitions.TryGet(message.Partition.Value, out var state) || message.Offset.Value < state.NextOffset)
         {
-            return true; // lost partition, or already folded into the restored state
+            return; // lost partition, or already folded into the state (restored, or fetched again after a pause)
         }
-        var rejection = default(Rejection);
-        var transaction = parsed ?? TransactionValidator.TryParse(message.Message.Value, out rejection, state.Features.Clock);
+        var transaction = TransactionValidator.TryParse(message.Message.Value, out var rejection, state.Features.Clock);
         if (transaction is not null && pipeline.Validate(transaction) is { } featureError)
         {
             rejection = TransactionValidator.FromFeatureError(featureError);
             transaction = null;
-        }
-        var history = transaction is not null && HistoryMessages.IsHistory(message.Message.Headers);
-        if (transaction is not null && !history && merchants is not null && !state.Dedupe.Contains(transaction.TransNum)
-            && merchants.MustWait(state.Features, transaction, needsTable))
-        {
-            waiting = transaction;
-            return false;
         }
         state.NextOffset = message.Offset.Value + 1;
         state.Dirty = true;
@@ -329,21 +324,48 @@ public sealed class ScoringConsumer : IDisposable
         if (transaction is null)
         {
             batch.Rejected.Add((message, rejection));
-            return true;
+            return;
         }
-        if (history)
+        if (HistoryMessages.IsHistory(message.Message.Headers))
         {
             _ = HistoryMessages.TryFold(state.Features, state.Dedupe, transaction) ? historyApplied++ : historySkipped++;
-            return true;
+            return;
         }
         if (!state.Dedupe.TryAdd(transaction.TransNum))
         {
             stats.AddDuplicate();
             telemetry.Duplicates.Add(1);
-            return true;
+            return;
+        }
+        if (merchants is not null && merchants.MustWait(state.Partition, transaction, needsTable))
+        {
+            var row = merchants.RentRow(featureCount);
+            state.Features.ComputeAllButMerchantAndUpdate(transaction, row);
+            merchants.Park(run.Consumer, message, transaction, row);
+            return;
         }
         state.Features.ComputeAndUpdate(transaction, batch.Features.AsSpan(batch.Count * featureCount, featureCount));
         batch.Rows[batch.Count++] = new ScoredRow(message, transaction);
+    }
+
+    /// <summary>
+    /// A held row into <paramref name="batch"/> with its merchant features, once the table covers its day; false (left
+    /// held) while it does not.
+    /// </summary>
+    private bool Complete(MerchantLink.Parked parked, ScoringBatch batch, bool needsTable)
+    {
+        if (needsTable && !merchants!.Table.Covers(MerchantDays.Of(parked.Transaction.TransDateTransTime)))
+        {
+            return false;
+        }
+        if (!partitions.TryGet(parked.Message.Partition.Value, out var state))
+        {
+            return true; // lost partition: its next owner scores it from the last checkpoint
+        }
+        var row = batch.Features.AsSpan(batch.Count * featureCount, featureCount);
+        parked.Row.CopyTo(row);
+        state.Features.ComputeMerchant(parked.Transaction, row);
+        batch.Rows[batch.Count++] = new ScoredRow(parked.Message, parked.Transaction);
         return true;
     }
 

@@ -7,8 +7,9 @@ namespace FraudDetection.Tests.Features;
 /// <summary>
 /// Scoring's layout in one process, without Kafka: card partitions (key = cc_num), each with its own replica of the
 /// merchant table (as if each were its own Scoring instance), merchant-stage partitions adding the partials up, and
-/// a seeded scheduler that interleaves the partitions at random — a partition waits (as Scoring does) until its
-/// replica covers the day its next transaction needs, and a partition with nothing left to read declares itself idle.
+/// a seeded scheduler that interleaves the partitions at random — as in Scoring, a partition folds every transaction in
+/// as it arrives and holds its row back until its replica covers the day the row's merchant features need, and a
+/// partition with nothing left to read declares itself idle.
 /// </summary>
 internal sealed class MerchantTopology
 {
@@ -30,7 +31,7 @@ internal sealed class MerchantTopology
         })];
     }
 
-    /// <summary>How many times a partition had to wait for the merchant table.</summary>
+    /// <summary>Transactions whose row waited for the merchant table.</summary>
     public int Waits { get; private set; }
 
     /// <summary>Stage messages delivered twice (at-least-once delivery upstream).</summary>
@@ -46,34 +47,44 @@ internal sealed class MerchantTopology
     {
         foreach (var tx in ordered) _partitions[(int)((ulong)tx.CcNum % (ulong)_partitions.Length)].Queue.Enqueue(tx);
         var rows = new Dictionary<string, float[]>();
-        while (_partitions.Any(p => p.Queue.Count > 0))
+        while (_partitions.Any(p => p.Queue.Count > 0 || p.Held.Count > 0))
         {
             var delivered = _delivered;
             var progressed = false;
             foreach (var partition in _partitions.OrderBy(_ => _random.Next()))
             {
-                // A random burst from this partition, as a consumer's batch would be.
+                // Held rows get their merchant features once the replica covers their day, oldest first.
+                while (partition.Held.Count > 0 && Covers(partition, partition.Held.Peek().Transaction))
+                {
+                    var (held, row) = partition.Held.Dequeue();
+                    partition.State.ComputeMerchant(held, row);
+                    rows[held.TransNum] = row;
+                    progressed = true;
+                }
+                // A random burst from this partition, as a consumer's batch would be. Every transaction is folded in on
+                // arrival; one the replica does not cover yet (or behind one that waits) keeps its row until it does.
                 for (var burst = _random.Next(1, 40); burst > 0 && partition.Queue.Count > 0; burst--)
                 {
-                    var tx = partition.Queue.Peek();
-                    partition.State.AdvanceMerchantDay(tx);
-                    Flush(partition);
-                    if (!partition.Table.Covers(MerchantDays.Of(tx.TransDateTransTime), _options.MerchantDayLag))
+                    var tx = partition.Queue.Dequeue();
+                    var row = new float[FeatureSchema.Current.Count];
+                    if (partition.Held.Count > 0 || !Covers(partition, tx))
                     {
                         Waits++;
-                        break;
+                        partition.State.ComputeAllButMerchantAndUpdate(tx, row);
+                        partition.Held.Enqueue((tx, row));
                     }
-                    partition.Queue.Dequeue();
-                    var row = new float[FeatureSchema.Current.Count];
-                    partition.State.ComputeAndUpdate(tx, row);
-                    rows[tx.TransNum] = row;
+                    else
+                    {
+                        partition.State.ComputeAndUpdate(tx, row);
+                        rows[tx.TransNum] = row;
+                    }
                     Flush(partition);
                     progressed = true;
                 }
             }
             if (progressed || _delivered != delivered) continue;
             // Everyone is waiting: partitions with nothing left to read are idle (caught up).
-            foreach (var partition in _partitions.Where(p => p.Queue.Count == 0))
+            foreach (var partition in _partitions.Where(p => p.Queue.Count == 0 && p.Held.Count == 0))
             {
                 var newest = _partitions.Max(p => Math.Max(p.Table.NewestOpenDay, p.State.MerchantPartials!.OpenDay));
                 if (partition.State.MerchantPartials!.DeclareIdle(newest)) progressed = true;
@@ -82,12 +93,14 @@ internal sealed class MerchantTopology
             if (!progressed)
             {
                 throw new InvalidOperationException("The merchant topology is stuck: every partition waits for the table. " + string.Join("; ", _partitions.Select(p =>
-                    $"p{p.Number}: queue {p.Queue.Count} next day {(p.Queue.Count > 0 ? MerchantDays.Of(p.Queue.Peek().TransDateTransTime) : -1)} closed {p.State.MerchantPartials!.ClosedThrough} open {p.State.MerchantPartials.OpenDay} table {p.Table.CompleteThrough}"))
+                    $"p{p.Number}: queue {p.Queue.Count} held {p.Held.Count} closed {p.State.MerchantPartials!.ClosedThrough} open {p.State.MerchantPartials.OpenDay} table {p.Table.CompleteThrough}"))
                     + " | " + string.Join("; ", _stage.Select(m => $"s{m.Partition}: complete {m.CompleteThrough} sources {m.SourceCount}")));
             }
         }
         return rows;
     }
+
+    private bool Covers(Partition partition, Transaction tx) => partition.Table.Covers(MerchantDays.Of(tx.TransDateTransTime), _options.MerchantDayLag);
 
     private void Flush(Partition partition)
     {
@@ -120,5 +133,8 @@ internal sealed class MerchantTopology
     private sealed record Partition(int Number, OnlineFeatureState State, MerchantHistory Table)
     {
         public Queue<Transaction> Queue { get; } = new();
+
+        /// <summary>Rows featurized but for their merchant features, waiting for the replica to cover their day.</summary>
+        public Queue<(Transaction Transaction, float[] Row)> Held { get; } = new();
     }
 }

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Merchants;
 
 namespace FraudDetection.Tests.Scoring;
@@ -15,7 +16,7 @@ public sealed class MerchantLinkTests
         {
             for (var offset = 0; offset < 4; offset++)
             {
-                link.Park(null, Message(partition, offset), null);
+                link.Park(null, Message(partition, offset), Transaction(), link.RentRow(4));
             }
         }
 
@@ -42,7 +43,7 @@ public sealed class MerchantLinkTests
         var link = new MerchantLink(new MerchantTable(FeatureOptions.Default), new MerchantOptions());
         for (var offset = 0; offset < 3; offset++)
         {
-            link.Park(null, Message(5, offset), null);
+            link.Park(null, Message(5, offset), Transaction(), link.RentRow(4));
         }
 
         var released = new List<long>();
@@ -69,6 +70,8 @@ public sealed class MerchantLinkTests
         }, budget);
         return released;
     }
+
+    private static Transaction Transaction() => new() { TransNum = "t", CcNum = 1, Amt = 1, Merchant = "m", TransDateTransTime = new DateTime(2020, 1, 1) };
 
     private static ConsumeResult<byte[], byte[]> Message(int partition, long offset) => new()
     {

@@ -1,5 +1,6 @@
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Features.Merchant;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Champion;
@@ -110,6 +111,36 @@ public sealed class MerchantStageTests
         var scored = second.ReadScored(s => s.Count >= 3_000);
         scored.Should().HaveCount(3_000);
         scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("card and merchant state carried on from the checkpoints");
+    }
+
+    [Fact]
+    public async Task Stopped_while_rows_wait_for_the_table_a_restart_scores_them_as_the_backtest_does()
+    {
+        var transactions = Days().Take(6_000).ToList();
+        using var harness = new ScoringHarness(partitions: 4, merchants: true);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelM);
+        var expected = TestTransactions.Offline(transactions, models.Current!);
+        var store = harness.Store("cp");
+        harness.StartMerchantTableReader(store, "scoring");
+        harness.Produce(transactions);
+
+        // No stage yet: the table completes no day, so every transaction is featurized, folded in and held.
+        var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, store);
+        await ScoringHarness.WaitUntilAsync(() => consumer.MerchantWaits == transactions.Count, "every row held", TimeSpan.FromSeconds(60));
+        await harness.StopAsync(consumer);
+        stats.Scored.Should().Be(0);
+        for (var partition = 0; partition < 4; partition++)
+        {
+            store.Load("scoring", Topics.Transactions, partition).Should().BeNull(
+                "a partition whose state has folded in rows not yet scored is not checkpointed past them");
+        }
+
+        harness.StartMerchantStage(harness.Store("stage"));
+        var (_, stats2) = harness.Start(ScoringHarness.Options("scoring"), models, store);
+        await ScoringHarness.WaitUntilAsync(() => stats2.Scored == transactions.Count, "all scored after the restart", TimeSpan.FromSeconds(60));
+        var scored = harness.ReadScored(s => s.Count >= transactions.Count);
+        scored.Should().HaveCount(transactions.Count);
+        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("the restart rebuilt the state the held rows were featurized with");
     }
 
     [Fact]
