@@ -274,7 +274,10 @@ public static class SystemBench
         }
         double restCpu = 0;
         long restRss = 0;
-        foreach (var pid in ProcessTree.DescendantsFirst(Environment.ProcessId).Where(p => !counted.Contains(p)))
+        // The app host runs in this process; DCP detaches from it, so its trees are found by the process they monitor.
+        var orchestration = ProcessTree.Monitoring(Environment.ProcessId).SelectMany(ProcessTree.DescendantsFirst)
+            .Concat(ProcessTree.DescendantsFirst(Environment.ProcessId));
+        foreach (var pid in orchestration.Where(counted.Add))
         {
             var (seconds, bytes) = ProcessTree.Usage(pid);
             restCpu += seconds;
