@@ -18,6 +18,7 @@ if (options is null)
 // (1,700 folders in a clone), and the services write under .data there: 3 % of a core at the default rate.
 Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
 var builder = DistributedApplication.CreateBuilder(aspireArguments);
+ContainerRuntimeProbe.QuietenWithoutContainers(builder, options.Containers);
 // Every resource's /health poll would log four lines a second and bury the addresses printed on start.
 builder.Services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
 var external = builder.Configuration.GetConnectionString("kafka");

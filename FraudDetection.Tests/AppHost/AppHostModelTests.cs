@@ -2,6 +2,7 @@ using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using FraudDetection.AppHost.Hosting;
 using FraudDetection.Training.Schedule;
 
 namespace FraudDetection.Tests.AppHost;
@@ -118,10 +119,42 @@ public sealed class AppHostModelTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false, null, null, false, "podman")]
+    [InlineData(true, null, null, false, null)]
+    [InlineData(false, "docker", null, false, null)]
+    [InlineData(false, null, "docker", false, null)]
+    [InlineData(false, null, null, true, null)]
+    public void DCP_is_pointed_at_an_absent_runtime_only_when_nothing_needs_one(
+        bool containers, string? configured, string? configuredWithPrefix, bool standInInstalled, string? expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [ContainerRuntimeProbe.RuntimeSetting] = configured,
+            ["DOTNET_" + ContainerRuntimeProbe.RuntimeSetting] = configuredWithPrefix,
+        };
+
+        ContainerRuntimeProbe.RuntimeFor(containers, key => settings.GetValueOrDefault(key), _ => standInInstalled).Should().Be(expected);
+    }
+
+    [Fact]
+    public async Task The_default_run_keeps_DCP_from_running_a_container_CLI()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
+        var podmanInstalled = (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(directory => directory.Length > 0 && File.Exists(Path.Combine(directory, "podman")));
+
+        builder.Configuration[ContainerRuntimeProbe.RuntimeSetting].Should().Be(podmanInstalled ? null : "podman",
+            "DCP probes its runtime every 5 s by running its CLI, and the default run has no container");
+    }
+
     [Fact]
     public async Task Containers_mode_adds_typed_containers_with_health_checks_and_connection_strings()
     {
-        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data, "--containers", "--ASPIRE_CONTAINER_RUNTIME", FakeContainerRuntime.Answering(_data)));
+        var runtime = FakeContainerRuntime.Answering(_data);
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data, "--containers", "--ASPIRE_CONTAINER_RUNTIME", runtime));
+
+        builder.Configuration[ContainerRuntimeProbe.RuntimeSetting].Should().Be(runtime, "the runtime the containers need is left as configured");
 
         builder.Resource("kafka").Should().BeOfType<KafkaServerResource>();
         builder.Resource("neo4j").Should().BeOfType<Neo4jResource>();
