@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FraudDetection.AppHost.Hosting;
 
 namespace Aspire.Hosting;
 
@@ -92,9 +93,7 @@ public static class PrometheusBuilderExtensions
         {
             return DefaultExecutable;
         }
-        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "prometheus"))
-            .FirstOrDefault(File.Exists);
+        return ExecutableSearch.OnPath("prometheus");
     }
 
     /// <summary>One job per service, named after it, scraping <c>/metrics</c> every <see cref="ScrapeInterval"/>.</summary>

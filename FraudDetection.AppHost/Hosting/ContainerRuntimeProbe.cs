@@ -18,7 +18,7 @@ public static class ContainerRuntimeProbe
     /// <summary>Sets <see cref="RuntimeSetting"/> in the app host's configuration when <see cref="RuntimeFor"/> says so.</summary>
     public static void QuietenWithoutContainers(IDistributedApplicationBuilder builder, bool containers)
     {
-        if (RuntimeFor(containers, key => builder.Configuration[key], IsOnPath) is { } runtime)
+        if (RuntimeFor(containers, key => builder.Configuration[key], command => ExecutableSearch.OnPath(command) is not null) is { } runtime)
         {
             builder.Configuration[RuntimeSetting] = runtime;
         }
@@ -35,8 +35,4 @@ public static class ContainerRuntimeProbe
         || installed(Absent)
             ? null
             : Absent;
-
-    private static bool IsOnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(directory => File.Exists(Path.Combine(directory, command)));
 }

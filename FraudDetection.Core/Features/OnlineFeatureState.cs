@@ -198,9 +198,10 @@ public sealed partial class OnlineFeatureState
     public void ComputeMerchant(Transaction tx, Span<float> features)
     {
         if (_merchants is null) return; // the columns are -1 already
-        var view = Prepare(tx, features);
+        ArgumentNullException.ThrowIfNull(tx);
+        // Validated when the row was computed: only the merchant's key and the day are needed, not a whole view again.
         var f = features.Slice(MerchantGroup.Offset, MerchantGroup.Count);
-        MerchantFeatures.Compute(_merchants, view.MerchantId, view.Day, _labels, Options.MerchantDayLag, f, null);
+        MerchantFeatures.Compute(_merchants, MerchantIds.Of(tx.Merchant), MerchantDays.Of(tx.TransDateTransTime), _labels, Options.MerchantDayLag, f, null);
         foreach (var column in _undefined)
         {
             if (column >= MerchantGroup.Offset && column < MerchantGroup.Offset + MerchantGroup.Count) features[column] = -1;

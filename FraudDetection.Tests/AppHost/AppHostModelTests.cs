@@ -138,11 +138,17 @@ public sealed class AppHostModelTests : IDisposable
     }
 
     [Fact]
+    public void A_command_is_found_in_the_first_PATH_directory_that_holds_it()
+    {
+        ExecutableSearch.OnPath("sh").Should().NotBeNull().And.EndWith("/sh");
+        ExecutableSearch.OnPath("fraud-detection-no-such-command").Should().BeNull();
+    }
+
+    [Fact]
     public async Task The_default_run_keeps_DCP_from_running_a_container_CLI()
     {
         await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
-        var podmanInstalled = (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Any(directory => directory.Length > 0 && File.Exists(Path.Combine(directory, "podman")));
+        var podmanInstalled = ExecutableSearch.OnPath("podman") is not null;
 
         builder.Configuration[ContainerRuntimeProbe.RuntimeSetting].Should().Be(podmanInstalled ? null : "podman",
             "DCP probes its runtime every 5 s by running its CLI, and the default run has no container");
