@@ -60,6 +60,7 @@ var training = builder.AddService<Projects.FraudDetection_Training>("training", 
 // Scoring: features + ONNX on transactions; health Degraded until Training has registered a champion.
 var scoring = builder.AddService<Projects.FraudDetection_Scoring>("scoring", options.DataDirectory, options.TraceRatio)
     .WithReference(kafka).WaitFor(kafka)
+    .WithFetchWait("Scoring")
     .WithOptionalReference(mlflow)
     .WaitFor(training);
 // Training reads Scoring's drift (GET /api/scoring/stats) and retrains when the champion's score has drifted.

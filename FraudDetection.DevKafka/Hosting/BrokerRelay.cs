@@ -1,13 +1,16 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
 namespace FraudDetection.DevKafka.Hosting;
 
 /// <summary>
-/// Forwards every TCP connection from a fixed address to the mock broker's ephemeral listener, byte for byte.
+/// Forwards every TCP connection from a fixed address to the mock broker's ephemeral listener, frame by frame.
 /// Hand-written because librdkafka binds its mock brokers to a port of the kernel's choosing and no package here relays
 /// raw TCP; Kafka's protocol needs nothing more, since the broker advertises the relay's address in its metadata.
+/// It also long-polls fetches for the mock (<see cref="FetchLongPoll"/>).
 /// </summary>
 public sealed class BrokerRelay : IAsyncDisposable
 {
@@ -17,22 +20,34 @@ public sealed class BrokerRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly Task _accepting;
+    private readonly FetchLongPoll? _longPoll;
 
-    private BrokerRelay(TcpListener listener, IPEndPoint target, ILogger logger)
+    private BrokerRelay(TcpListener listener, IPEndPoint target, ILogger logger, bool longPollFetches)
     {
         _listener = listener;
         _target = target;
         _logger = logger;
+        _longPoll = longPollFetches ? new FetchLongPoll() : null;
         _accepting = AcceptAsync();
     }
 
-    /// <summary>Listens on <paramref name="listen"/> (throws <see cref="SocketException"/> when the port is taken).</summary>
-    public static BrokerRelay Start(IPEndPoint listen, IPEndPoint target, ILogger logger)
+    /// <summary>
+    /// Listens on <paramref name="listen"/> (throws <see cref="SocketException"/> when the port is taken). With
+    /// <paramref name="longPollFetches"/>, an empty fetch is answered as soon as its topics get data (<see cref="FetchLongPoll"/>);
+    /// the broker behind must then serve Fetch no newer than <see cref="KafkaWire.NewestLongPolledFetch"/>, or fetches pass as they are.
+    /// </summary>
+    public static BrokerRelay Start(IPEndPoint listen, IPEndPoint target, ILogger logger, bool longPollFetches = true)
     {
         var listener = new TcpListener(listen);
         listener.Start(backlog: 64);
-        return new BrokerRelay(listener, target, logger);
+        return new BrokerRelay(listener, target, logger, longPollFetches);
     }
+
+    /// <summary>The long poll's counts (<see cref="FetchLongPoll.Counts"/>); zeros when it is off.</summary>
+    public (long Held, long WokenByData, long AnsweredAtDeadline) LongPollCounts => _longPoll?.Counts ?? default;
+
+    /// <summary>Where the relay listens (its port when it was started on port 0).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
     /// <summary>Client connections open now.</summary>
     public int OpenConnections => _open.Count / 2;
@@ -96,31 +111,148 @@ public sealed class BrokerRelay : IAsyncDisposable
             Close(upstream);
             return;
         }
-        Start($"relay {port} up", client, upstream);
-        Start($"relay {port} down", upstream, client);
+        var connection = new RelayedConnection(this, client, upstream);
+        Start($"relay {port} up", connection.PumpRequests);
+        Start($"relay {port} down", connection.PumpResponses);
     }
 
-    private void Start(string name, Socket from, Socket to) =>
-        new Thread(() => Pump(from, to), maxStackSize: 256 * 1024) { IsBackground = true, Name = name }.Start();
+    private static void Start(string name, Action pump) =>
+        new Thread(() => pump(), maxStackSize: 256 * 1024) { IsBackground = true, Name = name }.Start();
 
-    private void Pump(Socket from, Socket to)
+    /// <summary>
+    /// One client's connection and its leg to the broker, relayed frame by frame. With long polling on, a fetch that
+    /// waits goes to the broker with no wait and its empty answer is held by <see cref="FetchLongPoll"/>; produce
+    /// acknowledgements tell it which topics got data. Every other frame passes as it came.
+    /// </summary>
+    /// <summary>A produce's topics, null when it was too large to read them all (then it counts for every topic).</summary>
+    private sealed record ProducedTopics(string[]? Topics);
+
+    private sealed class RelayedConnection(BrokerRelay relay, Socket client, Socket upstream) : IPolledConnection
     {
-        var buffer = new byte[64 * 1024];
-        try
+        private readonly Lock _clientWrites = new();
+        private readonly Lock _upstreamWrites = new();
+
+        /// <summary>Requests whose answers the relay reads: a produce's topics, or a long-polled fetch.</summary>
+        private readonly ConcurrentDictionary<int, object> _awaited = new();
+
+        private volatile bool _closed;
+
+        public bool Closed => _closed;
+
+        public void PumpRequests() => Pump(client, upstream, (reader, frame, rest) =>
         {
-            int read;
-            while ((read = from.Receive(buffer)) > 0)
+            NoteRequest(frame, whole: rest == 0);
+            return Forward(reader, upstream, frame.Span, rest);
+        });
+
+        public void PumpResponses() => Pump(upstream, client, (reader, frame, rest) =>
+        {
+            object? request = null;
+            if (!_awaited.IsEmpty)
             {
-                to.Send(buffer.AsSpan(0, read));
+                _awaited.TryRemove(KafkaWire.ResponseCorrelationId(frame.Span[4..]), out request);
+            }
+            if (request is PolledFetch fetch && rest == 0 && !KafkaWire.FetchResponseHasNews(frame.Span[4..], fetch.Version)
+                && Stopwatch.GetTimestamp() < fetch.Deadline)
+            {
+                fetch.EmptyAnswer = frame.ToArray();
+                relay._longPoll!.Hold(fetch);
+                return true;
+            }
+            var forwarded = Forward(reader, client, frame.Span, rest);
+            if (request is ProducedTopics produced)
+            {
+                relay._longPoll!.Produced(produced.Topics);
+            }
+            return forwarded;
+        });
+
+        /// <summary>Relays frames until either side closes; <paramref name="relayFrame"/> returns false when the rest of a frame could not be read.</summary>
+        private void Pump(Socket from, Socket to, Func<KafkaFrameReader, Memory<byte>, int, bool> relayFrame)
+        {
+            var reader = new KafkaFrameReader(from);
+            try
+            {
+                while (reader.TryRead(out var frame, out var rest) && relayFrame(reader, frame, rest))
+                {
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                relay._logger.LogWarning("Relay closed a connection that sent {Problem}", e.Message);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // A client went away or the broker is stopping: the pair is closed below.
+            }
+            // Either side closing ends the pair (the other direction's thread then ends on its closed socket).
+            _closed = true;
+            relay.Close(from);
+            relay.Close(to);
+        }
+
+        /// <summary>Notes the requests whose answers matter and rewrites a waiting fetch's wait to zero.</summary>
+        private void NoteRequest(Memory<byte> frame, bool whole)
+        {
+            var payload = frame.Span[4..];
+            if (relay._longPoll is not { } longPoll || !KafkaWire.TryReadRequestHeader(payload, out var header))
+            {
+                return;
+            }
+            if (whole && KafkaWire.TryReadFetchRequest(payload, header, out var fetch) && fetch.MaxWaitMs > 0)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(payload[fetch.MaxWaitOffset..], 0);
+                var deadline = Stopwatch.GetTimestamp() + fetch.MaxWaitMs * Stopwatch.Frequency / 1000;
+                _awaited[header.CorrelationId] = new PolledFetch(this, header.ApiVersion, frame.ToArray(), fetch.Topics, deadline)
+                {
+                    Produced = longPoll.Snapshot(fetch.Topics),
+                };
+            }
+            else if (KafkaWire.TryReadProduceRequest(payload, header, out var acks, out var topics) && acks != 0)
+            {
+                // The head of a large produce may end before its topic list: then it may wake any fetch.
+                _awaited[header.CorrelationId] = new ProducedTopics(topics);
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+
+        /// <summary>Writes a frame, streaming the rest of a large one; the pumps and the long poll's waker share each socket.</summary>
+        private bool Forward(KafkaFrameReader reader, Socket to, ReadOnlySpan<byte> head, int rest)
         {
-            // A client went away or the broker is stopping: the pair is closed below.
+            lock (to == client ? _clientWrites : _upstreamWrites)
+            {
+                to.Send(head);
+                return rest == 0 || reader.CopyRest(rest, chunk => to.Send(chunk));
+            }
         }
-        // Either side closing ends the pair (the other direction's thread then ends on its closed socket).
-        Close(from);
-        Close(to);
+
+        public void AskAgain(PolledFetch fetch)
+        {
+            _awaited[KafkaWire.ResponseCorrelationId(fetch.Request.AsSpan(8))] = fetch;
+            TrySend(upstream, fetch.Request);
+        }
+
+        public void Answer(PolledFetch fetch) => TrySend(client, fetch.EmptyAnswer);
+
+        private void TrySend(Socket to, byte[] frame)
+        {
+            try
+            {
+                Send(to, frame);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The connection is closing: its pumps close the pair.
+            }
+        }
+
+        /// <summary>Writes a whole frame; the pumps and the long poll's waker share each socket.</summary>
+        private void Send(Socket to, byte[] frame)
+        {
+            lock (to == client ? _clientWrites : _upstreamWrites)
+            {
+                to.Send(frame);
+            }
+        }
     }
 
     private void Close(Socket socket)
@@ -148,6 +280,7 @@ public sealed class BrokerRelay : IAsyncDisposable
             Close(socket);
         }
         await _accepting;
+        _longPoll?.Dispose();
         _stop.Dispose();
     }
 }

@@ -29,9 +29,14 @@ public sealed class DevKafkaBroker(IOptions<DevKafkaOptions> options, ILogger<De
             ?? throw new InvalidOperationException($"DevKafka:Host '{settings.Host}' has no IPv4 address");
         _kafka = EmbeddedKafka.Start(brokers: 1, settings.Partitions, [.. Topics.All]);
         var own = IPEndPoint.Parse(_kafka.BootstrapServers);
+        if (settings.LongPollFetches)
+        {
+            // Fetch v13 names topics by id, a Produce by name: the long poll matches them at v12.
+            _kafka.LimitApiVersions(KafkaWire.Fetch, 0, KafkaWire.NewestLongPolledFetch);
+        }
         try
         {
-            _relay = BrokerRelay.Start(new IPEndPoint(address, settings.Port), own, logger);
+            _relay = BrokerRelay.Start(new IPEndPoint(address, settings.Port), own, logger, settings.LongPollFetches);
         }
         catch (SocketException e)
         {
@@ -43,8 +48,8 @@ public sealed class DevKafkaBroker(IOptions<DevKafkaOptions> options, ILogger<De
         _kafka.Advertise(1, settings.Host, settings.Port);
         Started = true;
         logger.LogInformation(
-            "Development Kafka broker on {Bootstrap} (librdkafka mock cluster, in memory, relayed to {Own}); topics {Topics} with {Partitions} partitions each",
-            settings.BootstrapServers, _kafka.BootstrapServers, string.Join(", ", Topics.All), settings.Partitions);
+            "Development Kafka broker on {Bootstrap} (librdkafka mock cluster, in memory, relayed to {Own}{LongPoll}); topics {Topics} with {Partitions} partitions each",
+            settings.BootstrapServers, _kafka.BootstrapServers, settings.LongPollFetches ? ", fetches long-polled" : "", string.Join(", ", Topics.All), settings.Partitions);
         return Task.CompletedTask;
     }
 

@@ -22,6 +22,12 @@ public sealed class DevKafkaOptions
     /// <summary>What the broker deletes once it is read (<see cref="ConsumedLogTrimmer"/>): section <c>DevKafka:Trim</c>.</summary>
     public ConsumedTrimOptions Trim { get; set; } = new();
 
+    /// <summary>
+    /// Answer an empty fetch as soon as one of its topics gets data, as a real broker does, instead of when the
+    /// client's <c>fetch.wait.max.ms</c> is over (<see cref="FetchLongPoll"/>).
+    /// </summary>
+    public bool LongPollFetches { get; set; } = true;
+
     /// <summary>How long a stopping broker waits for its clients to close their connections.</summary>
     public TimeSpan ClientGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 

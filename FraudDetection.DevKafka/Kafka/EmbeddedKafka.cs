@@ -195,6 +195,24 @@ public sealed unsafe class EmbeddedKafka : IDisposable
         }
     }
 
+    /// <summary>
+    /// Limits the versions the brokers offer for <paramref name="apiKey"/> (clients then speak the newest both sides
+    /// know). <paramref name="maxVersion"/> must not exceed what the mock implements. Call it before any client connects.
+    /// </summary>
+    public void LimitApiVersions(short apiKey, short minVersion, short maxVersion)
+    {
+        var setApiVersion = (delegate* unmanaged[Cdecl]<nint, short, short, short, int>)LibrdkafkaNative.Export("rd_kafka_mock_set_apiversion");
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_cluster == 0, this);
+            var error = setApiVersion(_cluster, apiKey, minVersion, maxVersion);
+            if (error != 0)
+            {
+                throw new InvalidOperationException($"Limiting API {apiKey} to versions {minVersion}-{maxVersion} failed: {ErrorText(error)}");
+            }
+        }
+    }
+
     public override string ToString() => $"EmbeddedKafka({BootstrapServers})";
 
     private static void Destroy(nint client)

@@ -111,8 +111,8 @@ public sealed partial class GraphSinkService(
             // then pauses for this long (default 1 s) — longer than the queue takes to drain, so the sink stalled.
             FetchQueueBackoffMs = 20,
             // One fetch per broker is outstanding at a time; one holding only caught-up partitions blocked the others
-            // for the default 500 ms (and the embedded broker never cuts that wait short). It also sets how often an
-            // idle sink asks the development broker, so it is not shorter than the sink needs.
+            // for the default 500 ms (a bare mock cluster never cuts that wait short; Kafka and the development broker
+            // answer when data arrives). It also sets how often an idle sink asks, so it is not shorter than needed.
             FetchWaitMaxMs = 100,
         };
         foreach (var (key, value) in options.Consumer)

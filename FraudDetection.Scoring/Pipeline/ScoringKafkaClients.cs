@@ -21,10 +21,10 @@ public static class ScoringKafkaClients
             // (default 1 s, longer than the queue takes to drain here): the bench's raw Kafka limit read 200k msg/s
             // with it, 360k without.
             FetchQueueBackoffMs = 20,
-            // How long a fetch waits at the broker when nothing is there (the development broker waits it out even when
-            // something arrives): it bounds the added latency there, and sets how often an idle consumer asks. At 50 tx/s
-            // (system bench) 1 ms kept the broker at 53 % and Scoring at 19 % of a core, 10 ms at ~8 % and ~7 %, 50 ms at ~5 %
-            // and ~4 %; 25 ms raised the Scoring bench's p50 at 10,000 tx/s offered from 11–14 to 18–21 ms.
+            // How long a fetch waits at the broker when nothing is there. A bare librdkafka mock cluster (the tests, the
+            // Scoring bench) waits it out even when something arrives, so there it bounds the added latency: 25 ms raised
+            // the bench's p50 at 10,000 tx/s offered from 11–14 to 18–21 ms. Kafka and the development broker answer as
+            // soon as data arrives; the app host sets 100 ms (Scoring:Consumer:fetch.wait.max.ms).
             FetchWaitMaxMs = 10,
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 1_000,

@@ -67,6 +67,8 @@ public sealed class AppHostModelTests : IDisposable
             environment["OTEL_TRACES_SAMPLER_ARG"].Should().Be("0.25", $"{service} samples the share --trace-ratio gives");
             environment["OTEL_METRIC_EXPORT_INTERVAL"].Should().Be("5000", $"{service} exports metrics at the dashboard's refresh, not every second");
         }
+        (await Environment(builder, "scoring"))["Scoring__Consumer__fetch.wait.max.ms"].Should().Be("100",
+            "every broker the app host runs answers a fetch when data arrives, so Scoring need not ask every 10 ms");
         var producer = await Environment(builder, "producer");
         producer["Producer__File"].Should().Be(replay);
         producer["Producer__History"].Should().BeEmpty("a file of one's own has no bundled history ahead of it");

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using Confluent.Kafka;
+using FraudDetection.DevKafka.Hosting;
+using FraudDetection.DevKafka.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FraudDetection.Tests.DevKafka;
+
+/// <summary>The development broker's relay against real librdkafka clients: frames pass intact and fetches are long-polled.</summary>
+public class BrokerRelayTests
+{
+    private const string Watched = "relay-watched";
+    private const string Other = "relay-other";
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(200_000)] // a produce larger than the relay's buffer: its topics are not read, it wakes every fetch
+    public async Task A_consumer_that_waits_long_gets_a_record_as_soon_as_it_is_produced(int valueLength)
+    {
+        await using var broker = await RelayedBroker.StartAsync(longPoll: true);
+        using var consumer = broker.Consumer(fetchWaitMs: 30_000);
+        consumer.Assign(new TopicPartitionOffset(Watched, 0, Offset.Beginning));
+        consumer.Consume(TimeSpan.FromMilliseconds(200)).Should().BeNull("nothing is there yet");
+        await broker.UntilAsync(() => broker.Relay.LongPollCounts.Held >= 1, "the idle fetch's empty answer is held");
+
+        var sent = Stopwatch.StartNew();
+        using (var producer = broker.Producer())
+        {
+            await producer.ProduceAsync(new TopicPartition(Watched, 0), new Message<string, string> { Key = "k", Value = "now".PadRight(valueLength, '.') });
+        }
+        var record = consumer.Consume(TimeSpan.FromSeconds(20));
+
+        record.Should().NotBeNull("the held fetch is asked again when its topic gets data, not after its 30 s wait");
+        record!.Message.Value.Should().Be("now".PadRight(valueLength, '.'));
+        sent.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15));
+        broker.Relay.LongPollCounts.WokenByData.Should().BeGreaterThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public async Task An_idle_fetch_is_answered_at_its_wait_and_data_on_another_topic_does_not_wake_it()
+    {
+        await using var broker = await RelayedBroker.StartAsync(longPoll: true);
+        using var consumer = broker.Consumer(fetchWaitMs: 250);
+        consumer.Assign(new TopicPartitionOffset(Watched, 0, Offset.Beginning));
+        await broker.UntilAsync(() => broker.Relay.LongPollCounts.Held >= 1, "the idle fetch's empty answer is held");
+        var before = broker.Relay.LongPollCounts;
+
+        using var producer = broker.Producer();
+        var idle = Stopwatch.StartNew();
+        for (var i = 0; i < 40; i++)
+        {
+            consumer.Consume(TimeSpan.FromMilliseconds(50)).Should().BeNull();
+            await producer.ProduceAsync(new TopicPartition(Other, 0), new Message<string, string> { Key = "k", Value = $"other-{i}" });
+        }
+        var after = broker.Relay.LongPollCounts;
+        var seconds = idle.Elapsed.TotalSeconds;
+
+        (after.WokenByData - before.WokenByData).Should().Be(0, "only a produce to one of the fetch's own topics wakes it");
+        var answered = after.AnsweredAtDeadline - before.AnsweredAtDeadline;
+        answered.Should().BeGreaterThanOrEqualTo((long)(seconds * 1000 / 250) - 3, "each empty answer goes back when the 250 ms wait is over");
+        answered.Should().BeLessThanOrEqualTo((long)(seconds * 1000 / 250) + 3, "and not sooner: the consumer does not ask in a busy loop");
+
+        await producer.ProduceAsync(new TopicPartition(Watched, 0), new Message<string, string> { Key = "k", Value = "mine" });
+        consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value.Should().Be("mine");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Every_record_passes_intact_in_order_large_batches_included(bool longPoll)
+    {
+        await using var broker = await RelayedBroker.StartAsync(longPoll);
+        const int perPartition = 3_000;
+        var payload = new string('x', 700); // ~2 MB a partition: batches of up to 1 MB, frames larger than the relay's buffer
+        using (var producer = broker.Producer(lingerMs: 50))
+        {
+            for (var i = 0; i < perPartition; i++)
+            {
+                for (var p = 0; p < 2; p++)
+                {
+                    producer.Produce(new TopicPartition(Watched, p), new Message<string, string> { Key = $"{p}", Value = $"{i}:{payload}" });
+                }
+            }
+            producer.Flush(TimeSpan.FromSeconds(30)).Should().Be(0);
+        }
+        using var consumer = broker.Consumer(fetchWaitMs: 500);
+        consumer.Assign([new TopicPartitionOffset(Watched, 0, Offset.Beginning), new TopicPartitionOffset(Watched, 1, Offset.Beginning)]);
+
+        var next = new int[2];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (next.Sum() < 2 * perPartition && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is { } record)
+            {
+                var partition = record.Partition.Value;
+                record.Message.Value.Should().Be($"{next[partition]}:{payload}");
+                next[partition]++;
+            }
+        }
+        next.Should().Equal(perPartition, perPartition);
+    }
+
+    [Fact]
+    public void A_frame_this_reader_does_not_follow_counts_as_news_and_a_short_header_is_refused()
+    {
+        KafkaWire.FetchResponseHasNews([0, 0, 0, 1, 0, 0], version: 12).Should().BeTrue("a fetch answer that cannot be read goes to the client at once");
+        KafkaWire.TryReadRequestHeader([0, 1, 0], out _).Should().BeFalse();
+    }
+
+    /// <summary>A mock cluster behind a relay on an ephemeral port, as <see cref="DevKafkaBroker"/> sets it up.</summary>
+    private sealed class RelayedBroker : IAsyncDisposable
+    {
+        private readonly EmbeddedKafka _kafka;
+
+        private RelayedBroker(EmbeddedKafka kafka, BrokerRelay relay)
+        {
+            _kafka = kafka;
+            Relay = relay;
+        }
+
+        public BrokerRelay Relay { get; }
+
+        private string Bootstrap => $"127.0.0.1:{Relay.LocalEndPoint.Port}";
+
+        public static Task<RelayedBroker> StartAsync(bool longPoll)
+        {
+            var kafka = EmbeddedKafka.Start(brokers: 1, partitions: 2, Watched, Other);
+            if (longPoll)
+            {
+                kafka.LimitApiVersions(KafkaWire.Fetch, 0, KafkaWire.NewestLongPolledFetch);
+            }
+            var relay = BrokerRelay.Start(new IPEndPoint(IPAddress.Loopback, 0), IPEndPoint.Parse(kafka.BootstrapServers), NullLogger.Instance, longPoll);
+            kafka.Advertise(1, "127.0.0.1", relay.LocalEndPoint.Port);
+            return Task.FromResult(new RelayedBroker(kafka, relay));
+        }
+
+        public IConsumer<string, string> Consumer(int fetchWaitMs) => new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = Bootstrap,
+            GroupId = "relay-test",
+            EnableAutoCommit = false,
+            FetchWaitMaxMs = fetchWaitMs,
+        }).Build();
+
+        public IProducer<string, string> Producer(int lingerMs = 0) =>
+            new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = Bootstrap, LingerMs = lingerMs }).Build();
+
+        public async Task UntilAsync(Func<bool> condition, string because)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (!condition())
+            {
+                DateTime.UtcNow.Should().BeBefore(deadline, because);
+                await Task.Delay(20);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Relay.DisposeAsync();
+            _kafka.Dispose();
+        }
+    }
+}
