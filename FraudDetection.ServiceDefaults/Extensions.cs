@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -20,8 +22,23 @@ public static class Extensions
     /// <summary>Meter and ActivitySource name prefix every FraudDetection service uses.</summary>
     public const string TelemetryPrefix = "FraudDetection.";
 
+    /// <summary>
+    /// Log levels every service starts from, below its own settings (any <c>Logging:LogLevel:*</c> key overrides them):
+    /// a request served or sent, and each resilience attempt, only when it goes wrong. At Information they were most
+    /// of every service's log (health checks, scrapes, the web's counters: ~30 lines a second), each line written,
+    /// read by the app host and sent to the dashboard.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> QuietFrameworkLogLevels = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+    };
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // First source, so every other one (appsettings, environment, command line) overrides it.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietFrameworkLogLevels });
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddDefaultOpenApi();
