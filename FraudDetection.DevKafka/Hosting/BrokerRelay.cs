@@ -132,6 +132,14 @@ public sealed class BrokerRelay : IAsyncDisposable
         private readonly Lock _clientWrites = new();
         private readonly Lock _upstreamWrites = new();
 
+        /// <summary>
+        /// Answers go to the client in the order of its requests, as Kafka promises (Java clients check it): while a
+        /// fetch's empty answer is held, the answers that come after it wait behind it, as they did in the mock itself.
+        /// </summary>
+        private readonly Lock _order = new();
+        private readonly Queue<byte[]> _waiting = new();
+        private PolledFetch? _holding;
+
         /// <summary>Requests whose answers the relay reads: a produce's topics, or a long-polled fetch.</summary>
         private readonly ConcurrentDictionary<int, object> _awaited = new();
 
@@ -152,20 +160,69 @@ public sealed class BrokerRelay : IAsyncDisposable
             {
                 _awaited.TryRemove(KafkaWire.ResponseCorrelationId(frame.Span[4..]), out request);
             }
+            var forwarded = true;
             if (request is PolledFetch fetch && rest == 0 && !KafkaWire.FetchResponseHasNews(frame.Span[4..], fetch.Version)
                 && Stopwatch.GetTimestamp() < fetch.Deadline)
             {
-                fetch.EmptyAnswer = frame.ToArray();
-                relay._longPoll!.Hold(fetch);
-                return true;
+                lock (_order)
+                {
+                    // One held answer at a time (librdkafka has one fetch out per connection); another goes on as it is.
+                    if (_holding is null || _holding == fetch)
+                    {
+                        fetch.EmptyAnswer = frame.ToArray();
+                        _holding = fetch;
+                        relay._longPoll!.Hold(fetch);
+                        return true;
+                    }
+                }
             }
-            var forwarded = Forward(reader, client, frame.Span, rest);
+            lock (_order)
+            {
+                if (_holding is null)
+                {
+                    forwarded = Forward(reader, client, frame.Span, rest);
+                }
+                else if (request == _holding)
+                {
+                    // The held fetch, asked again, has news (or its wait is over): it goes first, then what waited behind it.
+                    forwarded = Forward(reader, client, frame.Span, rest);
+                    ReleaseWaiting();
+                }
+                else
+                {
+                    forwarded = Copy(reader, frame, rest, out var whole);
+                    _waiting.Enqueue(whole);
+                }
+            }
             if (request is ProducedTopics produced)
             {
                 relay._longPoll!.Produced(produced.Topics);
             }
             return forwarded;
         });
+
+        /// <summary>Sends the answers that came behind a held fetch, in order (caller holds <see cref="_order"/>).</summary>
+        private void ReleaseWaiting()
+        {
+            _holding = null;
+            while (_waiting.TryDequeue(out var answer))
+            {
+                Send(client, answer);
+            }
+        }
+
+        /// <summary>A whole frame, the rest of a large one read in; false when the socket closed first.</summary>
+        private static bool Copy(KafkaFrameReader reader, Memory<byte> head, int rest, out byte[] whole)
+        {
+            var copy = whole = new byte[head.Length + rest];
+            head.Span.CopyTo(copy);
+            var at = head.Length;
+            return reader.CopyRest(rest, chunk =>
+            {
+                chunk.CopyTo(copy.AsSpan(at));
+                at += chunk.Length;
+            });
+        }
 
         /// <summary>Relays frames until either side closes; <paramref name="relayFrame"/> returns false when the rest of a frame could not be read.</summary>
         private void Pump(Socket from, Socket to, Func<KafkaFrameReader, Memory<byte>, int, bool> relayFrame)
@@ -231,7 +288,25 @@ public sealed class BrokerRelay : IAsyncDisposable
             TrySend(upstream, fetch.Request);
         }
 
-        public void Answer(PolledFetch fetch) => TrySend(client, fetch.EmptyAnswer);
+        public void Answer(PolledFetch fetch)
+        {
+            lock (_order)
+            {
+                if (_holding != fetch)
+                {
+                    return;
+                }
+                try
+                {
+                    Send(client, fetch.EmptyAnswer);
+                    ReleaseWaiting();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    // The connection is closing: its pumps close the pair.
+                }
+            }
+        }
 
         private void TrySend(Socket to, byte[] frame)
         {

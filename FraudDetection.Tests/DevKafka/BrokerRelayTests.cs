@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using Confluent.Kafka;
 using FraudDetection.DevKafka.Hosting;
 using FraudDetection.DevKafka.Kafka;
@@ -99,6 +100,67 @@ public class BrokerRelayTests
             }
         }
         next.Should().Equal(perPartition, perPartition);
+    }
+
+    [Fact]
+    public async Task Answers_go_back_in_the_order_of_the_requests_while_a_fetch_is_held()
+    {
+        await using var broker = await RelayedBroker.StartAsync(longPoll: true);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, broker.Relay.LocalEndPoint.Port);
+
+        // A fetch of an empty partition (held for up to 1.5 s), then ApiVersions on the same connection.
+        await socket.SendAsync(Frame(apiKey: 1, version: 4, correlationId: 1, body =>
+        {
+            body.Int32(-1).Int32(1_500).Int32(1).Int32(1 << 20).Int8(0); // replica, max wait, min and max bytes, isolation
+            body.Int32(1).String(Watched).Int32(1).Int32(0).Int64(0).Int32(1 << 20); // one topic, partition 0 from offset 0
+        }));
+        await socket.SendAsync(Frame(apiKey: 18, version: 0, correlationId: 2, _ => { }));
+
+        (await ReadCorrelationIdAsync(socket)).Should().Be(1, "Kafka answers a connection's requests in order, and Java clients check it");
+        (await ReadCorrelationIdAsync(socket)).Should().Be(2);
+        broker.Relay.LongPollCounts.Held.Should().BeGreaterThanOrEqualTo(1, "the fetch's empty answer was held while ApiVersions was answered");
+    }
+
+    /// <summary>A request frame: size, API key, version, correlation id, client id, body.</summary>
+    private static byte[] Frame(short apiKey, short version, int correlationId, Action<BigEndian> body)
+    {
+        var payload = new BigEndian().Int16(apiKey).Int16(version).Int32(correlationId).String("t");
+        body(payload);
+        return [.. new BigEndian().Int32(payload.Bytes.Count).Bytes, .. payload.Bytes];
+    }
+
+    private static async Task<int> ReadCorrelationIdAsync(Socket socket)
+    {
+        var size = new byte[4];
+        await socket.ReceiveAsync(size.AsMemory(), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var payload = new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(size)];
+        for (var read = 0; read < payload.Length;)
+        {
+            read += await socket.ReceiveAsync(payload.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(payload);
+    }
+
+    private sealed class BigEndian
+    {
+        public List<byte> Bytes { get; } = [];
+
+        public BigEndian Int8(sbyte value) => Add([(byte)value]);
+
+        public BigEndian Int16(short value) => Add([(byte)(value >> 8), (byte)value]);
+
+        public BigEndian Int32(int value) => Add([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+
+        public BigEndian Int64(long value) => Int32((int)(value >> 32)).Int32((int)value);
+
+        public BigEndian String(string value) => Int16((short)value.Length).Add(System.Text.Encoding.UTF8.GetBytes(value));
+
+        private BigEndian Add(byte[] bytes)
+        {
+            Bytes.AddRange(bytes);
+            return this;
+        }
     }
 
     [Fact]
