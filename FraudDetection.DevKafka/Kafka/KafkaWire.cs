@@ -20,7 +20,7 @@ public static class KafkaWire
     /// <summary>The oldest Fetch version the relay reads (v4 added the fields every later version has).</summary>
     public const short OldestLongPolledFetch = 4;
 
-    /// <summary>A request's header; <see cref="BodyOffset"/> is where its body starts within the frame's payload.</summary>
+    /// <summary>A request's header; <see cref="BodyOffset"/> is where its body starts within the frame's payload (Produce and Fetch only: other flexible requests' header tags are not skipped).</summary>
     public readonly record struct RequestHeader(short ApiKey, short ApiVersion, int CorrelationId, int BodyOffset);
 
     /// <summary>A Fetch request: where its wait is (payload offset, big-endian int32), the wait, and the topics it reads.</summary>
