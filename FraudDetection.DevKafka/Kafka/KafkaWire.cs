@@ -42,7 +42,7 @@ public static class KafkaWire
             var apiKey = reader.Int16();
             var version = reader.Int16();
             var correlationId = reader.Int32();
-            reader.NullableString(flexible: false); // client id: a classic string even in flexible headers
+            reader.SkipString(flexible: false); // client id: a classic string even in flexible headers
             if (IsFlexible(apiKey, version))
             {
                 reader.SkipTags();
@@ -122,7 +122,7 @@ public static class KafkaWire
         var reader = new Reader(payload, header.BodyOffset);
         try
         {
-            reader.NullableString(flexible); // transactional id
+            reader.SkipString(flexible); // transactional id
             acks = reader.Int16();
         }
         catch (FormatException)
@@ -188,7 +188,7 @@ public static class KafkaWire
             var topics = reader.ArrayCount(flexible);
             for (var t = 0; t < topics; t++)
             {
-                reader.NullableString(flexible);
+                reader.SkipString(flexible); // topic
                 var partitions = reader.ArrayCount(flexible);
                 for (var p = 0; p < partitions; p++)
                 {
@@ -285,6 +285,16 @@ public static class KafkaWire
                 throw new FormatException("array longer than the frame");
             }
             return count;
+        }
+
+        /// <summary>Skips a (nullable) string without decoding it: the header's client id is read on every request.</summary>
+        public void SkipString(bool flexible)
+        {
+            var length = flexible ? (int)UnsignedVarInt() - 1 : Int16();
+            if (length > 0)
+            {
+                Skip(length);
+            }
         }
 
         public string? NullableString(bool flexible)
