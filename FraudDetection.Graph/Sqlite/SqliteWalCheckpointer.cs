@@ -9,8 +9,6 @@ namespace FraudDetection.Graph.Sqlite;
 /// PASSIVE — they never block the writer or the API's readers. The WAL only restarts from its beginning when a
 /// write begins with every frame copied back, which a checkpointer running beside a busy writer never sees; so once
 /// the WAL passes the catch-up length the writer copies the (small) rest itself before its next batch.
-/// A checkpoint waits for <see cref="CommitsPerCheckpoint"/> commits or <see cref="MaxCheckpointDelay"/> after the
-/// first: a trickle of small batches (50 tx/s) checkpointed after every commit, a wake-up and a write each.
 /// </summary>
 internal sealed class SqliteWalCheckpointer : IDisposable
 {
@@ -25,15 +23,8 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     /// <summary>Commits after which the writer measures (and catches up) itself when the checkpointer has not reported.</summary>
     private const int MaxUnmeasuredCommits = 16;
 
-    /// <summary>Commits a checkpoint waits for (half of <see cref="MaxUnmeasuredCommits"/>, so a checkpointer that keeps up reports first).</summary>
-    public const int CommitsPerCheckpoint = MaxUnmeasuredCommits / 2;
-
-    /// <summary>The longest a commit waits for its checkpoint when fewer than <see cref="CommitsPerCheckpoint"/> follow it.</summary>
-    public static readonly TimeSpan MaxCheckpointDelay = TimeSpan.FromSeconds(1);
-
     private volatile int _walPages;
     private int _commitsSinceMeasured; // a checkpointer starved of CPU must not leave the WAL to grow unseen
-    private long _checkpoints;
     // One checkpoint at a time: the writer's catch-up must run whole (not BUSY beside ours) for the WAL to restart.
     private readonly Lock _checkpointing = new();
 
@@ -45,17 +36,10 @@ internal sealed class SqliteWalCheckpointer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Checkpoints the checkpointer's thread has run.</summary>
-    public long Checkpoints => Interlocked.Read(ref _checkpoints);
-
-    /// <summary>
-    /// After each committed batch: starts the checkpointer's wait (first commit) or ends it (enough commits); before the
-    /// next batch, the writer catches up if the WAL is long.
-    /// </summary>
+    /// <summary>After each committed batch: wakes the checkpointer; before the next one, the writer catches up if the WAL is long.</summary>
     public void Committed(SqliteConnection writer)
     {
-        var unmeasured = Interlocked.Increment(ref _commitsSinceMeasured);
-        if (_walPages >= _writerCatchUpPages || unmeasured >= MaxUnmeasuredCommits)
+        if (_walPages >= _writerCatchUpPages || Interlocked.Increment(ref _commitsSinceMeasured) >= MaxUnmeasuredCommits)
         {
             lock (_checkpointing)
             {
@@ -65,7 +49,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 Volatile.Write(ref _commitsSinceMeasured, 0);
             }
         }
-        else if ((unmeasured is 1 or >= CommitsPerCheckpoint) && _signal.CurrentCount == 0)
+        if (_signal.CurrentCount == 0)
         {
             try
             {
@@ -93,11 +77,6 @@ internal sealed class SqliteWalCheckpointer : IDisposable
             while (!_stop.IsCancellationRequested)
             {
                 _signal.Wait(_stop.Token);
-                if (Volatile.Read(ref _commitsSinceMeasured) < CommitsPerCheckpoint)
-                {
-                    _signal.Wait(MaxCheckpointDelay, _stop.Token);
-                }
-                Interlocked.Increment(ref _checkpoints);
                 lock (_checkpointing)
                 {
                     var rc = raw.sqlite3_wal_checkpoint_v2(connection.Handle!, null, raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out _);

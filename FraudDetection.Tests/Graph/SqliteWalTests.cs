@@ -74,56 +74,6 @@ public class SqliteWalTests
         }
     }
 
-    [Fact]
-    public async Task A_trickle_of_commits_is_checkpointed_once_per_several_and_a_lone_one_within_the_delay()
-    {
-        var directory = Directory.CreateTempSubdirectory("graph-trickle-");
-        var connectionString = $"Data Source={Path.Combine(directory.FullName, "graph.db")};Pooling=False";
-        try
-        {
-            await using var writer = new SqliteConnection(connectionString);
-            await writer.OpenAsync();
-            await using (var setup = writer.CreateCommand())
-            {
-                setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t(x INTEGER)";
-                await setup.ExecuteNonQueryAsync();
-            }
-            using var checkpointer = new SqliteWalCheckpointer(connectionString, SqliteWalCheckpointer.DefaultWriterCatchUpPages);
-
-            // 32 small commits 10 ms apart, as a slow stream makes them (each one signalled the checkpointer before).
-            for (var i = 0; i < 32; i++)
-            {
-                await using var insert = writer.CreateCommand();
-                insert.CommandText = $"INSERT INTO t VALUES ({i})";
-                await insert.ExecuteNonQueryAsync();
-                checkpointer.Committed(writer);
-                await Task.Delay(10);
-            }
-            await Until(() => checkpointer.Checkpoints >= 32 / SqliteWalCheckpointer.CommitsPerCheckpoint - 1);
-            checkpointer.Checkpoints.Should().BeLessThanOrEqualTo(32 / SqliteWalCheckpointer.CommitsPerCheckpoint + 2, "a checkpoint waits for several commits");
-
-            // One more commit, then nothing: it is checkpointed anyway, within the delay.
-            var before = checkpointer.Checkpoints;
-            checkpointer.Committed(writer);
-            await Until(() => checkpointer.Checkpoints > before);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            directory.Delete(recursive: true);
-        }
-
-        static async Task Until(Func<bool> condition)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (!condition())
-            {
-                DateTime.UtcNow.Should().BeBefore(deadline);
-                await Task.Delay(20);
-            }
-        }
-    }
-
     private static async Task<(long Wal, long Database)> WriteAsync(string file, IReadOnlyList<GraphEdge> edges, int checkpointPages)
     {
         await using var store = new SqliteGraphStore(file, checkpointPages);
