@@ -21,6 +21,10 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
     private readonly Dictionary<int, Queue<Parked>> parked = [];
     private readonly Stack<float[]> rows = new(); // row buffers of released transactions, reused
     private readonly HashSet<int> paused = [];
+    private readonly Dictionary<int, long> resumedAt = []; // partition → Stopwatch timestamp of its last resume
+    private readonly Queue<(int Day, long At)> newestSeen = new(); // newer days seen, not yet IdleAfterMs old
+    private int lastSeenNewest = MerchantDays.None;
+    private int settledNewest = MerchantDays.None; // the newest day some partition has been in for IdleAfterMs
     private int sourceCount;
     private int stagePartitions;
     private int releaseCursor;
@@ -126,6 +130,7 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
                 if (paused.Remove(partition) && consumer is not null)
                 {
                     consumer.Resume([new TopicPartition(TopicOf(consumer), partition)]);
+                    resumedAt[partition] = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
             }
         }
@@ -146,14 +151,18 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
                 }
             }
             paused.Remove(partition);
+            resumedAt.Remove(partition);
         }
     }
 
     /// <summary>
     /// Partitions caught up and quiet for <see cref="MerchantOptions.IdleAfterMs"/> stop holding the table back: with
-    /// nothing open they say so; with a day open they close it once another partition is past it.
+    /// nothing open they say so; with a day open they close it once another partition has been past it for
+    /// <see cref="MerchantOptions.IdleAfterMs"/> too. A newer day seen just now proves little about a quiet partition:
+    /// its own rows of the older day may be a produce request or a fetch behind, and closing the day early would count
+    /// them in the next one. A partition resumed after a pause is quiet only from its resume (its watermark is stale).
     /// </summary>
-    public void DeclareIdle(IEnumerable<(PartitionState State, long Lag, long QuietMs)> partitions)
+    public void DeclareIdle(IEnumerable<(PartitionState State, long Lag, long QuietMs)> partitions, long now)
     {
         var list = partitions.ToList();
         var newest = table.History.NewestOpenDay;
@@ -161,11 +170,23 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         {
             if (state.Features.MerchantPartials is { OpenDay: var open } && open > newest) newest = open;
         }
+        var settle = System.Diagnostics.Stopwatch.Frequency * options.IdleAfterMs / 1000;
+        if (newest > lastSeenNewest)
+        {
+            lastSeenNewest = newest;
+            newestSeen.Enqueue((newest, now));
+        }
+        while (newestSeen.TryPeek(out var seen) && now - seen.At >= settle)
+        {
+            settledNewest = seen.Day;
+            newestSeen.Dequeue();
+        }
         foreach (var (state, lag, quietMs) in list)
         {
-            if (lag == 0 && quietMs >= options.IdleAfterMs && !IsParked(state.Partition))
+            var resumedRecently = resumedAt.TryGetValue(state.Partition, out var resumed) && now - resumed < settle;
+            if (lag == 0 && quietMs >= options.IdleAfterMs && !IsParked(state.Partition) && !resumedRecently)
             {
-                state.Features.MerchantPartials?.DeclareIdle(newest);
+                state.Features.MerchantPartials?.DeclareIdle(settledNewest);
             }
         }
     }

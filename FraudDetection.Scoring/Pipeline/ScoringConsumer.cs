@@ -419,7 +419,7 @@ public sealed class ScoringConsumer : IDisposable
                 var watermarks = consumer.GetWatermarkOffsets(new TopicPartition(topic, state.Partition));
                 var lag = watermarks.High == Offset.Unset ? 0 : Math.Max(0, watermarks.High.Value - Math.Max(0, state.NextOffset));
                 return (state, lag, (long)Stopwatch.GetElapsedTime(state.LastMessageAt, now).TotalMilliseconds);
-            }));
+            }), now);
             stats.Merchant = merchants.Progress(partitions.All);
         }
         if (MerchantNews())

@@ -88,6 +88,46 @@ public sealed class MerchantStageTests
     }
 
     [Fact]
+    public async Task A_quiet_partition_keeps_its_day_open_while_another_partitions_newer_day_may_still_be_ahead_of_its_own_data()
+    {
+        // Two partitions, cards split between them; the first part ends an hour before midnight.
+        var transactions = Days().Take(9_000).ToList();
+        static int PartitionOf(Transaction t) => (int)(t.CcNum % 2);
+        using var harness = new ScoringHarness(partitions: 2, merchants: true);
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelM);
+        var expected = TestTransactions.Offline(transactions, models.Current!);
+        var store = harness.Store("cp");
+        harness.StartMerchantTableReader(store, "scoring");
+        harness.StartMerchantStage(harness.Store("stage"));
+        var options = ScoringHarness.MerchantOptions();
+        options.IdleAfterMs = 2_000;
+        var (_, stats) = harness.Start(ScoringHarness.Options("scoring"), models, store, options);
+        foreach (var partition in new[] { 0, 1 })
+        {
+            harness.ProduceTo(partition, transactions.Take(6_000).Where(t => PartitionOf(t) == partition));
+        }
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == 6_000, "the first part scored", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromMilliseconds(options.IdleAfterMs + 500)); // both partitions quiet past the idle time
+
+        // Partition 1's rest (last hour of the day, then the next day) lands a second before partition 0's: as when a
+        // producer's per-partition requests reach the broker out of step, or a fetch brings one partition before another.
+        var rest = transactions.Skip(6_000).ToList();
+        rest.Where(t => PartitionOf(t) == 0).Should().Contain(t => MerchantDays.Of(t.TransDateTransTime) == MerchantDays.Of(transactions[5_999].TransDateTransTime),
+            "partition 0 has rows of the first part's last day still to come");
+        harness.ProduceTo(1, rest.Where(t => PartitionOf(t) == 1));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        harness.ProduceTo(0, rest.Where(t => PartitionOf(t) == 0));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == transactions.Count, "all scored", TimeSpan.FromSeconds(60));
+
+        await Task.Delay(TimeSpan.FromMilliseconds(1_500)); // the stats' merchant progress is refreshed once a second
+        stats.Merchant!.Partitions.Sum(p => p.LateTransactions).Should().Be(0, "no partition closed a day it still had rows of");
+        var scored = harness.ReadScored(s => s.Count >= transactions.Count);
+        var mismatched = scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).ToList();
+        mismatched.Should().BeEmpty("the stream scores as the backtest does ({0} of {1} differ, on days {2})",
+            mismatched.Count, scored.Count, string.Join(", ", mismatched.Select(m => MerchantDays.Format(MerchantDays.Of(m.Transaction.TransDateTransTime))).Distinct()));
+    }
+
+    [Fact]
     public async Task After_the_broker_loses_every_topic_the_stage_and_table_carry_on_from_their_checkpoints()
     {
         var transactions = Days().Take(9_000).ToList();

@@ -116,11 +116,12 @@ public sealed class ScoringHarness : IDisposable
         return store;
     }
 
-    public (ScoringConsumer Consumer, ScoringStats Stats) Start(ScoringOptions options, IModelSource models, ICheckpointStore store)
+    public (ScoringConsumer Consumer, ScoringStats Stats) Start(ScoringOptions options, IModelSource models, ICheckpointStore store,
+        MerchantOptions? merchantOptions = null)
     {
         var stats = new ScoringStats();
         var consumer = new ScoringConsumer(Kafka.BootstrapServers, options, Pipeline, models, store, new ScoringTelemetry(), stats, NullLogger.Instance,
-            merchantOptions: MerchantOptions());
+            merchantOptions: merchantOptions ?? MerchantOptions());
         var stop = new CancellationTokenSource();
         running.Add((consumer, consumer.RunAsync(stop.Token), stop));
         return (consumer, stats);
@@ -159,6 +160,20 @@ public sealed class ScoringHarness : IDisposable
         foreach (var t in transactions)
         {
             ProduceRaw(Encoding.UTF8.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)), JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction));
+        }
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Produces <paramref name="transactions"/> to <paramref name="partition"/> (keyed by card as usual) and waits for them.</summary>
+    public void ProduceTo(int partition, IEnumerable<Transaction> transactions)
+    {
+        foreach (var t in transactions)
+        {
+            producer.Produce(new TopicPartition(Topics.Transactions, partition), new Message<byte[], byte[]>
+            {
+                Key = Encoding.UTF8.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)),
+                Value = JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction),
+            });
         }
         producer.Flush(TimeSpan.FromSeconds(30));
     }
