@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -9,6 +10,9 @@ namespace FraudDetection.Graph.Sqlite;
 /// PASSIVE — they never block the writer or the API's readers. The WAL only restarts from its beginning when a
 /// write begins with every frame copied back, which a checkpointer running beside a busy writer never sees; so once
 /// the WAL passes the catch-up length the writer copies the (small) rest itself before its next batch.
+/// A trickle of commits (each more than <see cref="TrickleGap"/> after the one before, as at 50 tx/s) is checkpointed
+/// at most once per <see cref="TrickleInterval"/>: a checkpoint after each was a wake-up and a write ten times a second.
+/// Back-to-back commits are checkpointed after each, as before, so a burst's WAL is measured as often.
 /// </summary>
 internal sealed class SqliteWalCheckpointer : IDisposable
 {
@@ -23,7 +27,16 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     /// <summary>Commits after which the writer measures (and catches up) itself when the checkpointer has not reported.</summary>
     private const int MaxUnmeasuredCommits = 16;
 
+    /// <summary>Commits further apart than this are a trickle.</summary>
+    public static readonly TimeSpan TrickleGap = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The least time between two checkpoints of a trickle.</summary>
+    public static readonly TimeSpan TrickleInterval = TimeSpan.FromSeconds(1);
+
     private volatile int _walPages;
+    private volatile bool _trickle;
+    private long _lastCommitAt;
+    private long _checkpoints;
     private int _commitsSinceMeasured; // a checkpointer starved of CPU must not leave the WAL to grow unseen
     // One checkpoint at a time: the writer's catch-up must run whole (not BUSY beside ours) for the WAL to restart.
     private readonly Lock _checkpointing = new();
@@ -36,9 +49,14 @@ internal sealed class SqliteWalCheckpointer : IDisposable
         _thread.Start();
     }
 
+    /// <summary>Checkpoints the checkpointer's thread has run.</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
     /// <summary>After each committed batch: wakes the checkpointer; before the next one, the writer catches up if the WAL is long.</summary>
     public void Committed(SqliteConnection writer)
     {
+        var now = Stopwatch.GetTimestamp();
+        _trickle = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastCommitAt, now), now) > TrickleGap;
         if (_walPages >= _writerCatchUpPages || Interlocked.Increment(ref _commitsSinceMeasured) >= MaxUnmeasuredCommits)
         {
             lock (_checkpointing)
@@ -74,9 +92,17 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 mode.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;";
                 mode.ExecuteNonQuery();
             }
+            var lastCheckpointAt = 0L;
             while (!_stop.IsCancellationRequested)
             {
                 _signal.Wait(_stop.Token);
+                var wait = TrickleInterval - Stopwatch.GetElapsedTime(lastCheckpointAt);
+                if (_trickle && lastCheckpointAt != 0 && wait > TimeSpan.Zero && _stop.Token.WaitHandle.WaitOne(wait))
+                {
+                    break;
+                }
+                lastCheckpointAt = Stopwatch.GetTimestamp();
+                Interlocked.Increment(ref _checkpoints);
                 lock (_checkpointing)
                 {
                     var rc = raw.sqlite3_wal_checkpoint_v2(connection.Handle!, null, raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out _);

@@ -74,6 +74,65 @@ public class SqliteWalTests
         }
     }
 
+    [Fact]
+    public async Task A_trickle_of_commits_is_checkpointed_about_once_a_second_and_a_lone_one_still_is()
+    {
+        var directory = Directory.CreateTempSubdirectory("graph-trickle-");
+        var connectionString = $"Data Source={Path.Combine(directory.FullName, "graph.db")};Pooling=False";
+        try
+        {
+            await using var writer = new SqliteConnection(connectionString);
+            await writer.OpenAsync();
+            await using (var setup = writer.CreateCommand())
+            {
+                setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t(x INTEGER)";
+                await setup.ExecuteNonQueryAsync();
+            }
+            using var checkpointer = new SqliteWalCheckpointer(connectionString, SqliteWalCheckpointer.DefaultWriterCatchUpPages);
+
+            // 20 small commits 100 ms apart, as the sink makes them at 50 tx/s (each one checkpointed before: 20).
+            var started = DateTime.UtcNow;
+            for (var i = 0; i < 20; i++)
+            {
+                await Insert(writer, i);
+                checkpointer.Committed(writer);
+                await Task.Delay(100);
+            }
+            var seconds = (DateTime.UtcNow - started).TotalSeconds;
+            checkpointer.Checkpoints.Should().BeInRange(1, (long)Math.Ceiling(seconds / SqliteWalCheckpointer.TrickleInterval.TotalSeconds) + 1,
+                "a trickle is checkpointed at most once per interval");
+
+            // One more commit, then nothing: it is checkpointed anyway, within the interval.
+            await Task.Delay(SqliteWalCheckpointer.TrickleInterval);
+            var before = checkpointer.Checkpoints;
+            await Insert(writer, 20);
+            checkpointer.Committed(writer);
+            await Until(() => checkpointer.Checkpoints > before);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+
+        static async Task Insert(SqliteConnection writer, int value)
+        {
+            await using var insert = writer.CreateCommand();
+            insert.CommandText = $"INSERT INTO t VALUES ({value})";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        static async Task Until(Func<bool> condition)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!condition())
+            {
+                DateTime.UtcNow.Should().BeBefore(deadline);
+                await Task.Delay(20);
+            }
+        }
+    }
+
     private static async Task<(long Wal, long Database)> WriteAsync(string file, IReadOnlyList<GraphEdge> edges, int checkpointPages)
     {
         await using var store = new SqliteGraphStore(file, checkpointPages);
