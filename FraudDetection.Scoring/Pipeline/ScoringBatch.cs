@@ -20,6 +20,8 @@ internal sealed class ScoringBatch
     public IScoringModel? Model;
     public double Threshold;
     public double InferenceMs;
+    /// <summary>Whether <see cref="Probabilities"/> are filled (by the consume loop, or else by the emitter).</summary>
+    public bool Predicted;
     public List<PartitionCheckpoint>? Checkpoint;
     public TaskCompletionSource? CheckpointDone;
     public readonly List<(ConsumeResult<byte[], byte[]> Message, Rejection Rejection)> Rejected = [];
@@ -41,8 +43,23 @@ internal sealed class ScoringBatch
         }
     }
 
+    /// <summary>Runs the model on the batch's rows (once, on whichever thread gets there).</summary>
+    public void Predict(int featureCount, Telemetry.ScoringTelemetry telemetry)
+    {
+        if (Predicted || Count == 0)
+        {
+            return;
+        }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Model!.Predict(Features.AsSpan(0, Count * featureCount), Count, Probabilities.AsSpan(0, Count));
+        InferenceMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        telemetry.Inference.Record(InferenceMs);
+        Predicted = true;
+    }
+
     public void Reset()
     {
+        Predicted = false;
         Array.Clear(Rows, 0, Count);
         Count = 0;
         Model = null;

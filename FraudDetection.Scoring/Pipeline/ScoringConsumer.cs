@@ -288,13 +288,12 @@ public sealed class ScoringConsumer : IDisposable
             telemetry.AddHistory(historyApplied, historySkipped);
         }
 
-        // ONNX here rather than in the emitter: the emitter (reasons, records, produce) was the busier thread.
-        if (batch.Count > 0)
+        // ONNX on whichever thread has room: here while the emitter (reasons, records, produce) is busy, as it is at full
+        // speed on card features; by the emitter when it waits for work, as it does while this thread also carries the
+        // merchant features (partials, held rows, their release).
+        if (!emitter.IsIdle)
         {
-            var started = Stopwatch.GetTimestamp();
-            model.Predict(batch.Features.AsSpan(0, batch.Count * featureCount), batch.Count, batch.Probabilities.AsSpan(0, batch.Count));
-            batch.InferenceMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            telemetry.Inference.Record(batch.InferenceMs);
+            batch.Predict(featureCount, telemetry);
         }
         emitter.Enqueue(batch);
     }

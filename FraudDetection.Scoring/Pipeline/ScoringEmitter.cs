@@ -37,6 +37,7 @@ internal sealed class ScoringEmitter(
     private Thread? thread;
     private long enqueued;
     private long emitted;
+    private volatile bool emitting;
     private volatile Exception? error;
 
     /// <summary>Starts the thread; <paramref name="onCheckpointMarker"/> runs on it at each checkpoint marker.</summary>
@@ -70,6 +71,9 @@ internal sealed class ScoringEmitter(
             }
         }
     }
+
+    /// <summary>Nothing queued and nothing being emitted: the thread waits for work (a hint; either answer is safe).</summary>
+    public bool IsIdle => !emitting && work.Count == 0;
 
     public void Enqueue(ScoringBatch batch)
     {
@@ -128,7 +132,9 @@ internal sealed class ScoringEmitter(
             {
                 if (!run.Killed)
                 {
+                    emitting = true;
                     Emit(batch);
+                    emitting = false;
                     if (batch.CheckpointDone is not null)
                     {
                         onMarker(batch);
@@ -170,6 +176,7 @@ internal sealed class ScoringEmitter(
             return;
         }
 
+        batch.Predict(featureCount, telemetry);
         var features = batch.Features;
         var probabilities = batch.Probabilities;
         var inferenceMs = batch.InferenceMs;
