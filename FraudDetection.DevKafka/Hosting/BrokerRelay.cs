@@ -119,14 +119,14 @@ public sealed class BrokerRelay : IAsyncDisposable
     private static void Start(string name, Action pump) =>
         new Thread(() => pump(), maxStackSize: 256 * 1024) { IsBackground = true, Name = name }.Start();
 
+    /// <summary>A produce's topics, null when it was too large to read them all (then it counts for every topic).</summary>
+    private sealed record ProducedTopics(string[]? Topics);
+
     /// <summary>
     /// One client's connection and its leg to the broker, relayed frame by frame. With long polling on, a fetch that
     /// waits goes to the broker with no wait and its empty answer is held by <see cref="FetchLongPoll"/>; produce
     /// acknowledgements tell it which topics got data. Every other frame passes as it came.
     /// </summary>
-    /// <summary>A produce's topics, null when it was too large to read them all (then it counts for every topic).</summary>
-    private sealed record ProducedTopics(string[]? Topics);
-
     private sealed class RelayedConnection(BrokerRelay relay, Socket client, Socket upstream) : IPolledConnection
     {
         private readonly Lock _clientWrites = new();

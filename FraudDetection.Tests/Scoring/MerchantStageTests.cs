@@ -82,9 +82,7 @@ public sealed class MerchantStageTests
         compared.Should().BeGreaterThan(1_000);
 
         // After the table: a mismatch with the table right says a row read its days too early, not that a day was wrong.
-        var mismatched = scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).ToList();
-        mismatched.Should().BeEmpty("the stream scores as the backtest does ({0} of {1} differ, on days {2})",
-            mismatched.Count, scored.Count, string.Join(", ", mismatched.Select(m => MerchantDays.Format(MerchantDays.Of(m.Transaction.TransDateTransTime))).Distinct()));
+        ShouldScoreAsTheBacktest(scored, expected, "the stream scores as the backtest does");
     }
 
     [Fact]
@@ -122,9 +120,7 @@ public sealed class MerchantStageTests
         await Task.Delay(TimeSpan.FromMilliseconds(1_500)); // the stats' merchant progress is refreshed once a second
         stats.Merchant!.Partitions.Sum(p => p.LateTransactions).Should().Be(0, "no partition closed a day it still had rows of");
         var scored = harness.ReadScored(s => s.Count >= transactions.Count);
-        var mismatched = scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).ToList();
-        mismatched.Should().BeEmpty("the stream scores as the backtest does ({0} of {1} differ, on days {2})",
-            mismatched.Count, scored.Count, string.Join(", ", mismatched.Select(m => MerchantDays.Format(MerchantDays.Of(m.Transaction.TransDateTransTime))).Distinct()));
+        ShouldScoreAsTheBacktest(scored, expected, "the stream scores as the backtest does");
     }
 
     [Fact]
@@ -154,7 +150,7 @@ public sealed class MerchantStageTests
         stage.PublishedDays.Should().BePositive("the stage reads the new log instead of taking it for a replay");
         var scored = second.ReadScored(s => s.Count >= 3_000);
         scored.Should().HaveCount(3_000);
-        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("card and merchant state carried on from the checkpoints");
+        ShouldScoreAsTheBacktest(scored, expected, "card and merchant state carried on from the checkpoints");
     }
 
     [Fact]
@@ -184,7 +180,7 @@ public sealed class MerchantStageTests
         await ScoringHarness.WaitUntilAsync(() => stats2.Scored == transactions.Count, "all scored after the restart", TimeSpan.FromSeconds(60));
         var scored = harness.ReadScored(s => s.Count >= transactions.Count);
         scored.Should().HaveCount(transactions.Count);
-        scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).Should().BeEmpty("the restart rebuilt the state the held rows were featurized with");
+        ShouldScoreAsTheBacktest(scored, expected, "the restart rebuilt the state the held rows were featurized with");
     }
 
     [Fact]
@@ -200,5 +196,13 @@ public sealed class MerchantStageTests
         using var cardModel = loader.Load((await registry.RegisterAsync(ScoringModels.ModelA, new Dictionary<string, string>()))!);
         cardModel.Schema.IsSelectionOf(FeatureSchema.Current).Should().BeTrue();
         MerchantLink.Needs(cardModel.Schema).Should().BeFalse();
+    }
+
+    /// <summary>Every streamed score equals the backtest's; a failure says how many differ and on which days.</summary>
+    private static void ShouldScoreAsTheBacktest(List<ScoredTransaction> scored, Dictionary<string, double> expected, string because)
+    {
+        var mismatched = scored.Where(s => Math.Abs(s.Score - expected[s.Transaction.TransNum]) > 1e-6).ToList();
+        mismatched.Should().BeEmpty("{0} ({1} of {2} differ, on days {3})", because, mismatched.Count, scored.Count,
+            string.Join(", ", mismatched.Select(m => MerchantDays.Format(MerchantDays.Of(m.Transaction.TransDateTransTime))).Distinct()));
     }
 }

@@ -159,7 +159,7 @@ public sealed class ScoringHarness : IDisposable
     {
         foreach (var t in transactions)
         {
-            ProduceRaw(Encoding.UTF8.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)), JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction));
+            producer.Produce(Topics.Transactions, MessageOf(t));
         }
         producer.Flush(TimeSpan.FromSeconds(30));
     }
@@ -169,14 +169,17 @@ public sealed class ScoringHarness : IDisposable
     {
         foreach (var t in transactions)
         {
-            producer.Produce(new TopicPartition(Topics.Transactions, partition), new Message<byte[], byte[]>
-            {
-                Key = Encoding.UTF8.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)),
-                Value = JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction),
-            });
+            producer.Produce(new TopicPartition(Topics.Transactions, partition), MessageOf(t));
         }
         producer.Flush(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>A transaction as the Producer sends it: keyed by card, JSON.</summary>
+    private static Message<byte[], byte[]> MessageOf(Transaction t) => new()
+    {
+        Key = Encoding.UTF8.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)),
+        Value = JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction),
+    };
 
     public void ProduceRaw(byte[]? key, byte[] value, Headers? headers = null) =>
         producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = key!, Value = value, Headers = headers });
