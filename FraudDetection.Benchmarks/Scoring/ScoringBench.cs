@@ -158,7 +158,8 @@ public static class ScoringBench
             Console.WriteLine(merchant.Unfinished is null
                 ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Measured.Elapsed.TotalSeconds:0.00} s = {merchant.Measured.Rate:N0} tx/s " +
                   $"({merchant.Measured.Costs}, stage and table reader included; {merchant.Days:N0} merchant days published; " +
-                  $"{merchantFeatures}; {merchant.Waits:N0} held for the table; {merchant.HandedOver})"
+                  $"{merchantFeatures}; {merchant.Waits:N0} held for the table; {merchant.HandedOver}; the first scored {merchant.FirstScored.After.TotalSeconds:0.0} s in, " +
+                  $"with {merchant.FirstScored.Held / (double)count:P0} of the backlog read and held)"
                 : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Measured.Rate:N0} tx/s " +
                   $"({merchant.Days:N0} merchant days published; {merchantFeatures}; {merchant.Waits:N0} held for the table)");
             Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchant.Measured.Rate:N0} tx/s " +
@@ -402,14 +403,15 @@ public static class ScoringBench
         var consumer = new ScoringConsumer(kafka.BootstrapServers, options, new OnlineFeaturePipeline(merchantTable: table), new FixedModelSource(model), store,
             telemetry, stats, NullLogger.Instance, merchantOptions: merchantOptions);
         var run = consumer.RunAsync(stop.Token);
+        var firstScored = FirstScoredAsync(stats, consumer, stop.Token);
         try
         {
             var measured = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions, () => consumer.MerchantWaits > 0);
-            return new MerchantRun(measured, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table));
+            return new MerchantRun(measured, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table), await firstScored);
         }
         catch (RunLimitException e)
         {
-            return new MerchantRun(new EndToEnd(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, double.NaN, 0), stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table));
+            return new MerchantRun(new EndToEnd(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, double.NaN, 0), stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table), default);
         }
         finally
         {
@@ -421,7 +423,26 @@ public static class ScoringBench
     }
 
     /// <summary>The merchant run's figures; <paramref name="Unfinished"/> says why it stopped short (the rate is then what it reached).</summary>
-    private sealed record MerchantRun(EndToEnd Measured, long Days, long Waits, string? Unfinished, string HandedOver);
+    private sealed record MerchantRun(EndToEnd Measured, long Days, long Waits, string? Unfinished, string HandedOver, (TimeSpan After, long Held) FirstScored);
+
+    /// <summary>
+    /// How long after the first held transaction the first one was scored, and how many were held by then: no day's
+    /// merchant features exist until every card partition has been read past it, so this says how far the broker's
+    /// order of delivery lets scoring start before the backlog has been read.
+    /// </summary>
+    private static async Task<(TimeSpan After, long Held)> FirstScoredAsync(ScoringStats stats, ScoringConsumer consumer, CancellationToken cancellationToken)
+    {
+        while (consumer.MerchantWaits == 0 && stats.Scored == 0)
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+        var clock = Stopwatch.StartNew();
+        while (stats.Scored == 0)
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+        return (clock.Elapsed, consumer.MerchantWaits);
+    }
 
     private static string HandedOver(MerchantStage stage, MerchantTable table) =>
         $"handed over in process: {stage.HandedOver:N0} partials messages, {table.HandedOver:N0} table messages";

