@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Features.Merchant;
@@ -20,6 +21,7 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
     private static readonly FeatureGroup MerchantGroup = FeatureGroups.Get(FeatureGroups.Merchant);
     private readonly Dictionary<int, Queue<Parked>> parked = [];
     private readonly Stack<float[]> rows = new(); // row buffers of released transactions, reused
+    private readonly StringPool repeatedStrings = new(16_384); // cards × holder fields, merchants, categories
     private readonly HashSet<int> paused = [];
     private readonly Dictionary<int, long> resumedAt = []; // partition → Stopwatch timestamp of its last resume
     private readonly Queue<(int Day, long At)> newestSeen = new(); // newer days seen, not yet IdleAfterMs old
@@ -93,7 +95,7 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
         }
         // The raw value is parsed and a held row is never dead-lettered: dropping it shrinks a held backlog by ~0.7 KB a row.
         message.Message.Value = null!;
-        queue.Enqueue(new Parked(message, transaction, row));
+        queue.Enqueue(new Parked(message, Compact(transaction), row));
         ParkedCount++;
         if (queue.Count >= options.MaxParkedPerPartition && consumer is not null && paused.Add(partition))
         {
@@ -209,6 +211,26 @@ public sealed class MerchantLink(MerchantTable table, MerchantOptions options)
             }
         }
     }
+
+    /// <summary>
+    /// The transaction with one shared copy of the strings that repeat on every transaction of a card or merchant: a
+    /// held backlog then keeps its own copy of the transaction number only, and every held row survives the collections
+    /// it waits through, each copying it.
+    /// </summary>
+    private Transaction Compact(Transaction t) => t with
+    {
+        Merchant = Shared(t.Merchant),
+        Category = Shared(t.Category),
+        First = Shared(t.First),
+        Last = Shared(t.Last),
+        Gender = Shared(t.Gender),
+        Street = Shared(t.Street),
+        City = Shared(t.City),
+        State = Shared(t.State),
+        Job = Shared(t.Job),
+    };
+
+    private string Shared(string? value) => value is null ? null! : repeatedStrings.GetOrAdd(value);
 
     private void Return(float[] row)
     {

@@ -85,6 +85,41 @@ public sealed class MerchantLinkTests
         held.Message.Offset.Value.Should().Be(7);
     }
 
+    [Fact]
+    public void Held_transactions_of_one_card_share_one_copy_of_their_repeated_strings_and_keep_their_values()
+    {
+        var link = new MerchantLink(new MerchantTable(FeatureOptions.Default), new MerchantOptions());
+        // Distinct instances with equal text, as two parsed messages have.
+        Transaction Parsed(string transNum) => Transaction() with
+        {
+            TransNum = transNum,
+            Merchant = new string("fraud_Kirlin".AsSpan()),
+            First = new string("Jennifer".AsSpan()),
+            City = new string("Orient".AsSpan()),
+            Job = new string("Engineer".AsSpan()),
+        };
+        var first = Parsed("a");
+        var second = Parsed("b");
+        link.Park(null, Message(0, 0), first, link.RentRow(4));
+        link.Park(null, Message(0, 1), second, link.RentRow(4));
+
+        var held = new List<Transaction>();
+        link.Release(null, parked =>
+        {
+            held.Add(parked.Transaction);
+            return true;
+        }, budget: 10);
+
+        held.Should().HaveCount(2);
+        held[0].Should().Be(first, "every value is kept");
+        held[1].Should().Be(second);
+        ReferenceEquals(held[0].Merchant, held[1].Merchant).Should().BeTrue();
+        ReferenceEquals(held[0].First, held[1].First).Should().BeTrue();
+        ReferenceEquals(held[0].City, held[1].City).Should().BeTrue();
+        ReferenceEquals(held[0].Job, held[1].Job).Should().BeTrue();
+        ReferenceEquals(held[0].TransNum, held[1].TransNum).Should().BeFalse();
+    }
+
     private static List<(int Partition, long Offset)> ReleaseAll(MerchantLink link, int budget, out bool cut)
     {
         var released = new List<(int, long)>();
