@@ -411,7 +411,8 @@ public static class ScoringBench
         }
         catch (RunLimitException e)
         {
-            return new MerchantRun(new EndToEnd(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, double.NaN, 0), stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table), default);
+            return new MerchantRun(new EndToEnd(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, double.NaN, 0), stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table),
+                firstScored.IsCompletedSuccessfully ? firstScored.Result : default);
         }
         finally
         {
