@@ -48,17 +48,28 @@ public static class ScoringBench
         var model = new Option<string?>("--model") { Description = "Model folder or .onnx file (default: the champion under .data/registry, else a bench model trained from the sample)" };
         var inferenceThreads = new Option<int>("--inference-threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
         var data = new Option<string>("--data") { Description = "Kaggle-schema CSV the transactions come from (looped)", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
+        var maxHeld = new Option<int>("--max-held-per-partition")
+        {
+            Description = "Scoring:Merchant:MaxParkedPerPartition in the merchant run (rows held per partition before its fetching pauses)",
+            DefaultValueFactory = _ => new MerchantOptions().MaxParkedPerPartition,
+        };
         var command = new Command("scoring", "Scoring end to end on the development broker (consume → features → ONNX → produce, acknowledged), beside its raw limits.")
         {
-            transactions, rate, seconds, model, inferenceThreads, data,
+            transactions, rate, seconds, model, inferenceThreads, data, maxHeld,
         };
         command.SetAction(parse => RunAsync(parse.GetValue(transactions), parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(model),
-            parse.GetValue(inferenceThreads), RepositoryFiles.Resolve(parse.GetValue(data)!)));
+            parse.GetValue(inferenceThreads), RepositoryFiles.Resolve(parse.GetValue(data)!), parse.GetValue(maxHeld)));
         return command;
     }
 
-    public static async Task<int> RunAsync(int count, int rate, int seconds, string? modelArg, int inferenceThreads, string dataFile)
+    public static async Task<int> RunAsync(int count, int rate, int seconds, string? modelArg, int inferenceThreads, string dataFile,
+        int maxHeldPerPartition)
     {
+        if (maxHeldPerPartition < 1)
+        {
+            Console.Error.WriteLine($"--max-held-per-partition must be at least 1 (got {maxHeldPerPartition})");
+            return 2;
+        }
         var work = Directory.CreateTempSubdirectory("scoring-bench-").FullName;
         try
         {
@@ -153,7 +164,7 @@ public static class ScoringBench
             consumer.Dispose();
 
             // The same backlog and model with the merchant features computed live (a fresh broker: the stage and the table start empty).
-            var merchant = await MeasureWithMerchantStageAsync(model, preloadKeys, preloadValues, partitions, work);
+            var merchant = await MeasureWithMerchantStageAsync(model, preloadKeys, preloadValues, partitions, work, maxHeldPerPartition);
             var merchantFeatures = $"the model {(MerchantLink.Needs(model.Schema) ? "reads" : "does not read")} merchant features";
             Console.WriteLine(merchant.Unfinished is null
                 ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Measured.Elapsed.TotalSeconds:0.00} s = {merchant.Measured.Rate:N0} tx/s " +
@@ -381,7 +392,7 @@ public static class ScoringBench
     /// the table as the service does. Counted as <see cref="MeasureEndToEndAsync"/> counts.
     /// </summary>
     private static async Task<MerchantRun> MeasureWithMerchantStageAsync(
-        IScoringModel model, byte[][] keys, byte[][] values, int partitions, string work)
+        IScoringModel model, byte[][] keys, byte[][] values, int partitions, string work, int maxHeldPerPartition)
     {
         // Every card partition tells every stage partition when it closes a day (partitions x stage partitions messages a
         // day): the stage topics keep a deployment's few partitions however many the retention forced on the backlog.
@@ -392,7 +403,7 @@ public static class ScoringBench
         ProduceAll(kafka.BootstrapServers, Topics.Transactions, keys, values);
         var options = new ScoringOptions { ConsumerGroup = "bench-merchants", CheckpointPath = Path.Combine(work, "checkpoints-merchants.db") };
         var store = new SqliteCheckpointStore(options.CheckpointPath!);
-        var merchantOptions = new MerchantOptions();
+        var merchantOptions = new MerchantOptions { MaxParkedPerPartition = maxHeldPerPartition };
         var table = new MerchantTable(FeatureOptions.Default);
         using var stop = new CancellationTokenSource();
         var reader = new MerchantTableReader(kafka.BootstrapServers, table, store, options, NullLogger.Instance, merchantOptions).RunAsync(stop.Token);
