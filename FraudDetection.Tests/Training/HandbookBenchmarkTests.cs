@@ -86,7 +86,7 @@ public sealed class HandbookBenchmarkTests : IDisposable
     }
 
     [Fact]
-    public void A_fraud_is_hidden_when_neither_its_amount_nor_a_known_terminal_fraud_shows_it()
+    public void A_fraud_is_hidden_when_neither_its_amount_nor_its_terminals_latest_known_label_shows_it()
     {
         var day0 = new DateTime(2018, 4, 1, 12, 0, 0);
         FraudDetection.Core.Transactions.Transaction Tx(long card, int day, string terminal, double amount, int fraud) =>
@@ -99,16 +99,20 @@ public sealed class HandbookBenchmarkTests : IDisposable
             Tx(5, 2, "V", 10, 0),     // genuine
             Tx(5, 3, "V", 50, 1),     // more than twice the card's 30-day mean (10): visible
             Tx(5, 4, "V2", 30, 1),    // the mean of 10, 10, 50 is 23.3: 30 is below twice that: hidden
-            Tx(2, 7, "T", 10, 1),     // day 0's fraud is known from day 8 only: hidden
-            Tx(3, 8, "T", 10, 1),     // terminal fraud known (day 0 <= 8 - 8): visible
+            Tx(2, 7, "T", 10, 1),     // day 0's fraud at 12:00 is known from day 7 at 12:00: visible
+            Tx(3, 8, "T", 10, 1),     // visible
             Tx(4, 8, "U", 230, 1),    // amount above 220: visible
-            Tx(6, 36, "T", 10, 1),    // known through day 28: T's frauds of days 7 and 8 are within 28 days: visible
-            Tx(7, 37, "W", 10, 1),    // known through day 29: W's fraud of day 1 is 28 days before: hidden
+            Tx(9, 9, "X", 10, 1),     // hidden
+            Tx(12, 16, "X", 10, 1),   // X's day-9 fraud is known: visible
+            Tx(10, 17, "X", 10, 0),   // genuine
+            Tx(11, 25, "X", 10, 1),   // X's latest known label is day 17's genuine one: that compromise was over: hidden
+            Tx(6, 36, "T", 10, 1),    // T's latest known label is day 8's fraud, 28 days before: a compromise that old is over: hidden
+            Tx(7, 37, "W", 10, 1),    // hidden
         };
 
         var visible = HandbookCeiling.Classify(rows, labelDelayDays: 7).Select(r => r.Visible).ToList();
 
-        visible.Should().Equal(false, false, false, false, true, false, false, true, true, true, false);
+        visible.Should().Equal(false, false, false, false, true, false, true, true, true, false, true, false, false, false, false);
     }
 
     [Fact]

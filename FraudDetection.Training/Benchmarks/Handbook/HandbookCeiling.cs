@@ -9,9 +9,11 @@ public sealed record HandbookCeilingFold(HandbookFold Fold, int Frauds, int Hidd
 
 /// <summary>
 /// What no legitimate feature can see on the book's simulated data: a test-week fraud is <i>hidden</i> when its amount
-/// is at most 220 (scenario 1 labels every larger one), its terminal has no fraud known by the label delay in the 28
-/// days before (a compromise lasts 28 days; one that began within the delay shows nothing yet), and its amount is at
-/// most twice the card's mean over its previous 30 days (scenario 3 multiplies amounts by 5). The perfect scorer
+/// is at most 220 (scenario 1 labels every larger one), the latest transaction at its terminal whose label is known by
+/// now (its time + the label delay) is not a fraud of the last 28 days (a compromise makes every transaction there a
+/// fraud for 28 days from its first day: one that began within the delay shows nothing yet, and a genuine label after a
+/// fraud says that compromise was over), and its amount is at most twice the card's mean over its previous 30 days
+/// (scenario 3 multiplies amounts by 5). The perfect scorer
 /// ranks every other fraud first and ties the hidden ones with the genuine transactions: its AP is about the most a
 /// model can reach (a model may still rank hidden frauds above part of the genuine ones by chance, so AUC is not
 /// bounded by it).
@@ -59,7 +61,8 @@ public static class HandbookCeiling
     /// <summary>Each transaction (in time order) with whether it is a fraud some feature can see.</summary>
     public static IEnumerable<(Transaction Tx, bool Visible)> Classify(IEnumerable<Transaction> transactions, int labelDelayDays)
     {
-        var fraudDays = new Dictionary<string, List<int>>();           // terminal → days with a fraud, ascending
+        var delay = TimeSpan.FromDays(labelDelayDays);
+        var terminals = new Dictionary<string, TerminalLabels>();
         var recent = new Dictionary<long, Queue<(DateTime Time, double Amount)>>();
         var sums = new Dictionary<long, double>();
         foreach (var tx in transactions)
@@ -70,19 +73,30 @@ public static class HandbookCeiling
             while (queue.Count > 0 && tx.TransDateTransTime - queue.Peek().Time > TimeSpan.FromDays(CardMeanDays)) sum -= queue.Dequeue().Amount;
 
             var fraud = tx.IsFraud == 1;
+            var terminal = terminals.TryGetValue(tx.Merchant, out var t) ? t : terminals[tx.Merchant] = new();
+            while (terminal.Unknown.Count > 0 && terminal.Unknown.Peek().Time + delay <= tx.TransDateTransTime)
+            {
+                terminal.LatestKnown = terminal.Unknown.Dequeue();
+            }
             var isVisible = false;
             if (fraud)
             {
-                var known = day - labelDelayDays - 1;
-                var terminalSeen = fraudDays.TryGetValue(tx.Merchant, out var list) && list.Any(d => d <= known && d > known - CompromiseDays);
+                var terminalSeen = terminal.LatestKnown is { Fraud: true } latest
+                    && day - DateOnly.FromDateTime(latest.Time).DayNumber < CompromiseDays;
                 var cardHigh = queue.Count > 0 && tx.Amt > CardMeanMultiple * sum / queue.Count;
                 isVisible = tx.Amt > Scenario1Amount || terminalSeen || cardHigh;
-                if (list is null) fraudDays[tx.Merchant] = list = [];
-                if (list.Count == 0 || list[^1] != day) list.Add(day);
             }
+            terminal.Unknown.Enqueue((tx.TransDateTransTime, fraud));
             queue.Enqueue((tx.TransDateTransTime, tx.Amt));
             sums[tx.CcNum] = sum + tx.Amt;
             yield return (tx, isVisible);
         }
+    }
+
+    /// <summary>A terminal's transactions whose labels are not known yet (in time order), and the latest one that is.</summary>
+    private sealed class TerminalLabels
+    {
+        public Queue<(DateTime Time, bool Fraud)> Unknown { get; } = new();
+        public (DateTime Time, bool Fraud)? LatestKnown { get; set; }
     }
 }
