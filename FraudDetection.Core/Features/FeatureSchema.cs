@@ -10,7 +10,7 @@ namespace FraudDetection.Core.Features;
 public sealed class FeatureSchema : IEquatable<FeatureSchema>
 {
     /// <summary>Bump when a feature's meaning changes without a name change (windows, decay, sentinels, state layout).</summary>
-    public const string SemanticVersion = "2.0.0";
+    public const string SemanticVersion = "2.1.0";
 
     private readonly string[] _names;
     private readonly Dictionary<string, int> _index;

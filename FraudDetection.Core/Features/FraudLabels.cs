@@ -28,6 +28,12 @@ public sealed class FraudLabels
     /// <summary>Whether the label of a transaction made at <paramref name="labelledTime"/> is known at <paramref name="now"/> (seconds).</summary>
     public bool IsKnown(int labelledTime, int now) => labelledTime + _delaySeconds <= now;
 
+    /// <summary>
+    /// The latest second of day D − <see cref="DelayDays"/> whose labels are known at <paramref name="secondOfDay"/> of
+    /// day D: that day's labels become known through day D, each <see cref="FeatureOptions.LabelDelay"/> after its time.
+    /// </summary>
+    public int LastKnownSecondOfDelayDay(int secondOfDay) => (int)Math.Min(secondOfDay + DelayDays * 86_400L - _delaySeconds, 86_399);
+
     /// <summary>The newest day whose every label is known from the start of <paramref name="day"/>.</summary>
     public int LastKnownDay(int day) => day - DelayDays - 1;
 }

@@ -201,7 +201,8 @@ public sealed partial class OnlineFeatureState
         ArgumentNullException.ThrowIfNull(tx);
         // Validated when the row was computed: only the merchant's key and the day are needed, not a whole view again.
         var f = features.Slice(MerchantGroup.Offset, MerchantGroup.Count);
-        MerchantFeatures.Compute(_merchants, MerchantIds.Of(tx.Merchant), MerchantDays.Of(tx.TransDateTransTime), _labels, Options.MerchantDayLag, f, null);
+        var time = (int)((tx.TransDateTransTime.Ticks - Epoch.Ticks) / TimeSpan.TicksPerSecond);
+        MerchantFeatures.Compute(_merchants, MerchantIds.Of(tx.Merchant), time, _labels, Options.MerchantDayLag, f, null);
         foreach (var column in _undefined)
         {
             if (column >= MerchantGroup.Offset && column < MerchantGroup.Offset + MerchantGroup.Count) features[column] = -1;
@@ -255,7 +256,7 @@ public sealed partial class OnlineFeatureState
         {
             // A read-only Compute offline counts the open day as complete once the transaction is past it, as ComputeAndUpdate would.
             var pending = lookAhead && _partials!.OpenDay < v.Day ? _partials.OpenTotals(v.MerchantId) : null;
-            MerchantFeatures.Compute(_merchants, v.MerchantId, v.Day, _labels, Options.MerchantDayLag, f.Slice(MerchantGroup.Offset, MerchantGroup.Count), pending);
+            MerchantFeatures.Compute(_merchants, v.MerchantId, v.Time, _labels, Options.MerchantDayLag, f.Slice(MerchantGroup.Offset, MerchantGroup.Count), pending);
         }
         foreach (var column in _undefined) f[column] = -1;
     }
@@ -277,7 +278,7 @@ public sealed partial class OnlineFeatureState
         {
             s.LastTime = v.Time;
         }
-        _partials?.Add(v.Card, v.MerchantId, v.Day, v.IsFraud, v.Amount);
+        _partials?.Add(v.Card, v.MerchantId, v.Day, v.Time - v.Day * 86_400, v.IsFraud, v.Amount);
     }
 
     private CardState? Lookup(long ccNum, int time)

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using FraudDetection.Core.Features;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Options;
 
@@ -26,7 +27,14 @@ public sealed class MerchantTableReader(
         var positions = new Dictionary<int, long>();
         try
         {
-            if (checkpoints.Load(options.ConsumerGroup, Topics.MerchantFeatures, MerchantTable.CheckpointPartition) is { } checkpoint)
+            var checkpoint = checkpoints.Load(options.ConsumerGroup, Topics.MerchantFeatures, MerchantTable.CheckpointPartition);
+            if (checkpoint is not null && checkpoint.SchemaVersion != FeatureSchema.Current.Version)
+            {
+                // Another schema's table may hold other day totals: rebuild it from the topic.
+                logger.LogInformation("Merchant table checkpoint is for feature schema {Saved}, this build computes {Current}; reading merchant.features from its start",
+                    checkpoint.SchemaVersion, FeatureSchema.Current.Version);
+            }
+            else if (checkpoint is not null)
             {
                 positions = MerchantTable.PositionsOf(checkpoint);
                 table.EnqueueRestore(checkpoint);

@@ -32,6 +32,9 @@ public class MerchantFeatureTests
         topology.Redelivered.Should().BePositive("repeated partials were dropped, not counted twice");
         var merchantColumns = FeatureGroups.Get(FeatureGroups.Merchant);
         offline.Values.Should().Contain(row => row[merchantColumns.Offset + 2] > 50, "merchant_tx_30d counts many cards' transactions");
+        offline.Values.Should().Contain(row => row[Col("merchant_fraud_known_today")] == 1, "frauds of the label-delay day become known during the day")
+            .And.Contain(row => row[Col("merchant_fraud_known_today")] == 0);
+        offline.Values.Select(row => row[Col("merchant_days_since_known_genuine")]).Distinct().Should().Contain([7f, 8f]);
     }
 
     [Fact]
@@ -87,12 +90,64 @@ public class MerchantFeatureTests
         }
     }
 
+    [Fact]
+    public void A_label_of_the_delay_day_counts_from_the_second_it_is_known()
+    {
+        var delay = TimeSpan.FromDays(7);
+        var state = new OnlineFeatureState(new FeatureOptions { LabelDelay = delay });
+        var merchant = "fraud_Terminal";
+        var day0 = Start.Date;
+        var genuineTime = day0.AddHours(8);
+        var fraudTime = day0.AddHours(10);
+        state.Update(Make(1, genuineTime, 10, merchant: merchant));
+        state.Update(Make(2, fraudTime, 10, merchant: merchant, isFraud: 1));
+        (float KnownToday, float SinceGenuine, float Fraud30d) At(DateTime time)
+        {
+            var row = FeaturesOf(state, Make(9, time, 5, merchant: merchant));
+            return (row[Col("merchant_fraud_known_today")], row[Col("merchant_days_since_known_genuine")], row[Col("merchant_fraud_30d")]);
+        }
+
+        // Day 0 is still the open day here: a read-only Compute looks ahead to it, as ComputeAndUpdate would close it.
+        At(day0.AddDays(7).AddHours(7).AddMinutes(59)).Should().Be((0f, -1f, 0f), "no label of day 0 is known before 08:00 of day 7");
+        At(genuineTime + delay).Should().Be((0f, 7f, 0f), "the genuine label is known from 08:00");
+        At(fraudTime + delay - TimeSpan.FromSeconds(1)).Should().Be((0f, 7f, 0f));
+        state.Update(Make(3, day0.AddDays(7).AddHours(9), 10, merchant: merchant)); // day 0 now in the table
+        At(fraudTime + delay).Should().Be((1f, 7f, 0f), "the fraud's label is known from 10:00, a day before the complete-day counts see it");
+        At(day0.AddDays(8)).Should().Be((0f, 8f, 1f), "from day 8 day 0 is a known day: the complete-day features count it");
+
+        // A delay of 6.5 days: day 0's labels are known from 12:00 of day 6 to 12:00 of day 7.
+        var halfDay = new OnlineFeatureState(new FeatureOptions { LabelDelay = TimeSpan.FromDays(6.5) });
+        var late = day0.AddHours(23);
+        halfDay.Update(Make(1, late, 10, merchant: merchant, isFraud: 1));
+        FeaturesOf(halfDay, Make(9, late + TimeSpan.FromDays(6.5) - TimeSpan.FromSeconds(1), 5, merchant: merchant))[Col("merchant_fraud_known_today")].Should().Be(0);
+        FeaturesOf(halfDay, Make(9, late + TimeSpan.FromDays(6.5), 5, merchant: merchant))[Col("merchant_fraud_known_today")].Should().Be(1);
+    }
+
+    [Fact]
+    public void First_fraud_and_genuine_times_add_up_in_any_order()
+    {
+        var a = new MerchantDayTotals();
+        a.NoteTime(3600, fraud: true);
+        a.NoteTime(100, fraud: false);
+        var b = new MerchantDayTotals();
+        b.NoteTime(60, fraud: true);
+        var empty = new MerchantDayTotals();
+
+        var ab = a;
+        ab.Add(b);
+        var ba = b;
+        ba.Add(empty);
+        ba.Add(a);
+        ab.Should().Be(ba);
+        (ab.FirstFraudAt, ab.FirstGenuineAt).Should().Be((61, 101), "the earliest of each, as second of day + 1 (0: none)");
+    }
+
     /// <summary>The merchant features that read fraud labels.</summary>
     private static readonly string[] LabelFeatures =
     [
         "merchant_fraud_1d", "merchant_fraud_7d", "merchant_fraud_30d", "merchant_risk_1d", "merchant_risk_7d", "merchant_risk_30d",
         "merchant_days_since_fraud", "merchant_fraud_run_days", "merchant_days_since_genuine_before_run", "merchant_fraud_run_frauds",
-        "merchant_genuine_since_fraud", "merchant_fraud_run_pure",
+        "merchant_genuine_since_fraud", "merchant_fraud_run_pure", "merchant_fraud_known_today", "merchant_days_since_known_genuine",
     ];
 
     [Fact]
@@ -140,6 +195,8 @@ public class MerchantFeatureTests
         {
             var id = honest[day].TransNum;
             (a[id][Col("merchant_fraud_30d")] == b[id][Col("merchant_fraud_30d")]).Should().Be(day < 8, $"day {day}: day 0's labels are known from day 8");
+            (a[id][Col("merchant_fraud_known_today")] == b[id][Col("merchant_fraud_known_today")]).Should().Be(day != 7,
+                $"day {day}: day 0's 01:00 label is known from 01:00 of day 7, and from day 8 day 0 counts as a whole day");
             var labelColumns = LabelFeatures.Select(Col).ToHashSet();
             a[id].Where((_, c) => !labelColumns.Contains(c)).Should().Equal(b[id].Where((_, c) => !labelColumns.Contains(c)),
                 "only the label features may see another card's label");
@@ -220,7 +277,7 @@ public class MerchantFeatureTests
         for (var p = 0; p < 2; p++)
         {
             partitions[p].Advance(7000);
-            partitions[p].Add(p + 1, 42, 7000, fraud: false, amount: 10);
+            partitions[p].Add(p + 1, 42, 7000, secondOfDay: 3600, fraud: false, amount: 10);
             partitions[p].Advance(7001); // day 7000 closed on both
         }
         foreach (var (_, message) in partitions[0].TakeMessages(0, 2, 1)) merger.Apply(message);
@@ -239,7 +296,7 @@ public class MerchantFeatureTests
     public void Merchant_messages_round_trip_and_refuse_garbage()
     {
         var days = Enumerable.Range(0, 5).Select(i => new MerchantDay((ulong)i * 977, 7000 + i,
-            new MerchantDayTotals { Transactions = i + 1, Cards = 1, NewCardTransactions = i, Frauds = i % 2, AmountCents = 1250 * i })).ToList();
+            new MerchantDayTotals { Transactions = i + 1, Cards = 1, NewCardTransactions = i, Frauds = i % 2, AmountCents = 1250 * i, FirstFraudAt = i % 2 * 86_400, FirstGenuineAt = i + 1 })).ToList();
         var message = new MerchantMessage(MerchantMessageKind.Partials, 2, 4, 7003, 7004, true, days);
         var back = MerchantMessage.Decode(message.Encode());
         back.Days.Should().Equal(days);
@@ -252,6 +309,10 @@ public class MerchantFeatureTests
 
         var truncated = () => MerchantMessage.Decode(message.Encode()[..20]);
         truncated.Should().Throw<InvalidDataException>();
+        var badTime = new MerchantMessage(MerchantMessageKind.Partials, 2, 4, 7003, 7004, true,
+            [days[0] with { Totals = days[0].Totals with { FirstGenuineAt = 86_401 } }]);
+        var outOfDay = () => MerchantMessage.Decode(badTime.Encode());
+        outOfDay.Should().Throw<InvalidDataException>().WithMessage("*Corrupt*");
         var garbage = () => MerchantMessage.Decode([9, 9, 9]);
         garbage.Should().Throw<InvalidDataException>().WithMessage("*format 9*");
     }

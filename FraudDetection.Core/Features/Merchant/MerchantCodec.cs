@@ -4,7 +4,7 @@ namespace FraudDetection.Core.Features.Merchant;
 internal static class MerchantCodec
 {
     public const int DayBytes = 8 + 4 + TotalsBytes;
-    private const int TotalsBytes = 4 * 4 + 8;
+    private const int TotalsBytes = 4 * 4 + 8 + 2 * 4;
 
     public static void Write(BinaryWriter writer, in MerchantDayTotals totals)
     {
@@ -13,6 +13,8 @@ internal static class MerchantCodec
         writer.Write(totals.NewCardTransactions);
         writer.Write(totals.Frauds);
         writer.Write(totals.AmountCents);
+        writer.Write(totals.FirstFraudAt);
+        writer.Write(totals.FirstGenuineAt);
     }
 
     public static void Write(BinaryWriter writer, in MerchantDay day)
@@ -31,8 +33,11 @@ internal static class MerchantCodec
             NewCardTransactions = reader.ReadInt32(),
             Frauds = reader.ReadInt32(),
             AmountCents = reader.ReadInt64(),
+            FirstFraudAt = reader.ReadInt32(),
+            FirstGenuineAt = reader.ReadInt32(),
         };
-        if (totals.Transactions < 0 || totals.Cards < 0 || totals.NewCardTransactions < 0 || totals.Frauds < 0 || totals.AmountCents < 0)
+        if (totals.Transactions < 0 || totals.Cards < 0 || totals.NewCardTransactions < 0 || totals.Frauds < 0 || totals.AmountCents < 0
+            || totals.FirstFraudAt is < 0 or > MerchantDayTotals.LastSecondAt || totals.FirstGenuineAt is < 0 or > MerchantDayTotals.LastSecondAt)
         {
             throw new InvalidDataException("Corrupt merchant day totals.");
         }

@@ -27,11 +27,33 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
     /// </summary>
     public long AmountCents;
 
+    /// <summary>
+    /// When the day's first fraud was: its second of the day + 1 (0: none). The earliest over cards, so partitions
+    /// merge in any order; it tells from which second of the day after the label delay that fraud is known.
+    /// </summary>
+    public int FirstFraudAt;
+
+    /// <summary>When the day's first genuine transaction was, as <see cref="FirstFraudAt"/>.</summary>
+    public int FirstGenuineAt;
+
     /// <summary>Sum of the amounts.</summary>
     public readonly double Amount => AmountCents / 100.0;
 
     /// <summary>An amount as the cents <see cref="AmountCents"/> adds up.</summary>
     public static long CentsOf(double amount) => (long)Math.Round(Math.Max(amount, 0) * 100, MidpointRounding.AwayFromZero);
+
+    /// <summary>The latest second of the day (+ 1) <see cref="FirstFraudAt"/> and <see cref="FirstGenuineAt"/> hold.</summary>
+    public const int LastSecondAt = 86_400;
+
+    /// <summary>Notes a transaction at <paramref name="secondOfDay"/> in the first-fraud or first-genuine time.</summary>
+    public void NoteTime(int secondOfDay, bool fraud)
+    {
+        ref var first = ref fraud ? ref FirstFraudAt : ref FirstGenuineAt;
+        first = EarliestOf(first, secondOfDay + 1);
+    }
+
+    /// <summary>The earlier of two <see cref="FirstFraudAt"/>-style times (0 = none).</summary>
+    public static int EarliestOf(int a, int b) => a == 0 ? b : b == 0 ? a : Math.Min(a, b);
 
     public void Add(in MerchantDayTotals other)
     {
@@ -40,17 +62,20 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
         NewCardTransactions += other.NewCardTransactions;
         Frauds += other.Frauds;
         AmountCents += other.AmountCents;
+        FirstFraudAt = EarliestOf(FirstFraudAt, other.FirstFraudAt);
+        FirstGenuineAt = EarliestOf(FirstGenuineAt, other.FirstGenuineAt);
     }
 
     public readonly bool Equals(MerchantDayTotals other) =>
         Transactions == other.Transactions && Cards == other.Cards && NewCardTransactions == other.NewCardTransactions
-        && Frauds == other.Frauds && AmountCents == other.AmountCents;
+        && Frauds == other.Frauds && AmountCents == other.AmountCents && FirstFraudAt == other.FirstFraudAt
+        && FirstGenuineAt == other.FirstGenuineAt;
 
     public override readonly bool Equals(object? obj) => obj is MerchantDayTotals other && Equals(other);
 
-    public override readonly int GetHashCode() => HashCode.Combine(Transactions, Cards, NewCardTransactions, Frauds, AmountCents);
+    public override readonly int GetHashCode() => HashCode.Combine(Transactions, Cards, NewCardTransactions, Frauds, AmountCents, FirstFraudAt, FirstGenuineAt);
 
-    public override readonly string ToString() => $"tx={Transactions} cards={Cards} new={NewCardTransactions} frauds={Frauds} amount={Amount}";
+    public override readonly string ToString() => $"tx={Transactions} cards={Cards} new={NewCardTransactions} frauds={Frauds} amount={Amount} first_fraud_at={FirstFraudAt} first_genuine_at={FirstGenuineAt}";
 }
 
 /// <summary>One merchant's totals for one day (merchant = 64-bit stable hash of its name; day = days since 2000-01-01).</summary>

@@ -33,19 +33,26 @@ public static class MerchantFeatures
     private static readonly int RunFrauds = Columns.Add("merchant_fraud_run_frauds", "frauds in the fraud run (of its last day only when that day also had genuine ones); -1 none", "merchant, 30 days, label delay");
     private static readonly int GenuineSinceFraud = Columns.Add("merchant_genuine_since_fraud", "genuine transactions on the days after the fraud run's last day; 0 none", "merchant, 30 days, label delay");
     private static readonly int RunPure = Columns.Add("merchant_fraud_run_pure", "1 when the fraud run's last day had only frauds; 0 otherwise or none", "merchant, 30 days, label delay");
+    // Day D - label delay's labels become known through day D, second by second: a compromise that began that day
+    // shows from the moment its first fraud's label is known, a day before the complete-day features see it.
+    private static readonly int FraudKnownToday = Columns.Add("merchant_fraud_known_today", "1 when a transaction at this merchant on day D - label delay was labelled fraud and its label is known at this transaction's time (it was at most this time of day, for a delay of whole days); 0 otherwise", "merchant, day D - label delay, up to this time of day");
+    // The longer since a genuine label was last known here, the longer a compromise could have gone unseen.
+    private static readonly int DaysSinceKnownGenuine = Columns.Add("merchant_days_since_known_genuine", "D - the latest day with a genuine transaction at this merchant whose label is known at this transaction's time: D - label delay when that day's first genuine one is, else the latest of the 30 days ending D - label delay - 1; -1 none", "merchant, 30 days, label delay, up to this time of day");
 
     /// <summary>
-    /// The features of a transaction on <paramref name="day"/> at <paramref name="merchant"/> from <paramref name="history"/>;
-    /// <paramref name="pending"/>: an open day not yet in the history, counted as complete when before <paramref name="day"/>
-    /// (a read-only look ahead offline).
+    /// The features of a transaction at <paramref name="time"/> (seconds since <see cref="OnlineFeatureState.Epoch"/>) at
+    /// <paramref name="merchant"/> from <paramref name="history"/>; <paramref name="pending"/>: an open day not yet in the
+    /// history, counted as complete when before the transaction's day (a read-only look ahead offline).
     /// </summary>
-    internal static void Compute(MerchantHistory history, ulong merchant, int day, FraudLabels labels, int lag, Span<float> f, MerchantDay? pending = null)
+    internal static void Compute(MerchantHistory history, ulong merchant, int time, FraudLabels labels, int lag, Span<float> f, MerchantDay? pending = null)
     {
+        var day = time / 86_400;
         var record = history.Find(merchant);
         var usePending = pending is { } p && p.Day < day;
         if (!usePending && record is not null && record.CachedFor == day)
         {
             record.Cached.CopyTo(f);
+            AddDelayDay(record, null, day, time - day * 86_400, labels, lag, f);
             return;
         }
         var w = default(Windows);
@@ -68,6 +75,22 @@ public static class MerchantFeatures
             f.CopyTo(record.Cached);
             record.CachedFor = day;
         }
+        AddDelayDay(record, usePending ? pending : null, day, time - day * 86_400, labels, lag, f);
+    }
+
+    /// <summary>The part of day D - label delay whose labels are known at <paramref name="secondOfDay"/> (the rest is by whole days).</summary>
+    private static void AddDelayDay(MerchantRecord? record, MerchantDay? pending, int day, int secondOfDay, FraudLabels labels, int lag, Span<float> f)
+    {
+        f[FraudKnownToday] = 0;
+        var delayDay = day - labels.DelayDays;
+        if (labels.DelayDays < Math.Max(lag, 1)) return; // that day is not complete yet: nothing of it is read
+        MerchantDayTotals totals;
+        if (pending is { } open && open.Day == delayDay) totals = open.Totals;
+        else if (record is not null && record.IndexOf(delayDay) is var i and >= 0) totals = record.Totals[i];
+        else return;
+        var knownAt = labels.LastKnownSecondOfDelayDay(secondOfDay) + 1; // the totals' times are second of day + 1
+        if (totals.FirstFraudAt != 0 && totals.FirstFraudAt <= knownAt) f[FraudKnownToday] = 1;
+        if (totals.FirstGenuineAt != 0 && totals.FirstGenuineAt <= knownAt) f[DaysSinceKnownGenuine] = labels.DelayDays;
     }
 
     /// <summary>The window sums (any order of days) and the latest fraud run (days added newest first).</summary>
@@ -77,6 +100,8 @@ public static class MerchantFeatures
         private long _cents7;
         private RunPhase _phase;
         private int _runLast, _runFirst, _genuineBefore, _runFrauds, _genuineAfter;
+        private int _lastGenuineDay;
+        private bool _genuineSeen;
         private bool _runPure;
 
         private enum RunPhase { SeekingFraud, InRun, SeekingGenuine, Done }
@@ -114,6 +139,11 @@ public static class MerchantFeatures
                         _fraud1 = t.Frauds;
                         _labelled1 = t.Transactions;
                     }
+                }
+                if (t.Transactions > t.Frauds && (!_genuineSeen || day > _lastGenuineDay))
+                {
+                    _lastGenuineDay = day;
+                    _genuineSeen = true;
                 }
                 AddToRun(day, t);
             }
@@ -156,6 +186,7 @@ public static class MerchantFeatures
             f[RunFrauds] = run ? _runFrauds : -1;
             f[GenuineSinceFraud] = run ? _genuineAfter : 0;
             f[RunPure] = run && _runPure ? 1 : 0;
+            f[DaysSinceKnownGenuine] = _genuineSeen ? day - _lastGenuineDay : -1;
             f[Tx1d] = _tx1;
             f[Tx7d] = _tx7;
             f[Tx30d] = _tx30;

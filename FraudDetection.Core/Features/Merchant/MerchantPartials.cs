@@ -58,16 +58,21 @@ public sealed class MerchantPartials
         if (OpenDay == MerchantDays.None) Open(day);
     }
 
-    /// <summary>Adds a transaction of <paramref name="card"/> at <paramref name="merchant"/> on <paramref name="day"/>.</summary>
-    public void Add(long card, ulong merchant, int day, bool fraud, double amount)
+    /// <summary>
+    /// Adds a transaction of <paramref name="card"/> at <paramref name="merchant"/> on <paramref name="day"/>, at
+    /// <paramref name="secondOfDay"/> of it.
+    /// </summary>
+    public void Add(long card, ulong merchant, int day, int secondOfDay, bool fraud, double amount)
     {
         Advance(day);
-        if (day < OpenDay)
+        var late = day < OpenDay;
+        if (late)
         {
             day = OpenDay;
             LateTransactions++;
         }
         ref var totals = ref CollectionsMarshal.GetValueRefOrAddDefault(_open, merchant, out _);
+        if (!late) totals.NoteTime(secondOfDay, fraud); // a late one's time of day belongs to another day
         totals.Transactions++;
         totals.AmountCents += MerchantDayTotals.CentsOf(amount);
         if (fraud) totals.Frauds++;
