@@ -3,9 +3,9 @@ namespace FraudDetection.Core.Features.Merchant;
 /// <summary>
 /// The merchant across all cards, by complete days (the Fraud Detection Handbook's terminal features, by whole days):
 /// for a transaction on day D, activity over the days up to D − <see cref="FeatureOptions.MerchantDayLag"/> and fraud
-/// labels over the days whose every label is known at the start of D (up to D − label delay − 1). Values change only
-/// at day boundaries and read only complete days, so they do not depend on how cards are partitioned or on how far
-/// behind any reader is.
+/// labels over the days whose every label is known at the start of D (up to D − label delay − 1), plus the part of day
+/// D − label delay known at the transaction's time of day. Values read only complete days (and the transaction's own
+/// time), so they do not depend on how cards are partitioned or on how far behind any reader is.
 /// </summary>
 public static class MerchantFeatures
 {
