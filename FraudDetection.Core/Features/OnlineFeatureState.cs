@@ -199,10 +199,9 @@ public sealed partial class OnlineFeatureState
     {
         if (_merchants is null) return; // the columns are -1 already
         ArgumentNullException.ThrowIfNull(tx);
-        // Validated when the row was computed: only the merchant's key and the day are needed, not a whole view again.
+        // Validated when the row was computed: only the merchant's key and the time are needed, not a whole view again.
         var f = features.Slice(MerchantGroup.Offset, MerchantGroup.Count);
-        var time = (int)((tx.TransDateTransTime.Ticks - Epoch.Ticks) / TimeSpan.TicksPerSecond);
-        MerchantFeatures.Compute(_merchants, MerchantIds.Of(tx.Merchant), time, _labels, Options.MerchantDayLag, f, null);
+        MerchantFeatures.Compute(_merchants, MerchantIds.Of(tx.Merchant), SecondsOf(tx.TransDateTransTime), _labels, Options.MerchantDayLag, f, null);
         foreach (var column in _undefined)
         {
             if (column >= MerchantGroup.Offset && column < MerchantGroup.Offset + MerchantGroup.Count) features[column] = -1;
@@ -219,8 +218,7 @@ public sealed partial class OnlineFeatureState
     public bool HasHistory(Transaction tx)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        var time = (int)((tx.TransDateTransTime.Ticks - Epoch.Ticks) / TimeSpan.TicksPerSecond);
-        return Lookup(tx.CcNum, time) is not null;
+        return Lookup(tx.CcNum, SecondsOf(tx.TransDateTransTime)) is not null;
     }
 
     private TransactionView Prepare(Transaction tx, Span<float> features, bool checkSpan = true)

@@ -31,7 +31,7 @@ internal readonly struct TransactionView
     {
         var when = tx.TransDateTransTime;
         Card = tx.CcNum;
-        Time = (int)((when.Ticks - OnlineFeatureState.Epoch.Ticks) / TimeSpan.TicksPerSecond);
+        Time = OnlineFeatureState.SecondsOf(when);
         Day = Time / 86400;
         Amount = tx.Amt;
         LogAmount = Math.Log(1 + Math.Max(tx.Amt, 0));

@@ -123,6 +123,33 @@ public sealed class MerchantStageTests
         ShouldScoreAsTheBacktest(scored, expected, "the stream scores as the backtest does");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_table_checkpoint_is_restored_only_for_the_schema_it_was_made_with(bool sameSchema)
+    {
+        using var harness = new ScoringHarness(partitions: 2, merchants: true);
+        var store = harness.Store("cp");
+        // A checkpoint holding a day the topic does not have: restored, the table keeps it; rebuilt, the day is gone.
+        var saved = new MerchantTable(FeatureOptions.Default);
+        saved.History.Set(new MerchantDay(7, 7000, new MerchantDayTotals { Transactions = 1 }));
+        store.Save([saved.Snapshot("scoring", sameSchema ? FeatureSchema.Current.Version : "2.0.0+e3abe8e13541")]);
+        harness.Kafka.CreateTopic(Topics.MerchantFeatures, 1);
+        var day = new MerchantDay(8, 7001, new MerchantDayTotals { Transactions = 2, FirstGenuineAt = 1 });
+        using (var producer = new Confluent.Kafka.ProducerBuilder<byte[], byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = harness.Kafka.BootstrapServers }).Build())
+        {
+            var message = new MerchantMessage(MerchantMessageKind.Table, 0, 1, 7001, 7002, true, [day]);
+            await producer.ProduceAsync(new Confluent.Kafka.TopicPartition(Topics.MerchantFeatures, 0), new() { Key = [], Value = message.Encode() });
+        }
+
+        harness.StartMerchantTableReader(store, "scoring");
+        var table = harness.MerchantTable!;
+        await ScoringHarness.WaitUntilAsync(() => { table.ApplyPending(); return table.History.Get(8, 7001) is not null; }, "the topic's day read", TimeSpan.FromSeconds(30));
+
+        table.History.Get(8, 7001).Should().Be(day.Totals);
+        (table.History.Get(7, 7000) is not null).Should().Be(sameSchema, "another schema's checkpoint is not restored: the table is rebuilt from the topic");
+    }
+
     [Fact]
     public async Task After_the_broker_loses_every_topic_the_stage_and_table_carry_on_from_their_checkpoints()
     {
