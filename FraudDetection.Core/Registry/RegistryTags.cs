@@ -9,7 +9,7 @@ public static class RegistryTags
     /// <summary>Where the model folder was built (a local path), for the pages.</summary>
     public const string SourceDirectory = "source_directory";
 
-    /// <summary>Promotion gate outcome: <c>promoted</c>, <c>kept_challenger</c>, <c>first_champion</c>.</summary>
+    /// <summary>Promotion gate outcome: <c>promoted</c>, <c>kept_challenger</c>, <c>first_champion</c>, <c>replaced_unservable</c>, <c>not_servable</c>.</summary>
     public const string GateDecision = "promotion.decision";
 
     /// <summary>Promotion gate reason, in words.</summary>

@@ -1,3 +1,4 @@
+using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
 using FraudDetection.Training.Options;
@@ -89,6 +90,36 @@ public class PromotionGateTests : IDisposable
 
         decision.Outcome.Should().Be(PromotionOutcomes.KeptChallenger);
         decision.Reason.Should().Contain("recall drops by 0.0500");
+        (await _registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias))!.Version.Should().Be("1");
+    }
+
+    [Fact]
+    public async Task A_champion_of_another_feature_schema_is_replaced_by_a_servable_challenger_without_comparison()
+    {
+        var old = TestModels.Report("old", 0.95, 0.90) with { FeatureSchemaVersion = "2.0.0+e3abe8e13541" };
+        var stale = await _registry.RegisterAsync(TestModels.WriteFolder(_temp.Sub("old"), old), new Dictionary<string, string>());
+        await _registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, stale.Version);
+
+        var (fresh, run, decision) = await TrainAndGate("fresh", 0.60, 0.50);
+
+        decision.Outcome.Should().Be(PromotionOutcomes.ReplacedUnservable);
+        decision.Reason.Should().Contain("2.0.0+e3abe8e13541").And.Contain(FeatureSchema.Current.Version);
+        _evaluator.Evaluated.Should().BeEmpty("a model Scoring refuses has no figures to beat");
+        (await _registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias))!.Version.Should().Be(fresh.Version);
+        (await _tracker.GetRunAsync(run.RunId))!.Tags.Should().Contain(RegistryTags.GateComparedWith, stale.Version);
+    }
+
+    [Fact]
+    public async Task A_challenger_of_another_feature_schema_never_becomes_champion()
+    {
+        await TrainAndGate("first", 0.70, 0.60);
+        var folder = TestModels.WriteFolder(_temp.Sub("foreign"), TestModels.Report("foreign", 0.99, 0.99) with { FeatureSchemaVersion = "9.9.9+000000000000" });
+        var foreign = await _registry.RegisterAsync(folder, new Dictionary<string, string>());
+
+        var decision = await _gate.DecideAsync(foreign, ["window.csv"], null, null, CancellationToken.None);
+
+        decision.Outcome.Should().Be(PromotionOutcomes.NotServable);
+        decision.Reason.Should().Contain("9.9.9+000000000000");
         (await _registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias))!.Version.Should().Be("1");
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using FraudDetection.Core.Models;
+using FraudDetection.Core.Registry;
 using FraudDetection.Training.Promotion;
 using FraudDetection.Training.Runs;
 using FraudDetection.Training.Schedule;
@@ -45,5 +47,34 @@ public sealed class StarterRunTests : IDisposable
         requests[1].Parameters.Should().BeNull("an API run keeps the host's options (Training:Trees applies in the job)");
         requests[1].ShapRows.Should().BeNull();
         requests[1].ValidationDays.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("2.0.0+e3abe8e13541", true)]
+    [InlineData(null, false)]
+    public async Task A_champion_Scoring_cannot_serve_is_replaced_by_a_starter_run_at_start(string? championSchema, bool starterExpected)
+    {
+        var registry = new FileModelRegistry(Path.Combine(_temp.Path, "data", "registry"));
+        var report = TestModels.Report("kept", 0.95, 0.90);
+        var kept = await registry.RegisterAsync(
+            TestModels.WriteFolder(_temp.Sub("kept"), championSchema is null ? report : report with { FeatureSchemaVersion = championSchema }),
+            new Dictionary<string, string>());
+        await registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, kept.Version);
+
+        var job = new ScriptedTrainingJob().Then(0.60, 0.50);
+        await using var host = await TrainingHost.StartAsync(_temp.Path, new Dictionary<string, string?> { ["Training:TrainStarterModel"] = "true" }, job, new PrecomputedEvaluator());
+
+        var runs = await host.WaitForQueuedRunsAsync(TimeSpan.FromSeconds(starterExpected ? 20 : 3));
+        if (!starterExpected)
+        {
+            runs.Should().BeEmpty("a champion of this build's schema needs no starter model");
+            (await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias))!.Version.Should().Be(kept.Version);
+            return;
+        }
+
+        var starter = runs.Should().ContainSingle().Subject;
+        starter.Trigger.Should().Be(StarterModelService.Trigger);
+        (await host.WaitForRunAsync(starter.Id)).Decision.Should().Be(PromotionOutcomes.ReplacedUnservable);
+        (await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias))!.Version.Should().NotBe(kept.Version);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 
 namespace FraudDetection.Tests.Registry;
@@ -11,7 +12,7 @@ internal static class TestModels
         ModelVersion = version,
         Trainer = "lightgbm",
         CreatedAt = new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero),
-        FeatureSchemaVersion = "v1",
+        FeatureSchemaVersion = FeatureSchema.Current.Version,
         FeatureNames = ["amt", "amt_zscore_card", "tx_count_1h"],
         Threshold = 0.42,
         TrainWindow = "2019-01-01..2019-05-31",

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using FraudDetection.Core.Features;
 using FraudDetection.Core.Models;
 
 namespace FraudDetection.Training.Promotion;
 
 /// <summary>
 /// Whether Scoring can serve a version: a training run that makes a model Scoring cannot load on its own (the graph
-/// model needs embeddings Scoring does not compute) says so in its report's params, and the gate refuses it.
+/// model needs embeddings Scoring does not compute) says so in its report's params, and a model trained on another
+/// feature schema (an older build's) is refused by Scoring's loader. The gate refuses such a challenger and replaces
+/// such a champion; the starter run replaces it at start.
 /// </summary>
 public static class ModelServing
 {
@@ -26,10 +29,18 @@ public static class ModelServing
         {
             return null;
         }
-        if (report?.Params.GetValueOrDefault(ServableParam) != "false")
+        if (report is null)
         {
             return null;
         }
-        return report.Params.GetValueOrDefault(NotServableReasonParam) ?? "its training run marked it not servable";
+        if (report.Params.GetValueOrDefault(ServableParam) == "false")
+        {
+            return report.Params.GetValueOrDefault(NotServableReasonParam) ?? "its training run marked it not servable";
+        }
+        if (!string.IsNullOrEmpty(report.FeatureSchemaVersion) && report.FeatureSchemaVersion != FeatureSchema.Current.Version)
+        {
+            return $"trained on feature schema '{report.FeatureSchemaVersion}', and this build computes '{FeatureSchema.Current.Version}'";
+        }
+        return null;
     }
 }

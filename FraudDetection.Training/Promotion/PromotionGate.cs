@@ -43,6 +43,11 @@ public sealed class PromotionGate(
         {
             decision = new PromotionDecision(PromotionOutcomes.Promoted, "already champion", challenger.Version, champion.Version, null, null, null);
         }
+        else if (ModelServing.WhyNotServable(champion) is { } championUnservable)
+        {
+            // Nothing to compare with: Scoring refuses the champion, so any servable model beats none.
+            decision = new PromotionDecision(PromotionOutcomes.ReplacedUnservable, $"champion v{champion.Version} cannot be served ({championUnservable})", challenger.Version, champion.Version, null, null, null);
+        }
         else
         {
             var settings = options.Value;

@@ -1,11 +1,15 @@
 using FraudDetection.Core.Models;
 using FraudDetection.Training.Options;
+using FraudDetection.Training.Promotion;
 using FraudDetection.Training.Runs;
 using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Training.Schedule;
 
-/// <summary>At start, queues a training run when the registry has no champion yet, so Scoring gets a model in the embedded default.</summary>
+/// <summary>
+/// At start, queues a training run when the registry has no champion yet, or one Scoring cannot serve (trained on an older
+/// feature schema), so Scoring gets a model in the embedded default.
+/// </summary>
 public sealed class StarterModelService(IModelRegistry registry, TrainingRunQueue queue, IOptions<TrainingOptions> options, ILogger<StarterModelService> logger) : BackgroundService
 {
     /// <summary>The <c>trigger</c> of the starter run and of the version it registers.</summary>
@@ -20,14 +24,23 @@ public sealed class StarterModelService(IModelRegistry registry, TrainingRunQueu
 
         try
         {
-            if (await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias, stoppingToken) is { } champion)
+            var champion = await registry.GetByAliasAsync(ModelRegistryNames.ChampionAlias, stoppingToken);
+            if (champion is null)
             {
-                logger.LogInformation("Champion is version {Version}; no starter model needed", champion.Version);
+                var run = queue.TryEnqueue(Trigger);
+                logger.LogInformation("No champion in the registry: training a starter model (run {Id})", run?.Id);
                 return;
             }
 
-            var run = queue.TryEnqueue(Trigger);
-            logger.LogInformation("No champion in the registry: training a starter model (run {Id})", run?.Id);
+            if (ModelServing.WhyNotServable(champion) is { } why)
+            {
+                // An upgrade changed the features: without a new model Scoring would wait forever.
+                var run = queue.TryEnqueue(Trigger);
+                logger.LogWarning("Champion version {Version} cannot be served: {Reason}; training a starter model to replace it (run {Id})", champion.Version, why, run?.Id);
+                return;
+            }
+
+            logger.LogInformation("Champion is version {Version}; no starter model needed", champion.Version);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
