@@ -19,6 +19,7 @@ if (options is null)
 Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
 var builder = DistributedApplication.CreateBuilder(aspireArguments);
 ContainerRuntimeProbe.QuietenWithoutContainers(builder, options.Containers);
+DashboardSettings.UseBundledFile(builder);
 // Every resource's /health poll would log four lines a second and bury the addresses printed on start.
 builder.Services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
 var external = builder.Configuration.GetConnectionString("kafka");

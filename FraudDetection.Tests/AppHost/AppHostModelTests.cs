@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using FraudDetection.AppHost.Hosting;
 using FraudDetection.Training.Schedule;
+using Microsoft.Extensions.Configuration;
 
 namespace FraudDetection.Tests.AppHost;
 
@@ -154,6 +155,42 @@ public sealed class AppHostModelTests : IDisposable
 
         builder.Configuration[ContainerRuntimeProbe.RuntimeSetting].Should().Be(podmanInstalled ? null : "podman",
             "DCP probes its runtime every 5 s by running its CLI, and the default run has no container");
+    }
+
+    [Fact]
+    public async Task The_dashboard_reads_the_bundled_settings_that_bound_its_metric_store()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
+
+        var path = builder.Configuration[DashboardSettings.ConfigFileSetting];
+        path.Should().NotBeNull("Aspire passes every ASPIRE_DASHBOARD_ setting to the dashboard");
+        var limits = new ConfigurationBuilder().AddJsonFile(path!).Build().GetSection("Dashboard:TelemetryLimits");
+        limits.GetValue<int?>("MaxMetricsCount").Should().BeInRange(1, 5_000,
+            "the dashboard's default keeps 50,000 points of every series, hundreds of megabytes an hour at 5 s exports");
+    }
+
+    [Theory]
+    [InlineData(DashboardSettings.ConfigFileSetting, true)]
+    [InlineData("DOTNET_DASHBOARD_CONFIG_FILE_PATH", true)]
+    [InlineData(null, false)]
+    public void A_dashboard_settings_file_of_the_users_own_is_kept(string? configuredKey, bool bundledFileExists)
+    {
+        var folder = Directory.CreateTempSubdirectory("fd-dashboard-settings").FullName;
+        try
+        {
+            if (bundledFileExists)
+            {
+                File.WriteAllText(Path.Combine(folder, DashboardSettings.FileName), "{}");
+            }
+
+            DashboardSettings.FileFor(key => key == configuredKey ? "/home/user/mine.json" : null, folder).Should().BeNull();
+            File.WriteAllText(Path.Combine(folder, DashboardSettings.FileName), "{}");
+            DashboardSettings.FileFor(_ => null, folder).Should().Be(Path.Combine(folder, DashboardSettings.FileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
