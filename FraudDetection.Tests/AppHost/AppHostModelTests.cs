@@ -170,22 +170,31 @@ public sealed class AppHostModelTests : IDisposable
     }
 
     [Theory]
-    [InlineData(DashboardSettings.ConfigFileSetting, true)]
-    [InlineData("DOTNET_DASHBOARD_CONFIG_FILE_PATH", true)]
-    [InlineData(null, false)]
-    public void A_dashboard_settings_file_of_the_users_own_is_kept(string? configuredKey, bool bundledFileExists)
+    [InlineData(DashboardSettings.ConfigFileSetting)]
+    [InlineData("DOTNET_DASHBOARD_CONFIG_FILE_PATH")]
+    public void A_dashboard_settings_file_of_the_users_own_is_kept(string configuredKey)
     {
         var folder = Directory.CreateTempSubdirectory("fd-dashboard-settings").FullName;
         try
         {
-            if (bundledFileExists)
-            {
-                File.WriteAllText(Path.Combine(folder, DashboardSettings.FileName), "{}");
-            }
+            File.WriteAllText(Path.Combine(folder, DashboardSettings.FileName), "{}");
 
             DashboardSettings.FileFor(key => key == configuredKey ? "/home/user/mine.json" : null, folder).Should().BeNull();
-            File.WriteAllText(Path.Combine(folder, DashboardSettings.FileName), "{}");
             DashboardSettings.FileFor(_ => null, folder).Should().Be(Path.Combine(folder, DashboardSettings.FileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Without_the_bundled_file_the_dashboard_keeps_its_own_defaults()
+    {
+        var folder = Directory.CreateTempSubdirectory("fd-dashboard-settings").FullName;
+        try
+        {
+            DashboardSettings.FileFor(_ => null, folder).Should().BeNull("there is no file to point the dashboard at");
         }
         finally
         {
