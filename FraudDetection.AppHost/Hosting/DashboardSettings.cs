@@ -12,6 +12,9 @@ public static class DashboardSettings
     /// <summary>Aspire copies every <c>ASPIRE_DASHBOARD_</c> setting of the app host to the dashboard's environment.</summary>
     public const string ConfigFileSetting = "ASPIRE_DASHBOARD_CONFIG_FILE_PATH";
 
+    /// <summary>The same setting under its older prefix, which Aspire still reads.</summary>
+    public const string LegacyConfigFileSetting = "DOTNET_DASHBOARD_CONFIG_FILE_PATH";
+
     public const string FileName = "dashboard.json";
 
     /// <summary>Points the dashboard at <see cref="FileName"/> unless a user named a file of their own.</summary>
@@ -26,7 +29,7 @@ public static class DashboardSettings
     /// <summary>The bundled file's path, or null when one is configured already or the file is missing.</summary>
     public static string? FileFor(Func<string, string?> configuration, string baseDirectory)
     {
-        if (!string.IsNullOrEmpty(configuration(ConfigFileSetting)) || !string.IsNullOrEmpty(configuration("DOTNET_DASHBOARD_CONFIG_FILE_PATH")))
+        if (!string.IsNullOrEmpty(configuration(ConfigFileSetting)) || !string.IsNullOrEmpty(configuration(LegacyConfigFileSetting)))
         {
             return null;
         }

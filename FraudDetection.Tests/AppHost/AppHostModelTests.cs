@@ -171,7 +171,7 @@ public sealed class AppHostModelTests : IDisposable
 
     [Theory]
     [InlineData(DashboardSettings.ConfigFileSetting)]
-    [InlineData("DOTNET_DASHBOARD_CONFIG_FILE_PATH")]
+    [InlineData(DashboardSettings.LegacyConfigFileSetting)]
     public void A_dashboard_settings_file_of_the_users_own_is_kept(string configuredKey)
     {
         var folder = Directory.CreateTempSubdirectory("fd-dashboard-settings").FullName;
