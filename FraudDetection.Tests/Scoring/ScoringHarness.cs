@@ -226,14 +226,15 @@ public sealed class ScoringHarness : IDisposable
         return scored;
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    /// <param name="state">What the failure message reports of the run when the wait times out.</param>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null, Func<string>? state = null)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
             if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(30)))
             {
-                throw new TimeoutException("timed out waiting until " + what);
+                throw new TimeoutException("timed out waiting until " + what + (state is null ? "" : " (" + state() + ")"));
             }
             await Task.Delay(20);
         }

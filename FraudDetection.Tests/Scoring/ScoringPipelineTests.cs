@@ -103,7 +103,8 @@ public sealed class ScoringPipelineTests
         // however late this 2-core machine runs the test's own polling.
         var firstModels = new HeldModelSource(models, rowsBeforeHold: 400);
         var (first, firstStats) = interrupted.Start(small, firstModels, store);
-        await ScoringHarness.WaitUntilAsync(() => firstStats.Scored >= 400, "first instance scored 400");
+        await ScoringHarness.WaitUntilAsync(() => firstStats.Scored >= 400, "first instance scored 400", TimeSpan.FromSeconds(60),
+            () => $"first scored {firstStats.Scored} with {first.OwnedPartitions.Count} partitions, its model saw {firstModels.RowsScored} rows");
         var stopping = interrupted.StopAsync(first);
         firstModels.Release();
         await stopping;
@@ -113,7 +114,8 @@ public sealed class ScoringPipelineTests
         crashing.MaxBatchSize = 16;
         var secondModels = new HeldModelSource(models, rowsBeforeHold: 400);
         var (second, secondStats) = interrupted.Start(crashing, secondModels, store);
-        await ScoringHarness.WaitUntilAsync(() => secondStats.Scored >= 400, "second instance scored 400");
+        await ScoringHarness.WaitUntilAsync(() => secondStats.Scored >= 400, "second instance scored 400", TimeSpan.FromSeconds(60),
+            () => $"first scored {firstStats.Scored}, second scored {secondStats.Scored} ({secondStats.Duplicates} duplicates) with {second.OwnedPartitions.Count} partitions, its model saw {secondModels.RowsScored} rows");
         var killing = interrupted.KillAsync(second);
         secondModels.Release();
         await killing;
