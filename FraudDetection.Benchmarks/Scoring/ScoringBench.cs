@@ -28,7 +28,8 @@ namespace FraudDetection.Benchmarks.Scoring;
 /// <c>dotnet run -c Release --project FraudDetection.Benchmarks -- scoring [--transactions N] [--model DIR] [--rate 10000] [--seconds 5]</c>:
 /// the end-to-end benchmark on the embedded broker — the real consume → features → ONNX → produce path — beside the
 /// raw limits measured in the same run (ONNX batch inference alone; Kafka consume + produce alone), then the same
-/// backlog again with the merchant stage on (partials out, the stage, the merchant table read back and joined).
+/// backlog again with the merchant stage on (partials out, the stage, the merchant table read back and joined), and
+/// last a live stream both ways (<see cref="LiveStream"/>).
 /// </summary>
 public static class ScoringBench
 {
@@ -43,8 +44,8 @@ public static class ScoringBench
     public static Command Build()
     {
         var transactions = new Option<int>("--transactions") { Description = "Transactions preloaded for the throughput run", DefaultValueFactory = _ => 300_000 };
-        var rate = new Option<int>("--rate") { Description = "Transactions per second offered in the latency run", DefaultValueFactory = _ => 10_000 };
-        var seconds = new Option<int>("--seconds") { Description = "Length of the latency run", DefaultValueFactory = _ => 5 };
+        var rate = new Option<int>("--rate") { Description = "Transactions per second offered in the latency run; the live stream starts there and goes up by as much each step", DefaultValueFactory = _ => 10_000 };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the latency run and of each live step", DefaultValueFactory = _ => 5 };
         var model = new Option<string?>("--model") { Description = "Model folder or .onnx file (default: the champion under .data/registry, else a bench model trained from the sample)" };
         var inferenceThreads = new Option<int>("--inference-threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
         var data = new Option<string>("--data") { Description = "Kaggle-schema CSV the transactions come from (looped)", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
@@ -176,11 +177,20 @@ public static class ScoringBench
             Console.WriteLine($"side by side: card features only {throughput:N0} tx/s ({cpuPerTx:0.0} µs/tx) | with the merchant stage {merchant.Measured.Rate:N0} tx/s " +
                               $"({merchant.Measured.CpuMicrosPerTx:0.0} µs/tx) = {merchant.Measured.Rate / throughput:P0} of the throughput");
 
+            // A live stream both ways, on fresh brokers: the rate offered goes up a step at a time while Scoring keeps up.
+            var liveCard = await LiveStream.RunAsync(model, sample, withMerchantStage: false, rate, seconds, work, step => Console.WriteLine($"  live, card features only: {step}"));
+            var liveMerchant = await LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, work, step => Console.WriteLine($"  live, with the merchant stage: {step}"));
+            var liveRatio = liveCard.HighestHeld > 0 ? liveMerchant.HighestHeld / liveCard.HighestHeld : double.NaN;
+            Console.WriteLine($"side by side, a live stream ({seconds} s a step, {rate:N0} tx/s more each, 4 partitions): card features only held {liveCard.HighestHeld:N0} tx/s | " +
+                              $"with the merchant stage {liveMerchant.HighestHeld:N0} tx/s = {liveRatio:P0} ({liveMerchant.MerchantDays:N0} merchant days published, " +
+                              $"{liveMerchant.MerchantWaits:N0} held for the table)");
+
             var slower = Math.Min(onnxRate, kafkaRate);
             var ratio = throughput / slower;
             Console.WriteLine($"ratio end-to-end / slower raw limit ({(onnxRate < kafkaRate ? "ONNX" : "Kafka")}): {ratio:0.00}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchant.Measured.Rate:0} merchant_stage_ratio={merchant.Measured.Rate / throughput:0.00}"));
+                $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchant.Measured.Rate:0} merchant_stage_ratio={merchant.Measured.Rate / throughput:0.00} " +
+                $"live_tx_s={liveCard.HighestHeld:0} merchant_live_tx_s={liveMerchant.HighestHeld:0} merchant_live_ratio={liveRatio:0.00}"));
             return merchant.Unfinished is null ? 0 : 1;
         }
         finally
@@ -508,7 +518,7 @@ public static class ScoringBench
         return latencies.TakeSnapshot();
     }
 
-    private static double Percentile(double[] values, double percentile)
+    internal static double Percentile(double[] values, double percentile)
     {
         if (values.Length == 0)
         {
@@ -518,14 +528,14 @@ public static class ScoringBench
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
-    private sealed class FixedModelSource(IScoringModel model) : IModelSource
+    internal sealed class FixedModelSource(IScoringModel model) : IModelSource
     {
         public IScoringModel? Current => model;
         public string Status => "bench model";
     }
 
     /// <summary>Collects the event→scored histogram's measurements (recorded on the scoring thread only).</summary>
-    private sealed class LatencyRecorder
+    internal sealed class LatencyRecorder
     {
         private readonly List<double> values = new(1 << 20);
         private readonly Lock gate = new();

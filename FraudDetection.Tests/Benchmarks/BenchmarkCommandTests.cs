@@ -1,6 +1,7 @@
 using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Benchmarks.Features;
 using FraudDetection.Benchmarks.Load;
+using FraudDetection.Benchmarks.Scoring;
 using FraudDetection.Core.Features;
 using FraudDetection.Tests.Features;
 
@@ -78,5 +79,30 @@ public class BenchmarkCommandTests
         SystemBench.Slope([(0, 100), (0.5, 150), (1, 200)]).Should().BeApproximately(100, 1e-9);
         SystemBench.Slope([(0, 100), (0.5, 101), (1, 99)]).Should().BeApproximately(-1, 1e-9);
         SystemBench.Slope([(0, 100)]).Should().Be(0);
+    }
+
+    [Fact]
+    public void Live_stream_steps_up_while_held_then_refines_from_the_highest_rate_held()
+    {
+        static LiveStream.Step Step(int offered, bool held) => new(offered, offered, offered, 0, 10, 20, held);
+
+        LiveStream.NextRate([], 10_000).Should().Be(10_000);
+        LiveStream.NextRate([Step(10_000, true), Step(20_000, true)], 10_000).Should().Be(30_000);
+        var failedAt30 = new[] { Step(10_000, true), Step(20_000, true), Step(30_000, false) };
+        LiveStream.NextRate(failedAt30, 10_000).Should().Be(25_000, "half a step above the highest rate held");
+        LiveStream.NextRate([.. failedAt30, Step(25_000, true)], 10_000).Should().Be(27_500, "a quarter step above the new highest");
+        LiveStream.NextRate([.. failedAt30, Step(25_000, false)], 10_000).Should().Be(22_500, "a quarter step above 20,000");
+        LiveStream.NextRate([.. failedAt30, Step(25_000, false), Step(22_500, true)], 10_000).Should().BeNull("two refinements are the end");
+        LiveStream.NextRate([Step(10_000, false)], 10_000).Should().Be(5_000, "nothing held: half the first step");
+        LiveStream.NextRate([Step(1, false)], 1).Should().BeNull("no smaller step is left");
+    }
+
+    [Fact]
+    public void Live_step_is_held_only_when_all_of_it_went_out_and_the_lag_grew_by_at_most_2_percent()
+    {
+        LiveStream.IsHeld(rows: 50_000, sent: 50_000, lagBefore: 500, lagAfter: 1_500).Should().BeTrue();
+        LiveStream.IsHeld(rows: 50_000, sent: 50_000, lagBefore: 500, lagAfter: 1_501).Should().BeFalse("1,001 is over 2 % of 50,000");
+        LiveStream.IsHeld(rows: 50_000, sent: 50_000, lagBefore: 9_000, lagAfter: 1_000).Should().BeTrue("a lag that fell");
+        LiveStream.IsHeld(rows: 50_000, sent: 20_000, lagBefore: 0, lagAfter: 100).Should().BeFalse("the step stopped early");
     }
 }

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using FraudDetection.Core.Features;
+using FraudDetection.Core.Hosting;
+using FraudDetection.Core.Models;
+using FraudDetection.DevKafka.Kafka;
+using FraudDetection.Scoring.Champion;
+using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Scoring.Features;
+using FraudDetection.Scoring.Merchants;
+using FraudDetection.Scoring.Options;
+using FraudDetection.Scoring.Pipeline;
+using FraudDetection.Scoring.Telemetry;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FraudDetection.Benchmarks.Scoring;
+
+/// <summary>
+/// Scoring on a live stream, as it runs in a deployment: a fresh development broker with its default partitions,
+/// transactions produced in event-time order at a paced rate that goes up a step at a time while Scoring keeps up.
+/// Unlike a preloaded backlog, every partition moves through the days together, so the merchant table covers a day
+/// soon after the stream has passed it.
+/// </summary>
+public static class LiveStream
+{
+    /// <summary>
+    /// A step stops once this many produced transactions are not yet scored: well within what the development broker
+    /// keeps of its 4 partitions (~5 MB each), so nothing is trimmed unread and the next step starts from a drained lag.
+    /// </summary>
+    private const int MaxLag = 15_000;
+
+    /// <summary>
+    /// One rate offered for the step's seconds: what the generator reached, what was scored in the same time, the lag
+    /// left, and the process's CPU per transaction sent (the generator, the broker and the merchant stage included).
+    /// </summary>
+    public sealed record Step(int Offered, double Produced, double Scored, long LagAtEnd, double P50Ms, double P99Ms, bool Held, double CpuMicrosPerTx = double.NaN)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Offered:N0} tx/s offered: {Produced:N0} produced, {Scored:N0} scored a second, lag at the end {LagAtEnd:N0}, CPU {CpuMicrosPerTx:0.0} µs/tx, " +
+            $"event→scored p50 {P50Ms:0.0} ms, p99 {P99Ms:0.0} ms: {(Held ? "held" : "not held")}");
+    }
+
+    /// <summary>The steps in order; the highest rate held is the highest scored rate of a held step (0 if none).</summary>
+    public sealed record Result(IReadOnlyList<Step> Steps, long MerchantDays, long MerchantWaits)
+    {
+        public double HighestHeld => Steps.Where(s => s.Held).Select(s => s.Scored).DefaultIfEmpty(0).Max();
+    }
+
+    /// <summary>
+    /// Offers <paramref name="firstRate"/>, then that much more each step, for <paramref name="seconds"/> each, until a
+    /// step is not held (stopped at <see cref="MaxLag"/>, or the lag grown by more than 2 % of what it produced, as the
+    /// <c>system</c> bench counts a rate held); then, the lag drained, the highest rate held plus half a step, then plus a quarter.
+    /// </summary>
+    public static async Task<Result> RunAsync(IScoringModel model, List<Transaction> sample, bool withMerchantStage, int firstRate, int seconds,
+        string work, Action<Step> onStep)
+    {
+        using var kafka = EmbeddedKafka.Start();
+        var name = withMerchantStage ? "live-merchants" : "live";
+        var options = new ScoringOptions { ConsumerGroup = name, CheckpointPath = Path.Combine(work, name + ".db") };
+        var store = new SqliteCheckpointStore(options.CheckpointPath);
+        var merchantOptions = new MerchantOptions { Enabled = withMerchantStage };
+        var table = withMerchantStage ? new MerchantTable(FeatureOptions.Default) : null;
+        using var stop = new CancellationTokenSource();
+        var services = new List<Task>();
+        MerchantStage? stage = null;
+        if (table is not null)
+        {
+            services.Add(new MerchantTableReader(kafka.BootstrapServers, table, store, options, NullLogger.Instance, merchantOptions).RunAsync(stop.Token));
+            stage = new MerchantStage(kafka.BootstrapServers, merchantOptions, new SqliteCheckpointStore(Path.Combine(work, name + "-stage.db")), NullLogger.Instance, table);
+            services.Add(stage.RunAsync(stop.Token));
+        }
+        using var telemetry = new ScoringTelemetry();
+        var latencies = new ScoringBench.LatencyRecorder();
+        using var listener = latencies.Listen(telemetry);
+        var stats = new ScoringStats();
+        var consumer = new ScoringConsumer(kafka.BootstrapServers, options, new OnlineFeaturePipeline(merchantTable: table), new ScoringBench.FixedModelSource(model), store,
+            telemetry, stats, NullLogger.Instance, merchantOptions: merchantOptions);
+        var run = consumer.RunAsync(stop.Token);
+        var steps = new List<Step>();
+        try
+        {
+            var ready = Stopwatch.StartNew();
+            while (consumer.OwnedPartitions.Count == 0 && ready.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(10);
+            }
+            var config = ScoringKafkaClients.ProducerConfig(kafka.BootstrapServers, new ScoringOptions());
+            using var producer = new ProducerBuilder<byte[], byte[]>(config).Build();
+            long produced = 0;
+            async Task<Step> OfferAsync(int rate)
+            {
+                var rows = ScoringBench.Loop(sample, (int)produced, rate * seconds);
+                var values = rows.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction)).ToArray();
+                var keys = rows.Select(t => Encoding.ASCII.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture))).ToArray();
+                latencies.TakeSnapshot();
+                var scoredBefore = stats.Scored;
+                var lagBefore = produced - scoredBefore;
+                var clock = Stopwatch.StartNew();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var sent = await Task.Run(() => ProducePaced(producer, keys, values, rate, sentNow => produced + sentNow - stats.Scored > MaxLag));
+                var elapsed = clock.Elapsed.TotalSeconds;
+                var cpuMicrosPerTx = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, sent);
+                produced += sent;
+                var scored = stats.Scored - scoredBefore;
+                var lag = produced - stats.Scored;
+                var snapshot = latencies.TakeSnapshot();
+                var step = new Step(rate, sent / elapsed, scored / elapsed, lag, ScoringBench.Percentile(snapshot, 50), ScoringBench.Percentile(snapshot, 99),
+                    Held: IsHeld(rows.Length, sent, lagBefore, lag), cpuMicrosPerTx);
+                steps.Add(step);
+                onStep(step);
+                return step;
+            }
+
+            while (NextRate(steps, firstRate) is { } rate)
+            {
+                if (steps.Any(s => !s.Held))
+                {
+                    await DrainAsync(() => produced - stats.Scored);
+                }
+                await OfferAsync(rate);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run;
+            await Task.WhenAll(services);
+            consumer.Dispose();
+        }
+        return new Result(steps, stage?.PublishedDays ?? 0, consumer.MerchantWaits);
+    }
+
+    /// <summary>A step is held when all of it went out (none stopped at <see cref="MaxLag"/>) and the lag grew by at most 2 % of it.</summary>
+    public static bool IsHeld(int rows, int sent, long lagBefore, long lagAfter) => sent == rows && lagAfter - lagBefore <= 0.02 * sent;
+
+    /// <summary>
+    /// The rate of the next step, or null when done: up by <paramref name="firstRate"/> while every step was held, then
+    /// the highest rate held plus half a step, then plus a quarter.
+    /// </summary>
+    public static int? NextRate(IReadOnlyList<Step> steps, int firstRate)
+    {
+        if (steps.Count == 0)
+        {
+            return firstRate;
+        }
+        var firstNotHeld = steps.ToList().FindIndex(s => !s.Held);
+        if (firstNotHeld < 0)
+        {
+            return steps[^1].Offered + firstRate;
+        }
+        var refinements = steps.Count - 1 - firstNotHeld;
+        var delta = firstRate >> (refinements + 1);
+        return refinements < 2 && delta > 0 ? steps.Where(s => s.Held).Select(s => s.Offered).DefaultIfEmpty(0).Max() + delta : null;
+    }
+
+    /// <summary>Waits until the lag stops falling for a second (a merchant day's last rows may wait for the next day), at most 30 s.</summary>
+    private static async Task DrainAsync(Func<long> lag)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = lag();
+        var since = Stopwatch.StartNew();
+        while (last > 0 && since.Elapsed < TimeSpan.FromSeconds(1) && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+            var now = lag();
+            if (now < last)
+            {
+                since.Restart();
+            }
+            last = now;
+        }
+    }
+
+    /// <summary>
+    /// Message i goes out i / rate seconds after the start; a full local queue waits for the broker's acknowledgements.
+    /// Stops early, returning how many went out, once <paramref name="tooFarBehind"/> says so (checked every 1,000).
+    /// </summary>
+    private static int ProducePaced(IProducer<byte[], byte[]> producer, byte[][] keys, byte[][] values, int rate, Func<int, bool> tooFarBehind)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (i % 1000 == 0 && tooFarBehind(i))
+            {
+                return i;
+            }
+            // Sleep, not spin: a spinning load generator takes one of the 2 cores from the service it measures.
+            while (clock.Elapsed.TotalSeconds < (double)i / rate)
+            {
+                Thread.Sleep(1);
+            }
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = keys[i], Value = values[i] });
+                    break;
+                }
+                catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+        return values.Length;
+    }
+}
