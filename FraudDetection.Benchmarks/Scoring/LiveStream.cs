@@ -90,7 +90,7 @@ public static class LiveStream
             var config = ScoringKafkaClients.ProducerConfig(kafka.BootstrapServers, new ScoringOptions());
             using var producer = new ProducerBuilder<byte[], byte[]>(config).Build();
             long produced = 0;
-            async Task<Step> OfferAsync(int rate)
+            async Task OfferAsync(int rate)
             {
                 var rows = ScoringBench.Loop(sample, (int)produced, rate * seconds);
                 var values = rows.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction)).ToArray();
@@ -111,7 +111,6 @@ public static class LiveStream
                     Held: IsHeld(rows.Length, sent, lagBefore, lag), cpuMicrosPerTx);
                 steps.Add(step);
                 onStep(step);
-                return step;
             }
 
             while (NextRate(steps, firstRate) is { } rate)
