@@ -50,7 +50,7 @@ public static class LiveStream
     }
 
     /// <summary>
-    /// Offers <paramref name="firstRate"/>, then that much more each step, for <paramref name="seconds"/> each, until a
+    /// After a warm-up step at <paramref name="firstRate"/>, offers it, then that much more each step, for <paramref name="seconds"/> each, until a
     /// step is not held (stopped at <see cref="MaxLag"/>, or the lag grown by more than 2 % of what it produced, as the
     /// <c>system</c> bench counts a rate held); then, the lag drained, the highest rate held plus half a step, then plus a quarter.
     /// </summary>
@@ -90,7 +90,7 @@ public static class LiveStream
             var config = ScoringKafkaClients.ProducerConfig(kafka.BootstrapServers, new ScoringOptions());
             using var producer = new ProducerBuilder<byte[], byte[]>(config).Build();
             long produced = 0;
-            async Task OfferAsync(int rate)
+            async Task OfferAsync(int rate, bool warmUp = false)
             {
                 var rows = ScoringBench.Loop(sample, (int)produced, rate * seconds);
                 var values = rows.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction)).ToArray();
@@ -109,9 +109,17 @@ public static class LiveStream
                 var snapshot = latencies.TakeSnapshot();
                 var step = new Step(rate, sent / elapsed, scored / elapsed, lag, ScoringBench.Percentile(snapshot, 50), ScoringBench.Percentile(snapshot, 99),
                     Held: IsHeld(rows.Length, sent, lagBefore, lag), cpuMicrosPerTx);
-                steps.Add(step);
-                onStep(step);
+                if (!warmUp)
+                {
+                    steps.Add(step);
+                    onStep(step);
+                }
             }
+
+            // A warm-up step first, not counted: the first seconds of a fresh consumer (JIT, first fetches, a cold
+            // feature state) are not its rate.
+            await OfferAsync(firstRate, warmUp: true);
+            await DrainAsync(() => produced - stats.Scored);
 
             while (NextRate(steps, firstRate) is { } rate)
             {
