@@ -181,7 +181,7 @@ public static class ScoringBench
             var liveCard = await LiveStream.RunAsync(model, sample, withMerchantStage: false, rate, seconds, work, step => Console.WriteLine($"  live, card features only: {step}"));
             var liveMerchant = await LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, work, step => Console.WriteLine($"  live, with the merchant stage: {step}"));
             var liveRatio = liveCard.HighestHeld > 0 ? liveMerchant.HighestHeld / liveCard.HighestHeld : double.NaN;
-            Console.WriteLine($"side by side, a live stream ({seconds} s a step, {rate:N0} tx/s more each, 4 partitions): card features only held {liveCard.HighestHeld:N0} tx/s | " +
+            Console.WriteLine($"side by side, a live stream ({seconds} s a step, {rate:N0} tx/s more each, {LiveStream.Partitions} partitions): card features only held {liveCard.HighestHeld:N0} tx/s | " +
                               $"with the merchant stage {liveMerchant.HighestHeld:N0} tx/s = {liveRatio:P0} ({liveMerchant.MerchantDays:N0} merchant days published, " +
                               $"{liveMerchant.MerchantWaits:N0} held for the table)");
 
@@ -496,18 +496,7 @@ public static class ScoringBench
         latencies.TakeSnapshot();
         await Task.Run(() =>
         {
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < values.Length; i++)
-            {
-                // Paced: message i is due at i / rate seconds. Sleep, not spin: a spinning load generator took one of
-                // the 2 cores from the service it measures. Due messages go out together (~10 per ms at 10,000/s).
-                var due = (double)i / rate;
-                while (clock.Elapsed.TotalSeconds < due)
-                {
-                    Thread.Sleep(1);
-                }
-                producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = keys[i], Value = values[i] });
-            }
+            LiveStream.ProducePaced(producer, keys, values, rate, tooFarBehind: _ => false);
             producer.Flush(TimeSpan.FromSeconds(30));
         });
         var wait = Stopwatch.StartNew();
