@@ -100,10 +100,12 @@ public sealed class ScoringPipelineTests
         var small = ScoringHarness.Options("scoring");
         small.MaxBatchSize = 16;
         // Each instance is held after 400 rows until the test stops or kills it: both land mid-stream at a position,
-        // however late this 2-core machine runs the test's own polling.
+        // however late this 2-core machine runs the test's own polling. The waits are on the rows the model saw, not on
+        // those scored: ONNX runs on either thread, so the emitter can be the one held, on a batch queued before later
+        // ones the consume loop already ran through the model; those are scored only after the release.
         var firstModels = new HeldModelSource(models, rowsBeforeHold: 400);
         var (first, firstStats) = interrupted.Start(small, firstModels, store);
-        await ScoringHarness.WaitUntilAsync(() => firstStats.Scored >= 400, "first instance scored 400", TimeSpan.FromSeconds(60),
+        await ScoringHarness.WaitUntilAsync(() => firstModels.RowsScored >= 400, "first instance's model saw 400 rows", TimeSpan.FromSeconds(60),
             () => $"first scored {firstStats.Scored} with {first.OwnedPartitions.Count} partitions, its model saw {firstModels.RowsScored} rows");
         var stopping = interrupted.StopAsync(first);
         firstModels.Release();
@@ -114,7 +116,7 @@ public sealed class ScoringPipelineTests
         crashing.MaxBatchSize = 16;
         var secondModels = new HeldModelSource(models, rowsBeforeHold: 400);
         var (second, secondStats) = interrupted.Start(crashing, secondModels, store);
-        await ScoringHarness.WaitUntilAsync(() => secondStats.Scored >= 400, "second instance scored 400", TimeSpan.FromSeconds(60),
+        await ScoringHarness.WaitUntilAsync(() => secondModels.RowsScored >= 400, "second instance's model saw 400 rows", TimeSpan.FromSeconds(60),
             () => $"first scored {firstStats.Scored}, second scored {secondStats.Scored} ({secondStats.Duplicates} duplicates) with {second.OwnedPartitions.Count} partitions, its model saw {secondModels.RowsScored} rows");
         var killing = interrupted.KillAsync(second);
         secondModels.Release();
