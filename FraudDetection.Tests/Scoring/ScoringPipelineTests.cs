@@ -182,10 +182,16 @@ public sealed class ScoringPipelineTests
         var (consumer, stats) = harness.Start(ScoringHarness.Options("scoring"), models, harness.Store("cp"));
         await ScoringHarness.WaitUntilAsync(() => consumer.OwnedPartitions.Count == 4, "partitions assigned");
 
+        // The last third waits for the swap: however long this machine takes to load v2, rows come after it.
+        using var swapped = new ManualResetEventSlim();
         var feeding = Task.Run(() =>
         {
-            foreach (var chunk in all.Chunk(50))
+            foreach (var (chunk, index) in all.Chunk(50).Select((c, i) => (c, i)))
             {
+                if (index * 50 == 2000 && !swapped.Wait(TimeSpan.FromSeconds(60)))
+                {
+                    throw new TimeoutException("the test never swapped the champion");
+                }
                 harness.Produce(chunk);
                 Thread.Sleep(20);
             }
@@ -195,6 +201,7 @@ public sealed class ScoringPipelineTests
         await registry.SetAliasAsync(ModelRegistryNames.ChampionAlias, v2.Version);
         (await models.RefreshAsync(CancellationToken.None)).Should().BeTrue();
         stats.Scored.Should().BeLessThan(all.Count, "the swap must land mid-stream");
+        swapped.Set();
         await feeding;
         await ScoringHarness.WaitUntilAsync(() => stats.Scored == all.Count, "all scored");
         await harness.StopAsync(consumer);
