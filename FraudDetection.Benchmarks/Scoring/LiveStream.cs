@@ -39,7 +39,7 @@ public static class LiveStream
     /// One rate offered for the step's seconds: what the generator reached, what was scored in the same time, the lag
     /// left, and the process's CPU per transaction sent (the generator, the broker and the merchant stage included).
     /// </summary>
-    public sealed record Step(int Offered, double Produced, double Scored, long LagAtEnd, double P50Ms, double P99Ms, bool Held, double CpuMicrosPerTx = double.NaN)
+    public sealed record Step(int Offered, double Produced, double Scored, long LagAtEnd, double P50Ms, double P99Ms, bool Held, double CpuMicrosPerTx)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"{Offered:N0} tx/s offered: {Produced:N0} produced, {Scored:N0} scored a second, lag at the end {LagAtEnd:N0}, CPU {CpuMicrosPerTx:0.0} µs/tx, " +
@@ -64,7 +64,7 @@ public static class LiveStream
         var name = withMerchantStage ? "live-merchants" : "live";
         var options = new ScoringOptions { ConsumerGroup = name, CheckpointPath = Path.Combine(work, name + ".db") };
         var store = new SqliteCheckpointStore(options.CheckpointPath);
-        var merchantOptions = new MerchantOptions { Enabled = withMerchantStage };
+        var merchantOptions = new MerchantOptions();
         var table = withMerchantStage ? new MerchantTable(FeatureOptions.Default) : null;
         using var stop = new CancellationTokenSource();
         var services = new List<Task>();

@@ -84,7 +84,7 @@ public class BenchmarkCommandTests
     [Fact]
     public void Live_stream_steps_up_while_held_then_refines_from_the_highest_rate_held()
     {
-        static LiveStream.Step Step(int offered, bool held) => new(offered, offered, offered, 0, 10, 20, held);
+        static LiveStream.Step Step(int offered, bool held) => new(offered, offered, offered, 0, 10, 20, held, 30);
 
         LiveStream.NextRate([], 10_000).Should().Be(10_000);
         LiveStream.NextRate([Step(10_000, true), Step(20_000, true)], 10_000).Should().Be(30_000);
