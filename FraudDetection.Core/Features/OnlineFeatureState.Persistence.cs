@@ -20,8 +20,47 @@ public sealed partial class OnlineFeatureState
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToCheckpointBytes());
+    }
+
+    /// <summary>
+    /// What <see cref="Save"/> writes, as one array allocated at its final size: the cards, nearly all of it, are copied
+    /// once, with no stream growing by doubling and no copy out of it (a checkpoint pauses the consume loop for this).
+    /// </summary>
+    public byte[] ToCheckpointBytes()
+    {
         EnsureLittleEndian();
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        using var head = new MemoryStream();
+        using (var writer = new BinaryWriter(head, Encoding.UTF8, leaveOpen: true)) WriteHeader(writer);
+        using var tail = new MemoryStream();
+        using (var writer = new BinaryWriter(tail, Encoding.UTF8, leaveOpen: true)) WriteTrailer(writer);
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(head.Length + (long)_cards.Count * CardRecordBytes + tail.Length)));
+        var span = bytes.AsSpan();
+        head.GetBuffer().AsSpan(0, (int)head.Length).CopyTo(span);
+        var at = (int)head.Length;
+        foreach (var (ccNum, card) in _cards)
+        {
+            MemoryMarshal.Write(span[at..], in ccNum);
+            at += sizeof(long);
+            at += Copy(MemoryMarshal.AsBytes(new ReadOnlySpan<CardScalars>(in card.S)), span[at..]);
+            at += Copy(MemoryMarshal.AsBytes(card.Ring.AsSpan()), span[at..]);
+            at += Copy(MemoryMarshal.AsBytes(card.Categories.AsSpan()), span[at..]);
+            at += Copy(MemoryMarshal.AsBytes(card.Merchants.AsSpan()), span[at..]);
+            at += Copy(MemoryMarshal.AsBytes(card.Bloom.AsSpan()), span[at..]);
+        }
+        if (at + tail.Length != bytes.Length) throw new InvalidOperationException("A card's checkpoint size differs from its layout.");
+        tail.GetBuffer().AsSpan(0, (int)tail.Length).CopyTo(span[at..]);
+        return bytes;
+
+        static int Copy(ReadOnlySpan<byte> from, Span<byte> to)
+        {
+            from.CopyTo(to);
+            return from.Length;
+        }
+    }
+
+    private void WriteHeader(BinaryWriter writer)
+    {
         writer.Write(Magic);
         writer.Write(FormatVersion);
         writer.Write(FeatureSchema.Current.Version);
@@ -33,15 +72,10 @@ public sealed partial class OnlineFeatureState
         writer.Write(_lastSweep);
         writer.Write(EvictedCards);
         writer.Write(_cards.Count);
-        foreach (var (ccNum, card) in _cards)
-        {
-            writer.Write(ccNum);
-            writer.Write(MemoryMarshal.AsBytes(new ReadOnlySpan<CardScalars>(in card.S)));
-            writer.Write(MemoryMarshal.AsBytes(card.Ring.AsSpan()));
-            writer.Write(MemoryMarshal.AsBytes(card.Categories.AsSpan()));
-            writer.Write(MemoryMarshal.AsBytes(card.Merchants.AsSpan()));
-            writer.Write(MemoryMarshal.AsBytes(card.Bloom.AsSpan()));
-        }
+    }
+
+    private void WriteTrailer(BinaryWriter writer)
+    {
         writer.Write(_partials is not null);
         _partials?.Save(writer);
         writer.Write(_ownsMerchants);
@@ -122,6 +156,11 @@ public sealed partial class OnlineFeatureState
             throw new InvalidDataException("The feature-state checkpoint is truncated.", e);
         }
     }
+
+    /// <summary>One card in a checkpoint: its number, then its fixed-size state.</summary>
+    private static readonly int CardRecordBytes = sizeof(long) + Unsafe.SizeOf<CardScalars>() + RingEntry.Capacity * Unsafe.SizeOf<RingEntry>() +
+        FeatureCategories.Slots * Unsafe.SizeOf<CategoryStats>() + CardHabitFeatures.MerchantSlots * Unsafe.SizeOf<MerchantSlot>() +
+        CardHabitFeatures.BloomWords * sizeof(ulong);
 
     private static int[] Layout() =>
     [

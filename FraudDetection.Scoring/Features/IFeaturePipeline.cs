@@ -60,5 +60,6 @@ public interface IFeatureState
     /// <summary>The merchant features of a row from <see cref="ComputeAllButMerchantAndUpdate"/>, once the table covers its day.</summary>
     void ComputeMerchant(Transaction transaction, Span<float> features);
 
-    void Save(Stream stream);
+    /// <summary>The whole state as a checkpoint (what <see cref="IFeaturePipeline.Load"/> reads back).</summary>
+    byte[] ToCheckpointBytes();
 }

@@ -52,6 +52,6 @@ public sealed class OnlineFeaturePipeline(FeatureOptions? options = null, Mercha
 
         public DateTime? Clock => state.Clock;
 
-        public void Save(Stream stream) => state.Save(stream);
+        public byte[] ToCheckpointBytes() => state.ToCheckpointBytes();
     }
 }

@@ -148,10 +148,8 @@ internal sealed class CheckpointCoordinator(
                     // Its state has folded in rows not yet scored (held for the merchant table): saved once they are out.
                     continue;
                 }
-                using var buffer = new MemoryStream();
-                state.Features.Save(buffer);
                 saved.Add(new PartitionCheckpoint(options.ConsumerGroup, topic, state.Partition, state.NextOffset,
-                    schemaVersion, buffer.ToArray(), state.Dedupe.ToBytes(), now));
+                    schemaVersion, state.Features.ToCheckpointBytes(), state.Dedupe.ToBytes(), now));
                 state.Dirty = false;
             }
             if (saved.Count > 0 && merchantTable is not null)
