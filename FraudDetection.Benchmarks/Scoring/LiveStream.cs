@@ -47,7 +47,7 @@ public static class LiveStream
     }
 
     /// <summary>The steps in order; the highest rate held is the highest scored rate of a held step (0 if none).</summary>
-    public sealed record Result(IReadOnlyList<Step> Steps, long MerchantDays, long MerchantWaits)
+    public sealed record Result(IReadOnlyList<Step> Steps, long Alerts, long MerchantDays, long MerchantWaits)
     {
         public double HighestHeld => Steps.Where(s => s.Held).Select(s => s.Scored).DefaultIfEmpty(0).Max();
     }
@@ -140,7 +140,7 @@ public static class LiveStream
             await Task.WhenAll(services);
             consumer.Dispose();
         }
-        return new Result(steps, stage?.PublishedDays ?? 0, consumer.MerchantWaits);
+        return new Result(steps, stats.Alerts, stage?.PublishedDays ?? 0, consumer.MerchantWaits);
     }
 
     /// <summary>A step is held when all of it went out (none stopped at <see cref="MaxLag"/>) and the lag grew by at most 2 % of it.</summary>

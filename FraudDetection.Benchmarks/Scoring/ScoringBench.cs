@@ -79,6 +79,10 @@ public static class ScoringBench
 
             var sample = TransactionCsv.ReadFile(dataFile).ToList();
             using var model = LoadOrTrainModel(modelArg, sample, inferenceThreads);
+            // The card-only runs are Scoring as it was before the merchant stage: a model of card features. A model that
+            // reads merchant features would see them all -1 there, score out of its training and alert at another rate.
+            using var cardModel = MerchantLink.Needs(model.Schema) ? TrainCardModel(sample, inferenceThreads) : null;
+            var cardOnlyModel = cardModel ?? model;
             var pipeline = new OnlineFeaturePipeline();
 
             var preload = Loop(sample, 0, count);
@@ -88,7 +92,7 @@ public static class ScoringBench
 
             // Raw limit 1: ONNX batch inference alone, on the features of the preloaded rows, batches as the stream makes them.
             var options = new ScoringOptions { ConsumerGroup = "bench", CheckpointPath = Path.Combine(work, "checkpoints.db") };
-            var onnxRate = MeasureOnnx(model, preload, options.MaxBatchSize);
+            var onnxRate = MeasureOnnx(cardOnlyModel, preload, options.MaxBatchSize);
             Console.WriteLine($"raw limit, ONNX batch inference alone (batch {options.MaxBatchSize}, {inferenceThreads} ONNX thread(s)): {onnxRate:N0} rows/s");
 
             // The embedded (mock) broker keeps only the newest ~5 MB of each partition: spread the backlog so it all stays.
@@ -121,7 +125,7 @@ public static class ScoringBench
             kafka.CreateTopic(RawTopic, partitions);
 
             // Raw limit 2: Kafka consume + produce alone (same topics' sizes, same producer settings, no work between).
-            var scoredSize = TypicalScoredBytes(model, preload[0]);
+            var scoredSize = TypicalScoredBytes(cardOnlyModel, preload[0]);
             var kafkaRate = MeasureKafka(kafka.BootstrapServers, count, scoredSize);
             Console.WriteLine($"raw limit, Kafka consume + produce alone ({scoredSize.Length} B records, idempotent producer, acks=all): {kafkaRate:N0} msg/s");
 
@@ -129,7 +133,7 @@ public static class ScoringBench
             var latencies = new LatencyRecorder();
             using var telemetry = new ScoringTelemetry();
             using var listener = latencies.Listen(telemetry);
-            var source = new FixedModelSource(model);
+            var source = new FixedModelSource(cardOnlyModel);
             var stats = new ScoringStats();
             var consumer = new ScoringConsumer(kafka.BootstrapServers, options, pipeline, source, new SqliteCheckpointStore(options.CheckpointPath!),
                 telemetry, stats, NullLogger.Instance);
@@ -169,7 +173,7 @@ public static class ScoringBench
             var merchantFeatures = $"the model {(MerchantLink.Needs(model.Schema) ? "reads" : "does not read")} merchant features";
             Console.WriteLine(merchant.Unfinished is null
                 ? $"end to end with the merchant stage: {count:N0} scored in {merchant.Measured.Elapsed.TotalSeconds:0.00} s = {merchant.Measured.Rate:N0} tx/s " +
-                  $"({merchant.Measured.Costs}, stage and table reader included; {merchant.Days:N0} merchant days published; " +
+                  $"({merchant.Alerts:N0} alerts; {merchant.Measured.Costs}, stage and table reader included; {merchant.Days:N0} merchant days published; " +
                   $"{merchantFeatures}; {merchant.Waits:N0} held for the table; {merchant.HandedOver}; the first scored {merchant.FirstScored.After.TotalSeconds:0.0} s in, " +
                   $"with {merchant.FirstScored.Held / (double)count:P0} of the backlog read and held)"
                 : $"end to end with the merchant stage did not finish: {merchant.Unfinished} = {merchant.Measured.Rate:N0} tx/s " +
@@ -178,12 +182,12 @@ public static class ScoringBench
                               $"({merchant.Measured.CpuMicrosPerTx:0.0} µs/tx) = {merchant.Measured.Rate / throughput:P0} of the throughput");
 
             // A live stream both ways, on fresh brokers: the rate offered goes up a step at a time while Scoring keeps up.
-            var liveCard = await LiveStream.RunAsync(model, sample, withMerchantStage: false, rate, seconds, work, step => Console.WriteLine($"  live, card features only: {step}"));
+            var liveCard = await LiveStream.RunAsync(cardOnlyModel, sample, withMerchantStage: false, rate, seconds, work, step => Console.WriteLine($"  live, card features only: {step}"));
             var liveMerchant = await LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, work, step => Console.WriteLine($"  live, with the merchant stage: {step}"));
             var liveRatio = liveCard.HighestHeld > 0 ? liveMerchant.HighestHeld / liveCard.HighestHeld : double.NaN;
             Console.WriteLine($"side by side, a live stream ({seconds} s a step, {rate:N0} tx/s more each, {LiveStream.Partitions} partitions): card features only held {liveCard.HighestHeld:N0} tx/s | " +
-                              $"with the merchant stage {liveMerchant.HighestHeld:N0} tx/s = {liveRatio:P0} ({liveMerchant.MerchantDays:N0} merchant days published, " +
-                              $"{liveMerchant.MerchantWaits:N0} held for the table)");
+                              $"with the merchant stage {liveMerchant.HighestHeld:N0} tx/s = {liveRatio:P0} ({liveCard.Alerts:N0} | {liveMerchant.Alerts:N0} alerts; " +
+                              $"{liveMerchant.MerchantDays:N0} merchant days published, {liveMerchant.MerchantWaits:N0} held for the table)");
 
             var slower = Math.Min(onnxRate, kafkaRate);
             var ratio = throughput / slower;
@@ -204,6 +208,13 @@ public static class ScoringBench
                 // Temp folder: the OS cleans it.
             }
         }
+    }
+
+    private static IScoringModel TrainCardModel(List<Transaction> sample, int inferenceThreads)
+    {
+        var onnx = BenchModel.Ensure(BenchModel.DataConfiguration(), sample, new FeatureSelection(TransactionInputs.All, [FeatureGroups.Card]));
+        Console.WriteLine($"card features only: {BenchModel.Description}, card features ({onnx})");
+        return OnnxModelLoader.Load("bench-card", onnx, inferenceThreads);
     }
 
     private static IScoringModel LoadOrTrainModel(string? modelArg, List<Transaction> sample, int inferenceThreads)
@@ -264,7 +275,7 @@ public static class ScoringBench
     internal static double MeasureOnnx(IScoringModel model, Transaction[] rows, int batch)
     {
         var take = Math.Min(rows.Length, 100_000);
-        var matrix = FeatureMatrix.Build(rows.Take(take));
+        var matrix = FeatureMatrix.Build(rows.Take(take)); // full rows: the model projects them to its own columns
         var probabilities = new float[batch];
         var columns = matrix.Columns;
         model.Predict(matrix.Values.AsSpan(0, batch * columns), batch, probabilities); // warm-up
@@ -428,11 +439,11 @@ public static class ScoringBench
         try
         {
             var measured = await MeasureEndToEndAsync(kafka.BootstrapServers, stats, keys.Length, partitions, () => consumer.MerchantWaits > 0);
-            return new MerchantRun(measured, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table), await firstScored);
+            return new MerchantRun(measured, stats.Alerts, stage.PublishedDays, consumer.MerchantWaits, null, HandedOver(stage, table), await firstScored);
         }
         catch (RunLimitException e)
         {
-            return new MerchantRun(new EndToEnd(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, double.NaN, 0), stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table),
+            return new MerchantRun(new EndToEnd(e.Scored / e.Elapsed.TotalSeconds, e.Elapsed, double.NaN, double.NaN, 0), stats.Alerts, stage.PublishedDays, consumer.MerchantWaits, e.Message, HandedOver(stage, table),
                 firstScored.IsCompletedSuccessfully ? firstScored.Result : default);
         }
         finally
@@ -445,7 +456,7 @@ public static class ScoringBench
     }
 
     /// <summary>The merchant run's figures; <paramref name="Unfinished"/> says why it stopped short (the rate is then what it reached).</summary>
-    private sealed record MerchantRun(EndToEnd Measured, long Days, long Waits, string? Unfinished, string HandedOver, (TimeSpan After, long Held) FirstScored);
+    private sealed record MerchantRun(EndToEnd Measured, long Alerts, long Days, long Waits, string? Unfinished, string HandedOver, (TimeSpan After, long Held) FirstScored);
 
     /// <summary>
     /// How long after the first held transaction the first one was scored, and how many were held by then: no day's

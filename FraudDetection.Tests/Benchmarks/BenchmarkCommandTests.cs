@@ -105,4 +105,16 @@ public class BenchmarkCommandTests
         LiveStream.IsHeld(rows: 50_000, sent: 50_000, lagBefore: 9_000, lagAfter: 1_000).Should().BeTrue("a lag that fell");
         LiveStream.IsHeld(rows: 50_000, sent: 20_000, lagBefore: 0, lagAfter: 100).Should().BeFalse("the step stopped early");
     }
+
+    [Fact]
+    public void Bench_model_is_cached_per_training_data()
+    {
+        var start = new DateTime(2020, 1, 1);
+        var rows = Enumerable.Range(0, 50).Select(i => TestTransactions.Make(1, start.AddMinutes(i), 10 + i)).ToList();
+        var sameRows = rows.Select(r => r with { }).ToList();
+        var otherRows = rows.Take(49).Append(TestTransactions.Make(2, start.AddHours(2), 5)).ToList();
+
+        BenchModel.DataKey(sameRows).Should().Be(BenchModel.DataKey(rows)).And.MatchRegex("^[0-9a-f]{12}$");
+        BenchModel.DataKey(otherRows).Should().NotBe(BenchModel.DataKey(rows), "other rows train another model");
+    }
 }
