@@ -79,7 +79,7 @@ public sealed class ProducerController : IAsyncDisposable
     public ProducerStatus GetStatus()
     {
         var sink = _sink;
-        return new ProducerStatus(_state, _source, _rate, _counters.Sent, sink?.Acknowledged ?? 0, sink?.Failed ?? 0,
+        return new ProducerStatus(_state, _current?.Description ?? _source, _rate, _counters.Sent, sink?.Acknowledged ?? 0, sink?.Failed ?? 0,
             Interlocked.Read(ref _rowsSkipped) + (_current?.Skipped ?? 0), _startedAt, _options.Topic, _lastError ?? sink?.LastError,
             _historyCounters.Sent, _replay?.StartRow ?? 0);
     }

@@ -25,7 +25,8 @@ public sealed class PrefetchSource : ITransactionSource
         _reader.Start();
     }
 
-    public string Description => _inner.Description;
+    /// <summary>The inner source's description as it was when the batch being sent was read (a loop's pass moves on ahead).</summary>
+    public string Description => _current?.Description ?? _inner.Description;
 
     public long Skipped => _inner.Skipped;
 
@@ -64,7 +65,10 @@ public sealed class PrefetchSource : ITransactionSource
                 {
                     batch.Transactions[batch.Count] = transaction;
                     batch.Scenarios[batch.Count] = scenario;
-                    batch.Count++;
+                    if (batch.Count++ == 0)
+                    {
+                        batch.Description = _inner.Description;
+                    }
                 }
                 if (batch.Count > 0)
                 {
@@ -103,5 +107,6 @@ public sealed class PrefetchSource : ITransactionSource
         public readonly Transaction[] Transactions = new Transaction[BatchSize];
         public readonly string[] Scenarios = new string[BatchSize];
         public int Count;
+        public string? Description;
     }
 }

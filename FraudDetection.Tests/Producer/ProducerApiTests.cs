@@ -281,6 +281,26 @@ public sealed class ProducerApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_looped_replay_reports_the_pass_it_is_sending_not_the_one_read_ahead()
+    {
+        const int fileRows = 5_038;
+        var settings = Settings(rate: 2_000);
+        settings["Producer:Loop"] = "true";
+        settings["Producer:Autostart"] = "true";
+        var (_, http) = await StartHostAsync(settings);
+
+        var first = await WaitForAsync(http, s => s.Sent > 0);
+        var later = await WaitForAsync(http, s => s.Sent > 2 * fileRows + 1_100);
+        await http.PostAsync("/api/producer/stop", null);
+
+        first.Source.Should().Be("replay fraudTrain.head.csv (pass 1)", "the read-ahead is already passes further on");
+        // The batch being sent began at most one read-ahead batch (1,024 rows) before the count sent.
+        later.Source.Should().BeOneOf(
+            $"replay fraudTrain.head.csv (pass {(later.Sent - 1_023) / fileRows + 1})",
+            $"replay fraudTrain.head.csv (pass {later.Sent / fileRows + 1})");
+    }
+
+    [Fact]
     public async Task A_synthetic_scenario_from_configuration_autostarts_and_labels_fraud()
     {
         var settings = Settings(rate: 500);
