@@ -3,14 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using FraudDetection.Benchmarks.Hosting;
-using System.Text;
 using FraudDetection.Benchmarks.Cli;
 using FraudDetection.Benchmarks.Scoring;
-using FraudDetection.Core.Hosting;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Registry;
 using FraudDetection.DevKafka.Kafka;
@@ -231,9 +228,8 @@ public static class SystemBench
         // The development broker keeps ~5 MB a partition: enough partitions to hold the backlog (as the scoring bench does).
         var partitions = (int)Math.Ceiling(count * 1200.0 / (4 << 20));
         using var kafka = EmbeddedKafka.Start(partitions: partitions, topics: [Topics.Transactions, ScoringBench.RawTopic]);
-        ScoringBench.ProduceAll(kafka.BootstrapServers, Topics.Transactions,
-            [.. rows.Select(t => Encoding.ASCII.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)))],
-            [.. rows.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction))]);
+        var (keys, values) = ScoringBench.Encode(rows);
+        ScoringBench.ProduceAll(kafka.BootstrapServers, Topics.Transactions, keys, values);
         return (onnx, ScoringBench.MeasureKafka(kafka.BootstrapServers, count, ScoringBench.TypicalScoredBytes(model, rows[0])));
     }
 

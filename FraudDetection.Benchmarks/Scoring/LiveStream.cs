@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Core.Features;
-using FraudDetection.Core.Hosting;
-using FraudDetection.Core.Models;
 using FraudDetection.DevKafka.Kafka;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
@@ -96,8 +92,7 @@ public static class LiveStream
             async Task OfferAsync(int rate, bool warmUp = false)
             {
                 var rows = ScoringBench.Loop(sample, (int)produced, rate * seconds);
-                var values = rows.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction)).ToArray();
-                var keys = rows.Select(t => Encoding.ASCII.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture))).ToArray();
+                var (keys, values) = ScoringBench.Encode(rows);
                 latencies.TakeSnapshot();
                 var scoredBefore = stats.Scored;
                 var lagBefore = produced - scoredBefore;
@@ -203,18 +198,7 @@ public static class LiveStream
             {
                 Thread.Sleep(1);
             }
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(Topics.Transactions, new Message<byte[], byte[]> { Key = keys[i], Value = values[i] });
-                    break;
-                }
-                catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
+            ScoringBench.ProduceWhenRoom(producer, Topics.Transactions, keys[i], values[i]);
         }
         return values.Length;
     }

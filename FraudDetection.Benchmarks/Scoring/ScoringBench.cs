@@ -87,8 +87,7 @@ public static class ScoringBench
 
             var preload = Loop(sample, 0, count);
             var live = Loop(sample, count, rate * seconds);
-            var preloadValues = preload.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction)).ToArray();
-            var preloadKeys = preload.Select(t => Encoding.ASCII.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture))).ToArray();
+            var (preloadKeys, preloadValues) = Encode(preload);
 
             // Raw limit 1: ONNX batch inference alone, on the features of the preloaded rows, batches as the stream makes them.
             var options = new ScoringOptions { ConsumerGroup = "bench", CheckpointPath = Path.Combine(work, "checkpoints.db") };
@@ -305,20 +304,32 @@ public static class ScoringBench
         using var producer = new ProducerBuilder<byte[], byte[]>(ProducerConfig(bootstrap)).Build();
         for (var i = 0; i < values.Length; i++)
         {
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, new Message<byte[], byte[]> { Key = keys[i], Value = values[i] });
-                    break;
-                }
-                catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
+            ProduceWhenRoom(producer, topic, keys[i], values[i]);
         }
         producer.Flush(TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>The rows as the Producer sends them: the card number as the key, the transaction's JSON as the value.</summary>
+    internal static (byte[][] Keys, byte[][] Values) Encode(IReadOnlyList<Transaction> rows) =>
+        ([.. rows.Select(t => Encoding.ASCII.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture)))],
+         [.. rows.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction))]);
+
+    /// <summary>Produces one message; while the client's local queue is full, waits for the broker's acknowledgements.</summary>
+    internal static void ProduceWhenRoom(IProducer<byte[], byte[]> producer, string topic, byte[] key, byte[] value)
+    {
+        var message = new Message<byte[], byte[]> { Key = key, Value = value };
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(10));
+            }
+        }
     }
 
     /// <summary>Messages the broker's retention removed from the front of the topic (the sum of the low watermarks).</summary>
@@ -346,18 +357,7 @@ public static class ScoringBench
         for (var n = 1; n < count; n++)
         {
             var next = consumer.Consume(TimeSpan.FromSeconds(60)) ?? throw new TimeoutException($"raw Kafka consumer stalled at {n}");
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(RawTopic, new Message<byte[], byte[]> { Key = next.Message.Key, Value = outputValue });
-                    break;
-                }
-                catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
+            ProduceWhenRoom(producer, RawTopic, next.Message.Key, outputValue);
         }
         producer.Flush(TimeSpan.FromMinutes(5));
         var rate = count / clock.Elapsed.TotalSeconds;
@@ -491,8 +491,7 @@ public static class ScoringBench
 
     private static async Task<double[]> OfferLoadAsync(string bootstrap, Transaction[] live, int rate, ScoringStats stats, LatencyRecorder latencies, int before)
     {
-        var values = live.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction)).ToArray();
-        var keys = live.Select(t => Encoding.ASCII.GetBytes(t.CcNum.ToString(CultureInfo.InvariantCulture))).ToArray();
+        var (keys, values) = Encode(live);
         var config = ProducerConfig(bootstrap);
         config.LingerMs = 0;
         using var producer = new ProducerBuilder<byte[], byte[]>(config).Build();
