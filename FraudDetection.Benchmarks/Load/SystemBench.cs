@@ -43,16 +43,18 @@ public static class SystemBench
         var idle = new Option<int>("--idle-seconds") { Description = "Seconds the idle cost is measured over, at the default rate", DefaultValueFactory = _ => 60 };
         var offered = new Option<int>("--offered") { Description = "Rate offered for the throughput window, tx/s", DefaultValueFactory = _ => 10_000 };
         var window = new Option<int>("--window-seconds") { Description = "Length of the throughput window", DefaultValueFactory = _ => 60 };
+        var rest = new Option<int>("--rest-seconds") { Description = "Seconds the cost at rest is measured over at the end, the Producer stopped and the backlog drained (0: not measured)", DefaultValueFactory = _ => 60 };
         var command = new Command("system", "The whole system in its processes: idle cost at the default rate, throughput at 10,000 tx/s offered, memory over a soak.")
         {
-            soak, soakRate, warmup, idle, offered, window,
+            soak, soakRate, warmup, idle, offered, window, rest,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(warmup), parse.GetValue(idle), parse.GetValue(offered), parse.GetValue(window),
-            parse.GetValue(soak), parse.GetValue(soakRate), cancellationToken));
+            parse.GetValue(soak), parse.GetValue(soakRate), parse.GetValue(rest), cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(int warmupSeconds, int idleSeconds, int offered, int windowSeconds, double soakMinutes, int soakRate, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int warmupSeconds, int idleSeconds, int offered, int windowSeconds, double soakMinutes, int soakRate, int restSeconds,
+        CancellationToken cancellationToken)
     {
         var data = Directory.CreateTempSubdirectory("fd-system-").FullName;
         var clock = Stopwatch.StartNew();
@@ -74,21 +76,8 @@ public static class SystemBench
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, warmupSeconds)), cancellationToken);
 
             // Idle cost at the default rate.
-            var before = Sample(notifications);
-            var idleClock = Stopwatch.StartNew();
-            await Task.Delay(TimeSpan.FromSeconds(idleSeconds), cancellationToken);
-            var after = Sample(notifications);
-            var wall = idleClock.Elapsed.TotalSeconds;
             var rate = (await producer.GetFromJsonAsync<JsonElement>("/api/producer", cancellationToken)).GetProperty("rate").GetDouble();
-            Console.WriteLine($"idle cost at {rate:F0} tx/s over {wall:F0} s (CPU % of one core, resident memory):");
-            double idleTotal = 0;
-            foreach (var resource in after.Keys)
-            {
-                var cpu = (after[resource].CpuSeconds - before.GetValueOrDefault(resource).CpuSeconds) / wall * 100;
-                idleTotal += cpu;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {resource,-10} {cpu,6:F2} %  {after[resource].RssBytes / 1048576.0,8:F0} MB"));
-            }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"total",-10} {idleTotal,6:F2} %  {after.Values.Sum(v => v.RssBytes) / 1048576.0,8:F0} MB"));
+            var idleTotal = await MeasureCpuAsync(notifications, $"idle cost at {rate:F0} tx/s", idleSeconds, cancellationToken);
 
             // Throughput and latency: the offered rate first (its p99 is the figure), then up in steps of a quarter of it
             // while held, or down until held, each for the window, the backlog drained before each step.
@@ -141,6 +130,17 @@ public static class SystemBench
             var soakEnd = await ScoringStatsAsync(scoring, cancellationToken);
             Console.WriteLine($"  Scoring's lag: at most {(samples.Count == 0 ? 0 : samples.Max(s => s.Lag)):N0}, at the end {(samples.Count == 0 ? 0 : samples[^1].Lag):N0}; " +
                 $"{soakEnd.Scored - soakStart.Scored:N0} scored, {soakEnd.DeadLetters - soakStart.DeadLetters:N0} dead-lettered");
+
+            // At rest: the Producer stopped and the backlog drained, what ten processes cost with nothing to do.
+            double? restTotal = null;
+            if (restSeconds > 0)
+            {
+                (await producer.PostAsync("/api/producer/stop", null, cancellationToken)).EnsureSuccessStatusCode();
+                await AppHostRun.PollAsync(async () => (await ScoringStatsAsync(scoring, cancellationToken)).Lag == 0,
+                    "Scoring's backlog drained", TimeSpan.FromMinutes(2), cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(15), cancellationToken);
+                restTotal = await MeasureCpuAsync(notifications, "at rest (the Producer stopped)", restSeconds, cancellationToken);
+            }
             await app.StopAsync(cancellationToken);
 
             // The raw limits on the same machine, with the system stopped: the run's champion alone, Kafka alone.
@@ -150,7 +150,7 @@ public static class SystemBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"raw limits: ONNX batch inference alone {onnx:N0} rows/s, Kafka consume + produce alone {kafka:N0} msg/s; the highest rate held is {limitRatio:F2} of the slower ({(onnx < kafka ? "ONNX" : "Kafka")})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"system throughput_tx_s={heldRate:F0} p99_ms={Milliseconds(first.P99Seconds)} limit_ratio={limitRatio:F2} idle_cpu_pct={idleTotal:F1} soak_rss_slope_mb_h={worst:F1} soak_minutes={soakMinutes:F0}"));
+                $"system throughput_tx_s={heldRate:F0} p99_ms={Milliseconds(first.P99Seconds)} limit_ratio={limitRatio:F2} idle_cpu_pct={idleTotal:F1} soak_rss_slope_mb_h={worst:F1} soak_minutes={soakMinutes:F0}{(restTotal is { } r ? $" rest_cpu_pct={r:F1}" : "")}"));
             return 0;
         }
         finally
@@ -235,6 +235,26 @@ public static class SystemBench
 
     private static async Task<long> GraphTransactionsAsync(HttpClient graph, CancellationToken cancellationToken) =>
         (await graph.GetFromJsonAsync<JsonElement>("/api/graph/totals", cancellationToken)).GetProperty("transactions").GetInt64();
+
+    /// <summary>CPU (% of one core) and resident memory of every process over the window, printed under the title; returns the total.</summary>
+    private static async Task<double> MeasureCpuAsync(ResourceNotificationService notifications, string title, int seconds, CancellationToken cancellationToken)
+    {
+        var before = Sample(notifications);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        var after = Sample(notifications);
+        var wall = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"{title} over {wall:F0} s (CPU % of one core, resident memory):");
+        double total = 0;
+        foreach (var resource in after.Keys)
+        {
+            var cpu = (after[resource].CpuSeconds - before.GetValueOrDefault(resource).CpuSeconds) / wall * 100;
+            total += cpu;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {resource,-10} {cpu,6:F2} %  {after[resource].RssBytes / 1048576.0,8:F0} MB"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"total",-10} {total,6:F2} %  {after.Values.Sum(v => v.RssBytes) / 1048576.0,8:F0} MB"));
+        return total;
+    }
 
     private readonly record struct ProcessSample(double CpuSeconds, long RssBytes);
 
