@@ -78,6 +78,73 @@ public sealed class TreeShapTests
         (bias + phi.Sum()).Should().BeApproximately(ensemble.Margin(x), 1e-12);
     }
 
+    /// <summary>
+    /// A full tree of the given depth on random features out of <paramref name="features"/> (repeats on a path
+    /// included), random thresholds and leaf values, covers that split at random.
+    /// </summary>
+    private static DecisionTree RandomTree(Random random, int depth, int features)
+    {
+        var count = (1 << (depth + 1)) - 1;
+        var feature = new int[count];
+        var threshold = new float[count];
+        var left = new int[count];
+        var right = new int[count];
+        var value = new double[count];
+        var cover = new double[count];
+        cover[0] = 1000;
+        for (var node = 0; node < count; node++)
+        {
+            if (2 * node + 1 >= count)
+            {
+                feature[node] = -1;
+                value[node] = random.NextDouble() * 4 - 2;
+                continue;
+            }
+            feature[node] = random.Next(features);
+            threshold[node] = random.Next(10);
+            left[node] = 2 * node + 1;
+            right[node] = 2 * node + 2;
+            var share = 0.05 + 0.9 * random.NextDouble();
+            cover[left[node]] = cover[node] * share;
+            cover[right[node]] = cover[node] - cover[left[node]];
+        }
+        return new DecisionTree(feature, threshold, left, right, value, cover);
+    }
+
+    [Theory]
+    [InlineData(1, 6, 4)]
+    [InlineData(2, 9, 10)]
+    [InlineData(3, 10, 10)]
+    public void TreeShap_equals_brute_force_shapley_values_on_deep_random_trees(int seed, int depth, int features)
+    {
+        // Deep enough for paths of more than eight distinct features, some followed by the row and some not.
+        var random = new Random(seed);
+        var trees = Enumerable.Range(0, 3).Select(_ => RandomTree(random, depth, features)).ToList();
+        var ensemble = new TreeEnsemble(trees, bias: -0.3, LogisticLink.Identity, featureCount: features);
+        for (var row = 0; row < 4; row++)
+        {
+            var x = Enumerable.Range(0, features).Select(_ => (float)random.Next(10)).ToArray();
+            var phi = new double[features];
+
+            var bias = TreeShap.Explain(ensemble, x, phi);
+
+            var expected = new double[features];
+            foreach (var tree in trees)
+            {
+                var treePhi = BruteForceShapley(tree, x, features);
+                for (var i = 0; i < features; i++)
+                {
+                    expected[i] += treePhi[i];
+                }
+            }
+            for (var i = 0; i < features; i++)
+            {
+                phi[i].Should().BeApproximately(expected[i], 1e-9, "row {0}, feature {1}", row, i);
+            }
+            (bias + phi.Sum()).Should().BeApproximately(ensemble.Margin(x), 1e-9);
+        }
+    }
+
     [Fact]
     public void Contributions_plus_bias_equal_the_margin_of_a_trained_model_loaded_from_onnx()
     {
