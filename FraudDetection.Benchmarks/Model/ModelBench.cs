@@ -10,7 +10,7 @@ namespace FraudDetection.Benchmarks.Model;
 
 /// <summary>What <c>model</c> measured: wall-clock rates and, beside them, rates per CPU-second of this process (steadier on a shared machine).</summary>
 public sealed record ModelBenchResult(int Rows, IReadOnlyList<(int BatchSize, double RowsPerSecond, double RowsPerCpuSecond)> Predict,
-    double ExplainMillisecondsPerRow, double ExplainCpuMillisecondsPerRow, int Trees, int MaxDepth);
+    double ExplainMillisecondsPerRow, double ExplainCpuMillisecondsPerRow, int Trees, int MaxDepth, int Leaves, double MeanPathFeatures);
 
 /// <summary>Raw <see cref="FraudModel"/> speed on real feature rows: batched Predict and exact TreeSHAP Explain, one thread.</summary>
 public static class ModelBench
@@ -33,7 +33,8 @@ public static class ModelBench
             var matrix = TransactionSource.Replay([RepositoryFiles.Resolve(parse.GetValue(data)!)], new ReadReport(),
                 txs => FeatureMatrix.Build(txs.Take(parse.GetValue(rows))).For(fraudModel.Schema));
             var result = Run(fraudModel, matrix, [1, 64, 1024], TimeSpan.FromSeconds(parse.GetValue(seconds)));
-            AnsiConsole.MarkupLine($"model {Markup.Escape(fraudModel.Version)}: {result.Trees} trees, max depth {result.MaxDepth}, {result.Rows:N0} rows, {Environment.ProcessorCount} cores");
+            AnsiConsole.MarkupLine($"model {Markup.Escape(fraudModel.Version)}: {result.Trees} trees, {result.Leaves:N0} leaves, max depth {result.MaxDepth}, " +
+                $"{result.MeanPathFeatures:F1} distinct features on a leaf's path on average, {result.Rows:N0} rows, {Environment.ProcessorCount} cores");
             foreach (var (batch, rate, cpuRate) in result.Predict)
             {
                 AnsiConsole.MarkupLine($"Predict batch {batch,5}: {rate,12:N0} rows/s wall, {cpuRate,12:N0} rows per CPU-second");
@@ -95,6 +96,38 @@ public static class ModelBench
             explainMs = clock.Elapsed.TotalMilliseconds / explained;
             explainCpuMs = (Cpu() - cpu).TotalMilliseconds / explained;
         }
-        return new ModelBenchResult(rows.Rows, results, explainMs, explainCpuMs, model.Ensemble?.Trees.Count ?? 0, model.Ensemble?.MaxDepth ?? 0);
+        var (leaves, meanPathFeatures) = model.Ensemble is { } ensemble ? LeafPaths(ensemble.Trees) : (0, 0.0);
+        return new ModelBenchResult(rows.Rows, results, explainMs, explainCpuMs, model.Ensemble?.Trees.Count ?? 0, model.Ensemble?.MaxDepth ?? 0,
+            leaves, meanPathFeatures);
+    }
+
+    /// <summary>The leaves of every tree and the mean count of distinct features on a leaf's path: what TreeSHAP's work grows with.</summary>
+    public static (int Leaves, double MeanPathFeatures) LeafPaths(IEnumerable<Core.Models.Trees.DecisionTree> trees)
+    {
+        int leaves = 0;
+        long features = 0;
+        foreach (var tree in trees)
+        {
+            var onPath = new Dictionary<int, int>();
+            void Walk(int node)
+            {
+                if (tree.IsLeaf(node))
+                {
+                    leaves++;
+                    features += onPath.Count;
+                    return;
+                }
+                var feature = tree.Feature[node];
+                onPath[feature] = onPath.GetValueOrDefault(feature) + 1;
+                Walk(tree.Left[node]);
+                Walk(tree.Right[node]);
+                if (--onPath[feature] == 0)
+                {
+                    onPath.Remove(feature);
+                }
+            }
+            Walk(0);
+        }
+        return (leaves, leaves == 0 ? 0 : (double)features / leaves);
     }
 }

@@ -117,7 +117,7 @@ public sealed class TreeShapTests
     [InlineData(3, 10, 10)]
     public void TreeShap_equals_brute_force_shapley_values_on_deep_random_trees(int seed, int depth, int features)
     {
-        // Deep enough for paths of more than eight distinct features, some followed by the row and some not.
+        // Deep enough for paths of up to ten distinct features: more than four followed by the row (several lane groups) and some not.
         var random = new Random(seed);
         var trees = Enumerable.Range(0, 3).Select(_ => RandomTree(random, depth, features)).ToList();
         var ensemble = new TreeEnsemble(trees, bias: -0.3, LogisticLink.Identity, featureCount: features);

@@ -123,7 +123,7 @@ public static class TreeShap
     /// A leaf's share of every path feature's contribution: the feature's unwound path sum (the reference C++'s
     /// UnwoundPathSum) times (one − zero) · value, in two groups. A feature the row does not follow (one fraction 0)
     /// unwinds to one sum shared by all such features, scaled by 1 / its zero fraction, so its contribution does not
-    /// depend on it: one O(depth) sum serves them all. The others run the reference recurrence eight at a time.
+    /// depend on it: one O(depth) sum serves them all. The others run the reference recurrence four at a time.
     /// </summary>
     private static void AddLeaf(Span<PathElement> path, int uniqueDepth, double value, Span<double> phi)
     {
@@ -163,22 +163,15 @@ public static class TreeShap
         {
             return;
         }
-        // Per lane, with scale = (depth + 1) / one and ratio = zero / one, the reference recurrence
-        //   tmp = next · scale / (j + 1);  total += tmp;  next = weight_j − tmp · zero / (depth + 1) · (depth − j)
-        // becomes total += next · scale / (j + 1) and next = weight_j − next · ratio · (depth − j) / (j + 1): the factors
-        // that depend only on j leave the chain, so a step waits on one multiply and one subtract. Vector128 is
-        // accelerated on x64 and Arm64 alike; up to four independent pairs keep both ports busy.
         double depthPlusOne = uniqueDepth + 1;
-        var last = Vector128.Create(path[uniqueDepth].PWeight);
-        Span<double> lanes = stackalloc double[24]; // scale, ratio and total of up to 8 lanes
-        var scales = lanes[..8];
-        var ratios = lanes[8..16];
-        var totals = lanes[16..];
-        for (var g = 0; g < followedCount; g += 8)
+        Span<double> lanes = stackalloc double[12]; // scale, ratio and total of four lanes
+        var scales = lanes[..4];
+        var ratios = lanes[4..8];
+        var totals = lanes[8..];
+        for (var g = 0; g < followedCount; g += 4)
         {
-            var count = Math.Min(8, followedCount - g);
-            var width = count <= 4 ? 4 : 8;
-            for (var lane = 0; lane < width; lane++)
+            var count = Math.Min(4, followedCount - g);
+            for (var lane = 0; lane < 4; lane++)
             {
                 // A lane past the group's end repeats its first feature; its result is dropped. A followed feature's
                 // one fraction is 1 unless it went cold higher up: no division then.
@@ -187,58 +180,45 @@ public static class TreeShap
                 scales[lane] = one == 1 ? depthPlusOne : depthPlusOne / one;
                 ratios[lane] = one == 1 ? el.ZeroFraction : el.ZeroFraction / one;
             }
-            var scaleA = Vector128.Create<double>(scales);
-            var scaleB = Vector128.Create<double>(scales[2..]);
-            var ratioA = Vector128.Create<double>(ratios);
-            var ratioB = Vector128.Create<double>(ratios[2..]);
-            Vector128<double> nextA = last, nextB = last, totalA = Vector128<double>.Zero, totalB = Vector128<double>.Zero;
-            if (width == 4)
-            {
-                for (var j = uniqueDepth - 1; j >= 0; j--)
-                {
-                    var r = Reciprocal(j + 1);
-                    var weight = Vector128.Create(path[j].PWeight);
-                    var step = Vector128.Create((uniqueDepth - j) * r);
-                    var rv = Vector128.Create(r);
-                    totalA += nextA * (scaleA * rv);
-                    totalB += nextB * (scaleB * rv);
-                    nextA = weight - nextA * (ratioA * step);
-                    nextB = weight - nextB * (ratioB * step);
-                }
-            }
-            else
-            {
-                var scaleC = Vector128.Create<double>(scales[4..]);
-                var scaleD = Vector128.Create<double>(scales[6..]);
-                var ratioC = Vector128.Create<double>(ratios[4..]);
-                var ratioD = Vector128.Create<double>(ratios[6..]);
-                Vector128<double> nextC = last, nextD = last, totalC = Vector128<double>.Zero, totalD = Vector128<double>.Zero;
-                for (var j = uniqueDepth - 1; j >= 0; j--)
-                {
-                    var r = Reciprocal(j + 1);
-                    var weight = Vector128.Create(path[j].PWeight);
-                    var step = Vector128.Create((uniqueDepth - j) * r);
-                    var rv = Vector128.Create(r);
-                    totalA += nextA * (scaleA * rv);
-                    totalB += nextB * (scaleB * rv);
-                    totalC += nextC * (scaleC * rv);
-                    totalD += nextD * (scaleD * rv);
-                    nextA = weight - nextA * (ratioA * step);
-                    nextB = weight - nextB * (ratioB * step);
-                    nextC = weight - nextC * (ratioC * step);
-                    nextD = weight - nextD * (ratioD * step);
-                }
-                totalC.CopyTo(totals[4..]);
-                totalD.CopyTo(totals[6..]);
-            }
-            totalA.CopyTo(totals);
-            totalB.CopyTo(totals[2..]);
+            UnwindFourLanes(path, uniqueDepth, scales, ratios, totals);
             for (var lane = 0; lane < count; lane++)
             {
                 ref var el = ref path[followed[g + lane]];
                 phi[el.FeatureIndex] += totals[lane] * (el.OneFraction - el.ZeroFraction) * value;
             }
         }
+    }
+
+    /// <summary>
+    /// The unwound path sum of four followed features at once. Per lane, with scale = (depth + 1) / one and
+    /// ratio = zero / one, the reference recurrence
+    ///   tmp = next · scale / (j + 1);  total += tmp;  next = weight_j − tmp · zero / (depth + 1) · (depth − j)
+    /// becomes total += next · scale / (j + 1) and next = weight_j − next · ratio · (depth − j) / (j + 1): the factors
+    /// that depend only on j leave the chain, so a step waits on one multiply and one subtract. Vector128 is
+    /// accelerated on x64 and Arm64 alike; two independent pairs keep both ports busy.
+    /// </summary>
+    private static void UnwindFourLanes(Span<PathElement> path, int uniqueDepth, Span<double> scales, Span<double> ratios, Span<double> totals)
+    {
+        var scaleA = Vector128.Create<double>(scales);
+        var scaleB = Vector128.Create<double>(scales[2..]);
+        var ratioA = Vector128.Create<double>(ratios);
+        var ratioB = Vector128.Create<double>(ratios[2..]);
+        var nextA = Vector128.Create(path[uniqueDepth].PWeight);
+        var nextB = nextA;
+        Vector128<double> totalA = Vector128<double>.Zero, totalB = Vector128<double>.Zero;
+        for (var j = uniqueDepth - 1; j >= 0; j--)
+        {
+            var r = Reciprocal(j + 1);
+            var weight = Vector128.Create(path[j].PWeight);
+            var step = Vector128.Create((uniqueDepth - j) * r);
+            var rv = Vector128.Create(r);
+            totalA += nextA * (scaleA * rv);
+            totalB += nextB * (scaleB * rv);
+            nextA = weight - nextA * (ratioA * step);
+            nextB = weight - nextB * (ratioB * step);
+        }
+        totalA.CopyTo(totals);
+        totalB.CopyTo(totals[2..]);
     }
 
     private static void ExtendPath(Span<PathElement> path, int uniqueDepth, double zeroFraction, double oneFraction, int featureIndex)
