@@ -77,13 +77,7 @@ public class BenchmarkCommandTests
     public void Model_bench_counts_the_distinct_features_on_each_leaf_path()
     {
         // Leaves 4 and 5 sit under f0, f1, f2; leaf 7 under f0, f1; leaves 6 and 8 under f0 twice, which counts once.
-        var tree = new FraudDetection.Core.Models.Trees.DecisionTree(
-            feature: [0, 1, 0, 2, -1, -1, -1, -1, -1],
-            threshold: [5, 2, 8, 1, 0, 0, 0, 0, 0],
-            left: [1, 3, 6, 4, 0, 0, 0, 0, 0],
-            right: [2, 7, 8, 5, 0, 0, 0, 0, 0],
-            value: [0, 0, 0, 0, 1.5, -0.5, 2.0, 0.25, -1.0],
-            cover: [100, 60, 40, 35, 20, 15, 30, 25, 10]);
+        var tree = FraudDetection.Tests.Training.TreeShapTests.TinyTree();
 
         var (leaves, meanPathFeatures) = FraudDetection.Benchmarks.Model.ModelBench.LeafPaths([tree, tree]);
 

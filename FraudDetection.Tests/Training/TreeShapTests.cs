@@ -8,7 +8,7 @@ namespace FraudDetection.Tests.Training;
 public sealed class TreeShapTests
 {
     /// <summary>A depth-3 tree that splits on feature 0 twice (the case TreeSHAP's unwinding exists for).</summary>
-    private static DecisionTree TinyTree() => new(
+    internal static DecisionTree TinyTree() => new(
         //          0: f0<=5    1: f1<=2    2: f0<=8    3: f2<=1   leaves 4..8
         feature: [0, 1, 0, 2, -1, -1, -1, -1, -1],
         threshold: [5, 2, 8, 1, 0, 0, 0, 0, 0],
