@@ -163,6 +163,7 @@ public sealed class HandbookBenchmarkTests : IDisposable
 
         (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--grid", "quick", "--features", "card"])).Should().Be(0);
         (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", Path.Combine(_dir, "missing.csv")])).Should().Be(1);
+        (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--merchant-day-lag", "0"])).Should().Be(2, "a merchant day lag under 1 is refused before anything runs");
 
         var ceiling = HandbookCeiling.Run(file, FraudDetection.Core.Transactions.Mapping.ColumnMapping.Handbook, HandbookProtocol.Book);
         ceiling.Select(f => f.Frauds).Should().Equal(report.TestFolds.Select(f => f.TestFrauds));

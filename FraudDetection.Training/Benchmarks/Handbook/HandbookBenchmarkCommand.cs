@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FraudDetection.Core.Features;
 using FraudDetection.Core.Transactions.Mapping;
 using FraudDetection.Training.Cli;
 using FraudDetection.Training.Trainers;
@@ -21,12 +22,13 @@ public static class HandbookBenchmarkCommand
         var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in each training week (0 = all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of the learner (and of sampling)", DefaultValueFactory = _ => 42 };
         var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores)", DefaultValueFactory = _ => 1 };
+        var merchantDayLag = new Option<int>("--merchant-day-lag") { Description = "Merchant activity features read the days up to D - this (FeatureOptions.MerchantDayLag)", DefaultValueFactory = _ => FeatureOptions.Default.MerchantDayLag };
         var ceiling = new Option<bool>("--ceiling") { Description = "Instead of training: the test-week frauds no feature can see, and the AP of a scorer perfect on the others" };
 
         var command = new Command("handbook",
             "The Fraud Detection Handbook's benchmark on its own protocol (Chapter 5 prequential folds, known cards removed, AP / ROC-AUC / CP@100)")
         {
-            data, mapping, map, grid, features, negatives, seed, threads, ceiling,
+            data, mapping, map, grid, features, negatives, seed, threads, merchantDayLag, ceiling,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,9 +44,11 @@ public static class HandbookBenchmarkCommand
                     NegativesPerFraud = parse.GetValue(negatives),
                     Seed = parse.GetValue(seed),
                     Threads = parse.GetValue(threads),
+                    FeatureOptions = FeatureOptions.Default with { MerchantDayLag = parse.GetValue(merchantDayLag) },
                 };
+                options.FeatureOptions.Validate();
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or ArgumentOutOfRangeException)
             {
                 AnsiConsole.MarkupLine($"[red]benchmark failed:[/] {Markup.Escape(e.Message)}");
                 return 2;
@@ -89,7 +93,7 @@ public static class HandbookBenchmarkCommand
     {
         var k = options.Protocol.TopK;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{report.Transactions:N0} transactions ({report.SkippedRows:N0} skipped) through mapping '{options.Mapping.Name}'; features ({features}) from the first day; {report.Elapsed.TotalMinutes:F1} min")));
+            $"{report.Transactions:N0} transactions ({report.SkippedRows:N0} skipped) through mapping '{options.Mapping.Name}'; features ({features}) from the first day, merchant day lag {options.FeatureOptions.MerchantDayLag}; {report.Elapsed.TotalMinutes:F1} min")));
 
         var folds = new Table().Title("test folds (known compromised cards removed from the test weeks)")
             .AddColumns("training week", "test week", "train tx / frauds", "test tx / frauds");
