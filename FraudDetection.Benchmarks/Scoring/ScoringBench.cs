@@ -46,7 +46,11 @@ public static class ScoringBench
         var transactions = new Option<int>("--transactions") { Description = "Transactions preloaded for the throughput run", DefaultValueFactory = _ => 300_000 };
         var rate = new Option<int>("--rate") { Description = "Transactions per second offered in the latency run; the live stream starts there and goes up by as much each step", DefaultValueFactory = _ => 10_000 };
         var seconds = new Option<int>("--seconds") { Description = "Length of the latency run and of each live step", DefaultValueFactory = _ => 5 };
-        var model = new Option<string?>("--model") { Description = "Model folder or .onnx file (default: the champion under .data/registry, else a bench model trained from the sample)" };
+        var model = new Option<string?>("--model")
+        {
+            Description = "Model folder or .onnx file, or 'champion' (the champion under .data/registry); default: a bench model trained from the data, " +
+                          "with a card-features twin of the same size for the card-only runs",
+        };
         var inferenceThreads = new Option<int>("--inference-threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
         var data = new Option<string>("--data") { Description = "Kaggle-schema CSV the transactions come from (looped)", DefaultValueFactory = _ => RepositoryFiles.SampleRelativePath };
         var maxHeld = new Option<int>("--max-held-per-partition")
@@ -78,10 +82,25 @@ public static class ScoringBench
                               $"{Environment.ProcessorCount} cores (shared with other work on this machine)");
 
             var sample = TransactionCsv.ReadFile(dataFile).ToList();
-            using var model = LoadOrTrainModel(modelArg, sample, inferenceThreads);
+            IScoringModel loadedModel;
+            try
+            {
+                loadedModel = LoadOrTrainModel(modelArg, sample, inferenceThreads);
+            }
+            catch (Exception e) when (e is FileNotFoundException or ModelSchemaMismatchException)
+            {
+                Console.Error.WriteLine($"scoring bench: {e.Message}");
+                return 2;
+            }
+            using var model = loadedModel;
             // The card-only runs are Scoring as it was before the merchant stage: a model of card features. A model that
             // reads merchant features would see them all -1 there, score out of its training and alert at another rate.
             using var cardModel = MerchantLink.Needs(model.Schema) ? TrainCardModel(sample, inferenceThreads) : null;
+            if (cardModel is not null && modelArg is not null)
+            {
+                Console.WriteLine("note: --model is not the bench model, so the card-only and merchant runs score with models of different sizes; " +
+                                  "leave --model out for a side by side of equal models");
+            }
             var cardOnlyModel = cardModel ?? model;
             var pipeline = new OnlineFeaturePipeline();
 
@@ -216,8 +235,25 @@ public static class ScoringBench
         return OnnxModelLoader.Load("bench-card", onnx, inferenceThreads);
     }
 
+    /// <summary>The <c>--model</c> value that names the registry's champion.</summary>
+    private const string ChampionModel = "champion";
+
     private static IScoringModel LoadOrTrainModel(string? modelArg, List<Transaction> sample, int inferenceThreads)
     {
+        var configuration = BenchModel.DataConfiguration();
+        if (modelArg == ChampionModel)
+        {
+            var registryDirectory = Path.Combine(DataPaths.Root(configuration), "registry");
+            var champion = Directory.Exists(registryDirectory)
+                ? new FileModelRegistry(registryDirectory).GetByAliasAsync(ModelRegistryNames.ChampionAlias).GetAwaiter().GetResult()
+                : null;
+            if (champion is null)
+            {
+                throw new FileNotFoundException($"--model champion: no champion under {registryDirectory} (start the system once, or train and promote a model)");
+            }
+            Console.WriteLine($"model: champion version {champion.Version} from {registryDirectory}");
+            return new OnnxModelLoader(inferenceThreads).Load(champion);
+        }
         if (modelArg is not null)
         {
             var path = Directory.Exists(modelArg) ? Path.Combine(modelArg, ModelRegistryNames.OnnxFileName) : modelArg;
@@ -225,29 +261,10 @@ public static class ScoringBench
             return OnnxModelLoader.Load("bench", path, inferenceThreads);
         }
 
-        var configuration = BenchModel.DataConfiguration();
-        var registryDirectory = Path.Combine(DataPaths.Root(configuration), "registry");
-        if (Directory.Exists(registryDirectory))
-        {
-            var champion = new FileModelRegistry(registryDirectory).GetByAliasAsync(ModelRegistryNames.ChampionAlias).GetAwaiter().GetResult();
-            if (champion is not null)
-            {
-                try
-                {
-                    var loaded = new OnnxModelLoader(inferenceThreads).Load(champion);
-                    Console.WriteLine($"model: champion version {champion.Version} from {registryDirectory}");
-                    return loaded;
-                }
-                catch (Exception e) when (e is ModelSchemaMismatchException or FileNotFoundException)
-                {
-                    Console.WriteLine($"champion in {registryDirectory} not usable ({e.Message}); training one");
-                }
-            }
-        }
-
-        // No champion: a model of champion size trained from the data (kept under the data directory, so later runs reuse it).
+        // A model of champion size trained from the data (kept under the data directory, so later runs reuse it): the
+        // figures do not depend on which champion the data directory holds, and the card-only twin has the same size.
         var onnx = BenchModel.Ensure(configuration, sample);
-        Console.WriteLine($"model: no champion under {registryDirectory}; {BenchModel.Description} ({onnx})");
+        Console.WriteLine($"model: {BenchModel.Description} ({onnx})");
         return OnnxModelLoader.Load("bench", onnx, inferenceThreads);
     }
 

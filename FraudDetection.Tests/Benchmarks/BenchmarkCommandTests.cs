@@ -60,6 +60,27 @@ public class BenchmarkCommandTests
     }
 
     [Fact]
+    public async Task Scoring_command_refuses_a_model_that_is_not_there_in_one_line()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-model-{Guid.NewGuid():N}.onnx");
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        int exit;
+        try
+        {
+            exit = await BenchmarkCli.RunAsync(["scoring", "--model", missing, "--data", RepoPaths.KaggleSlice("fraudTest.head.csv")]);
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+
+        exit.Should().Be(2);
+        error.ToString().Should().Contain("No model at " + missing);
+    }
+
+    [Fact]
     public void System_percentile_is_the_bucket_holding_the_quantile_of_what_was_observed_between_two_scrapes()
     {
         // Cumulative counts by upper bound (s): 100 observations before, 1,000 more between the scrapes.
