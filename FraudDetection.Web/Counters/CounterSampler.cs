@@ -3,8 +3,8 @@ using FraudDetection.Web.Clients;
 
 namespace FraudDetection.Web.Counters;
 
-/// <summary>One headline counter: its total and its rate over the last samples (per second).</summary>
-public sealed record CounterReading(string Key, string Label, long? Total, double PerSecond, string Source);
+/// <summary>One headline counter: its total and its rate over the last samples (per second), and what it counts.</summary>
+public sealed record CounterReading(string Key, string Label, long? Total, double PerSecond, string Source, string Counts);
 
 /// <summary>
 /// The headline counters of the whole system, read from each service's own API every <see cref="Interval"/>: produced
@@ -17,15 +17,18 @@ public sealed class CounterSampler(
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
-    /// <summary>The headline counters in page order: key, label, the service that counts it.</summary>
-    public static readonly IReadOnlyList<(string Key, string Label, string Source)> Headline =
+    /// <summary>
+    /// The headline counters in page order: key, label, the service that counts it, and what it counts. The services'
+    /// own counters start at zero with the process; the Notifier's ledger and the graph keep theirs across restarts.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Key, string Label, string Source, string Counts)> Headline =
     [
-        ("produced", "produced", ServiceNames.Producer),
-        ("scored", "scored", ServiceNames.Scoring),
-        ("alerts", "alerts", ServiceNames.Scoring),
-        ("deadletters", "dead letters", ServiceNames.Scoring),
-        ("notifications", "notifications", ServiceNames.Notifier),
-        ("graph_edges", "graph edges", ServiceNames.Graph),
+        ("produced", "produced", ServiceNames.Producer, "transactions the Producer has had acknowledged since it started, the card history included"),
+        ("scored", "scored", ServiceNames.Scoring, "transactions Scoring has scored since it started"),
+        ("alerts", "alerts", ServiceNames.Scoring, "alerts Scoring has raised since it started"),
+        ("deadletters", "dead letters", ServiceNames.Scoring, "messages Scoring has dead-lettered since it started, each with its reason"),
+        ("notifications", "notifications", ServiceNames.Notifier, "messages the Notifier has delivered, by Kakao or its fallback, kept across restarts"),
+        ("graph_edges", "graph edges", ServiceNames.Graph, "scored transactions in the graph, kept across restarts"),
     ];
 
     private readonly Lock _gate = new();
@@ -51,8 +54,8 @@ public sealed class CounterSampler(
         lock (_gate)
         {
             return [.. Headline.Select(h => _current.TryGetValue(h.Key, out var c)
-                ? new CounterReading(h.Key, h.Label, c.Total, c.Rate, h.Source)
-                : new CounterReading(h.Key, h.Label, null, 0, h.Source))];
+                ? new CounterReading(h.Key, h.Label, c.Total, c.Rate, h.Source, h.Counts)
+                : new CounterReading(h.Key, h.Label, null, 0, h.Source, h.Counts))];
         }
     }
 

@@ -1,0 +1,31 @@
+using FraudDetection.Web.Clients;
+using FraudDetection.Web.Counters;
+using FraudDetection.Web.Pages;
+
+namespace FraudDetection.Tests.Web;
+
+/// <summary>The overview's headline counters say what each counts and from when, since their bases differ.</summary>
+public sealed class CountersPanelTests
+{
+    [Fact]
+    public void Each_counter_says_what_it_counts_and_whether_it_survives_a_restart()
+    {
+        var readings = CounterSampler.Headline.Select(h => new CounterReading(h.Key, h.Label, 1_234, 2.5, h.Source, h.Counts)).ToList();
+
+        var html = OverviewPage.Counters(readings);
+
+        foreach (var (key, _, source, counts) in CounterSampler.Headline)
+        {
+            html.Should().Contain($"data-counter=\"{key}\"").And.Contain($"title=\"{counts} (from {source})\"");
+            if (source is ServiceNames.Notifier or ServiceNames.Graph)
+            {
+                counts.Should().Contain("kept across restarts", $"{key} is read from a store that outlives the process");
+            }
+            else
+            {
+                counts.Should().Contain("since it started", $"{key} is a counter of the running process");
+            }
+        }
+        html.Should().Contain("Each service counts from its own start; notifications and graph edges are kept across restarts.");
+    }
+}
