@@ -105,6 +105,7 @@ public sealed class AlertFeedbackTests : IDisposable
         (await http.GetAsync("/api/alerts?status=sideways")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var queue = await (await http.GetAsync("/alerts")).Content.ReadAsStringAsync();
         queue.Should().Contain("Alert queue").And.Contain("****0366").And.Contain("****9424").And.Contain("it wasn&#39;t me")
+            .And.Contain("0.970<br><span class=\"muted\">threshold 0.500<br>model v3</span>", "each score beside the threshold and model it was judged by")
             .And.NotContain(TestAlerts.CardNumber.ToString()).And.NotContain(TestAlerts.OtherCardNumber.ToString());
 
         // The analyst's verdict: once, one label, source analyst.

@@ -104,7 +104,7 @@ public static class AlertPages
               <td>{a.RaisedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}<br><span class="muted">{a.LocalTime.ToString("yyyy-MM-dd HH:mm", Invariant)} local</span></td>
               <td>{E(a.CardMasked)}<br><span class="muted">{E(a.CardId)}</span></td>
               <td>{E(Money(a.Amount, a.Currency))}<br>{E(Merchant(a.Merchant))}<br><span class="muted">{E(a.Category)}</span></td>
-              <td class="score">{a.Score.ToString("0.000", Invariant)}</td>
+              <td class="score">{a.Score.ToString("0.000", Invariant)}<br><span class="muted">threshold {a.Threshold.ToString("0.000", Invariant)}<br>model {E(a.ModelVersion)}</span></td>
               <td><ul class="reasons">{string.Concat(a.Reasons.Where(r => r.Contribution > 0).OrderByDescending(r => r.Contribution).Take(3)
                   .Select(r => $"<li>{E(ReasonPhrases.Describe(r.Feature, english: true))} <span class=\"muted\">({E(r.Feature)} +{r.Contribution.ToString("0.00", Invariant)})</span></li>"))}</ul></td>
               <td class="holder">{E(a.HolderAnswer switch { HolderAnswers.Me => "it was me", HolderAnswers.NotMe => "it wasn't me", _ => "—" })}</td>
