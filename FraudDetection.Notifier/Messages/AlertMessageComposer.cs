@@ -115,9 +115,8 @@ public sealed class AlertMessageComposer(IOptions<NotifierOptions> options, Aler
         };
     }
 
-    /// <summary>The Sparkov generator prefixes every merchant with "fraud_"; the card holder should not read that.</summary>
-    public static string Merchant(string? merchant) =>
-        merchant is null ? "?" : merchant.StartsWith("fraud_", StringComparison.Ordinal) ? merchant["fraud_".Length..] : merchant;
+    /// <summary>The merchant as the card holder reads it (<see cref="MerchantNames.Display"/>).</summary>
+    public static string Merchant(string? merchant) => MerchantNames.Display(merchant);
 
     public static string Category(string? category, bool english) =>
         category is null ? "?"

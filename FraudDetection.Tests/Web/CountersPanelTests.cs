@@ -1,12 +1,28 @@
+using FraudDetection.Core.Transactions;
 using FraudDetection.Web.Clients;
 using FraudDetection.Web.Counters;
 using FraudDetection.Web.Pages;
 
 namespace FraudDetection.Tests.Web;
 
-/// <summary>The overview's headline counters say what each counts and from when, since their bases differ.</summary>
+/// <summary>
+/// The overview's headline counters say what each counts and from when, since their bases differ; its panels name
+/// merchants as people read them.
+/// </summary>
 public sealed class CountersPanelTests
 {
+    [Fact]
+    public void Merchants_are_shown_without_the_sparkov_generators_prefix()
+    {
+        MerchantNames.Display("fraud_Kilback LLC").Should().Be("Kilback LLC");
+        MerchantNames.Display("Corner Shop fraud_x").Should().Be("Corner Shop fraud_x", "only a leading prefix is the generator's");
+        MerchantNames.Display(null).Should().Be("?");
+
+        var html = OverviewPage.Panels(new GraphPanels(null, [new MerchantVolume("fraud_Kilback LLC", 164, 14_888.12)], null));
+
+        html.Should().Contain("<td>Kilback LLC</td>").And.NotContain("fraud_Kilback");
+    }
+
     [Fact]
     public void Each_counter_says_what_it_counts_and_whether_it_survives_a_restart()
     {

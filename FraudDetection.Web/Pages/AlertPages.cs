@@ -28,9 +28,6 @@ public static class AlertPages
         _ => amount.ToString("N2", Invariant) + " " + currency,
     };
 
-    private static string Merchant(string merchant) =>
-        merchant.StartsWith("fraud_", StringComparison.Ordinal) ? merchant["fraud_".Length..] : merchant;
-
     /// <summary>The card holder's page: what was paid, why it was flagged, and the two answers (or the answer given).</summary>
     public static string Holder(StoredAlert alert, string token, string? notice)
     {
@@ -57,7 +54,7 @@ public static class AlertPages
               <table>
                 <tr><th>Card</th><td id="card">{E(alert.CardMasked)}</td></tr>
                 <tr><th>Amount</th><td id="amount">{E(Money(alert.Amount, alert.Currency))}</td></tr>
-                <tr><th>Merchant</th><td id="merchant">{E(Merchant(alert.Merchant))}</td></tr>
+                <tr><th>Merchant</th><td id="merchant">{E(MerchantNames.Display(alert.Merchant))}</td></tr>
                 <tr><th>Time</th><td id="time">{alert.LocalTime.ToString("yyyy-MM-dd HH:mm", Invariant)} (local)</td></tr>
               </table>
               <h3>Why we asked</h3>
@@ -103,7 +100,7 @@ public static class AlertPages
             <tr data-alert="{E(a.AlertId)}">
               <td>{a.RaisedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Invariant)}<br><span class="muted">{a.LocalTime.ToString("yyyy-MM-dd HH:mm", Invariant)} local</span></td>
               <td>{E(a.CardMasked)}<br><span class="muted">{E(a.CardId)}</span></td>
-              <td>{E(Money(a.Amount, a.Currency))}<br>{E(Merchant(a.Merchant))}<br><span class="muted">{E(a.Category)}</span></td>
+              <td>{E(Money(a.Amount, a.Currency))}<br>{E(MerchantNames.Display(a.Merchant))}<br><span class="muted">{E(a.Category)}</span></td>
               <td class="score">{a.Score.ToString("0.000", Invariant)}<br><span class="muted">threshold {a.Threshold.ToString("0.000", Invariant)}<br>model {E(a.ModelVersion)}</span></td>
               <td><ul class="reasons">{string.Concat(a.Reasons.Where(r => r.Contribution > 0).OrderByDescending(r => r.Contribution).Take(3)
                   .Select(r => $"<li>{E(ReasonPhrases.Describe(r.Feature, english: true))} <span class=\"muted\">({E(r.Feature)} +{r.Contribution.ToString("0.00", Invariant)})</span></li>"))}</ul></td>
@@ -146,7 +143,7 @@ public static class AlertPages
     private static string History(IReadOnlyList<StoredAlert> others) => others.Count == 0
         ? "<span class=\"muted\">none</span>"
         : "<ul class=\"reasons\">" + string.Concat(others.Select(o =>
-            $"<li>{o.LocalTime.ToString("yyyy-MM-dd HH:mm", Invariant)} {E(Money(o.Amount, o.Currency))} {E(Merchant(o.Merchant))} <span class=\"muted\">{E(o.Status)}</span></li>")) + "</ul>";
+            $"<li>{o.LocalTime.ToString("yyyy-MM-dd HH:mm", Invariant)} {E(Money(o.Amount, o.Currency))} {E(MerchantNames.Display(o.Merchant))} <span class=\"muted\">{E(o.Status)}</span></li>")) + "</ul>";
 
     private static string Local(DateTime? time) => time?.ToString("yyyy-MM-dd'T'HH:mm", Invariant) ?? "";
 }

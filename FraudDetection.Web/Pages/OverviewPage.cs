@@ -105,7 +105,7 @@ public static class OverviewPage
             html.Append("<table data-panel=\"top-merchants\"><tr><th>merchant</th><th>transactions</th><th>amount</th></tr>");
             foreach (var m in merchants)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(m.Merchant)}</td><td>{N(m.Transactions)}</td><td>{N(m.TotalAmount, "N2")}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(MerchantNames.Display(m.Merchant))}</td><td>{N(m.Transactions)}</td><td>{N(m.TotalAmount, "N2")}</td></tr>");
             }
             html.Append("</table>");
         }
@@ -122,7 +122,7 @@ public static class OverviewPage
             foreach (var t in latest)
             {
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<tr class=\"tx-row\"><td>{E(t.Time)}</td><td>{E(t.Card)}</td><td>{N(t.Amount, "N2")}</td><td>{E(t.Merchant)}</td><td>{E(t.Category)}</td><td>{N(t.Score, "F3")}</td><td>{Prediction(t.IsAlert)}</td><td>{Label(t.IsFraud)}</td><td>{E(t.ModelVersion)}</td></tr>");
+                    $"<tr class=\"tx-row\"><td>{E(t.Time)}</td><td>{E(t.Card)}</td><td>{N(t.Amount, "N2")}</td><td>{E(MerchantNames.Display(t.Merchant))}</td><td>{E(t.Category)}</td><td>{N(t.Score, "F3")}</td><td>{Prediction(t.IsAlert)}</td><td>{Label(t.IsFraud)}</td><td>{E(t.ModelVersion)}</td></tr>");
             }
             html.Append("</table>");
         }
@@ -141,7 +141,7 @@ public static class OverviewPage
         foreach (var a in feed.Alerts)
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr class=\"alert-row\" data-alert=\"{E(a.AlertId)}\"><td>{a.RaisedAt:HH:mm:ss}</td><td>{E(a.CardMasked)}</td><td>{N(a.Amount, "N2")}</td><td>{E(a.Merchant)}</td><td class=\"alert\">{N(a.Score, "F3")} ≥ {N(a.Threshold, "F3")}</td><td><ul class=\"reasons\">");
+                $"<tr class=\"alert-row\" data-alert=\"{E(a.AlertId)}\"><td>{a.RaisedAt:HH:mm:ss}</td><td>{E(a.CardMasked)}</td><td>{N(a.Amount, "N2")}</td><td>{E(MerchantNames.Display(a.Merchant))}</td><td class=\"alert\">{N(a.Score, "F3")} ≥ {N(a.Threshold, "F3")}</td><td><ul class=\"reasons\">");
             foreach (var r in a.Reasons)
             {
                 html.Append(CultureInfo.InvariantCulture, $"<li>{E(r.Feature)} = {N(r.Value, "G4")} ({(r.Contribution >= 0 ? "+" : "")}{N(r.Contribution, "F2")})</li>");
@@ -155,7 +155,7 @@ public static class OverviewPage
         foreach (var t in feed.Latest)
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr class=\"live-row\"><td>{t.Time:yyyy-MM-dd HH:mm:ss}</td><td>{E(t.CardMasked)}</td><td>{N(t.Amount, "N2")}</td><td>{E(t.Merchant)}</td><td>{N(t.Score, "F3")}</td><td>{Prediction(t.IsAlert)}</td><td>{E(t.TopReason)}</td></tr>");
+                $"<tr class=\"live-row\"><td>{t.Time:yyyy-MM-dd HH:mm:ss}</td><td>{E(t.CardMasked)}</td><td>{N(t.Amount, "N2")}</td><td>{E(MerchantNames.Display(t.Merchant))}</td><td>{N(t.Score, "F3")}</td><td>{Prediction(t.IsAlert)}</td><td>{E(t.TopReason)}</td></tr>");
         }
         return html.Append("</table></div></div>").ToString();
     }
