@@ -46,6 +46,7 @@ public sealed class SqliteGraphStore : IGraphStore, IAsyncDisposable
         {
             1 => SqliteStatements.MigrateFromVersion1,
             2 => SqliteStatements.MigrateFromVersion2,
+            3 => SqliteStatements.MigrateFromVersion3,
             0 or SqliteStatements.SchemaVersion => SqliteStatements.Schema, // a new file, or the current layout
             _ => throw new InvalidOperationException(
                 $"{DatabaseFile} holds graph layout version {layout}, newer than this release's {SqliteStatements.SchemaVersion}: use a newer release or another Graph:SqliteFile"),

@@ -13,8 +13,8 @@ internal static class SqliteStatements
     public const string WriterPragmas = "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=65536; PRAGMA foreign_keys=OFF;";
 
     /// <summary>Schema version kept in <c>PRAGMA user_version</c>; versions 1 (text merchant keys, trans_num primary
-    /// key) and 2 (identity (cc_num, ts, trans_num)) are migrated in place.</summary>
-    public const int SchemaVersion = 3;
+    /// key), 2 (identity (cc_num, ts, trans_num)) and 3 (no kept totals) are migrated in place.</summary>
+    public const int SchemaVersion = 4;
 
     // Write cost decides the shape: an edge is appended (rowid); its identity (time, trans_num) lands at the end of
     // that index as transactions arrive in time order, and doubles as the time index; a card's edges are found through
@@ -48,8 +48,83 @@ internal static class SqliteStatements
             trans_num TEXT PRIMARY KEY, ts INTEGER NOT NULL, card_id TEXT NOT NULL, label TEXT NOT NULL,
             source TEXT NOT NULL, learned_at TEXT NOT NULL) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS labels_learned ON labels(learned_at);
-        PRAGMA user_version = 3;
+        """ + KeptTotals + """
+        PRAGMA user_version = 4;
         """;
+
+    // The overview reads the totals and the per-merchant figures every few seconds; counting them from the edges was a
+    // scan of the whole graph each time, a cost that grew with every edge kept. Triggers keep them in the writer's
+    // transaction instead: the node counts as nodes are created (rarely), and each merchant's figures, one update by
+    // its key per edge, from which the graph's edge totals are summed (a merchant row is created with its merchant).
+    // A changed amount is added as its difference (x + 0.0 is x, so an unchanged one keeps the sum exact); an edge
+    // moved to another merchant leaves the first and joins the second.
+    private const string KeptTotals = """
+        CREATE TABLE IF NOT EXISTS graph_totals (
+            id INTEGER PRIMARY KEY CHECK (id = 1), cards INTEGER NOT NULL, merchants INTEGER NOT NULL);
+        INSERT OR IGNORE INTO graph_totals VALUES (1, 0, 0);
+        CREATE TABLE IF NOT EXISTS merchant_totals (
+            merchant_id INTEGER PRIMARY KEY, transactions INTEGER NOT NULL, total_amount REAL NOT NULL,
+            alerts INTEGER NOT NULL, labelled_fraud INTEGER NOT NULL, labelled_genuine INTEGER NOT NULL);
+        CREATE TRIGGER IF NOT EXISTS cards_counted AFTER INSERT ON cards BEGIN
+            UPDATE graph_totals SET cards = cards + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS cards_uncounted AFTER DELETE ON cards BEGIN
+            UPDATE graph_totals SET cards = cards - 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS merchants_counted AFTER INSERT ON merchants BEGIN
+            UPDATE graph_totals SET merchants = merchants + 1;
+            INSERT OR IGNORE INTO merchant_totals VALUES (NEW.id, 0, 0.0, 0, 0, 0);
+        END;
+        CREATE TRIGGER IF NOT EXISTS merchants_uncounted AFTER DELETE ON merchants BEGIN
+            UPDATE graph_totals SET merchants = merchants - 1;
+            DELETE FROM merchant_totals WHERE merchant_id = OLD.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS edges_counted AFTER INSERT ON edges BEGIN
+            UPDATE merchant_totals SET transactions = transactions + 1, total_amount = total_amount + NEW.amt,
+                alerts = alerts + NEW.is_alert, labelled_fraud = labelled_fraud + (NEW.is_fraud IS 1),
+                labelled_genuine = labelled_genuine + (NEW.is_fraud IS 0)
+            WHERE merchant_id = NEW.merchant_id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS edges_uncounted AFTER DELETE ON edges BEGIN
+            UPDATE merchant_totals SET transactions = transactions - 1, total_amount = total_amount - OLD.amt,
+                alerts = alerts - OLD.is_alert, labelled_fraud = labelled_fraud - (OLD.is_fraud IS 1),
+                labelled_genuine = labelled_genuine - (OLD.is_fraud IS 0)
+            WHERE merchant_id = OLD.merchant_id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS edges_recounted AFTER UPDATE OF merchant_id, amt, is_alert, is_fraud ON edges
+        WHEN OLD.merchant_id = NEW.merchant_id BEGIN
+            UPDATE merchant_totals SET total_amount = total_amount + (NEW.amt - OLD.amt), alerts = alerts - OLD.is_alert + NEW.is_alert,
+                labelled_fraud = labelled_fraud - (OLD.is_fraud IS 1) + (NEW.is_fraud IS 1),
+                labelled_genuine = labelled_genuine - (OLD.is_fraud IS 0) + (NEW.is_fraud IS 0)
+            WHERE merchant_id = NEW.merchant_id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS edges_moved AFTER UPDATE OF merchant_id ON edges
+        WHEN OLD.merchant_id <> NEW.merchant_id BEGIN
+            UPDATE merchant_totals SET transactions = transactions - 1, total_amount = total_amount - OLD.amt,
+                alerts = alerts - OLD.is_alert, labelled_fraud = labelled_fraud - (OLD.is_fraud IS 1),
+                labelled_genuine = labelled_genuine - (OLD.is_fraud IS 0)
+            WHERE merchant_id = OLD.merchant_id;
+            UPDATE merchant_totals SET transactions = transactions + 1, total_amount = total_amount + NEW.amt,
+                alerts = alerts + NEW.is_alert, labelled_fraud = labelled_fraud + (NEW.is_fraud IS 1),
+                labelled_genuine = labelled_genuine + (NEW.is_fraud IS 0)
+            WHERE merchant_id = NEW.merchant_id;
+        END;
+        """;
+
+    // Every migration ends by counting the kept totals from the tables as they are (a row for every merchant).
+    private const string Recount = """
+
+        DELETE FROM graph_totals;
+        INSERT INTO graph_totals SELECT 1, (SELECT COUNT(*) FROM cards), (SELECT COUNT(*) FROM merchants);
+        DELETE FROM merchant_totals;
+        INSERT INTO merchant_totals
+            SELECT m.id, COUNT(e.id), COALESCE(SUM(e.amt), 0.0), COALESCE(SUM(e.is_alert), 0), COALESCE(SUM(e.is_fraud IS 1), 0),
+                   COALESCE(SUM(e.is_fraud IS 0), 0)
+            FROM merchants m LEFT JOIN edges e ON e.merchant_id = m.id GROUP BY m.id;
+        """;
+
+    // Version 3 → 4: the kept totals added and counted.
+    public const string MigrateFromVersion3 = Schema + Recount;
 
     /// <summary>The file's layout: 1 when it holds the version-1 table <c>transactions</c> (which set no user_version), else <c>PRAGMA user_version</c> (0: a new file).</summary>
     public const string LayoutVersion = """
@@ -70,7 +145,7 @@ internal static class SqliteStatements
             SELECT id, cc_num, ts, trans_num, merchant_id, time, amt, category, is_fraud, score, model_version, is_alert, merch_lat, merch_long
             FROM edges_v2 ORDER BY id;
         DROP TABLE edges_v2;
-        """;
+        """ + Recount;
 
     // Version 1 → 3 in one transaction: nothing is lost, and a failure leaves version 1 as it was.
     public const string MigrateFromVersion1 = """
@@ -89,7 +164,7 @@ internal static class SqliteStatements
             FROM transactions_v1 t JOIN merchants m ON m.name = t.merchant ORDER BY t.ts, t.trans_num;
         DROP TABLE transactions_v1;
         DROP TABLE merchants_v1;
-        """;
+        """ + Recount;
 
     // Nodes keep the properties they were created with (Cypher's MERGE ... ON CREATE SET).
     public const string MergeCard = """
@@ -121,9 +196,8 @@ internal static class SqliteStatements
                     excluded.model_version, excluded.is_alert, excluded.merch_lat, excluded.merch_long)
         """;
 
-    public const string Totals = """
-        SELECT (SELECT COUNT(*) FROM cards), (SELECT COUNT(*) FROM merchants), (SELECT COUNT(*) FROM transactions)
-        """;
+    public const string Totals =
+        "SELECT cards, merchants, (SELECT COALESCE(SUM(transactions), 0) FROM merchant_totals) FROM graph_totals";
 
     private const string TransactionColumns =
         "t.trans_num, t.time, t.cc_num, t.merchant, t.category, t.amt, t.score, t.is_alert, t.is_fraud, t.model_version";
@@ -147,21 +221,19 @@ internal static class SqliteStatements
         "SELECT " + TransactionColumns + " FROM transactions t ORDER BY t.ts DESC, t.trans_num DESC LIMIT $limit";
 
     public const string MerchantsByVolume = """
-        SELECT merchant, COUNT(*) AS transactions, SUM(amt) AS total_amount FROM transactions
-        GROUP BY merchant ORDER BY transactions DESC, merchant ASC LIMIT $limit
+        SELECT m.name, t.transactions, t.total_amount FROM merchant_totals t JOIN merchants m ON m.id = t.merchant_id
+        WHERE t.transactions > 0 ORDER BY t.transactions DESC, m.name ASC LIMIT $limit
         """;
 
     public const string FraudCounts = """
-        SELECT COUNT(*), COALESCE(SUM(is_alert), 0),
-               COALESCE(SUM(CASE WHEN is_fraud = 1 THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN is_fraud = 0 THEN 1 ELSE 0 END), 0)
-        FROM transactions
+        SELECT COALESCE(SUM(transactions), 0), COALESCE(SUM(alerts), 0), COALESCE(SUM(labelled_fraud), 0),
+               COALESCE(SUM(labelled_genuine), 0)
+        FROM merchant_totals
         """;
 
     public const string FraudByMerchant = """
-        SELECT merchant, SUM(is_alert) AS alerts, SUM(CASE WHEN is_fraud = 1 THEN 1 ELSE 0 END) AS labelled_fraud, COUNT(*) AS transactions
-        FROM transactions GROUP BY merchant HAVING alerts > 0 OR labelled_fraud > 0
-        ORDER BY alerts DESC, labelled_fraud DESC, merchant ASC LIMIT $limit
+        SELECT m.name, t.alerts, t.labelled_fraud, t.transactions FROM merchant_totals t JOIN merchants m ON m.id = t.merchant_id
+        WHERE t.alerts > 0 OR t.labelled_fraud > 0 ORDER BY t.alerts DESC, t.labelled_fraud DESC, m.name ASC LIMIT $limit
         """;
 
     // CAST truncates like Cypher's toInteger (amounts are not negative).

@@ -84,6 +84,32 @@ public class GraphStoreContractTests
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task Rescored_and_relabelled_edges_move_every_total_with_them(string kind)
+    {
+        await using var sut = await GraphStoreFactory.CreateAsync(kind);
+        var edges = GraphTestData.Edges(300);
+        await sut.Store.WriteAsync(edges);
+        // Every third edge again, its alert flipped, its label changed (unknown → fraud → genuine → unknown) and its
+        // amount corrected: each total the overview reads must follow.
+        var changed = edges.Where((_, i) => i % 3 == 0).Select((e, i) => e with
+        {
+            IsAlert = !e.IsAlert,
+            IsFraud = e.IsFraud switch { null => 1, 1 => 0, _ => null },
+            Amt = i % 2 == 0 ? e.Amt + 100 : e.Amt,
+            Score = 1 - e.Score,
+        }).ToList();
+        await sut.Store.WriteAsync(changed);
+
+        var expected = new ExpectedGraph([.. edges, .. changed]);
+        expected.FraudCounts().Should().NotBe(new ExpectedGraph(edges).FraudCounts(), "the change moves the counts");
+        (await sut.Store.TotalsAsync()).Should().Be(expected.Totals());
+        (await sut.Store.FraudCountsAsync()).Should().Be(expected.FraudCounts());
+        (await sut.Store.FraudByMerchantAsync(50)).Should().BeEquivalentTo(expected.FraudByMerchant(50), Exactly);
+        (await sut.Store.MerchantsByVolumeAsync(50)).Should().BeEquivalentTo(expected.MerchantsByVolume(50), Exactly);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task A_redelivered_edge_takes_the_new_score_and_nodes_keep_their_first_properties(string kind)
     {
         await using var sut = await GraphStoreFactory.CreateAsync(kind);
