@@ -47,7 +47,7 @@ public sealed class DeliveryLedger(NotifierDatabase database)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT outcome, COUNT(*) FROM deliveries GROUP BY outcome";
+        command.CommandText = "SELECT outcome, count FROM delivery_counts WHERE count > 0";
         using var reader = command.ExecuteReader();
         var counts = new Dictionary<string, long>();
         while (reader.Read())
