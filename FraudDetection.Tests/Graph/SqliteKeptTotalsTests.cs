@@ -40,7 +40,7 @@ public class SqliteKeptTotalsTests
             {
                 await store.WriteAsync(edges);
                 AssertKeptEqualCounted(file);
-                var beforeChange = Kept(file, KeptByMerchant);
+                var beforeChange = SqliteFiles.Rows(file, KeptByMerchant);
 
                 // Re-delivered changed: alert flipped, label changed, amount corrected, and every fifth moved to another merchant.
                 var changed = edges.Where((_, i) => i % 4 == 0).Select((e, i) => e with
@@ -51,12 +51,12 @@ public class SqliteKeptTotalsTests
                     Merchant = i % 5 == 0 ? merchants[(merchants.IndexOf(e.Merchant) + 1) % merchants.Count] : e.Merchant,
                 }).ToList();
                 await store.WriteAsync(changed);
-                Kept(file, KeptByMerchant).Should().NotEqual(beforeChange, "the changes move the merchants' figures");
+                SqliteFiles.Rows(file, KeptByMerchant).Should().NotEqual(beforeChange, "the changes move the merchants' figures");
                 AssertKeptEqualCounted(file);
             }
             SqliteConnection.ClearAllPools();
 
-            Execute(file, "DELETE FROM edges WHERE id % 3 = 0");
+            SqliteFiles.Execute(file, "DELETE FROM edges WHERE id % 3 = 0").Should().BePositive();
             AssertKeptEqualCounted(file);
         }
         finally
@@ -68,31 +68,7 @@ public class SqliteKeptTotalsTests
 
     private static void AssertKeptEqualCounted(string file)
     {
-        Kept(file, KeptTotals).Should().Equal(Kept(file, CountedTotals));
-        Kept(file, KeptByMerchant).Should().Equal(Kept(file, CountedByMerchant));
-    }
-
-    private static List<string> Kept(string file, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        }
-        return rows;
-    }
-
-    private static void Execute(string file, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery().Should().BePositive();
+        SqliteFiles.Rows(file, KeptTotals).Should().Equal(SqliteFiles.Rows(file, CountedTotals));
+        SqliteFiles.Rows(file, KeptByMerchant).Should().Equal(SqliteFiles.Rows(file, CountedByMerchant));
     }
 }

@@ -27,8 +27,8 @@ public class DeliveryCountsTests
             ledger.CountByOutcome().Should().BeEquivalentTo(new Dictionary<string, long> { ["sent"] = 3, ["fallback"] = 2 });
             ledger.CountByOutcome().Should().BeEquivalentTo(CountDirectly(file));
 
-            Execute(file, "UPDATE deliveries SET outcome = 'fallback' WHERE trans_num = 't-2'");
-            Execute(file, "DELETE FROM deliveries WHERE trans_num IN ('t-1', 't-3')");
+            SqliteFiles.Execute(file, "UPDATE deliveries SET outcome = 'fallback' WHERE trans_num = 't-2'").Should().Be(1);
+            SqliteFiles.Execute(file, "DELETE FROM deliveries WHERE trans_num IN ('t-1', 't-3')").Should().Be(2);
             ledger.CountByOutcome().Should().BeEquivalentTo(new Dictionary<string, long> { ["fallback"] = 3 });
             ledger.CountByOutcome().Should().BeEquivalentTo(CountDirectly(file));
         }
@@ -46,12 +46,12 @@ public class DeliveryCountsTests
         try
         {
             var file = Path.Combine(directory.FullName, "notifier.db");
-            Execute(file, """
+            SqliteFiles.Execute(file, """
                 CREATE TABLE deliveries (trans_num TEXT PRIMARY KEY, alert_id TEXT NOT NULL, card_id TEXT NOT NULL,
                     outcome TEXT NOT NULL, channel TEXT NOT NULL, code TEXT NOT NULL, at TEXT NOT NULL);
                 INSERT INTO deliveries VALUES ('a', 'a1', 'c', 'sent', 'kakao', '0', '2026-01-01'),
                     ('b', 'b1', 'c', 'sent', 'kakao', '0', '2026-01-01'), ('c', 'c1', 'c', 'fallback', 'outbox', 'x', '2026-01-01');
-                """);
+                """).Should().Be(3);
 
             var ledger = new DeliveryLedger(new NotifierDatabase(file));
             ledger.CountByOutcome().Should().BeEquivalentTo(new Dictionary<string, long> { ["sent"] = 2, ["fallback"] = 1 });
@@ -67,27 +67,6 @@ public class DeliveryCountsTests
         }
     }
 
-    private static Dictionary<string, long> CountDirectly(string file)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Counted;
-        using var reader = command.ExecuteReader();
-        var counts = new Dictionary<string, long>();
-        while (reader.Read())
-        {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
-        }
-        return counts;
-    }
-
-    private static void Execute(string file, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery().Should().BePositive();
-    }
+    private static Dictionary<string, long> CountDirectly(string file) =>
+        SqliteFiles.Rows(file, Counted).Select(row => row.Split('|')).ToDictionary(r => r[0], r => long.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture));
 }
