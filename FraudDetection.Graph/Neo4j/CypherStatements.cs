@@ -54,10 +54,12 @@ public static class CypherStatements
         RETURN count(t) AS written
         """;
 
+    // Each count alone on its pattern, with at most one label, so Neo4j answers it from its count store in constant
+    // time (a TRANSACTION always runs from a Card to a Merchant): the web reads the totals every 2 s.
     public const string Totals = """
         CALL { MATCH (c:Card) RETURN count(c) AS cards }
         CALL { MATCH (m:Merchant) RETURN count(m) AS merchants }
-        CALL { MATCH (:Card)-[t:TRANSACTION]->(:Merchant) RETURN count(t) AS transactions }
+        CALL { MATCH ()-[t:TRANSACTION]->() RETURN count(t) AS transactions }
         RETURN cards, merchants, transactions
         """;
 
