@@ -92,7 +92,6 @@ public static class GraphBench
         }
     }
 
-    /// <summary>Wall time, and CPU time of this process (the machine may be shared: CPU per edge is the steadier figure).</summary>
     /// <summary>The best of five reads of what the overview and the web's counters ask for.</summary>
     private static async Task<TimeSpan> TimeOverviewReadsAsync(IGraphStore store)
     {
@@ -139,6 +138,7 @@ public static class GraphBench
         return best;
     }
 
+    /// <summary>Wall time, and CPU time of this process (the machine may be shared: CPU per edge is the steadier figure).</summary>
     private static async Task<(TimeSpan Wall, TimeSpan Cpu)> TimeWritesAsync(IGraphStore store, List<GraphEdge> edges, int batch)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

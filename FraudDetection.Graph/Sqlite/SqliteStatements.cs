@@ -54,14 +54,14 @@ internal static class SqliteStatements
 
     // The overview reads the totals and the per-merchant figures every few seconds; counting them from the edges was a
     // scan of the whole graph each time, a cost that grew with every edge kept. Triggers keep them in the writer's
-    // transaction instead: the node counts as nodes are created (rarely), and each merchant's figures, one update by
-    // its key per edge, from which the graph's edge totals are summed (a merchant row is created with its merchant).
+    // transaction instead: the card count as cards are created (rarely), and each merchant's figures, one update by its
+    // key per edge. A merchant's row is created with the merchant, so the merchant count and the edge totals are sums
+    // over those rows (a few hundred to a few thousand).
     // A changed amount is added as its difference (x + 0.0 is x, so an unchanged one keeps the sum exact); an edge
     // moved to another merchant leaves the first and joins the second.
     private const string KeptTotals = """
-        CREATE TABLE IF NOT EXISTS graph_totals (
-            id INTEGER PRIMARY KEY CHECK (id = 1), cards INTEGER NOT NULL, merchants INTEGER NOT NULL);
-        INSERT OR IGNORE INTO graph_totals VALUES (1, 0, 0);
+        CREATE TABLE IF NOT EXISTS graph_totals (id INTEGER PRIMARY KEY CHECK (id = 1), cards INTEGER NOT NULL);
+        INSERT OR IGNORE INTO graph_totals (id, cards) VALUES (1, 0);
         CREATE TABLE IF NOT EXISTS merchant_totals (
             merchant_id INTEGER PRIMARY KEY, transactions INTEGER NOT NULL, total_amount REAL NOT NULL,
             alerts INTEGER NOT NULL, labelled_fraud INTEGER NOT NULL, labelled_genuine INTEGER NOT NULL);
@@ -72,11 +72,9 @@ internal static class SqliteStatements
             UPDATE graph_totals SET cards = cards - 1;
         END;
         CREATE TRIGGER IF NOT EXISTS merchants_counted AFTER INSERT ON merchants BEGIN
-            UPDATE graph_totals SET merchants = merchants + 1;
             INSERT OR IGNORE INTO merchant_totals VALUES (NEW.id, 0, 0.0, 0, 0, 0);
         END;
         CREATE TRIGGER IF NOT EXISTS merchants_uncounted AFTER DELETE ON merchants BEGIN
-            UPDATE graph_totals SET merchants = merchants - 1;
             DELETE FROM merchant_totals WHERE merchant_id = OLD.id;
         END;
         CREATE TRIGGER IF NOT EXISTS edges_counted AFTER INSERT ON edges BEGIN
@@ -115,7 +113,7 @@ internal static class SqliteStatements
     private const string Recount = """
 
         DELETE FROM graph_totals;
-        INSERT INTO graph_totals SELECT 1, (SELECT COUNT(*) FROM cards), (SELECT COUNT(*) FROM merchants);
+        INSERT INTO graph_totals (id, cards) SELECT 1, COUNT(*) FROM cards;
         DELETE FROM merchant_totals;
         INSERT INTO merchant_totals
             SELECT m.id, COUNT(e.id), COALESCE(SUM(e.amt), 0.0), COALESCE(SUM(e.is_alert), 0), COALESCE(SUM(e.is_fraud IS 1), 0),
@@ -197,7 +195,7 @@ internal static class SqliteStatements
         """;
 
     public const string Totals =
-        "SELECT cards, merchants, (SELECT COALESCE(SUM(transactions), 0) FROM merchant_totals) FROM graph_totals";
+        "SELECT cards, (SELECT COUNT(*) FROM merchant_totals), (SELECT COALESCE(SUM(transactions), 0) FROM merchant_totals) FROM graph_totals";
 
     private const string TransactionColumns =
         "t.trans_num, t.time, t.cc_num, t.merchant, t.category, t.amt, t.score, t.is_alert, t.is_fraud, t.model_version";

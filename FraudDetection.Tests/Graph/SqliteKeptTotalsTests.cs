@@ -10,9 +10,9 @@ namespace FraudDetection.Tests.Graph;
 /// </summary>
 public class SqliteKeptTotalsTests
 {
-    private const string CountedTotals = "SELECT (SELECT COUNT(*) FROM cards), (SELECT COUNT(*) FROM merchants)";
+    private const string CountedTotals = "SELECT COUNT(*) FROM cards";
 
-    private const string KeptTotals = "SELECT cards, merchants FROM graph_totals";
+    private const string KeptTotals = "SELECT cards FROM graph_totals";
 
     private const string CountedByMerchant = """
         SELECT m.id, COUNT(e.id), ROUND(COALESCE(SUM(e.amt), 0), 6), COALESCE(SUM(e.is_alert), 0),
