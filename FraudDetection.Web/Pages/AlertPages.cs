@@ -20,6 +20,17 @@ public static class AlertPages
         return phrases.Count > 0 ? phrases : [ReasonPhrases.Describe(null, english: true)];
     }
 
+    /// <summary>
+    /// The analysts' view of the reasons: up to <paramref name="limit"/> plain phrases, strongest first, each with every
+    /// feature behind it and its contribution (two amount features are one reason, not two lines saying the same).
+    /// </summary>
+    public static IReadOnlyList<(string Phrase, IReadOnlyList<FeatureContribution> Features)> AnalystReasons(
+        IReadOnlyList<FeatureContribution> reasons, int limit = 3) =>
+        [.. reasons.Where(r => r.Contribution > 0).OrderByDescending(r => r.Contribution)
+            .GroupBy(r => ReasonPhrases.Describe(r.Feature, english: true))
+            .Take(limit)
+            .Select(g => (g.Key, (IReadOnlyList<FeatureContribution>)[.. g]))];
+
     public static string Money(double amount, string currency) => currency.ToUpperInvariant() switch
     {
         "USD" => "$" + amount.ToString("N2", Invariant),
@@ -102,8 +113,8 @@ public static class AlertPages
               <td>{E(a.CardMasked)}<br><span class="muted">{E(a.CardId)}</span></td>
               <td>{E(Money(a.Amount, a.Currency))}<br>{E(MerchantNames.Display(a.Merchant))}<br><span class="muted">{E(a.Category)}</span></td>
               <td class="score">{a.Score.ToString("0.000", Invariant)}<br><span class="muted">threshold {a.Threshold.ToString("0.000", Invariant)}<br>model {E(a.ModelVersion)}</span></td>
-              <td><ul class="reasons">{string.Concat(a.Reasons.Where(r => r.Contribution > 0).OrderByDescending(r => r.Contribution).Take(3)
-                  .Select(r => $"<li>{E(ReasonPhrases.Describe(r.Feature, english: true))} <span class=\"muted\">({E(r.Feature)} +{r.Contribution.ToString("0.00", Invariant)})</span></li>"))}</ul></td>
+              <td><ul class="reasons">{string.Concat(AnalystReasons(a.Reasons).Select(r =>
+                  $"<li>{E(r.Phrase)} <span class=\"muted\">({string.Join(", ", r.Features.Select(f => $"{E(f.Feature)} +{f.Contribution.ToString("0.00", Invariant)}"))})</span></li>"))}</ul></td>
               <td class="holder">{E(a.HolderAnswer switch { HolderAnswers.Me => "it was me", HolderAnswers.NotMe => "it wasn't me", _ => "—" })}</td>
               <td class="status">{E(a.Status)}</td>
               <td>{Verdict(a)}</td>
