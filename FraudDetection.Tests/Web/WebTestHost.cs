@@ -15,11 +15,16 @@ internal static class WebTestHost
 {
     public const string Secret = "web-test-link-secret";
 
-    public static async Task<WebApplication> StartAsync(string dataDirectory, string? bootstrap, Dictionary<string, string?>? settings = null)
+    public static async Task<WebApplication> StartAsync(string dataDirectory, string? bootstrap, Dictionary<string, string?>? settings = null,
+        ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(AlertsApi).Assembly.GetName().Name, EnvironmentName = "Testing" });
         builder.ListenOnLoopback();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:kafka"] = bootstrap,

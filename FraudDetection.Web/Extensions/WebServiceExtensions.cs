@@ -61,7 +61,19 @@ public static class WebServiceExtensions
         return builder;
     }
 
+    /// <summary>How long a page read or a counter poll waits for a service before showing it as not answering.</summary>
+    public static readonly TimeSpan ServiceReadTimeout = TimeSpan.FromSeconds(5);
+
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the way to opt one client out of ConfigureHttpClientDefaults' pipeline
+    // Every call is a page read or a poll every few seconds: the next poll is the retry. The default pipeline's retries
+    // only stacked requests behind a service still starting, each logged as an error with its stack trace.
     private static void AddClient<TApi>(IServiceCollection services, string service) where TApi : class =>
         services.AddRefitGeneratedClient<TApi>(ServiceJsonContext.Default)
-            .ConfigureHttpClient(http => http.BaseAddress = new Uri($"http://{service}"));
+            .ConfigureHttpClient(http =>
+            {
+                http.BaseAddress = new Uri($"http://{service}");
+                http.Timeout = ServiceReadTimeout;
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
 }
