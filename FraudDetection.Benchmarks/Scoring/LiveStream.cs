@@ -49,6 +49,58 @@ public static class LiveStream
     }
 
     /// <summary>
+    /// One round of the live stream both ways: the rates held and, at the highest rate offered that both held, what a
+    /// transaction cost each (the CPU sets the rate on shared cores; a 5 s step's verdict turns on noise as well).
+    /// </summary>
+    public sealed record Pair(Result Card, Result WithStage)
+    {
+        /// <summary>The merchant run's highest rate held over the card-only run's (NaN when the card-only run held none).</summary>
+        public double Ratio => Card.HighestHeld > 0 ? WithStage.HighestHeld / Card.HighestHeld : double.NaN;
+
+        /// <summary>The highest rate offered that both runs held, or null.</summary>
+        public int? MatchedRate => Card.Steps.Where(s => s.Held).Select(s => s.Offered)
+            .Intersect(WithStage.Steps.Where(s => s.Held).Select(s => s.Offered)).Cast<int?>().DefaultIfEmpty(null).Max();
+
+        /// <summary>A card-only transaction's CPU over one with the stage, at <see cref="MatchedRate"/>: 1 when the stage costs nothing.</summary>
+        public double CpuRatio => MatchedRate is { } rate ? CpuAt(Card, rate) / CpuAt(WithStage, rate) : double.NaN;
+
+        private static double CpuAt(Result result, int rate) => result.Steps.Where(s => s.Held && s.Offered == rate).Select(s => s.CpuMicrosPerTx).First();
+
+        public override string ToString()
+        {
+            var held = string.Create(CultureInfo.InvariantCulture,
+                $"card features only held {Card.HighestHeld:N0} tx/s | with the merchant stage {WithStage.HighestHeld:N0} tx/s = {Ratio:P0} " +
+                $"({Card.Alerts:N0} | {WithStage.Alerts:N0} alerts; {WithStage.MerchantDays:N0} merchant days published, {WithStage.MerchantWaits:N0} held for the table)");
+            return MatchedRate is { } rate
+                ? held + string.Create(CultureInfo.InvariantCulture,
+                    $"; at {rate:N0} tx/s offered, both held: {CpuAt(Card, rate):0.0} | {CpuAt(WithStage, rate):0.0} µs/tx = {CpuRatio:P0}")
+                : held;
+        }
+
+        /// <summary>The medians over the rounds.</summary>
+        public static Summary Summarize(IReadOnlyList<Pair> pairs) => new(pairs.Count,
+            Median(pairs.Select(p => p.Card.HighestHeld)), Median(pairs.Select(p => p.WithStage.HighestHeld)),
+            Median(pairs.Select(p => p.Ratio)), Median(pairs.Select(p => p.CpuRatio)), [.. pairs.Select(p => p.Ratio)]);
+
+        /// <summary>The median of the numbers that are not NaN (NaN if none).</summary>
+        public static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+            return sorted.Length == 0 ? double.NaN
+                : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+    }
+
+    /// <summary>The live stream's rounds in one line: the median rates held, the median of the rounds' ratios, and each round's ratio.</summary>
+    public sealed record Summary(int Rounds, double CardHeld, double MerchantHeld, double Ratio, double CpuRatio, IReadOnlyList<double> Ratios)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"side by side, a live stream, median of {Rounds} round(s): card features only held {CardHeld:N0} tx/s | with the merchant stage {MerchantHeld:N0} tx/s; " +
+            $"the rounds' ratios {string.Join(", ", Ratios.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)))}, median {Ratio:P0}; " +
+            $"CPU per transaction at the highest rate both held, card-only over with the stage: median {CpuRatio:P0}");
+    }
+
+    /// <summary>
     /// After a warm-up step at <paramref name="firstRate"/>, offers it, then that much more each step, for <paramref name="seconds"/> each, until a
     /// step is not held (stopped at <see cref="MaxLag"/>, or the lag grown by more than 2 % of what it produced, as the
     /// <c>system</c> bench counts a rate held); then, the lag drained, the highest rate held plus half a step, then plus a quarter.

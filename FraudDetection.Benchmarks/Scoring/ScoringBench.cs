@@ -58,21 +58,31 @@ public static class ScoringBench
             Description = "Scoring:Merchant:MaxParkedPerPartition in the merchant run (rows held per partition before its fetching pauses)",
             DefaultValueFactory = _ => new MerchantOptions().MaxParkedPerPartition,
         };
+        var liveRounds = new Option<int>("--live-rounds")
+        {
+            Description = "Live stream pairs (card features only, then with the merchant stage, the order swapped each round); the ratio is their median",
+            DefaultValueFactory = _ => 3,
+        };
         var command = new Command("scoring", "Scoring end to end on the development broker (consume → features → ONNX → produce, acknowledged), beside its raw limits.")
         {
-            transactions, rate, seconds, model, inferenceThreads, data, maxHeld,
+            transactions, rate, seconds, model, inferenceThreads, data, maxHeld, liveRounds,
         };
         command.SetAction(parse => RunAsync(parse.GetValue(transactions), parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(model),
-            parse.GetValue(inferenceThreads), RepositoryFiles.Resolve(parse.GetValue(data)!), parse.GetValue(maxHeld)));
+            parse.GetValue(inferenceThreads), RepositoryFiles.Resolve(parse.GetValue(data)!), parse.GetValue(maxHeld), parse.GetValue(liveRounds)));
         return command;
     }
 
     public static async Task<int> RunAsync(int count, int rate, int seconds, string? modelArg, int inferenceThreads, string dataFile,
-        int maxHeldPerPartition)
+        int maxHeldPerPartition, int liveRounds = 3)
     {
         if (maxHeldPerPartition < 1)
         {
             Console.Error.WriteLine($"--max-held-per-partition must be at least 1 (got {maxHeldPerPartition})");
+            return 2;
+        }
+        if (liveRounds < 1)
+        {
+            Console.Error.WriteLine($"--live-rounds must be at least 1 (got {liveRounds})");
             return 2;
         }
         var work = Directory.CreateTempSubdirectory("scoring-bench-").FullName;
@@ -200,19 +210,43 @@ public static class ScoringBench
                               $"({merchant.Measured.CpuMicrosPerTx:0.0} µs/tx) = {merchant.Measured.Rate / throughput:P0} of the throughput");
 
             // A live stream both ways, on fresh brokers: the rate offered goes up a step at a time while Scoring keeps up.
-            var liveCard = await LiveStream.RunAsync(cardOnlyModel, sample, withMerchantStage: false, rate, seconds, work, step => Console.WriteLine($"  live, card features only: {step}"));
-            var liveMerchant = await LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, work, step => Console.WriteLine($"  live, with the merchant stage: {step}"));
-            var liveRatio = liveCard.HighestHeld > 0 ? liveMerchant.HighestHeld / liveCard.HighestHeld : double.NaN;
-            Console.WriteLine($"side by side, a live stream ({seconds} s a step, {rate:N0} tx/s more each, {LiveStream.Partitions} partitions): card features only held {liveCard.HighestHeld:N0} tx/s | " +
-                              $"with the merchant stage {liveMerchant.HighestHeld:N0} tx/s = {liveRatio:P0} ({liveCard.Alerts:N0} | {liveMerchant.Alerts:N0} alerts; " +
-                              $"{liveMerchant.MerchantDays:N0} merchant days published, {liveMerchant.MerchantWaits:N0} held for the table)");
+            // One pair's ratio turns on whether a 5 s step on shared cores holds, so the pairs are repeated, the order
+            // swapped each round, and the median taken.
+            var pairs = new List<LiveStream.Pair>();
+            for (var round = 1; round <= liveRounds; round++)
+            {
+                var label = liveRounds > 1 ? $"round {round}, " : "";
+                // Each round's checkpoints apart: a run restored from the last round's would start with its cards and
+                // its merchant table, which already cover the same looped days.
+                var roundWork = Directory.CreateDirectory(Path.Combine(work, $"live-round-{round}")).FullName;
+                async Task<LiveStream.Result> CardAsync() => await LiveStream.RunAsync(cardOnlyModel, sample, withMerchantStage: false, rate, seconds, roundWork,
+                    step => Console.WriteLine($"  live, {label}card features only: {step}"));
+                async Task<LiveStream.Result> MerchantAsync() => await LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, roundWork,
+                    step => Console.WriteLine($"  live, {label}with the merchant stage: {step}"));
+                LiveStream.Result card, withStage;
+                if (round % 2 == 1)
+                {
+                    card = await CardAsync();
+                    withStage = await MerchantAsync();
+                }
+                else
+                {
+                    withStage = await MerchantAsync();
+                    card = await CardAsync();
+                }
+                var pair = new LiveStream.Pair(card, withStage);
+                pairs.Add(pair);
+                Console.WriteLine($"side by side, a live stream, {label}{seconds} s a step, {rate:N0} tx/s more each, {LiveStream.Partitions} partitions: {pair}");
+            }
+            var liveStream = LiveStream.Pair.Summarize(pairs);
+            Console.WriteLine(liveStream.ToString());
 
             var slower = Math.Min(onnxRate, kafkaRate);
             var ratio = throughput / slower;
             Console.WriteLine($"ratio end-to-end / slower raw limit ({(onnxRate < kafkaRate ? "ONNX" : "Kafka")}): {ratio:0.00}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchant.Measured.Rate:0} merchant_stage_ratio={merchant.Measured.Rate / throughput:0.00} " +
-                $"live_tx_s={liveCard.HighestHeld:0} merchant_live_tx_s={liveMerchant.HighestHeld:0} merchant_live_ratio={liveRatio:0.00}"));
+                $"live_tx_s={liveStream.CardHeld:0} merchant_live_tx_s={liveStream.MerchantHeld:0} merchant_live_ratio={liveStream.Ratio:0.00} merchant_live_cpu_ratio={liveStream.CpuRatio:0.00}"));
             return merchant.Unfinished is null ? 0 : 1;
         }
         finally

@@ -140,6 +140,32 @@ public class BenchmarkCommandTests
     }
 
     [Fact]
+    public void Live_rounds_compare_the_rates_held_and_the_cost_at_the_highest_rate_both_held_and_take_medians()
+    {
+        static LiveStream.Step Step(int offered, bool held, double cpu) => new(offered, offered, offered, 0, 10, 20, held, cpu);
+        static LiveStream.Result Run(params LiveStream.Step[] steps) => new(steps, 0, 0, 0);
+
+        var card = Run(Step(10_000, true, 90), Step(20_000, true, 60), Step(30_000, true, 50), Step(40_000, false, 44));
+        var withStage = Run(Step(10_000, true, 92), Step(20_000, false, 65), Step(15_000, true, 70));
+        var pair = new LiveStream.Pair(card, withStage);
+
+        pair.Ratio.Should().Be(0.5, "15,000 held over 30,000");
+        pair.MatchedRate.Should().Be(10_000, "20,000 was not held with the stage");
+        pair.CpuRatio.Should().BeApproximately(90.0 / 92, 1e-9);
+        pair.ToString().Should().Contain("at 10,000 tx/s offered, both held: 90.0 | 92.0 µs/tx");
+        new LiveStream.Pair(card, Run(Step(10_000, false, 99))).CpuRatio.Should().Be(double.NaN, "no rate both held");
+
+        LiveStream.Pair.Median([0.9, double.NaN, 0.7, 1.1]).Should().Be(0.9, "NaN left out, the middle of three");
+        LiveStream.Pair.Median([0.8, 1.0]).Should().Be(0.9);
+        LiveStream.Pair.Median([double.NaN]).Should().Be(double.NaN);
+        var even = new LiveStream.Pair(card, card);
+        var summary = LiveStream.Pair.Summarize([pair, even, even]);
+        summary.Ratio.Should().Be(1.0, "the median of 0.5, 1, 1");
+        summary.MerchantHeld.Should().Be(30_000);
+        summary.ToString().Should().Contain("the rounds' ratios 50 %, 100 %, 100 %, median 100 %");
+    }
+
+    [Fact]
     public void Bench_model_is_cached_per_training_data()
     {
         var start = new DateTime(2020, 1, 1);
