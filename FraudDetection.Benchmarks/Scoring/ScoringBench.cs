@@ -219,9 +219,9 @@ public static class ScoringBench
                 // Each round's checkpoints apart: a run restored from the last round's would start with its cards and
                 // its merchant table, which already cover the same looped days.
                 var roundWork = Directory.CreateDirectory(Path.Combine(work, $"live-round-{round}")).FullName;
-                async Task<LiveStream.Result> CardAsync() => await LiveStream.RunAsync(cardOnlyModel, sample, withMerchantStage: false, rate, seconds, roundWork,
+                Task<LiveStream.Result> CardAsync() => LiveStream.RunAsync(cardOnlyModel, sample, withMerchantStage: false, rate, seconds, roundWork,
                     step => Console.WriteLine($"  live, {label}card features only: {step}"));
-                async Task<LiveStream.Result> MerchantAsync() => await LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, roundWork,
+                Task<LiveStream.Result> MerchantAsync() => LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, roundWork,
                     step => Console.WriteLine($"  live, {label}with the merchant stage: {step}"));
                 LiveStream.Result card, withStage;
                 if (round % 2 == 1)

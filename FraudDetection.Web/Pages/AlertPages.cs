@@ -15,8 +15,7 @@ public static class AlertPages
     /// <summary>The reasons of an alert in plain words, strongest first, each phrase once.</summary>
     public static IReadOnlyList<string> PlainReasons(IReadOnlyList<FeatureContribution> reasons)
     {
-        var phrases = reasons.Where(r => r.Contribution > 0).OrderByDescending(r => r.Contribution)
-            .Select(r => ReasonPhrases.Describe(r.Feature, english: true)).Distinct().ToList();
+        var phrases = AnalystReasons(reasons, limit: int.MaxValue).Select(r => r.Phrase).ToList();
         return phrases.Count > 0 ? phrases : [ReasonPhrases.Describe(null, english: true)];
     }
 
