@@ -39,14 +39,16 @@ public sealed partial class LiveSystem : IAsyncDisposable
     public Uri? ProducerUrl { get; private set; }
 
     /// <summary>
-    /// Four partitions a topic, but sixteen for the scored output: with every feature as a reason a scored message is
-    /// ~6 KB, and the embedded broker keeps only the newest 5 MB of a partition, so a reader slowed by a busy machine
-    /// would otherwise find the oldest scored messages gone.
+    /// Four partitions a topic, but sixteen for the scored output and thirty-two for the input: the embedded broker
+    /// keeps only the newest 5 MB of a partition, so a reader slowed by a busy machine would otherwise find the oldest
+    /// messages gone (a scored message with every feature as a reason is ~6 KB; the history and a 50,000-row replay
+    /// are ~163,000 messages, ~93 MB, produced faster than a slow machine scores them).
     /// </summary>
     private static EmbeddedKafka StartKafka()
     {
-        var kafka = EmbeddedKafka.Start(partitions: 4, topics: [.. Topics.All.Where(t => t != Topics.Scored)]);
+        var kafka = EmbeddedKafka.Start(partitions: 4, topics: [.. Topics.All.Where(t => t is not (Topics.Scored or Topics.Transactions))]);
         kafka.CreateTopic(Topics.Scored, 16);
+        kafka.CreateTopic(Topics.Transactions, 32);
         return kafka;
     }
 

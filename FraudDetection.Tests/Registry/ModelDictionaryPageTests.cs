@@ -62,6 +62,9 @@ public class ModelDictionaryPageTests(ITestOutputHelper output) : IDisposable
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        // Bounds against a hang: a busy CI machine takes longer than Playwright's 30 s default to load a page.
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
 
         // The list: every version, which is champion, where it lives.
         var list = await page.GotoAsync(new Uri(host.BaseAddress, "/models").ToString());
@@ -102,7 +105,8 @@ public class ModelDictionaryPageTests(ITestOutputHelper output) : IDisposable
 
     private static async Task AssertPlotsLoaded(IPage page, int expected)
     {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        // Every plot's request answered (the page is served whole, so its plots are there); the widths say which decoded.
+        await page.WaitForFunctionAsync("() => Array.from(document.querySelectorAll('img.plot')).every(i => i.complete)");
         var widths = await page.EvaluateAsync<int[]>("() => Array.from(document.querySelectorAll('img.plot')).map(i => i.complete ? i.naturalWidth : 0)");
         widths.Should().HaveCount(expected).And.OnlyContain(width => width == 480, "every plot PNG is served and decoded");
     }
