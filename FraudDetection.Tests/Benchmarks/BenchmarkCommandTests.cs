@@ -117,7 +117,7 @@ public class BenchmarkCommandTests
     [Fact]
     public void Live_stream_steps_up_while_held_then_refines_from_the_highest_rate_held()
     {
-        static LiveStream.Step Step(int offered, bool held) => new(offered, offered, offered, 0, 10, 20, held, 30);
+        static LiveStream.Step Step(int offered, bool held) => new(offered, offered, offered, 0, 0, 10, 20, held, 30);
 
         LiveStream.NextRate([], 10_000).Should().Be(10_000);
         LiveStream.NextRate([Step(10_000, true), Step(20_000, true)], 10_000).Should().Be(30_000);
@@ -140,9 +140,34 @@ public class BenchmarkCommandTests
     }
 
     [Fact]
+    public void Live_step_with_a_lag_trend_is_held_by_the_trend_not_by_the_rows_in_flight()
+    {
+        // 10,000 tx/s for 5 s: 4,000 rows in flight from the first second on, then steady, is held; the same level
+        // still growing by 300 a second after the first second is not (900 over the 3 s between the windows, against
+        // 2 % of the 30,000 produced in them = 600).
+        var steady = Samples(5, 10_000, t => Math.Min(t, 1) * 4_000);
+        var growing = Samples(5, 10_000, t => Math.Min(t, 1) * 4_000 + Math.Max(0, t - 1) * 300);
+
+        var trend = LiveStream.LagTrend(steady, 5);
+        trend!.Value.Growth.Should().Be(0);
+        trend.Value.ProducedBetween.Should().BeApproximately(30_000, 100, "from the middle of the second second to the middle of the fifth");
+        LiveStream.IsHeld(50_000, 50_000, lagBefore: 0, lagAfter: 4_000, trend).Should().BeTrue("rows in flight are latency");
+        LiveStream.IsHeld(50_000, 50_000, lagBefore: 0, lagAfter: 4_000).Should().BeFalse("without the trend the level counts: 4,000 > 1,000");
+
+        var growth = LiveStream.LagTrend(growing, 5)!.Value;
+        growth.Growth.Should().BeCloseTo(900, 10, "300 a second over the 3 s between the windows' middles");
+        LiveStream.IsHeld(50_000, 50_000, 0, 5_200, growth).Should().BeFalse();
+        LiveStream.IsHeld(50_000, 49_000, 0, 4_000, trend).Should().BeFalse("the step stopped early");
+        LiveStream.LagTrend([new(0, 0, 0), new(4.9, 10, 5)], 5).Should().BeNull("no sample in the second fifth");
+
+        static List<LiveStream.LagSample> Samples(int seconds, int rate, Func<double, double> lag) =>
+            [.. Enumerable.Range(0, seconds * 20).Select(i => i * 0.05).Select(t => new LiveStream.LagSample(t, (int)(t * rate), (long)lag(t)))];
+    }
+
+    [Fact]
     public void Live_rounds_compare_the_rates_held_and_the_cost_at_the_highest_rate_both_held_and_take_medians()
     {
-        static LiveStream.Step Step(int offered, bool held, double cpu) => new(offered, offered, offered, 0, 10, 20, held, cpu);
+        static LiveStream.Step Step(int offered, bool held, double cpu) => new(offered, offered, offered, 0, 0, 10, 20, held, cpu);
         static LiveStream.Result Run(params LiveStream.Step[] steps) => new(steps, 0, 0, 0);
 
         var card = Run(Step(10_000, true, 90), Step(20_000, true, 60), Step(30_000, true, 50), Step(40_000, false, 44));
