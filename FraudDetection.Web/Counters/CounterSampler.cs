@@ -3,19 +3,27 @@ using FraudDetection.Web.Clients;
 
 namespace FraudDetection.Web.Counters;
 
-/// <summary>One headline counter: its total and its rate over the last samples (per second), and what it counts.</summary>
-public sealed record CounterReading(string Key, string Label, long? Total, double PerSecond, string Source, string Counts);
+/// <summary>
+/// One headline counter: its total and its rate between the last two samples (per second; null until there are two),
+/// and what it counts.
+/// </summary>
+public sealed record CounterReading(string Key, string Label, long? Total, double? PerSecond, string Source, string Counts);
 
 /// <summary>
 /// The headline counters of the whole system, read from each service's own API every <see cref="Interval"/>: produced
 /// (Producer, acknowledged), scored, alerts and dead letters (Scoring), notifications (Notifier), graph edges (Graph).
-/// A service that does not answer shows no total until it does; the others go on.
+/// A service that does not answer shows no total until it does; the others go on. Nobody reading them for
+/// <see cref="IdleAfter"/> (no page open, no API call) pauses the sampling, so a system left alone is not polled
+/// every 2 s for pages nobody looks at; the next read resumes it.
 /// </summary>
 public sealed class CounterSampler(
     IProducerApi producer, IScoringApi scoring, INotifierApi notifier, IGraphApi graph,
     TimeProvider time, ILogger<CounterSampler> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after the last read the services are still sampled (the overview reads every 2 s while open).</summary>
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// The headline counters in page order: key, label, the service that counts it, and what it counts. The services'
@@ -33,9 +41,23 @@ public sealed class CounterSampler(
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (long Total, DateTimeOffset At)> _previous = [];
-    private readonly Dictionary<string, (long Total, double Rate)> _current = [];
+    private readonly Dictionary<string, (long Total, double? Rate)> _current = [];
     private readonly HashSet<string> _unreachable = [];
     private LiveQuality? _quality;
+    private DateTimeOffset _lastRead = time.GetUtcNow();
+    private TaskCompletionSource _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Whether the services are being sampled (false while nobody has read the counters for <see cref="IdleAfter"/>).</summary>
+    public bool Sampling
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return time.GetUtcNow() - _lastRead <= IdleAfter;
+            }
+        }
+    }
 
     /// <summary>Scoring's live precision and recall over the labelled transactions it scored (null until it answers).</summary>
     public LiveQuality? Quality
@@ -44,6 +66,7 @@ public sealed class CounterSampler(
         {
             lock (_gate)
             {
+                MarkRead();
                 return _quality;
             }
         }
@@ -53,20 +76,55 @@ public sealed class CounterSampler(
     {
         lock (_gate)
         {
+            MarkRead();
             return [.. Headline.Select(h => _current.TryGetValue(h.Key, out var c)
                 ? new CounterReading(h.Key, h.Label, c.Total, c.Rate, h.Source, h.Counts)
-                : new CounterReading(h.Key, h.Label, null, 0, h.Source, h.Counts))];
+                : new CounterReading(h.Key, h.Label, null, null, h.Source, h.Counts))];
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await SampleAsync(stoppingToken);
+            await UntilReadAsync(stoppingToken);
+            // A timer for each spell of reading: it keeps the 2 s pace, and a tick that came while sampling is not lost.
+            using var timer = new PeriodicTimer(Interval, time);
+            do
+            {
+                await SampleAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken) && Sampling);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Under <see cref="_gate"/>: a page or the API read the counters, so keep (or start again) sampling.</summary>
+    private void MarkRead()
+    {
+        _lastRead = time.GetUtcNow();
+        _read.TrySetResult();
+    }
+
+    /// <summary>
+    /// Returns at once while the counters were read within <see cref="IdleAfter"/>; else forgets what was sampled (stale
+    /// by the time anyone looks again) and waits for the next read.
+    /// </summary>
+    private async Task UntilReadAsync(CancellationToken cancellationToken)
+    {
+        Task read;
+        lock (_gate)
+        {
+            if (time.GetUtcNow() - _lastRead <= IdleAfter)
+            {
+                return;
+            }
+            _previous.Clear();
+            _current.Clear();
+            _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            read = _read.Task;
+        }
+        logger.LogDebug("Counters: nobody has read them for {IdleAfter}; sampling paused until the next read", IdleAfter);
+        await read.WaitAsync(cancellationToken);
     }
 
     internal async Task SampleAsync(CancellationToken cancellationToken)
@@ -104,9 +162,9 @@ public sealed class CounterSampler(
                 }
                 foreach (var (key, total) in values)
                 {
-                    var rate = _previous.TryGetValue(key, out var last) && now > last.At && total >= last.Total
-                        ? (total - last.Total) / (now - last.At).TotalSeconds
-                        : 0;
+                    double? rate = _previous.TryGetValue(key, out var last) && now > last.At
+                        ? Math.Max(0, total - last.Total) / (now - last.At).TotalSeconds
+                        : null;
                     _previous[key] = (total, now);
                     _current[key] = (total, rate);
                 }

@@ -47,7 +47,7 @@ public static class OverviewPage
         {
             var value = c.Total is { } total ? N(total) : "—";
             html.Append(CultureInfo.InvariantCulture,
-                $"<div class=\"counter\" data-counter=\"{E(c.Key)}\" data-value=\"{c.Total ?? -1}\" title=\"{E(c.Counts)} (from {E(c.Source)})\"><div class=\"value\">{value}</div><div>{E(c.Label)}</div><div class=\"rate\">{N(c.PerSecond, "N1")}/s</div></div>");
+                $"<div class=\"counter\" data-counter=\"{E(c.Key)}\" data-value=\"{c.Total ?? -1}\" title=\"{E(c.Counts)} (from {E(c.Source)})\"><div class=\"value\">{value}</div><div>{E(c.Label)}</div><div class=\"rate\">{(c.PerSecond is { } rate ? N(rate, "N1") : "—")}/s</div></div>");
         }
         return html.Append("</div><p class=\"muted\">Each service counts from its own start; notifications and graph edges are kept across restarts. Hover a counter for what it counts.</p>").ToString();
     }

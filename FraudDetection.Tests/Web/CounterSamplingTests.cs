@@ -1,0 +1,128 @@
+using FraudDetection.Web.Clients;
+using FraudDetection.Web.Counters;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FraudDetection.Tests.Web;
+
+/// <summary>
+/// The headline counters poll the services every 2 s only while someone reads them: a system left alone with no page
+/// open is not polled, and the next read resumes it without showing what was read before the pause.
+/// </summary>
+public sealed class CounterSamplingTests
+{
+    [Fact]
+    public async Task Sampling_pauses_when_nobody_reads_the_counters_and_resumes_on_the_next_read()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var services = new CountingServices();
+        var sampler = new CounterSampler(services, services, services, services, time, NullLogger<CounterSampler>.Instance);
+        await sampler.StartAsync(CancellationToken.None);
+        try
+        {
+            // Sampled from the start: a total at once, a rate once there are two samples 2 s apart.
+            await WaitForAsync(() => Scored(sampler).Total == 100);
+            Scored(sampler).PerSecond.Should().BeNull("one sample is no rate");
+            services.Scored = 160;
+            time.Advance(CounterSampler.Interval);
+            await WaitForAsync(() => Scored(sampler).Total == 160);
+            Scored(sampler).PerSecond.Should().Be(30.0, "60 more in 2 s");
+
+            // Nobody reads for a minute: the services are no longer asked.
+            for (var waited = TimeSpan.Zero; waited <= CounterSampler.IdleAfter + CounterSampler.Interval; waited += CounterSampler.Interval)
+            {
+                var calls = services.ScoringCalls;
+                time.Advance(CounterSampler.Interval);
+                if (sampler.Sampling)
+                {
+                    await WaitForAsync(() => services.ScoringCalls > calls);
+                }
+            }
+            sampler.Sampling.Should().BeFalse();
+            var paused = services.ScoringCalls;
+            time.Advance(TimeSpan.FromMinutes(10));
+            await Task.Delay(200);
+            services.ScoringCalls.Should().Be(paused, "no page is open and no API call came");
+            services.ProducerCalls.Should().Be(paused).And.Be(services.NotifierCalls).And.Be(services.GraphCalls);
+
+            // A page reads them: nothing stale from before the pause, sampling again at once, a rate after the next sample.
+            services.Scored = 5_000;
+            Scored(sampler).Should().Be((null, null), "what was read ten minutes ago is not shown as now");
+            await WaitForAsync(() => Scored(sampler).Total == 5_000);
+            Scored(sampler).PerSecond.Should().BeNull("the sample before the pause is no base for a rate");
+            services.Scored = 5_010;
+            time.Advance(CounterSampler.Interval);
+            await WaitForAsync(() => Scored(sampler).Total == 5_010);
+            Scored(sampler).PerSecond.Should().Be(5.0);
+            services.ScoringCalls.Should().Be(paused + 2);
+            sampler.Sampling.Should().BeTrue();
+        }
+        finally
+        {
+            await sampler.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static (long? Total, double? PerSecond) Scored(CounterSampler sampler) =>
+        sampler.Readings().Single(r => r.Key == "scored") is var r ? (r.Total, r.PerSecond) : default;
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the sampler should have read the services by now");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>The four services' answers, counting how often each was asked.</summary>
+    private sealed class CountingServices : IProducerApi, IScoringApi, INotifierApi, IGraphApi
+    {
+        private int _producer, _scoring, _notifier, _graph;
+
+        public long Scored { get; set; } = 100;
+
+        public int ProducerCalls => Volatile.Read(ref _producer);
+
+        public int ScoringCalls => Volatile.Read(ref _scoring);
+
+        public int NotifierCalls => Volatile.Read(ref _notifier);
+
+        public int GraphCalls => Volatile.Read(ref _graph);
+
+        Task<ProducerStatus> IProducerApi.GetStatusAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _producer);
+            return Task.FromResult(new ProducerStatus("running", 50, 10, 10));
+        }
+
+        public Task<ScoringStats> GetStatsAsync(CancellationToken cancellationToken = default)
+        {
+            var stats = new ScoringStats("consuming", "scoring", "1", Scored, 1, []);
+            Interlocked.Increment(ref _scoring);
+            return Task.FromResult(stats);
+        }
+
+        Task<NotifierStatus> INotifierApi.GetStatusAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _notifier);
+            return Task.FromResult(new NotifierStatus("dry-run", new Dictionary<string, long> { ["sent"] = 1 }));
+        }
+
+        public Task<GraphTotals> GetTotalsAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _graph);
+            return Task.FromResult(new GraphTotals(1, 1, 1));
+        }
+
+        public Task<IReadOnlyList<GraphTransaction>> GetLatestTransactionsAsync(int limit, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("not a counter");
+
+        public Task<IReadOnlyList<MerchantVolume>> GetMerchantsByVolumeAsync(int limit, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("not a counter");
+
+        public Task<FraudCounts> GetFraudCountsAsync(CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("not a counter");
+    }
+}
