@@ -48,16 +48,18 @@ public static class LiveStream
 
     /// <summary>
     /// How the lag moved while a step ran: the mean lag of its last fifth less that of its second fifth, and what was
-    /// produced between them. The first fifth is left out while the rows in flight build up to their steady count;
-    /// null when either window has no sample (a step of too few transactions).
+    /// produced between them. The first fifth is left out while the rows in flight build up to their steady count.
+    /// When either window has no sample (a step of too few transactions), from the first sample to the last.
     /// </summary>
-    public static (long Growth, double ProducedBetween)? LagTrend(IReadOnlyList<LagSample> samples, double seconds)
+    public static (long Growth, double ProducedBetween) LagTrend(IReadOnlyList<LagSample> samples, double seconds)
     {
         var early = samples.Where(s => s.Seconds >= seconds / 5 && s.Seconds < 2 * seconds / 5).ToList();
         var late = samples.Where(s => s.Seconds >= 4 * seconds / 5).ToList();
-        return early.Count == 0 || late.Count == 0
-            ? null
-            : ((long)Math.Round(late.Average(s => s.Lag) - early.Average(s => s.Lag)), late.Average(s => s.Sent) - early.Average(s => s.Sent));
+        if (early.Count == 0 || late.Count == 0)
+        {
+            (early, late) = ([samples[0]], [samples[^1]]);
+        }
+        return ((long)Math.Round(late.Average(s => s.Lag) - early.Average(s => s.Lag)), late.Average(s => s.Sent) - early.Average(s => s.Sent));
     }
 
     /// <summary>The steps in order; the highest rate held is the highest scored rate of a held step (0 if none).</summary>
@@ -183,8 +185,8 @@ public static class LiveStream
                 samples.Add(new(elapsed, sent, lag));
                 var trend = LagTrend(samples, seconds);
                 var snapshot = latencies.TakeSnapshot();
-                var step = new Step(rate, sent / elapsed, scored / elapsed, lag, trend?.Growth ?? lag - lagBefore,
-                    ScoringBench.Percentile(snapshot, 50), ScoringBench.Percentile(snapshot, 99), Held: IsHeld(rows.Length, sent, lagBefore, lag, trend), cpuMicrosPerTx);
+                var step = new Step(rate, sent / elapsed, scored / elapsed, lag, trend.Growth,
+                    ScoringBench.Percentile(snapshot, 50), ScoringBench.Percentile(snapshot, 99), Held: IsHeld(rows.Length, sent, trend), cpuMicrosPerTx);
                 if (!warmUp)
                 {
                     steps.Add(step);
@@ -218,13 +220,12 @@ public static class LiveStream
 
     /// <summary>
     /// A step is held when all of it went out (none stopped at <see cref="MaxLag"/>) and its lag did not trend up: it
-    /// grew by at most 2 % of what was produced between the step's second fifth and its last (<see cref="LagTrend"/>),
-    /// or, without that trend, from the step's start to its end by at most 2 % of the step. The trend leaves out the
-    /// lag's level: rows in flight (batches on their way, and with the merchant stage a new day's rows waiting for the
+    /// grew by at most 2 % of what was produced meanwhile (<see cref="LagTrend"/>). The trend leaves out the lag's
+    /// level: rows in flight (batches on their way, and with the merchant stage a new day's rows waiting for the
     /// stage's round trip) are latency, more of them the higher the rate, whether or not the rate is held.
     /// </summary>
-    public static bool IsHeld(int rows, int sent, long lagBefore, long lagAfter, (long Growth, double ProducedBetween)? trend = null) =>
-        sent == rows && (trend is { } t ? t.Growth <= 0.02 * t.ProducedBetween : lagAfter - lagBefore <= 0.02 * sent);
+    public static bool IsHeld(int rows, int sent, (long Growth, double ProducedBetween) trend) =>
+        sent == rows && trend.Growth <= 0.02 * trend.ProducedBetween;
 
     /// <summary>
     /// The rate of the next step, or null when done: up by <paramref name="firstRate"/> while every step was held, then

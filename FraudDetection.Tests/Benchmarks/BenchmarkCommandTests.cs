@@ -133,10 +133,10 @@ public class BenchmarkCommandTests
     [Fact]
     public void Live_step_is_held_only_when_all_of_it_went_out_and_the_lag_grew_by_at_most_2_percent()
     {
-        LiveStream.IsHeld(rows: 50_000, sent: 50_000, lagBefore: 500, lagAfter: 1_500).Should().BeTrue();
-        LiveStream.IsHeld(rows: 50_000, sent: 50_000, lagBefore: 500, lagAfter: 1_501).Should().BeFalse("1,001 is over 2 % of 50,000");
-        LiveStream.IsHeld(rows: 50_000, sent: 50_000, lagBefore: 9_000, lagAfter: 1_000).Should().BeTrue("a lag that fell");
-        LiveStream.IsHeld(rows: 50_000, sent: 20_000, lagBefore: 0, lagAfter: 100).Should().BeFalse("the step stopped early");
+        LiveStream.IsHeld(rows: 50_000, sent: 50_000, (1_000, 50_000)).Should().BeTrue();
+        LiveStream.IsHeld(rows: 50_000, sent: 50_000, (1_001, 50_000)).Should().BeFalse("1,001 is over 2 % of 50,000");
+        LiveStream.IsHeld(rows: 50_000, sent: 50_000, (-8_000, 50_000)).Should().BeTrue("a lag that fell");
+        LiveStream.IsHeld(rows: 50_000, sent: 20_000, (100, 20_000)).Should().BeFalse("the step stopped early");
     }
 
     [Fact]
@@ -149,16 +149,17 @@ public class BenchmarkCommandTests
         var growing = Samples(5, 10_000, t => Math.Min(t, 1) * 4_000 + Math.Max(0, t - 1) * 300);
 
         var trend = LiveStream.LagTrend(steady, 5);
-        trend!.Value.Growth.Should().Be(0);
-        trend.Value.ProducedBetween.Should().BeApproximately(30_000, 100, "from the middle of the second second to the middle of the fifth");
-        LiveStream.IsHeld(50_000, 50_000, lagBefore: 0, lagAfter: 4_000, trend).Should().BeTrue("rows in flight are latency");
-        LiveStream.IsHeld(50_000, 50_000, lagBefore: 0, lagAfter: 4_000).Should().BeFalse("without the trend the level counts: 4,000 > 1,000");
+        trend.Growth.Should().Be(0);
+        trend.ProducedBetween.Should().BeApproximately(30_000, 100, "from the middle of the second second to the middle of the fifth");
+        LiveStream.IsHeld(50_000, 50_000, trend).Should().BeTrue("rows in flight are latency");
+        LiveStream.IsHeld(50_000, 50_000, (4_000, 50_000)).Should().BeFalse("the lag's level from the step's start to its end: 4,000 > 1,000");
 
-        var growth = LiveStream.LagTrend(growing, 5)!.Value;
+        var growth = LiveStream.LagTrend(growing, 5);
         growth.Growth.Should().BeCloseTo(900, 10, "300 a second over the 3 s between the windows' middles");
-        LiveStream.IsHeld(50_000, 50_000, 0, 5_200, growth).Should().BeFalse();
-        LiveStream.IsHeld(50_000, 49_000, 0, 4_000, trend).Should().BeFalse("the step stopped early");
-        LiveStream.LagTrend([new(0, 0, 0), new(4.9, 10, 5)], 5).Should().BeNull("no sample in the second fifth");
+        LiveStream.IsHeld(50_000, 50_000, growth).Should().BeFalse();
+        LiveStream.IsHeld(50_000, 49_000, trend).Should().BeFalse("the step stopped early");
+        LiveStream.LagTrend([new(0, 0, 100), new(2.5, 5, 300), new(4.9, 10, 105)], 5).Should().Be((5L, 10.0),
+            "no sample in the second fifth: from the first sample to the last");
 
         static List<LiveStream.LagSample> Samples(int seconds, int rate, Func<double, double> lag) =>
             [.. Enumerable.Range(0, seconds * 20).Select(i => i * 0.05).Select(t => new LiveStream.LagSample(t, (int)(t * rate), (long)lag(t)))];

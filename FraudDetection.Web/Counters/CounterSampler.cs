@@ -54,7 +54,7 @@ public sealed class CounterSampler(
         {
             lock (_gate)
             {
-                return time.GetUtcNow() - _lastRead <= IdleAfter;
+                return ReadRecently;
             }
         }
     }
@@ -98,6 +98,9 @@ public sealed class CounterSampler(
         }
     }
 
+    /// <summary>Under <see cref="_gate"/>: whether the counters were read within <see cref="IdleAfter"/>.</summary>
+    private bool ReadRecently => time.GetUtcNow() - _lastRead <= IdleAfter;
+
     /// <summary>Under <see cref="_gate"/>: a page or the API read the counters, so keep (or start again) sampling.</summary>
     private void MarkRead()
     {
@@ -114,7 +117,7 @@ public sealed class CounterSampler(
         Task read;
         lock (_gate)
         {
-            if (time.GetUtcNow() - _lastRead <= IdleAfter)
+            if (ReadRecently)
             {
                 return;
             }
