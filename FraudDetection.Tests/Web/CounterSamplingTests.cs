@@ -45,17 +45,46 @@ public sealed class CounterSamplingTests
             services.ScoringCalls.Should().Be(paused, "no page is open and no API call came");
             services.ProducerCalls.Should().Be(paused).And.Be(services.NotifierCalls).And.Be(services.GraphCalls);
 
-            // A page reads them: nothing stale from before the pause, sampling again at once, a rate after the next sample.
+            // A page reads them: the read waits for the services' answers, so it shows their totals now, neither dashes nor
+            // what was read ten minutes ago; sampling goes on, with a rate after the next sample.
             services.Scored = 5_000;
-            Scored(sampler).Should().Be((null, null), "what was read ten minutes ago is not shown as now");
-            await WaitForAsync(() => Scored(sampler).Total == 5_000);
-            Scored(sampler).PerSecond.Should().BeNull("the sample before the pause is no base for a rate");
+            var first = (await sampler.ReadingsAsync(CancellationToken.None)).Single(r => r.Key == "scored");
+            first.Total.Should().Be(5_000, "the first read after the pause shows the total now");
+            first.PerSecond.Should().BeNull("the sample before the pause is no base for a rate");
             services.Scored = 5_010;
             time.Advance(CounterSampler.Interval);
             await WaitForAsync(() => Scored(sampler).Total == 5_010);
             Scored(sampler).PerSecond.Should().Be(5.0);
             services.ScoringCalls.Should().Be(paused + 2);
             sampler.Sampling.Should().BeTrue();
+        }
+        finally
+        {
+            await sampler.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_read_waits_for_a_slow_service_no_longer_than_the_first_sample_wait()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var services = new CountingServices { ScoringAnswer = new TaskCompletionSource<ScoringStats>() };
+        var sampler = new CounterSampler(services, services, services, services, time, NullLogger<CounterSampler>.Instance);
+        await sampler.StartAsync(CancellationToken.None);
+        try
+        {
+            var read = sampler.ReadingsAsync(CancellationToken.None);
+            await WaitForAsync(() => services.ScoringCalls == 1 && services.ProducerCalls == 1);
+            await Task.Delay(100);
+            read.IsCompleted.Should().BeFalse("Scoring has not answered yet and the wait is not over");
+
+            time.Advance(CounterSampler.FirstSampleWait);
+            var readings = await read.WaitAsync(TimeSpan.FromSeconds(10));
+            readings.Single(r => r.Key == "scored").Total.Should().BeNull("Scoring has still not answered");
+            readings.Single(r => r.Key == "produced").Total.Should().Be(10, "the Producer answered; its total is not held back by Scoring");
+
+            services.ScoringAnswer.SetResult(new ScoringStats("consuming", "scoring", "1", 42, 1, []));
+            await WaitForAsync(() => Scored(sampler).Total == 42);
         }
         finally
         {
@@ -83,6 +112,9 @@ public sealed class CounterSamplingTests
 
         public long Scored { get; set; } = 100;
 
+        /// <summary>When set, Scoring answers only once this completes.</summary>
+        public TaskCompletionSource<ScoringStats>? ScoringAnswer { get; init; }
+
         public int ProducerCalls => Volatile.Read(ref _producer);
 
         public int ScoringCalls => Volatile.Read(ref _scoring);
@@ -101,7 +133,7 @@ public sealed class CounterSamplingTests
         {
             var stats = new ScoringStats("consuming", "scoring", "1", Scored, 1, []);
             Interlocked.Increment(ref _scoring);
-            return Task.FromResult(stats);
+            return ScoringAnswer?.Task ?? Task.FromResult(stats);
         }
 
         Task<NotifierStatus> INotifierApi.GetStatusAsync(CancellationToken cancellationToken)

@@ -17,13 +17,13 @@ public static class OverviewApi
     {
         app.MapGet("/", async (CounterSampler counters, LiveFeed feed, IGraphApi graph, IConfiguration configuration, CancellationToken ct) =>
             Results.Content(
-                OverviewPage.Render(Navigation(configuration), OverviewPage.Counters(counters.Readings(), counters.Quality),
+                OverviewPage.Render(Navigation(configuration), OverviewPage.Counters(await counters.ReadingsAsync(ct), counters.Quality),
                     OverviewPage.Panels(await PanelsAsync(graph, ct)), OverviewPage.Feed(feed.Snapshot())),
                 "text/html; charset=utf-8"));
 
         var fragments = app.MapGroup("/fragments").ExcludeFromDescription();
-        fragments.MapGet("/counters", (CounterSampler counters) =>
-            Results.Content(OverviewPage.Counters(counters.Readings(), counters.Quality), "text/html; charset=utf-8"));
+        fragments.MapGet("/counters", async (CounterSampler counters, CancellationToken ct) =>
+            Results.Content(OverviewPage.Counters(await counters.ReadingsAsync(ct), counters.Quality), "text/html; charset=utf-8"));
         fragments.MapGet("/panels", async (IGraphApi graph, CancellationToken ct) =>
             Results.Content(OverviewPage.Panels(await PanelsAsync(graph, ct)), "text/html; charset=utf-8"));
         fragments.MapGet("/feed", (LiveFeed feed) =>
@@ -38,7 +38,7 @@ public static class OverviewApi
     public static IEndpointRouteBuilder MapOverviewApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/web").WithTags("Web");
-        api.MapGet("/counters", (CounterSampler counters) => TypedResults.Ok(counters.Readings()));
+        api.MapGet("/counters", async (CounterSampler counters, CancellationToken ct) => TypedResults.Ok(await counters.ReadingsAsync(ct)));
         api.MapGet("/alerts", (LiveFeed feed) => TypedResults.Ok(feed.Snapshot().Alerts));
         api.MapGet("/feed", (LiveFeed feed, CancellationToken ct) => TypedResults.ServerSentEvents(FeedEvents(feed, ct)));
         return app;

@@ -25,6 +25,9 @@ public sealed class CounterSampler(
     /// <summary>How long after the last read the services are still sampled (the overview reads every 2 s while open).</summary>
     public static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest a read after a pause waits for the services' first answers (a page opened then shows totals, not dashes).</summary>
+    public static readonly TimeSpan FirstSampleWait = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// The headline counters in page order: key, label, the service that counts it, and what it counts. The services'
     /// own counters start at zero with the process; the Notifier's ledger and the graph keep theirs across restarts.
@@ -46,6 +49,7 @@ public sealed class CounterSampler(
     private LiveQuality? _quality;
     private DateTimeOffset _lastRead = time.GetUtcNow();
     private TaskCompletionSource _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _sampled = new(TaskCreationOptions.RunContinuationsAsynchronously); // this spell's first sample
 
     /// <summary>Whether the services are being sampled (false while nobody has read the counters for <see cref="IdleAfter"/>).</summary>
     public bool Sampling
@@ -83,6 +87,32 @@ public sealed class CounterSampler(
         }
     }
 
+    /// <summary>
+    /// The counters for a page or the API: a read while sampling is paused resumes it and waits (at most
+    /// <see cref="FirstSampleWait"/>) for the services' answers, so that it shows current totals rather than none.
+    /// </summary>
+    public async Task<IReadOnlyList<CounterReading>> ReadingsAsync(CancellationToken cancellationToken)
+    {
+        Task sampled;
+        lock (_gate)
+        {
+            MarkRead();
+            sampled = _sampled.Task;
+        }
+        if (!sampled.IsCompleted)
+        {
+            try
+            {
+                await sampled.WaitAsync(FirstSampleWait, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // A service slow to answer: show what has come; the page's next refresh has the rest.
+            }
+        }
+        return Readings();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -93,6 +123,10 @@ public sealed class CounterSampler(
             do
             {
                 await SampleAsync(stoppingToken);
+                lock (_gate)
+                {
+                    _sampled.TrySetResult();
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken) && Sampling);
         }
@@ -124,6 +158,7 @@ public sealed class CounterSampler(
             _previous.Clear();
             _current.Clear();
             _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _sampled = new(TaskCreationOptions.RunContinuationsAsynchronously);
             read = _read.Task;
         }
         logger.LogDebug("Counters: nobody has read them for {IdleAfter}; sampling paused until the next read", IdleAfter);
