@@ -51,6 +51,7 @@ public sealed class CounterSamplingTests
             var first = (await sampler.ReadingsAsync(CancellationToken.None)).Single(r => r.Key == "scored");
             first.Total.Should().Be(5_000, "the first read after the pause shows the total now");
             first.PerSecond.Should().BeNull("the sample before the pause is no base for a rate");
+            sampler.Stream.Should().Be(new ProducerStatus("running", 50, 10, 10), "the Producer's state comes with its counter");
             services.Scored = 5_010;
             time.Advance(CounterSampler.Interval);
             await WaitForAsync(() => Scored(sampler).Total == 5_010);

@@ -44,4 +44,21 @@ public sealed class CountersPanelTests
         }
         html.Should().Contain("Each service counts from its own start; notifications and graph edges are kept across restarts.");
     }
+
+    [Theory]
+    [InlineData("running", "is sending replay replay.csv.gz at 50 transactions a second")]
+    [InlineData("finished", "has sent every row of replay replay.csv.gz: the stream has ended")]
+    [InlineData("stopped", "The Producer is stopped")]
+    [InlineData("faulted", "stopped on an error")]
+    public void The_overview_says_what_the_producer_is_doing(string state, string expected)
+    {
+        var html = OverviewPage.Counters([], stream: new ProducerStatus(state, 50, 60_572, 60_572, "replay replay.csv.gz"));
+
+        html.Should().Contain($"data-stream=\"{state}\"").And.Contain(expected);
+        if (state == "finished")
+        {
+            html.Should().Contain("--loop", "a quiet overview says how to keep the stream going");
+        }
+        OverviewPage.Counters([]).Should().NotContain("data-stream", "nothing is said before the Producer answers");
+    }
 }

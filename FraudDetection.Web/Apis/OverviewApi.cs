@@ -17,13 +17,13 @@ public static class OverviewApi
     {
         app.MapGet("/", async (CounterSampler counters, LiveFeed feed, IGraphApi graph, IConfiguration configuration, CancellationToken ct) =>
             Results.Content(
-                OverviewPage.Render(Navigation(configuration), OverviewPage.Counters(await counters.ReadingsAsync(ct), counters.Quality),
+                OverviewPage.Render(Navigation(configuration), OverviewPage.Counters(await counters.ReadingsAsync(ct), counters.Quality, counters.Stream),
                     OverviewPage.Panels(await PanelsAsync(graph, ct)), OverviewPage.Feed(feed.Snapshot())),
                 "text/html; charset=utf-8"));
 
         var fragments = app.MapGroup("/fragments").ExcludeFromDescription();
         fragments.MapGet("/counters", async (CounterSampler counters, CancellationToken ct) =>
-            Results.Content(OverviewPage.Counters(await counters.ReadingsAsync(ct), counters.Quality), "text/html; charset=utf-8"));
+            Results.Content(OverviewPage.Counters(await counters.ReadingsAsync(ct), counters.Quality, counters.Stream), "text/html; charset=utf-8"));
         fragments.MapGet("/panels", async (IGraphApi graph, CancellationToken ct) =>
             Results.Content(OverviewPage.Panels(await PanelsAsync(graph, ct)), "text/html; charset=utf-8"));
         fragments.MapGet("/feed", (LiveFeed feed) =>

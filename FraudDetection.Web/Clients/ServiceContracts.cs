@@ -8,7 +8,8 @@ public sealed record ProducerStatus(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("rate")] double Rate,
     [property: JsonPropertyName("sent")] long Sent,
-    [property: JsonPropertyName("acknowledged")] long Acknowledged);
+    [property: JsonPropertyName("acknowledged")] long Acknowledged,
+    [property: JsonPropertyName("source")] string? Source = null);
 
 public sealed record ScoringStats(
     [property: JsonPropertyName("consumer_status")] string ConsumerStatus,

@@ -47,6 +47,7 @@ public sealed class CounterSampler(
     private readonly Dictionary<string, (long Total, double? Rate)> _current = [];
     private readonly HashSet<string> _unreachable = [];
     private LiveQuality? _quality;
+    private ProducerStatus? _stream;
     private DateTimeOffset _lastRead = time.GetUtcNow();
     private TaskCompletionSource _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _sampled = new(TaskCreationOptions.RunContinuationsAsynchronously); // this spell's first sample
@@ -72,6 +73,18 @@ public sealed class CounterSampler(
             {
                 MarkRead();
                 return _quality;
+            }
+        }
+    }
+
+    /// <summary>The Producer's state, source and rate as last read (null until it answers).</summary>
+    public ProducerStatus? Stream
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stream;
             }
         }
     }
@@ -157,6 +170,7 @@ public sealed class CounterSampler(
             }
             _previous.Clear();
             _current.Clear();
+            _stream = null;
             _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
             _sampled = new(TaskCreationOptions.RunContinuationsAsynchronously);
             read = _read.Task;
@@ -168,7 +182,15 @@ public sealed class CounterSampler(
     internal async Task SampleAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(
-            ReadAsync(ServiceNames.Producer, async ct => [("produced", (await producer.GetStatusAsync(ct)).Acknowledged)], cancellationToken),
+            ReadAsync(ServiceNames.Producer, async ct =>
+            {
+                var status = await producer.GetStatusAsync(ct);
+                lock (_gate)
+                {
+                    _stream = status;
+                }
+                return [("produced", status.Acknowledged)];
+            }, cancellationToken),
             ReadAsync(ServiceNames.Scoring, async ct =>
             {
                 var stats = await scoring.GetStatsAsync(ct);

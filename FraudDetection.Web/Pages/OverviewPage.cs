@@ -40,9 +40,9 @@ public static class OverviewPage
           feed.addEventListener('feed', e => { document.getElementById('feed').innerHTML = e.data; });
         """);
 
-    public static string Counters(IReadOnlyList<CounterReading> readings, LiveQuality? quality = null)
+    public static string Counters(IReadOnlyList<CounterReading> readings, LiveQuality? quality = null, ProducerStatus? stream = null)
     {
-        var html = new StringBuilder(Quality(quality)).Append("<div class=\"counters\">");
+        var html = new StringBuilder(Quality(quality)).Append(Stream(stream)).Append("<div class=\"counters\">");
         foreach (var c in readings)
         {
             var value = c.Total is { } total ? N(total) : "—";
@@ -50,6 +50,30 @@ public static class OverviewPage
                 $"<div class=\"counter\" data-counter=\"{E(c.Key)}\" data-value=\"{c.Total ?? -1}\" title=\"{E(c.Counts)} (from {E(c.Source)})\"><div class=\"value\">{value}</div><div>{E(c.Label)}</div><div class=\"rate\">{(c.PerSecond is { } rate ? N(rate, "N1") : "—")}/s</div></div>");
         }
         return html.Append("</div><p class=\"muted\">Each service counts from its own start; notifications and graph edges are kept across restarts. Hover a counter for what it counts.</p>").ToString();
+    }
+
+    /// <summary>
+    /// What the Producer is doing, so that a quiet overview says why: sending (source and rate), stopped, failed, or done
+    /// with a replay that does not loop (with how to keep the stream going).
+    /// </summary>
+    public static string Stream(ProducerStatus? stream)
+    {
+        if (stream is null)
+        {
+            return "";
+        }
+        var source = string.IsNullOrEmpty(stream.Source) ? "its source" : E(stream.Source);
+        var text = stream.State switch
+        {
+            "running" => $"The Producer is sending {source} at {N(stream.Rate, "N0")} transactions a second.",
+            "finished" => $"The Producer has sent every row of {source}: the stream has ended, and the counters below stop here. " +
+                "To keep it flowing, start the app host with <code>-- --loop</code> (each pass with new transaction numbers), " +
+                "or send a burst of a fraud pattern (<code>POST /api/producer/burst</code> on the Producer).",
+            "stopped" => "The Producer is stopped: <code>POST /api/producer/start</code> on the Producer starts it again.",
+            "faulted" => "The Producer stopped on an error: its log in the Aspire dashboard says which.",
+            _ => $"The Producer is {E(stream.State)}.",
+        };
+        return $"<p class=\"stream muted\" data-stream=\"{E(stream.State)}\">{text}</p>";
     }
 
     /// <summary>
