@@ -67,7 +67,7 @@ public static class OverviewPage
         {
             "running" => $"The Producer is sending {source} at {N(stream.Rate, "N0")} transactions a second.",
             "finished" => $"The Producer has sent every row of {source}: the stream has ended, and the counters below stop here. " +
-                "To keep it flowing, start the app host with <code>-- --loop</code> (each pass with new transaction numbers), " +
+                "To keep it flowing, start the app host with <code class=\"command\">dotnet run --project FraudDetection.AppHost -- --loop</code> (each pass with new transaction numbers), " +
                 "or send a burst of a fraud pattern (<code>POST /api/producer/burst</code> on the Producer).",
             "stopped" => "The Producer is stopped: <code>POST /api/producer/start</code> on the Producer starts it again.",
             "faulted" => "The Producer stopped on an error: its log in the Aspire dashboard says which.",

@@ -43,6 +43,7 @@ public static class PageLayout
           .bar.fraud { background: #d04a4a; }
           .reasons { margin: 0; padding-left: 16px; color: #3a4a6b; }
           .muted { color: #7a8294; }
+          code.command { white-space: nowrap; }
         </style>
         </head>
         <body>
