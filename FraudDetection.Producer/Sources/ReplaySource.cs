@@ -5,8 +5,8 @@ namespace FraudDetection.Producer.Sources;
 /// in file order. Unless <c>keepTime</c>, rows move by <see cref="Shift"/>: the whole weeks that bring the first event
 /// into the week before now, with each dob moved by the same days (<see cref="ReplayShift"/>), so every feature equals
 /// the original rows'. With <c>loop</c> the file starts over after its end, moved on by whole weeks past the previous
-/// pass, with trans_num suffixed "-1", "-2"... so every event stays unique. A <c>startRow</c> skips that many rows of
-/// the first pass (a resumed replay), with the shift still fixed by the file's first row.
+/// pass, with trans_num suffixed "-1", "-2"... so every event stays unique. A <c>startRow</c> skips that many rows (a
+/// resumed replay; with <c>loop</c> counted across passes), with the shift still fixed by the file's first row.
 /// </summary>
 public sealed class ReplaySource : ITransactionSource
 {
@@ -48,7 +48,7 @@ public sealed class ReplaySource : ITransactionSource
         StartRow = Skip(startRow);
     }
 
-    /// <summary>The row of the file the first pass started at (0 unless resumed within the file).</summary>
+    /// <summary>The rows skipped before the first sent (0 unless resumed; with <c>loop</c> counted across passes).</summary>
     public long StartRow { get; }
 
     /// <summary>How far the first pass moves every row: whole weeks, zero with <c>keepTime</c>.</summary>
@@ -87,12 +87,17 @@ public sealed class ReplaySource : ITransactionSource
                 transaction = null!;
                 return false;
             }
-            // Next pass: whole weeks on, so that it starts after this pass's last event and keeps every feature.
-            _passShift += ReplayShift.Beyond(_passLast - _passFirst);
-            _pass++;
-            Close();
-            Open();
+            NextPass();
         }
+    }
+
+    /// <summary>The next pass: whole weeks on, so that it starts after this pass's last event and keeps every feature.</summary>
+    private void NextPass()
+    {
+        _passShift += ReplayShift.Beyond(_passLast - _passFirst);
+        _pass++;
+        Close();
+        Open();
     }
 
     private Transaction Adjust(Transaction row)
@@ -110,7 +115,10 @@ public sealed class ReplaySource : ITransactionSource
         return _pass == 0 ? shifted : shifted with { TransNum = $"{row.TransNum}-{_pass}" };
     }
 
-    /// <summary>Reads past the first <paramref name="rows"/> rows; past the end of the file, starts from the top.</summary>
+    /// <summary>
+    /// Reads past the first <paramref name="rows"/> rows, counted across passes when looping (a looped replay's position
+    /// passes the end of the file); past the end of a file that does not loop, starts from the top.
+    /// </summary>
     private long Skip(long rows)
     {
         for (long i = 0; i < rows; i++)
@@ -123,6 +131,12 @@ public sealed class ReplaySource : ITransactionSource
             }
             else if (!_reader!.TryRead(out row))
             {
+                if (_loop && _passRows > 0)
+                {
+                    NextPass();
+                    i--;
+                    continue;
+                }
                 Close();
                 _skippedBefore = 0;
                 Open();

@@ -81,6 +81,27 @@ public class ReplaySourceTests
     }
 
     [Fact]
+    public void A_looped_replay_resumes_in_the_pass_its_position_reached()
+    {
+        var rows = TransactionCsv.ReadFile(Slice).Count();
+        var clock = ClockAt(new DateTime(2026, 1, 1));
+        using var straight = new ReplaySource(Slice, loop: true, time: clock);
+        var uninterrupted = Drain(straight, rows * 3);
+
+        // A position past the end of the file: the run before had gone on into the next passes.
+        using var resumed = new ReplaySource(Slice, loop: true, time: clock, startRow: rows * 2 + 3);
+
+        resumed.StartRow.Should().Be(rows * 2 + 3);
+        resumed.Description.Should().EndWith("(pass 3)");
+        Drain(resumed, rows - 3).Should().Equal(uninterrupted[(rows * 2 + 3)..], "the rows, times and trans_nums an uninterrupted run sends from there");
+
+        // A replay that does not loop starts over from the top instead (the file changed under a kept position).
+        using var once = new ReplaySource(Slice, time: clock, startRow: rows + 3);
+        once.StartRow.Should().Be(0);
+        Drain(once, 1).Single().Should().Be(uninterrupted[0]);
+    }
+
+    [Fact]
     public void Bad_rows_are_skipped_counted_and_reported_without_stopping_the_replay()
     {
         var lines = File.ReadAllLines(Slice).Take(11).ToList();
