@@ -44,23 +44,26 @@ public static class SystemBench
         var offered = new Option<int>("--offered") { Description = "Rate offered for the throughput window, tx/s", DefaultValueFactory = _ => 10_000 };
         var window = new Option<int>("--window-seconds") { Description = "Length of the throughput window", DefaultValueFactory = _ => 60 };
         var rest = new Option<int>("--rest-seconds") { Description = "Seconds the cost at rest is measured over at the end, the Producer stopped and the backlog drained (0: not measured)", DefaultValueFactory = _ => 60 };
+        var traceRatio = new Option<string?>("--trace-ratio") { Description = "The app host's --trace-ratio: the share of transactions traced (default: the app host's)" };
         var command = new Command("system", "The whole system in its processes: idle cost at the default rate, throughput at 10,000 tx/s offered, memory over a soak.")
         {
-            soak, soakRate, warmup, idle, offered, window, rest,
+            soak, soakRate, warmup, idle, offered, window, rest, traceRatio,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(warmup), parse.GetValue(idle), parse.GetValue(offered), parse.GetValue(window),
-            parse.GetValue(soak), parse.GetValue(soakRate), parse.GetValue(rest), cancellationToken));
+            parse.GetValue(soak), parse.GetValue(soakRate), parse.GetValue(rest), cancellationToken, parse.GetValue(traceRatio)));
         return command;
     }
 
     public static async Task<int> RunAsync(int warmupSeconds, int idleSeconds, int offered, int windowSeconds, double soakMinutes, int soakRate, int restSeconds,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? traceRatio = null)
     {
         var data = Directory.CreateTempSubdirectory("fd-system-").FullName;
         var clock = Stopwatch.StartNew();
         void Log(string line) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,7:F1} s] {line}"));
-        Console.WriteLine($"system: {Environment.ProcessorCount} cores; idle {idleSeconds} s at the default rate after {warmupSeconds} s of it, {offered:N0} tx/s offered for {windowSeconds} s, soak {soakMinutes} min at {soakRate} tx/s");
-        var app = await AppHostRun.CreateAsync(["--data-dir", data, "--loop"], cancellationToken, dashboard: true);
+        Console.WriteLine($"system: {Environment.ProcessorCount} cores; idle {idleSeconds} s at the default rate after {warmupSeconds} s of it, {offered:N0} tx/s offered for {windowSeconds} s, soak {soakMinutes} min at {soakRate} tx/s" +
+            (traceRatio is null ? "" : $", trace ratio {traceRatio}"));
+        string[] arguments = traceRatio is null ? ["--data-dir", data, "--loop"] : ["--data-dir", data, "--loop", "--trace-ratio", traceRatio];
+        var app = await AppHostRun.CreateAsync(arguments, cancellationToken, dashboard: true);
         try
         {
             await app.StartAsync(cancellationToken);

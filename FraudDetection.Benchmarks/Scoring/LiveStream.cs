@@ -114,8 +114,10 @@ public static class LiveStream
     /// <summary>The live stream's rounds in one line: the median rates held, the median of the rounds' ratios, and each round's ratio.</summary>
     public sealed record Summary(int Rounds, double CardHeld, double MerchantHeld, double Ratio, double CpuRatio, IReadOnlyList<double> Ratios)
     {
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"side by side, a live stream, median of {Rounds} round(s): card features only held {CardHeld:N0} tx/s | with the merchant stage {MerchantHeld:N0} tx/s; " +
+        public override string ToString() => ToString("a live stream");
+
+        public string ToString(string stream) => string.Create(CultureInfo.InvariantCulture,
+            $"side by side, {stream}, median of {Rounds} round(s): card features only held {CardHeld:N0} tx/s | with the merchant stage {MerchantHeld:N0} tx/s; " +
             $"the rounds' ratios {string.Join(", ", Ratios.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)))}, median {Ratio:P0}; " +
             $"CPU per transaction at the highest rate both held, card-only over with the stage: median {CpuRatio:P0}");
     }
@@ -126,7 +128,7 @@ public static class LiveStream
     /// <see cref="IsHeld"/>); then, the lag drained, the highest rate held plus half a step, then plus a quarter.
     /// </summary>
     public static async Task<Result> RunAsync(IScoringModel model, List<Transaction> sample, bool withMerchantStage, int firstRate, int seconds,
-        string work, Action<Step> onStep)
+        string work, Action<Step> onStep, bool realTime = false)
     {
         using var kafka = EmbeddedKafka.Start(partitions: Partitions);
         var name = withMerchantStage ? "live-merchants" : "live";
@@ -161,9 +163,17 @@ public static class LiveStream
             var config = ScoringKafkaClients.ProducerConfig(kafka.BootstrapServers, new ScoringOptions());
             using var producer = new ProducerBuilder<byte[], byte[]>(config).Build();
             long produced = 0;
+            var lastEvent = DateTime.MinValue;
+            var sinceLastStep = Stopwatch.StartNew();
             async Task OfferAsync(int rate, bool warmUp = false)
             {
                 var rows = ScoringBench.Loop(sample, (int)produced, rate * seconds);
+                if (realTime && !warmUp)
+                {
+                    // The warm-up replayed the sample's first days as fast as they went (the merchant table holds them);
+                    // from there event time moves with the clock.
+                    InRealTime(rows, lastEvent + sinceLastStep.Elapsed, rate);
+                }
                 var (keys, values) = ScoringBench.Encode(rows);
                 latencies.TakeSnapshot();
                 var scoredBefore = stats.Scored;
@@ -180,6 +190,11 @@ public static class LiveStream
                 var elapsed = clock.Elapsed.TotalSeconds;
                 var cpuMicrosPerTx = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, sent);
                 produced += sent;
+                if (sent > 0)
+                {
+                    lastEvent = rows[sent - 1].TransDateTransTime;
+                }
+                sinceLastStep.Restart();
                 var scored = stats.Scored - scoredBefore;
                 var lag = produced - stats.Scored;
                 samples.Add(new(elapsed, sent, lag));
@@ -216,6 +231,20 @@ public static class LiveStream
             consumer.Dispose();
         }
         return new Result(steps, stats.Alerts, stage?.PublishedDays ?? 0, consumer.MerchantWaits);
+    }
+
+    /// <summary>
+    /// Stamps the rows in real time, row i at i / <paramref name="rate"/> seconds after <paramref name="start"/> (when it
+    /// is due to go out): a stream whose merchant day changes once a day, not every few milliseconds as when a data
+    /// set's days are replayed at tens of thousands of transactions a second.
+    /// </summary>
+    public static void InRealTime(Transaction[] rows, DateTime start, int rate)
+    {
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var at = start + TimeSpan.FromSeconds((double)i / rate);
+            rows[i] = rows[i] with { TransDateTransTime = at, UnixTime = KaggleTime.UnixTime(at) };
+        }
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ namespace FraudDetection.Benchmarks.Scoring;
 /// the end-to-end benchmark on the embedded broker — the real consume → features → ONNX → produce path — beside the
 /// raw limits measured in the same run (ONNX batch inference alone; Kafka consume + produce alone), then the same
 /// backlog again with the merchant stage on (partials out, the stage, the merchant table read back and joined), and
-/// last a live stream both ways (<see cref="LiveStream"/>).
+/// last a live stream both ways (<see cref="LiveStream"/>), in the data set's event time and then in real time.
 /// </summary>
 public static class ScoringBench
 {
@@ -211,42 +211,53 @@ public static class ScoringBench
 
             // A live stream both ways, on fresh brokers: the rate offered goes up a step at a time while Scoring keeps up.
             // One pair's ratio turns on whether a 5 s step on shared cores holds, so the pairs are repeated, the order
-            // swapped each round, and the median taken.
-            var pairs = new List<LiveStream.Pair>();
-            for (var round = 1; round <= liveRounds; round++)
+            // swapped each round, and the median taken. First the data set's own event times, its days going by
+            // every few milliseconds at these rates (each closing a merchant day); then, after the same warm-up, the
+            // rows in real time.
+            async Task<LiveStream.Summary> LiveRoundsAsync(bool realTime)
             {
-                var label = liveRounds > 1 ? $"round {round}, " : "";
-                // Each round's checkpoints apart: a run restored from the last round's would start with its cards and
-                // its merchant table, which already cover the same looped days.
-                var roundWork = Directory.CreateDirectory(Path.Combine(work, $"live-round-{round}")).FullName;
-                Task<LiveStream.Result> CardAsync() => LiveStream.RunAsync(cardOnlyModel, sample, withMerchantStage: false, rate, seconds, roundWork,
-                    step => Console.WriteLine($"  live, {label}card features only: {step}"));
-                Task<LiveStream.Result> MerchantAsync() => LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, roundWork,
-                    step => Console.WriteLine($"  live, {label}with the merchant stage: {step}"));
-                LiveStream.Result card, withStage;
-                if (round % 2 == 1)
+                var pairs = new List<LiveStream.Pair>();
+                var stream = realTime ? "a live stream in real time" : "a live stream";
+                for (var round = 1; round <= liveRounds; round++)
                 {
-                    card = await CardAsync();
-                    withStage = await MerchantAsync();
+                    var label = liveRounds > 1 ? $"round {round}, " : "";
+                    // Each round's checkpoints apart: a run restored from the last round's would start with its cards and
+                    // its merchant table, which already cover the same looped days.
+                    var roundWork = Directory.CreateDirectory(Path.Combine(work, $"live-{(realTime ? "real-time" : "replay")}-round-{round}")).FullName;
+                    var live = realTime ? "live in real time" : "live";
+                    Task<LiveStream.Result> CardAsync() => LiveStream.RunAsync(cardOnlyModel, sample, withMerchantStage: false, rate, seconds, roundWork,
+                        step => Console.WriteLine($"  {live}, {label}card features only: {step}"), realTime);
+                    Task<LiveStream.Result> MerchantAsync() => LiveStream.RunAsync(model, sample, withMerchantStage: true, rate, seconds, roundWork,
+                        step => Console.WriteLine($"  {live}, {label}with the merchant stage: {step}"), realTime);
+                    LiveStream.Result card, withStage;
+                    if (round % 2 == 1)
+                    {
+                        card = await CardAsync();
+                        withStage = await MerchantAsync();
+                    }
+                    else
+                    {
+                        withStage = await MerchantAsync();
+                        card = await CardAsync();
+                    }
+                    var pair = new LiveStream.Pair(card, withStage);
+                    pairs.Add(pair);
+                    Console.WriteLine($"side by side, {stream}, {label}{seconds} s a step, {rate:N0} tx/s more each, {LiveStream.Partitions} partitions: {pair}");
                 }
-                else
-                {
-                    withStage = await MerchantAsync();
-                    card = await CardAsync();
-                }
-                var pair = new LiveStream.Pair(card, withStage);
-                pairs.Add(pair);
-                Console.WriteLine($"side by side, a live stream, {label}{seconds} s a step, {rate:N0} tx/s more each, {LiveStream.Partitions} partitions: {pair}");
+                var summary = LiveStream.Pair.Summarize(pairs);
+                Console.WriteLine(summary.ToString(stream));
+                return summary;
             }
-            var liveStream = LiveStream.Pair.Summarize(pairs);
-            Console.WriteLine(liveStream.ToString());
+            var liveStream = await LiveRoundsAsync(realTime: false);
+            var liveRealTime = await LiveRoundsAsync(realTime: true);
 
             var slower = Math.Min(onnxRate, kafkaRate);
             var ratio = throughput / slower;
             Console.WriteLine($"ratio end-to-end / slower raw limit ({(onnxRate < kafkaRate ? "ONNX" : "Kafka")}): {ratio:0.00}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"throughput_tx_s={throughput:0} p99_ms={Percentile(liveLatencies, 99):0.0} limit_ratio={ratio:0.00} merchant_stage_tx_s={merchant.Measured.Rate:0} merchant_stage_ratio={merchant.Measured.Rate / throughput:0.00} " +
-                $"live_tx_s={liveStream.CardHeld:0} merchant_live_tx_s={liveStream.MerchantHeld:0} merchant_live_ratio={liveStream.Ratio:0.00} merchant_live_cpu_ratio={liveStream.CpuRatio:0.00}"));
+                $"live_tx_s={liveStream.CardHeld:0} merchant_live_tx_s={liveStream.MerchantHeld:0} merchant_live_ratio={liveStream.Ratio:0.00} merchant_live_cpu_ratio={liveStream.CpuRatio:0.00} " +
+                $"live_real_time_tx_s={liveRealTime.CardHeld:0} merchant_live_real_time_tx_s={liveRealTime.MerchantHeld:0} merchant_live_real_time_ratio={liveRealTime.Ratio:0.00} merchant_live_real_time_cpu_ratio={liveRealTime.CpuRatio:0.00}"));
             return merchant.Unfinished is null ? 0 : 1;
         }
         finally
@@ -303,7 +314,7 @@ public static class ScoringBench
     }
 
     /// <summary>The sample repeated: each lap shifted past the previous one in time, with its own trans_num.</summary>
-    internal static Transaction[] Loop(List<Transaction> sample, int skip, int count)
+    public static Transaction[] Loop(List<Transaction> sample, int skip, int count)
     {
         var span = sample[^1].TransDateTransTime - sample[0].TransDateTransTime + TimeSpan.FromDays(1);
         var result = new Transaction[count];

@@ -192,6 +192,24 @@ public class BenchmarkCommandTests
     }
 
     [Fact]
+    public void Live_stream_in_real_time_stamps_each_row_when_it_is_due_and_keeps_the_rest()
+    {
+        var sample = FraudDetection.Core.Transactions.TransactionCsv.ReadFile(RepoPaths.KaggleSlice("fraudTest.head.csv")).ToList();
+        var rows = ScoringBench.Loop(sample, 0, 40);
+        var original = rows.ToArray();
+        var start = new DateTime(2026, 12, 6, 23, 59, 59, 990);
+
+        LiveStream.InRealTime(rows, start, rate: 20);
+
+        rows[0].TransDateTransTime.Should().Be(start);
+        rows[39].TransDateTransTime.Should().Be(start + TimeSpan.FromSeconds(39 / 20.0), "row i goes out i / rate seconds after the start");
+        rows.Should().OnlyContain(t => t.UnixTime == FraudDetection.Core.Transactions.KaggleTime.UnixTime(t.TransDateTransTime));
+        rows.Select(t => t.TransDateTransTime.Date).Distinct().Should().HaveCount(2, "a stream in real time changes day at midnight, once");
+        rows.Select(t => t with { TransDateTransTime = default, UnixTime = 0 })
+            .Should().Equal(original.Select(t => t with { TransDateTransTime = default, UnixTime = 0 }), "cards, merchants, amounts and trans_nums are the replay's");
+    }
+
+    [Fact]
     public void Bench_model_is_cached_per_training_data()
     {
         var start = new DateTime(2020, 1, 1);
