@@ -50,12 +50,12 @@ public static class SystemBench
             soak, soakRate, warmup, idle, offered, window, rest, traceRatio,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(warmup), parse.GetValue(idle), parse.GetValue(offered), parse.GetValue(window),
-            parse.GetValue(soak), parse.GetValue(soakRate), parse.GetValue(rest), cancellationToken, parse.GetValue(traceRatio)));
+            parse.GetValue(soak), parse.GetValue(soakRate), parse.GetValue(rest), parse.GetValue(traceRatio), cancellationToken));
         return command;
     }
 
     public static async Task<int> RunAsync(int warmupSeconds, int idleSeconds, int offered, int windowSeconds, double soakMinutes, int soakRate, int restSeconds,
-        CancellationToken cancellationToken, string? traceRatio = null)
+        string? traceRatio, CancellationToken cancellationToken)
     {
         var data = Directory.CreateTempSubdirectory("fd-system-").FullName;
         var clock = Stopwatch.StartNew();
