@@ -12,6 +12,7 @@ public class ModelDictionaryPageTests(ITestOutputHelper output) : IDisposable
 {
     private const string Chromium = "/usr/bin/chromium";
     private readonly TempFolder _temp = new("fd-pages");
+    private static readonly PageGotoOptions DomReady = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
 
     public void Dispose() => _temp.Dispose();
 
@@ -67,7 +68,7 @@ public class ModelDictionaryPageTests(ITestOutputHelper output) : IDisposable
         page.SetDefaultNavigationTimeout(90_000);
 
         // The list: every version, which is champion, where it lives.
-        var list = await page.GotoAsync(new Uri(host.BaseAddress, "/models").ToString());
+        var list = await page.GotoAsync(new Uri(host.BaseAddress, "/models").ToString(), DomReady);
         list!.Status.Should().Be(200);
         var rows = await page.Locator("#versions tr").AllInnerTextsAsync();
         rows.Should().HaveCount(3);
@@ -77,8 +78,9 @@ public class ModelDictionaryPageTests(ITestOutputHelper output) : IDisposable
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("models-list.png"), FullPage = true });
 
         // One version: params, metrics, confusion matrix, importance, SHAP, and its plots loaded.
-        await page.ClickAsync("text=v2");
-        await page.WaitForURLAsync("**/models/2");
+        await page.GetByRole(AriaRole.Link, new() { Name = "v2", Exact = true }).ClickAsync();
+        // DOMContentLoaded, not the load event: the plots are checked one by one below, and a load event missed on a busy machine hung here.
+        await page.WaitForURLAsync("**/models/2", new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         (await page.InnerTextAsync("h1")).Should().Contain("fraud-detector v2").And.Contain("champion");
         (await page.InnerTextAsync("#params")).Should().Contain("num_leaves").And.Contain("31");
         (await page.InnerTextAsync("#metrics")).Should().Contain("average precision").And.Contain("0.7900");
@@ -89,7 +91,7 @@ public class ModelDictionaryPageTests(ITestOutputHelper output) : IDisposable
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("model-v2.png"), FullPage = true });
 
         // Side by side.
-        await page.GotoAsync(new Uri(host.BaseAddress, "/models/compare?a=1&b=2").ToString());
+        await page.GotoAsync(new Uri(host.BaseAddress, "/models/compare?a=1&b=2").ToString(), DomReady);
         var comparison = await page.InnerTextAsync("#comparison");
         comparison.Should().Contain("average precision").And.Contain("0.7100").And.Contain("0.7900").And.Contain("+0.0800");
         await AssertPlotsLoaded(page, 6);
