@@ -85,7 +85,8 @@ public sealed class FeedbackPageBrowserTests(ITestOutputHelper output) : IDispos
         var mineLink = new Uri(web.BaseAddress(), $"/alerts/{mine.AlertId}?t={new AlertLinkTokens(WebTestHost.Secret).Create(mine.AlertId)}").ToString();
         await WebTestHost.WaitUntil(async () => (await plain.GotoAsync(mineLink))!.Status == 200, TimeSpan.FromSeconds(30));
         await plain.ClickAsync("#me");
-        await plain.WaitForURLAsync(mineLink);
+        // The answered page comes back on the same URL, so wait for its answer, not for the URL (the form is #answer too).
+        await plain.WaitForSelectorAsync("p#answer");
         (await plain.InnerTextAsync("#answer")).Should().Contain("was yours");
         labels = WebTestHost.ReadLabels(kafka.BootstrapServers, expected: 2, TimeSpan.FromSeconds(30));
         labels.Should().HaveCount(2);
