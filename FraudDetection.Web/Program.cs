@@ -7,7 +7,6 @@ builder.AddWebServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.UseRateLimiter();
 app.MapOverviewPage();
 app.MapOverviewApi();
 app.MapAlertPages();

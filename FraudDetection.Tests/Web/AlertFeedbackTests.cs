@@ -140,7 +140,13 @@ public sealed class AlertFeedbackTests : IDisposable
 
         (await http.PostAsync(answer, Json("""{"verdict":"me"}"""))).StatusCode.Should().Be(HttpStatusCode.NotFound, "the token is the answer's authorisation, not the API key");
         (await http.PostAsync(answer, Json("""{"verdict":"me"}"""))).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await http.PostAsync(answer, Json("""{"verdict":"me"}"""))).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        using var limited = await http.PostAsync(answer, Json("""{"verdict":"me"}"""));
+        limited.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        limited.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await limited.Content.ReadAsStringAsync()).Should().Contain("Too many answers").And.Contain("At most 2 answers a minute");
+        limited.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(60));
+        (await http.PostAsync($"/alerts/a-1/answer?t={Tokens.Create("a-1")}", new FormUrlEncodedContent([new("verdict", "me")])))
+            .StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the answer page's form shares the address's window");
         (await http.PostAsync("/api/alerts/a-1/verdict", Json("""{"label":"fraud"}"""))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         using var withKey = new HttpRequestMessage(HttpMethod.Post, "/api/alerts/a-1/verdict") { Content = Json("""{"label":"fraud"}""") };
         withKey.Headers.Add("X-Api-Key", "analyst-key");

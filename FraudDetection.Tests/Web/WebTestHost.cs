@@ -36,8 +36,7 @@ internal static class WebTestHost
         builder.AddWebServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.UseRateLimiter();
-        app.MapOverviewPage();
+                app.MapOverviewPage();
         app.MapOverviewApi();
         app.MapAlertPages();
         app.MapAlertsApi();

@@ -22,9 +22,6 @@ internal sealed partial class AlertsJsonContext : JsonSerializerContext;
 
 public static class AlertsApi
 {
-    /// <summary>The rate limiter policy of the card holder's answers (per client address).</summary>
-    public const string AnswerRateLimit = "alert-answers";
-
     private const int CardHistoryRows = 5;
     private const string Html = "text/html; charset=utf-8";
 
@@ -69,7 +66,7 @@ public static class AlertsApi
             }
             Answer(alertId, verdict, store, publisher, time);
             return Results.Redirect($"/alerts/{Uri.EscapeDataString(alertId)}?t={Uri.EscapeDataString(token!)}");
-        }).AuthorizedByItself().RequireRateLimiting(AnswerRateLimit);
+        }).AuthorizedByItself().AddEndpointFilter<AnswerRateLimitFilter>();
 
         pages.MapPost("/{alertId}/verdict", async (string alertId, HttpRequest request, AlertStore store, LabelPublisher publisher, TimeProvider time) =>
         {
@@ -132,7 +129,7 @@ public static class AlertsApi
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .AuthorizedByItself()
-        .RequireRateLimiting(AnswerRateLimit)
+        .AddEndpointFilter<AnswerRateLimitFilter>()
         .Accepts<FeedbackRequest>("application/json")
         .WithSummary("The card holder's answer to an alert")
         .WithDescription("Authorised by the token of the message's link (t). verdict \"me\" publishes a genuine label, \"not_me\" a fraud label (source customer) to fraud.labels and confirms the alert for the analysts. 202 once; 409 for a second answer; 404 for a wrong token or an unknown alert; 429 past the per-address rate limit.");

@@ -1,5 +1,4 @@
 using FraudDetection.Core.Messaging;
-using System.Threading.RateLimiting;
 using FraudDetection.Core.Hosting;
 using FraudDetection.Web.Alerts;
 using FraudDetection.Web.Apis;
@@ -51,13 +50,7 @@ public static class WebServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LabelPublisher>());
 
         var perMinute = builder.Configuration.GetValue("Web:AnswersPerMinute", 10);
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(AlertsApi.AnswerRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "local",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
+        services.AddSingleton(new AnswerRateLimiter(perMinute));
         return builder;
     }
 
