@@ -8,7 +8,6 @@ namespace FraudDetection.Producer.Rate;
 /// </summary>
 public sealed class TokenBucket
 {
-    private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
     /// <summary>Longest single wait: a slow rate changed to a fast one applies within it, and a very slow rate never asks
     /// for a timer longer than the runtime allows (about 49 days).</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(250);
@@ -20,8 +19,11 @@ public sealed class TokenBucket
     private long _lastTimestamp;
 
     /// <param name="ratePerSecond">Tokens per second (&gt; 0).</param>
-    /// <param name="burstSeconds">How many seconds' worth of tokens may be banked (at least one token).</param>
-    public TokenBucket(double ratePerSecond, TimeProvider? time = null, double burstSeconds = 0.1)
+    /// <param name="burstSeconds">
+    /// How many seconds' worth of tokens may be banked (at least one token): by default twice the Producer's 100 ms
+    /// tick, so a take that wakes a little late loses none of what accrued meanwhile.
+    /// </param>
+    public TokenBucket(double ratePerSecond, TimeProvider? time = null, double burstSeconds = 0.2)
     {
         _time = time ?? TimeProvider.System;
         BurstSeconds = burstSeconds;
@@ -113,8 +115,11 @@ public sealed class TokenBucket
                 }
                 continue;
             }
-            // At least a millisecond: timers are no finer, and a batch of tokens is taken after it.
-            await Task.Delay(wait < OneMillisecond ? OneMillisecond : wait > LongestWait ? LongestWait : wait, _time, cancellationToken).ConfigureAwait(false);
+            // Rounded up to the next whole millisecond and one more: a timer is no finer, and one cut short wakes again a
+            // moment later for the rest (on Linux each wake-up costs the runtime's timer thread several more), so a batch
+            // takes one sleep. The capacity banks what accrues meanwhile.
+            var sleep = wait >= LongestWait ? LongestWait : TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(wait.TotalMilliseconds) + 1, LongestWait.TotalMilliseconds));
+            await Task.Delay(sleep, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -73,6 +73,8 @@ public class TokenBucketTests
         time.Advance(TimeSpan.FromMilliseconds(150));
         next.IsCompleted.Should().BeFalse("only 0.75 of a token has accrued");
         time.Advance(TimeSpan.FromMilliseconds(50));
+        next.IsCompleted.Should().BeFalse("a take sleeps once, to a millisecond past its token's time");
+        time.Advance(TimeSpan.FromMilliseconds(1));
 
         (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(1);
     }
@@ -87,9 +89,77 @@ public class TokenBucketTests
         var next = bucket.TakeAsync(5, CancellationToken.None, least: 5).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(60));
         next.IsCompleted.Should().BeFalse("3 of the 5 tokens have accrued");
-        time.Advance(TimeSpan.FromMilliseconds(40));
+        time.Advance(TimeSpan.FromMilliseconds(41));
 
         (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(5, "100 ms at 50 a second is 5 tokens, taken at once");
+    }
+
+    [Fact]
+    public async Task A_paced_take_sleeps_once_per_batch()
+    {
+        var time = new CountingTimeProvider();
+        var bucket = new TokenBucket(50, time);
+        bucket.TryTake(1);
+
+        for (var tick = 0; tick < 20; tick++)
+        {
+            (await TakeFiringTimersLate(bucket, time, TimeSpan.Zero)).Should().Be(5);
+        }
+
+        time.Timers.Should().Be(20, "each batch of 5 waits with one timer, not one and then another for the last fraction of a token");
+    }
+
+    [Fact]
+    public async Task Takes_that_wake_late_lose_none_of_the_rate()
+    {
+        // Every timer fires 7 ms late, as a busy machine's do; the bucket banks what accrues meanwhile.
+        var time = new CountingTimeProvider();
+        var bucket = new TokenBucket(50, time);
+        bucket.TryTake(1);
+        long taken = 0;
+
+        var start = time.GetUtcNow();
+        for (var tick = 0; tick < 100; tick++)
+        {
+            taken += await TakeFiringTimersLate(bucket, time, TimeSpan.FromMilliseconds(7));
+        }
+
+        var seconds = (time.GetUtcNow() - start).TotalSeconds;
+        taken.Should().BeGreaterThanOrEqualTo((long)Math.Floor(50 * seconds) - 5, "the requested 50 a second, less at most a tick's worth still banked");
+    }
+
+    /// <summary>Takes a batch of 5, firing each timer the take sets <paramref name="late"/> after it is due.</summary>
+    private static async Task<int> TakeFiringTimersLate(TokenBucket bucket, CountingTimeProvider time, TimeSpan late)
+    {
+        var timers = time.Timers;
+        var take = bucket.TakeAsync(5, CancellationToken.None, least: 5).AsTask();
+        while (!take.IsCompleted)
+        {
+            time.Timers.Should().Be(timers + 1, "a take that waits has set one timer");
+            timers = time.Timers;
+            time.Advance(time.LastDueTime + late);
+            // The take goes on on the thread pool: wait until it has finished or set its next timer.
+            SpinWait.SpinUntil(() => take.IsCompleted || time.Timers != timers, TimeSpan.FromSeconds(5)).Should().BeTrue();
+        }
+        return await take;
+    }
+
+    /// <summary>A fake clock that counts the timers created on it and keeps the last one's due time.</summary>
+    private sealed class CountingTimeProvider : FakeTimeProvider
+    {
+        private int _timers;
+
+        public int Timers => Volatile.Read(ref _timers);
+
+        public TimeSpan LastDueTime { get; private set; }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            LastDueTime = dueTime;
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref _timers);
+            return timer;
+        }
     }
 
     [Fact]
@@ -100,7 +170,7 @@ public class TokenBucketTests
         bucket.TryTake(1);
 
         var next = bucket.TakeAsync(10, CancellationToken.None, least: 10).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(40));
+        time.Advance(TimeSpan.FromMilliseconds(41)); // 40 ms for 2 tokens, and the millisecond a take sleeps past
 
         (await next.WaitAsync(TimeSpan.FromSeconds(5))).Should().Be(2, "the bucket banks 2.5 tokens, so 2 whole ones is all a take can wait for");
     }
