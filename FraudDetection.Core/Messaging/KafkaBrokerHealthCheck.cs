@@ -49,7 +49,7 @@ public sealed class KafkaBrokerHealthCheck(IConfiguration configuration, TimePro
     {
         try
         {
-            _admin ??= new AdminClientBuilder(new AdminClientConfig { BootstrapServers = servers, ClientId = "health" })
+            _admin ??= new AdminClientBuilder(new AdminClientConfig { BootstrapServers = servers, ClientId = "health" }.WithLongPollSlices())
                 .SetLogHandler((_, _) => { }) // a broker that is down is this check's answer, not a log line per retry
                 .Build();
             var metadata = _admin.GetMetadata(AnswerTimeout);

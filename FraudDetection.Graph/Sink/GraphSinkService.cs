@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Graph.Sink;
 
@@ -114,7 +115,7 @@ public sealed partial class GraphSinkService(
             // for the default 500 ms (a bare mock cluster never cuts that wait short; Kafka and the development broker
             // answer when data arrives). It also sets how often an idle sink asks, so it is not shorter than needed.
             FetchWaitMaxMs = 100,
-        };
+        }.WithLongPollSlices();
         foreach (var (key, value) in options.Consumer)
         {
             if (ReservedConsumerSettings.Contains(key))

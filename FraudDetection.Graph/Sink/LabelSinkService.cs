@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Graph.Sink;
 
@@ -38,7 +39,7 @@ public sealed partial class LabelSinkService(
             EnableAutoCommit = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             SessionTimeoutMs = options.Value.SessionTimeoutMs,
-        }).SetErrorHandler((_, error) => LogKafkaError(error.Reason)).Build();
+        }.WithLongPollSlices()).SetErrorHandler((_, error) => LogKafkaError(error.Reason)).Build();
         consumer.Subscribe(Topics.Labels);
         try
         {

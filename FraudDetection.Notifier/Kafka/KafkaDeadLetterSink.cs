@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Notifier.Delivery;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Notifier.Kafka;
 
@@ -17,7 +18,7 @@ public sealed class KafkaDeadLetterSink(IConfiguration configuration) : INotific
             Acks = Acks.All,
             EnableIdempotence = true,
             ClientId = "notifier-deadletter",
-        }).Build());
+        }.WithLongPollSlices()).Build());
 
     public async Task PublishAsync(IReadOnlyList<NotificationDeadLetter> deadLetters, CancellationToken cancellationToken)
     {

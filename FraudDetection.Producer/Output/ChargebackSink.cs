@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Producer.Sources;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Producer.Output;
 
@@ -88,7 +89,7 @@ public sealed class KafkaLabelPublisher(string bootstrapServers, Action<string> 
         BootstrapServers = bootstrapServers,
         EnableIdempotence = true,
         LingerMs = 5,
-    }).Build();
+    }.WithLongPollSlices()).Build();
 
     public void Publish(FraudLabel label) => producer.Produce(Topics.Labels, new Message<byte[], byte[]>
     {

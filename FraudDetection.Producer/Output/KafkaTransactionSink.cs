@@ -6,6 +6,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using FraudDetection.Producer.Sources;
 using FraudDetection.Producer.Telemetry;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Producer.Output;
 
@@ -47,7 +48,7 @@ public sealed class KafkaTransactionSink : ITransactionSink
     }
 
     /// <summary>The producer settings this sink uses (exposed for the benchmark's printout).</summary>
-    public static ProducerConfig CreateConfig(string bootstrapServers) => new()
+    public static ProducerConfig CreateConfig(string bootstrapServers) => new ProducerConfig
     {
         BootstrapServers = bootstrapServers,
         ClientId = "fraud-producer",
@@ -65,7 +66,7 @@ public sealed class KafkaTransactionSink : ITransactionSink
         MessageTimeoutMs = 300_000,
         // Delivery reports carry only the status: nothing else is read from them.
         DeliveryReportFields = "status",
-    };
+    }.WithLongPollSlices();
 
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
 

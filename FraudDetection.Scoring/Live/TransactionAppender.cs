@@ -7,6 +7,7 @@ using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Scoring.Live;
 
@@ -68,7 +69,7 @@ public sealed class TransactionAppender(IConfiguration configuration, IOptions<S
                 LingerMs = 0,
                 // Bounds how long a request waits for an unavailable broker before it answers 503.
                 MessageTimeoutMs = options.Value.ScoreUpdateTimeoutMs,
-            }).Build();
+            }.WithLongPollSlices()).Build();
             return producer;
         }
     }

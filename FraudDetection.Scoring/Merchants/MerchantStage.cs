@@ -4,6 +4,7 @@ using System.Text;
 using Confluent.Kafka;
 using FraudDetection.Core.Features.Merchant;
 using FraudDetection.Scoring.Checkpoints;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Scoring.Merchants;
 
@@ -77,7 +78,7 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
             EnableIdempotence = true,
             Acks = Acks.All,
             LingerMs = 1,
-        }).Build();
+        }.WithLongPollSlices()).Build();
         consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
             BootstrapServers = bootstrapServers,

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using FraudDetection.Scoring.Options;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Scoring.Pipeline;
 
@@ -50,7 +51,7 @@ public static class ScoringKafkaClients
             QueueBufferingMaxMessages = 1_000_000,
             QueueBufferingMaxKbytes = 1_048_576,
             DeliveryReportFields = "status",
-        };
+        }.WithLongPollSlices();
         Apply(config, options.Producer);
         return config;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Web.Alerts;
 
@@ -39,7 +40,7 @@ public sealed class LabelPublisher(AlertStore store, IConfiguration configuratio
             EnableIdempotence = true,
             ClientId = "web-labels",
             MessageTimeoutMs = 30_000,
-        }).Build();
+        }.WithLongPollSlices()).Build();
         while (!stoppingToken.IsCancellationRequested)
         {
             var failed = false;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Web.Feed;
 
@@ -92,7 +93,7 @@ public sealed class LiveFeed(IConfiguration configuration, ILogger<LiveFeed> log
             EnablePartitionEof = false,
             // A short session: a restarted page's old group member is gone quickly.
             SessionTimeoutMs = 6000,
-        };
+        }.WithLongPollSlices();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
             .SetErrorHandler((_, e) => logger.LogDebug("Live feed consumer: {Reason}", e.Reason))
             .Build();
