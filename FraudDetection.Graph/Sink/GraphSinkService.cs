@@ -2,10 +2,10 @@ using System.Text.Json;
 using System.Threading.Channels;
 using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
-using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Graph.Sink;
 

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using Microsoft.Extensions.Options;
 using FraudDetection.Core.Messaging;
+using Microsoft.Extensions.Options;
 
 namespace FraudDetection.Graph.Sink;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
-using FraudDetection.Notifier.Delivery;
 using FraudDetection.Core.Messaging;
+using FraudDetection.Notifier.Delivery;
 
 namespace FraudDetection.Notifier.Kafka;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using FraudDetection.Producer.Sources;
 using FraudDetection.Core.Messaging;
+using FraudDetection.Producer.Sources;
 
 namespace FraudDetection.Producer.Output;
 

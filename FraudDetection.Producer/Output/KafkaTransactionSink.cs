@@ -4,9 +4,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Producer.Sources;
 using FraudDetection.Producer.Telemetry;
-using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Producer.Output;
 

@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Scoring.Options;
 using FraudDetection.Scoring.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Scoring.Live;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using FraudDetection.Core.Features.Merchant;
-using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Core.Messaging;
+using FraudDetection.Scoring.Checkpoints;
 
 namespace FraudDetection.Scoring.Merchants;
 

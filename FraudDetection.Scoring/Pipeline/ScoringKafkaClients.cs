@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using FraudDetection.Scoring.Options;
 using FraudDetection.Core.Messaging;
+using FraudDetection.Scoring.Options;
 
 namespace FraudDetection.Scoring.Pipeline;
 

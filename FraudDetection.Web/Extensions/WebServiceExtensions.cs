@@ -1,5 +1,5 @@
-using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Hosting;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Web.Alerts;
 using FraudDetection.Web.Apis;
 using FraudDetection.Web.Clients;
