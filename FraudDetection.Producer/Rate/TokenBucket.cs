@@ -118,7 +118,7 @@ public sealed class TokenBucket
             // Rounded up to the next whole millisecond and one more: a timer is no finer, and one cut short wakes again a
             // moment later for the rest (on Linux each wake-up costs the runtime's timer thread several more), so a batch
             // takes one sleep. The capacity banks what accrues meanwhile.
-            var sleep = wait >= LongestWait ? LongestWait : TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(wait.TotalMilliseconds) + 1, LongestWait.TotalMilliseconds));
+            var sleep = TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(wait.TotalMilliseconds) + 1, LongestWait.TotalMilliseconds));
             await Task.Delay(sleep, _time, cancellationToken).ConfigureAwait(false);
         }
     }
