@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -30,8 +29,8 @@ internal sealed class ScoringEmitter(
     private const int MaxLinksPerBatch = 64;
     private const int PooledBatches = 4;
 
-    private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
-    private readonly BlockingCollection<ScoringBatch> free = [];
+    private readonly HandoffQueue<ScoringBatch> work = new(capacity: 2);
+    private readonly HandoffQueue<ScoringBatch> free = new();
     private readonly ScoredJsonWriter scoredJson = new();
     private Action<ScoringBatch> onMarker = _ => { };
     private Thread? thread;
@@ -128,7 +127,7 @@ internal sealed class ScoringEmitter(
     {
         try
         {
-            foreach (var batch in work.GetConsumingEnumerable())
+            while (work.TryTake(out var batch, Timeout.Infinite))
             {
                 if (!run.Killed)
                 {
