@@ -27,6 +27,7 @@ public sealed class AlertConsumerWorker(
 {
     public const string GroupId = "notifier";
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan IdlePollTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -111,7 +112,7 @@ public sealed class AlertConsumerWorker(
                 ConsumeResult<string?, byte[]?>? result = null;
                 try
                 {
-                    result = consumer.Consume(PollTimeout);
+                    result = consumer.Consume(PollTimeoutFor(dispatcher.Pending, tracker.Settled));
                 }
                 catch (ConsumeException e)
                 {
@@ -214,6 +215,13 @@ public sealed class AlertConsumerWorker(
             tracker.Complete(result.TopicPartitionOffset);
         }
     }
+
+    /// <summary>
+    /// How long a poll waits for the next alert: 100 ms while alerts wait for delivery or for their offsets to commit (the
+    /// loop delivers and commits between polls), else a second. An alert ends either wait at once.
+    /// </summary>
+    internal static TimeSpan PollTimeoutFor(int pendingAlerts, bool offsetsSettled) =>
+        pendingAlerts == 0 && offsetsSettled ? IdlePollTimeout : PollTimeout;
 
     private void Commit(IConsumer<string?, byte[]?> consumer, OffsetTracker tracker, IEnumerable<TopicPartition>? only)
     {

@@ -70,6 +70,9 @@ public sealed class OffsetTracker
 
     public int Waiting => _partitions.Values.Sum(p => p.Waiting.Count);
 
+    /// <summary>Nothing waits for delivery and every offset read is committed: <see cref="Committable"/> would be empty.</summary>
+    public bool Settled => _partitions.Values.All(p => p.Waiting.Count == 0 && (p.HighestSeen < 0 || p.HighestSeen + 1 <= p.Committed));
+
     private PartitionState State(TopicPartition partition)
     {
         if (!_partitions.TryGetValue(partition, out var state))

@@ -33,4 +33,27 @@ public sealed class OffsetTrackerTests
         tracker.Committable().Should().Equal(new TopicPartitionOffset(P0, 15));
         tracker.Waiting.Should().Be(0);
     }
+
+    [Fact]
+    public void Settled_only_once_nothing_waits_and_every_offset_read_is_committed()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Settled.Should().BeTrue("nothing was read");
+
+        tracker.Track(new TopicPartitionOffset(P0, 7));
+        tracker.Settled.Should().BeFalse("7 waits for delivery");
+        tracker.Complete(new TopicPartitionOffset(P0, 7));
+        tracker.Settled.Should().BeFalse("7 is delivered but not committed");
+        tracker.MarkCommitted(tracker.Committable());
+        tracker.Settled.Should().BeTrue();
+        tracker.Committable().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_notifier_polls_every_100_ms_while_alerts_or_offsets_wait_and_every_second_when_settled()
+    {
+        AlertConsumerWorker.PollTimeoutFor(pendingAlerts: 0, offsetsSettled: true).Should().Be(TimeSpan.FromSeconds(1));
+        AlertConsumerWorker.PollTimeoutFor(pendingAlerts: 2, offsetsSettled: true).Should().Be(TimeSpan.FromMilliseconds(100), "due alerts are delivered between polls");
+        AlertConsumerWorker.PollTimeoutFor(pendingAlerts: 0, offsetsSettled: false).Should().Be(TimeSpan.FromMilliseconds(100), "finished offsets are committed between polls");
+    }
 }
