@@ -90,7 +90,7 @@ public class SqliteWalTests
             }
             using var checkpointer = new SqliteWalCheckpointer(connectionString, SqliteWalCheckpointer.DefaultWriterCatchUpPages);
 
-            // 20 small commits 100 ms apart, as the sink makes them at 50 tx/s (each one checkpointed before: 20).
+            // 20 small commits 100 ms apart, a trickle (each one checkpointed before: 20).
             var started = DateTime.UtcNow;
             for (var i = 0; i < 20; i++)
             {
