@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -29,8 +30,8 @@ internal sealed class ScoringEmitter(
     private const int MaxLinksPerBatch = 64;
     private const int PooledBatches = 4;
 
-    private readonly HandoffQueue<ScoringBatch> work = new(capacity: 2);
-    private readonly HandoffQueue<ScoringBatch> free = new();
+    private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
+    private readonly BlockingCollection<ScoringBatch> free = [];
     private readonly ScoredJsonWriter scoredJson = new();
     private Action<ScoringBatch> onMarker = _ => { };
     private Thread? thread;
@@ -127,7 +128,7 @@ internal sealed class ScoringEmitter(
     {
         try
         {
-            while (work.TryTake(out var batch, Timeout.Infinite))
+            foreach (var batch in work.GetConsumingEnumerable())
             {
                 if (!run.Killed)
                 {
