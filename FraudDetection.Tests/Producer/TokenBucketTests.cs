@@ -183,7 +183,7 @@ public class TokenBucketTests
     [Theory]
     [InlineData(2, 1, 1)]            // one every 500 ms
     [InlineData(5, 1, 1)]            // one every 200 ms: a tick's worth is less than one
-    [InlineData(50, 12, 12)]         // the default rate: 4 ticks of 12.5 a second, not 50 sends
+    [InlineData(50, 12, 12)]         // the default rate: about 4 ticks of 12 a second, not 50 sends
     [InlineData(100, 25, 25)]
     [InlineData(1_000, 25, 25)]      // 25 ms' worth, the most a tick waits for
     [InlineData(50_000, 25, 500)]    // high rates: up to 10 ms' worth per take, as soon as 25 are there
