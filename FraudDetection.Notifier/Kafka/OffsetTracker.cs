@@ -43,10 +43,9 @@ public sealed class OffsetTracker
             {
                 continue;
             }
-            var next = state.Waiting.Count > 0 ? state.Waiting.Min : state.HighestSeen + 1;
-            if (next > state.Committed && next > 0)
+            if (Moved(state))
             {
-                result.Add(new TopicPartitionOffset(partition, next));
+                result.Add(new TopicPartitionOffset(partition, NextToCommit(state)));
             }
         }
         return result;
@@ -71,7 +70,12 @@ public sealed class OffsetTracker
     public int Waiting => _partitions.Values.Sum(p => p.Waiting.Count);
 
     /// <summary>Nothing waits for delivery and every offset read is committed: <see cref="Committable"/> would be empty.</summary>
-    public bool Settled => _partitions.Values.All(p => p.Waiting.Count == 0 && (p.HighestSeen < 0 || p.HighestSeen + 1 <= p.Committed));
+    public bool Settled => _partitions.Values.All(p => p.Waiting.Count == 0 && !Moved(p));
+
+    private static long NextToCommit(PartitionState state) => state.Waiting.Count > 0 ? state.Waiting.Min : state.HighestSeen + 1;
+
+    /// <summary>The offset to commit moved past the last one committed.</summary>
+    private static bool Moved(PartitionState state) => NextToCommit(state) is var next && next > state.Committed && next > 0;
 
     private PartitionState State(TopicPartition partition)
     {
