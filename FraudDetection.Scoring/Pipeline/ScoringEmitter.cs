@@ -15,6 +15,7 @@ namespace FraudDetection.Scoring.Pipeline;
 /// The second stage, on a thread of its own: takes the consume loop's scored batches in order through a small bounded
 /// queue, computes TreeSHAP reasons for alerts, builds the scored, alert and dead-letter records and produces them.
 /// Checkpoint markers pass through the same queue, so a marker is reached only after every batch before it is produced.
+/// The queue spins for the next batch only while batches come back to back (<see cref="BatchHandoff{T}"/>).
 /// </summary>
 internal sealed class ScoringEmitter(
     ScoringOptions options,
@@ -30,7 +31,7 @@ internal sealed class ScoringEmitter(
     private const int MaxLinksPerBatch = 64;
     private const int PooledBatches = 4;
 
-    private readonly BlockingCollection<ScoringBatch> work = new(boundedCapacity: 2);
+    private readonly BatchHandoff<ScoringBatch> work = new(capacity: 2);
     private readonly BlockingCollection<ScoringBatch> free = [];
     private readonly ScoredJsonWriter scoredJson = new();
     private Action<ScoringBatch> onMarker = _ => { };
@@ -128,7 +129,7 @@ internal sealed class ScoringEmitter(
     {
         try
         {
-            foreach (var batch in work.GetConsumingEnumerable())
+            while (work.TryTake(out var batch))
             {
                 if (!run.Killed)
                 {
