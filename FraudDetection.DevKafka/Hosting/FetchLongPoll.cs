@@ -17,6 +17,7 @@ public sealed class FetchLongPoll : IDisposable
     private readonly List<PolledFetch> _held = [];
     private readonly Thread _waker;
     private bool _stopped;
+    private long _wakerWaitsUntil; // the waker's next deadline while it waits (long.MaxValue: none); 0 while it works
     private long _heldCount;
     private long _wokenByData;
     private long _answeredAtDeadline;
@@ -53,7 +54,7 @@ public sealed class FetchLongPoll : IDisposable
             {
                 _produced[topic] = _produced.GetValueOrDefault(topic) + 1;
             }
-            if (_held.Count > 0)
+            if (AnyHeldWaitsFor(topics))
             {
                 Monitor.PulseAll(_gate);
             }
@@ -67,7 +68,11 @@ public sealed class FetchLongPoll : IDisposable
         lock (_gate)
         {
             _held.Add(fetch);
-            Monitor.PulseAll(_gate);
+            // The waker looks again only when this deadline comes before the one it waits for, or data came meanwhile.
+            if (fetch.Deadline < _wakerWaitsUntil || ProducedSince(fetch))
+            {
+                Monitor.PulseAll(_gate);
+            }
         }
     }
 
@@ -109,6 +114,7 @@ public sealed class FetchLongPoll : IDisposable
                     {
                         break;
                     }
+                    _wakerWaitsUntil = next;
                     if (next == long.MaxValue)
                     {
                         Monitor.Wait(_gate);
@@ -117,6 +123,7 @@ public sealed class FetchLongPoll : IDisposable
                     {
                         Monitor.Wait(_gate, TimeSpan.FromTicks(Math.Max(1, Stopwatch.GetElapsedTime(now, next).Ticks)) + TimeSpan.FromMilliseconds(1));
                     }
+                    _wakerWaitsUntil = 0;
                 }
                 if (_stopped)
                 {
@@ -141,6 +148,26 @@ public sealed class FetchLongPoll : IDisposable
             again.Clear();
             answer.Clear();
         }
+    }
+
+    /// <summary>Whether a held fetch asks for one of <paramref name="topics"/> (null: not known, so any).</summary>
+    private bool AnyHeldWaitsFor(string[]? topics)
+    {
+        if (topics is null)
+        {
+            return _held.Count > 0;
+        }
+        foreach (var fetch in _held)
+        {
+            foreach (var topic in fetch.Topics)
+            {
+                if (Array.IndexOf(topics, topic) >= 0)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private bool ProducedSince(PolledFetch fetch)
