@@ -23,7 +23,7 @@ public static class PrometheusBuilderExtensions
     public const string DefaultExecutable = "/usr/bin/prometheus";
     public const string Image = "prom/prometheus";
     public const string Tag = "v3.7.3";
-    public const string ScrapeInterval = "5s";
+    public const string ScrapeInterval = "15s";
 
     /// <summary>
     /// Adds Debian's <c>prometheus</c> on 127.0.0.1:<paramref name="port"/> with a scrape configuration of every

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Aspire.Hosting;
 using FraudDetection.Core.Telemetry;
 using FraudDetection.Graph.Neo4j;
 using YamlDotNet.RepresentationModel;
@@ -36,6 +37,22 @@ public partial class ProvisioningTests
         Scalar(jsonData, "database").Should().NotBeEmpty();
         Scalar(((YamlMappingNode)neo4j)["secureJsonData"], "password").Should().Be("$NEO4J_PASSWORD", "the secret comes from the environment");
     }
+
+    [Fact]
+    public void Grafana_knows_the_scrape_interval_every_Prometheus_configuration_uses()
+    {
+        // $__rate_interval is at least four of the datasource's timeInterval: shorter than the scrape, a rate has one sample and shows nothing.
+        var grafana = Scalar(((YamlMappingNode)Datasource("prometheus"))["jsonData"], "timeInterval");
+
+        Scalar(Yaml("prometheus", "prometheus.yml")["global"], "scrape_interval").Should().Be(grafana, "compose's Prometheus");
+        var cluster = File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "k8s", "infrastructure.yaml"));
+        ScrapeIntervalLine().Matches(cluster).Select(m => m.Groups[1].Value).Should().Equal([grafana], "the cluster's Prometheus");
+        PrometheusBuilderExtensions.ScrapeInterval.Should().Be(grafana, "the app host's Prometheus, which Grafana reads in containers mode");
+        PrometheusBuilderExtensions.ScrapeConfig([("scoring", "127.0.0.1:5102")]).Should().Contain($"scrape_interval: {grafana}");
+    }
+
+    private static YamlNode Datasource(string type) =>
+        ((YamlSequenceNode)Yaml("grafana", "provisioning", "datasources", "datasources.yaml")["datasources"]).Children.Single(d => Scalar(d, "type") == type);
 
     [Fact]
     public void The_dashboard_provider_loads_the_folder_compose_mounts()
@@ -131,6 +148,9 @@ public partial class ProvisioningTests
         promtool.WaitForExit();
         promtool.ExitCode.Should().Be(0, output);
     }
+
+    [GeneratedRegex(@"scrape_interval:\s*(\S+)")]
+    private static partial Regex ScrapeIntervalLine();
 
     [GeneratedRegex(@"\bfraud_[a-z0-9_]+")]
     private static partial Regex MetricName();
