@@ -7,7 +7,8 @@ namespace FraudDetection.Tests.Web;
 
 /// <summary>
 /// The headline counters poll the services every 2 s only while someone reads them: a system left alone with no page
-/// open is not polled, and the next read resumes it without showing what was read before the pause.
+/// open is not polled, and the next read resumes it without showing what was read before the pause. Rates span the
+/// last 10 s of samples.
 /// </summary>
 public sealed class CounterSamplingTests
 {
@@ -58,6 +59,45 @@ public sealed class CounterSamplingTests
             Scored(sampler).PerSecond.Should().Be(5.0);
             services.ScoringCalls.Should().Be(paused + 2);
             sampler.Sampling.Should().BeTrue();
+        }
+        finally
+        {
+            await sampler.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_rate_spans_the_last_ten_seconds_so_a_counter_that_moves_in_steps_reads_steady_and_a_restart_starts_it_again()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var services = new CountingServices { Scored = 0 };
+        var sampler = new CounterSampler(services, services, services, services, time, NullLogger<CounterSampler>.Instance);
+        await sampler.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForAsync(() => Scored(sampler).Total == 0);
+            // 45 a second, counted in steps that put 60 or 120 into alternate 2 s samples: 30 or 60 a second between two.
+            var rates = new List<double?>();
+            for (var sample = 1; sample <= 12; sample++)
+            {
+                services.Scored += sample % 2 == 1 ? 60 : 120;
+                time.Advance(CounterSampler.Interval);
+                var expected = services.Scored;
+                await WaitForAsync(() => Scored(sampler).Total == expected);
+                rates.Add(Scored(sampler).PerSecond);
+            }
+            rates[0].Should().Be(30.0, "the first rate has only two samples");
+            rates.Skip(4).Should().AllSatisfy(rate => rate.Should().BeInRange(42.0, 48.0, "five steps in every 10 s window"));
+
+            // Scoring started again and counts from zero: no rate across the restart, then the new one.
+            services.Scored = 10;
+            time.Advance(CounterSampler.Interval);
+            await WaitForAsync(() => Scored(sampler).Total == 10);
+            Scored(sampler).PerSecond.Should().BeNull("a count that went down is a restart, not a negative rate");
+            services.Scored = 30;
+            time.Advance(CounterSampler.Interval);
+            await WaitForAsync(() => Scored(sampler).Total == 30);
+            Scored(sampler).PerSecond.Should().Be(10.0, "20 more in 2 s since the restart");
         }
         finally
         {

@@ -4,8 +4,8 @@ using FraudDetection.Web.Clients;
 namespace FraudDetection.Web.Counters;
 
 /// <summary>
-/// One headline counter: its total and its rate between the last two samples (per second; null until there are two),
-/// and what it counts.
+/// One headline counter: its total and its rate over the samples of the last <see cref="CounterSampler.RateWindow"/>
+/// (per second; null until there are two), and what it counts.
 /// </summary>
 public sealed record CounterReading(string Key, string Label, long? Total, double? PerSecond, string Source, string Counts);
 
@@ -21,6 +21,12 @@ public sealed class CounterSampler(
     TimeProvider time, ILogger<CounterSampler> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How far back a rate reaches. The services count in steps (the graph writes once a second, the Producer sends in
+    /// ticks): between two samples 2 s apart the graph's edges read 30 or 60 a second while 50 a second went in.
+    /// </summary>
+    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>How long after the last read the services are still sampled (the overview reads every 2 s while open).</summary>
     public static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(60);
@@ -43,7 +49,7 @@ public sealed class CounterSampler(
     ];
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (long Total, DateTimeOffset At)> _previous = [];
+    private readonly Dictionary<string, Queue<(long Total, DateTimeOffset At)>> _samples = []; // each key's samples of the last RateWindow
     private readonly Dictionary<string, (long Total, double? Rate)> _current = [];
     private readonly HashSet<string> _unreachable = [];
     private LiveQuality? _quality;
@@ -168,7 +174,7 @@ public sealed class CounterSampler(
             {
                 return;
             }
-            _previous.Clear();
+            _samples.Clear();
             _current.Clear();
             _stream = null;
             _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -208,6 +214,26 @@ public sealed class CounterSampler(
             ReadAsync(ServiceNames.Graph, async ct => [("graph_edges", (await graph.GetTotalsAsync(ct)).Transactions)], cancellationToken));
     }
 
+    /// <summary>Under <see cref="_gate"/>: adds a sample and returns the rate since the oldest one within <see cref="RateWindow"/>.</summary>
+    private double? Rate(string key, long total, DateTimeOffset now)
+    {
+        if (!_samples.TryGetValue(key, out var samples))
+        {
+            _samples[key] = samples = new();
+        }
+        if (samples.Count > 0 && total < samples.Last().Total)
+        {
+            samples.Clear(); // the service started again and counts from zero: no rate across its restart
+        }
+        samples.Enqueue((total, now));
+        while (samples.Count > 2 && now - samples.ElementAt(1).At >= RateWindow)
+        {
+            samples.Dequeue();
+        }
+        var (oldest, at) = samples.Peek();
+        return samples.Count > 1 && now > at ? (total - oldest) / (now - at).TotalSeconds : null;
+    }
+
     private async Task ReadAsync(string service, Func<CancellationToken, Task<(string Key, long Total)[]>> read, CancellationToken cancellationToken)
     {
         try
@@ -222,11 +248,7 @@ public sealed class CounterSampler(
                 }
                 foreach (var (key, total) in values)
                 {
-                    double? rate = _previous.TryGetValue(key, out var last) && now > last.At
-                        ? Math.Max(0, total - last.Total) / (now - last.At).TotalSeconds
-                        : null;
-                    _previous[key] = (total, now);
-                    _current[key] = (total, rate);
+                    _current[key] = (total, Rate(key, total, now));
                 }
             }
         }
