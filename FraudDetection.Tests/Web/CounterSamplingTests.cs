@@ -15,7 +15,7 @@ public sealed class CounterSamplingTests
     [Fact]
     public async Task Sampling_pauses_when_nobody_reads_the_counters_and_resumes_on_the_next_read()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var time = NewClock();
         var services = new CountingServices();
         var sampler = new CounterSampler(services, services, services, services, time, NullLogger<CounterSampler>.Instance);
         await sampler.StartAsync(CancellationToken.None);
@@ -24,10 +24,7 @@ public sealed class CounterSamplingTests
             // Sampled from the start: a total at once, a rate once there are two samples 2 s apart.
             await WaitForAsync(() => Scored(sampler).Total == 100);
             Scored(sampler).PerSecond.Should().BeNull("one sample is no rate");
-            services.Scored = 160;
-            time.Advance(CounterSampler.Interval);
-            await WaitForAsync(() => Scored(sampler).Total == 160);
-            Scored(sampler).PerSecond.Should().Be(30.0, "60 more in 2 s");
+            (await NextSampleAsync(sampler, services, time, 160)).Should().Be(30.0, "60 more in 2 s");
 
             // Nobody reads for a minute: the services are no longer asked.
             for (var waited = TimeSpan.Zero; waited <= CounterSampler.IdleAfter + CounterSampler.Interval; waited += CounterSampler.Interval)
@@ -53,10 +50,7 @@ public sealed class CounterSamplingTests
             first.Total.Should().Be(5_000, "the first read after the pause shows the total now");
             first.PerSecond.Should().BeNull("the sample before the pause is no base for a rate");
             sampler.Stream.Should().Be(new ProducerStatus("running", 50, 10, 10), "the Producer's state comes with its counter");
-            services.Scored = 5_010;
-            time.Advance(CounterSampler.Interval);
-            await WaitForAsync(() => Scored(sampler).Total == 5_010);
-            Scored(sampler).PerSecond.Should().Be(5.0);
+            (await NextSampleAsync(sampler, services, time, 5_010)).Should().Be(5.0);
             services.ScoringCalls.Should().Be(paused + 2);
             sampler.Sampling.Should().BeTrue();
         }
@@ -69,7 +63,7 @@ public sealed class CounterSamplingTests
     [Fact]
     public async Task A_rate_spans_the_last_ten_seconds_so_a_counter_that_moves_in_steps_reads_steady_and_a_restart_starts_it_again()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var time = NewClock();
         var services = new CountingServices { Scored = 0 };
         var sampler = new CounterSampler(services, services, services, services, time, NullLogger<CounterSampler>.Instance);
         await sampler.StartAsync(CancellationToken.None);
@@ -80,24 +74,14 @@ public sealed class CounterSamplingTests
             var rates = new List<double?>();
             for (var sample = 1; sample <= 12; sample++)
             {
-                services.Scored += sample % 2 == 1 ? 60 : 120;
-                time.Advance(CounterSampler.Interval);
-                var expected = services.Scored;
-                await WaitForAsync(() => Scored(sampler).Total == expected);
-                rates.Add(Scored(sampler).PerSecond);
+                rates.Add(await NextSampleAsync(sampler, services, time, services.Scored + (sample % 2 == 1 ? 60 : 120)));
             }
             rates[0].Should().Be(30.0, "the first rate has only two samples");
             rates.Skip(4).Should().AllSatisfy(rate => rate.Should().BeInRange(42.0, 48.0, "five steps in every 10 s window"));
 
             // Scoring started again and counts from zero: no rate across the restart, then the new one.
-            services.Scored = 10;
-            time.Advance(CounterSampler.Interval);
-            await WaitForAsync(() => Scored(sampler).Total == 10);
-            Scored(sampler).PerSecond.Should().BeNull("a count that went down is a restart, not a negative rate");
-            services.Scored = 30;
-            time.Advance(CounterSampler.Interval);
-            await WaitForAsync(() => Scored(sampler).Total == 30);
-            Scored(sampler).PerSecond.Should().Be(10.0, "20 more in 2 s since the restart");
+            (await NextSampleAsync(sampler, services, time, 10)).Should().BeNull("a count that went down is a restart, not a negative rate");
+            (await NextSampleAsync(sampler, services, time, 30)).Should().Be(10.0, "20 more in 2 s since the restart");
         }
         finally
         {
@@ -108,7 +92,7 @@ public sealed class CounterSamplingTests
     [Fact]
     public async Task A_read_waits_for_a_slow_service_no_longer_than_the_first_sample_wait()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var time = NewClock();
         var services = new CountingServices { ScoringAnswer = new TaskCompletionSource<ScoringStats>() };
         var sampler = new CounterSampler(services, services, services, services, time, NullLogger<CounterSampler>.Instance);
         await sampler.StartAsync(CancellationToken.None);
@@ -132,6 +116,18 @@ public sealed class CounterSamplingTests
             await sampler.StopAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>Scoring counts <paramref name="scored"/>, the next sample reads it: its rate.</summary>
+    private static async Task<double?> NextSampleAsync(CounterSampler sampler, CountingServices services, FakeTimeProvider time, long scored)
+    {
+        services.Scored = scored;
+        time.Advance(CounterSampler.Interval);
+        await WaitForAsync(() => Scored(sampler).Total == scored);
+        return Scored(sampler).PerSecond;
+    }
+
+    private static FakeTimeProvider NewClock() =>
+        new(DateTimeOffset.Parse("2026-12-06T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
     private static (long? Total, double? PerSecond) Scored(CounterSampler sampler) =>
         sampler.Readings().Single(r => r.Key == "scored") is var r ? (r.Total, r.PerSecond) : default;
