@@ -23,13 +23,11 @@ public partial class ProvisioningTests
     [Fact]
     public void Datasources_are_Prometheus_and_the_KB_projects_Neo4j_plugin_with_its_connection_settings()
     {
-        var datasources = ((YamlSequenceNode)Yaml("grafana", "provisioning", "datasources", "datasources.yaml")["datasources"]).Children;
-
-        var prometheus = datasources.Single(d => Scalar(d, "type") == "prometheus");
+        var prometheus = Datasource("prometheus");
         Scalar(prometheus, "uid").Should().Be("prometheus");
         Scalar(prometheus, "url").Should().Be("$PROMETHEUS_URL");
 
-        var neo4j = datasources.Single(d => Scalar(d, "type") == "kniepdennis-neo4j-datasource");
+        var neo4j = Datasource("kniepdennis-neo4j-datasource");
         Scalar(neo4j, "uid").Should().Be("neo4j");
         var jsonData = ((YamlMappingNode)neo4j)["jsonData"];
         Scalar(jsonData, "url").Should().Be("$NEO4J_URL");

@@ -49,7 +49,7 @@ public sealed class CounterSampler(
     ];
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Queue<(long Total, DateTimeOffset At)>> _samples = []; // each key's samples of the last RateWindow
+    private readonly Dictionary<string, List<(long Total, DateTimeOffset At)>> _samples = []; // each key's samples of the last RateWindow, oldest first
     private readonly Dictionary<string, (long Total, double? Rate)> _current = [];
     private readonly HashSet<string> _unreachable = [];
     private LiveQuality? _quality;
@@ -221,16 +221,16 @@ public sealed class CounterSampler(
         {
             _samples[key] = samples = new();
         }
-        if (samples.Count > 0 && total < samples.Last().Total)
+        if (samples.Count > 0 && total < samples[^1].Total)
         {
             samples.Clear(); // the service started again and counts from zero: no rate across its restart
         }
-        samples.Enqueue((total, now));
-        while (samples.Count > 2 && now - samples.ElementAt(1).At >= RateWindow)
+        samples.Add((total, now));
+        while (samples.Count > 2 && now - samples[1].At >= RateWindow)
         {
-            samples.Dequeue();
+            samples.RemoveAt(0);
         }
-        var (oldest, at) = samples.Peek();
+        var (oldest, at) = samples[0];
         return samples.Count > 1 && now > at ? (total - oldest) / (now - at).TotalSeconds : null;
     }
 
