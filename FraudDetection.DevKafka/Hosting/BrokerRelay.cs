@@ -22,12 +22,14 @@ public sealed class BrokerRelay : IAsyncDisposable
     private readonly Task _accepting;
     private readonly FetchLongPoll? _longPoll;
 
-    private BrokerRelay(TcpListener listener, IPEndPoint target, ILogger logger, bool longPollFetches)
+    private long _repeatedFetches;
+
+    private BrokerRelay(TcpListener listener, IPEndPoint target, ILogger logger, bool longPollFetches, Func<long>? brokerLogChanges)
     {
         _listener = listener;
         _target = target;
         _logger = logger;
-        _longPoll = longPollFetches ? new FetchLongPoll() : null;
+        _longPoll = longPollFetches ? new FetchLongPoll(brokerLogChanges) : null;
         _accepting = AcceptAsync();
     }
 
@@ -35,16 +37,20 @@ public sealed class BrokerRelay : IAsyncDisposable
     /// Listens on <paramref name="listen"/> (throws <see cref="SocketException"/> when the port is taken). With
     /// <paramref name="longPollFetches"/>, an empty fetch is answered as soon as its topics get data (<see cref="FetchLongPoll"/>);
     /// the broker behind must then serve Fetch no newer than <see cref="KafkaWire.NewestLongPolledFetch"/>, or fetches pass as they are.
+    /// <paramref name="brokerLogChanges"/> counts what changes the broker's logs beside the relay (<see cref="EmbeddedKafka.LogChanges"/>).
     /// </summary>
-    public static BrokerRelay Start(IPEndPoint listen, IPEndPoint target, ILogger logger, bool longPollFetches = true)
+    public static BrokerRelay Start(IPEndPoint listen, IPEndPoint target, ILogger logger, bool longPollFetches = true, Func<long>? brokerLogChanges = null)
     {
         var listener = new TcpListener(listen);
         listener.Start(backlog: 64);
-        return new BrokerRelay(listener, target, logger, longPollFetches);
+        return new BrokerRelay(listener, target, logger, longPollFetches, brokerLogChanges);
     }
 
     /// <summary>The long poll's counts (<see cref="FetchLongPoll.Counts"/>); zeros when it is off.</summary>
     public (long Held, long WokenByData, long AnsweredAtDeadline) LongPollCounts => _longPoll?.Counts ?? default;
+
+    /// <summary>Fetches the relay answered with the broker's previous empty answer instead of asking it again.</summary>
+    public long RepeatedFetches => Interlocked.Read(ref _repeatedFetches);
 
     /// <summary>Where the relay listens (its port when it was started on port 0).</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
@@ -122,6 +128,25 @@ public sealed class BrokerRelay : IAsyncDisposable
     /// <summary>A produce's topics, null when it was too large to read them all (then it counts for every topic).</summary>
     private sealed record ProducedTopics(string[]? Topics);
 
+    /// <summary>A request that changes a log other than by a produce: counted when it goes and when it is answered.</summary>
+    private sealed record LogChange;
+
+    /// <summary>
+    /// Requests that may change what a fetch is answered besides a produce: topics made, deleted or given partitions,
+    /// records deleted, configurations altered (retention), transactions ended (the last stable offset).
+    /// </summary>
+    private static bool ChangesLogs(short apiKey) => apiKey is 19 or 20 or 21 or 26 or 27 or 33 or 37 or 44;
+
+    /// <summary>
+    /// The last fetch the broker answered empty on a connection (<see cref="PolledFetch.Key"/>), the answer in pieces,
+    /// and the snapshot of its topics (<see cref="FetchLongPoll.Snapshot"/>) taken before it was asked.
+    /// </summary>
+    private sealed record EmptyFetch(byte[] Key, KafkaWire.EmptyFetchAnswer Answer, long[] Produced)
+    {
+        /// <summary>Whether <paramref name="fetch"/> asks the same of the same partitions, with the logs as they were.</summary>
+        public bool Repeats(PolledFetch fetch) => fetch.Key.AsSpan().SequenceEqual(Key) && fetch.Produced.AsSpan().SequenceEqual(Produced);
+    }
+
     /// <summary>
     /// One client's connection and its leg to the broker, relayed frame by frame. With long polling on, a fetch that
     /// waits goes to the broker with no wait and its empty answer is held by <see cref="FetchLongPoll"/>; produce
@@ -140,20 +165,38 @@ public sealed class BrokerRelay : IAsyncDisposable
         private readonly Queue<byte[]> _waiting = new();
         private PolledFetch? _holding;
 
-        /// <summary>Requests whose answers the relay reads: a produce's topics, or a long-polled fetch.</summary>
+        /// <summary>Requests whose answers the relay reads: a produce's topics, a long-polled fetch, or a log change.</summary>
         private readonly ConcurrentDictionary<int, object> _awaited = new();
+
+        /// <summary>Requests sent to the broker whose answers have not been relayed yet (a produce with acks 0 gets none).</summary>
+        private int _unanswered;
+
+        /// <summary>Set once a request passed whose answer cannot be counted on: no fetch is answered here after it.</summary>
+        private volatile bool _uncounted;
+
+        /// <summary>
+        /// The broker's last empty answer to a fetch on this connection. The same fetch asked again while nothing was
+        /// produced to its topics and no log changed gets the same answer: the relay holds a copy instead of asking, so
+        /// an idle consumer costs the broker nothing between its data (most fetches of an idle system).
+        /// </summary>
+        private volatile EmptyFetch? _lastEmpty;
 
         private volatile bool _closed;
 
         public bool Closed => _closed;
 
         public void PumpRequests() => Pump(client, upstream, (reader, frame, rest) =>
-        {
-            NoteRequest(frame, whole: rest == 0);
-            return Forward(reader, upstream, frame.Span, rest);
-        });
+            NoteRequest(frame, whole: rest == 0) || Forward(reader, upstream, frame.Span, rest));
 
         public void PumpResponses() => Pump(upstream, client, (reader, frame, rest) =>
+        {
+            var relayed = RelayResponse(reader, frame, rest);
+            // Counted once relayed (or held, or queued): a fetch answered here never overtakes an earlier answer.
+            Interlocked.Decrement(ref _unanswered);
+            return relayed;
+        });
+
+        private bool RelayResponse(KafkaFrameReader reader, Memory<byte> frame, int rest)
         {
             object? request = null;
             if (!_awaited.IsEmpty)
@@ -161,20 +204,31 @@ public sealed class BrokerRelay : IAsyncDisposable
                 _awaited.TryRemove(KafkaWire.ResponseCorrelationId(frame.Span[4..]), out request);
             }
             var forwarded = true;
-            if (request is PolledFetch fetch && rest == 0 && !KafkaWire.FetchResponseHasNews(frame.Span[4..], fetch.Version)
-                && Stopwatch.GetTimestamp() < fetch.Deadline)
+            if (request is PolledFetch fetch && rest == 0 && !KafkaWire.FetchResponseHasNews(frame.Span[4..], fetch.Version))
             {
-                lock (_order)
+                _lastEmpty = KafkaWire.SplitEmptyFetchAnswer(frame.Span[4..], fetch.Version) is { } pieces ? new EmptyFetch(fetch.Key, pieces, fetch.Produced) : null;
+                if (Stopwatch.GetTimestamp() < fetch.Deadline)
                 {
-                    // One held answer at a time (librdkafka has one fetch out per connection); another goes on as it is.
-                    if (_holding is null || _holding == fetch)
+                    lock (_order)
                     {
-                        fetch.EmptyAnswer = frame.ToArray();
-                        _holding = fetch;
-                        relay._longPoll!.Hold(fetch);
-                        return true;
+                        // One held answer at a time (librdkafka has one fetch out per connection); another goes on as it is.
+                        if (_holding is null || _holding == fetch)
+                        {
+                            fetch.EmptyAnswer = frame.ToArray();
+                            _holding = fetch;
+                            relay._longPoll!.Hold(fetch);
+                            return true;
+                        }
                     }
                 }
+            }
+            else if (request is PolledFetch)
+            {
+                _lastEmpty = null;
+            }
+            else if (request is LogChange)
+            {
+                relay._longPoll!.LogsChanged();
             }
             lock (_order)
             {
@@ -199,7 +253,7 @@ public sealed class BrokerRelay : IAsyncDisposable
                 relay._longPoll!.Produced(produced.Topics);
             }
             return forwarded;
-        });
+        }
 
         /// <summary>Sends the answers that came behind a held fetch, in order (caller holds <see cref="_order"/>).</summary>
         private void ReleaseWaiting()
@@ -248,28 +302,84 @@ public sealed class BrokerRelay : IAsyncDisposable
             relay.Close(to);
         }
 
-        /// <summary>Notes the requests whose answers matter and rewrites a waiting fetch's wait to zero.</summary>
-        private void NoteRequest(Memory<byte> frame, bool whole)
+        /// <summary>
+        /// Notes the requests whose answers matter and rewrites a waiting fetch's wait to zero; true when the relay
+        /// answers the request itself (a fetch that repeats the last one the broker answered empty).
+        /// </summary>
+        private bool NoteRequest(Memory<byte> frame, bool whole)
         {
             var payload = frame.Span[4..];
-            if (relay._longPoll is not { } longPoll || !KafkaWire.TryReadRequestHeader(payload, out var header))
+            if (relay._longPoll is not { } longPoll)
             {
-                return;
+                return false;
+            }
+            if (!KafkaWire.TryReadRequestHeader(payload, out var header))
+            {
+                _uncounted = true;
+                return false;
             }
             if (whole && KafkaWire.TryReadFetchRequest(payload, header, out var fetch) && fetch.MaxWaitMs > 0)
             {
                 BinaryPrimitives.WriteInt32BigEndian(payload[fetch.MaxWaitOffset..], 0);
                 var deadline = Stopwatch.GetTimestamp() + fetch.MaxWaitMs * Stopwatch.Frequency / 1000;
-                _awaited[header.CorrelationId] = new PolledFetch(this, header.ApiVersion, frame.ToArray(), fetch.Topics, deadline)
+                var polled = new PolledFetch(this, header.ApiVersion, frame.ToArray(), fetch.Topics, deadline)
                 {
                     Produced = longPoll.Snapshot(fetch.Topics),
+                    Key = fetch.Key,
+                    Order = fetch.Order,
                 };
+                if (TryHoldRepeated(polled, header.CorrelationId))
+                {
+                    return true;
+                }
+                _awaited[header.CorrelationId] = polled;
             }
-            else if (KafkaWire.TryReadProduceRequest(payload, header, out var acks, out var topics) && acks != 0)
+            else if (header.ApiKey == KafkaWire.Produce)
             {
+                if (!KafkaWire.TryReadProduceRequest(payload, header, out var acks, out var topics))
+                {
+                    _uncounted = true;
+                    return false;
+                }
+                if (acks == 0)
+                {
+                    return false; // no answer comes
+                }
                 // The head of a large produce may end before its topic list: then it may wake any fetch.
                 _awaited[header.CorrelationId] = new ProducedTopics(topics);
             }
+            else if (ChangesLogs(header.ApiKey))
+            {
+                longPoll.LogsChanged();
+                _awaited[header.CorrelationId] = new LogChange();
+            }
+            Interlocked.Increment(ref _unanswered);
+            return false;
+        }
+
+        /// <summary>
+        /// Holds a copy of the broker's last empty answer for <paramref name="fetch"/> when it repeats that fetch, the
+        /// logs unchanged, and every earlier request on this connection has been answered (answers keep their order).
+        /// </summary>
+        private bool TryHoldRepeated(PolledFetch fetch, int correlationId)
+        {
+            if (_uncounted || Volatile.Read(ref _unanswered) != 0 || _lastEmpty is not { } last || !last.Repeats(fetch)
+                || KafkaWire.BuildFetchAnswer(correlationId, last.Answer, fetch.Order) is not { } answer)
+            {
+                return false;
+            }
+            lock (_order)
+            {
+                if (_holding is not null)
+                {
+                    return false;
+                }
+                fetch.EmptyAnswer = answer;
+                _holding = fetch;
+                relay._longPoll!.Hold(fetch);
+            }
+            Interlocked.Increment(ref relay._repeatedFetches);
+            return true;
         }
 
         /// <summary>Writes a frame, streaming the rest of a large one; the pumps and the long poll's waker share each socket.</summary>
@@ -285,6 +395,7 @@ public sealed class BrokerRelay : IAsyncDisposable
         public void AskAgain(PolledFetch fetch)
         {
             _awaited[KafkaWire.ResponseCorrelationId(fetch.Request.AsSpan(8))] = fetch;
+            Interlocked.Increment(ref _unanswered);
             TrySend(upstream, fetch.Request);
         }
 

@@ -36,7 +36,8 @@ public sealed class DevKafkaBroker(IOptions<DevKafkaOptions> options, ILogger<De
         }
         try
         {
-            _relay = BrokerRelay.Start(new IPEndPoint(address, settings.Port), own, logger, settings.LongPollFetches);
+            var kafka = _kafka;
+            _relay = BrokerRelay.Start(new IPEndPoint(address, settings.Port), own, logger, settings.LongPollFetches, () => kafka.LogChanges);
         }
         catch (SocketException e)
         {

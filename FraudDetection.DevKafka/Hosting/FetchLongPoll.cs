@@ -14,6 +14,8 @@ public sealed class FetchLongPoll : IDisposable
     private readonly object _gate = new(); // Monitor, not Lock: the waker waits on it
     private readonly Dictionary<string, long> _produced = [];
     private long _producedAnywhere; // produces whose topics are not known
+    private long _logChanges; // requests that changed a log other than by a produce (records deleted, topics made)
+    private readonly Func<long>? _brokerLogChanges;
     private readonly List<PolledFetch> _held = [];
     private readonly Thread _waker;
     private bool _stopped;
@@ -22,8 +24,10 @@ public sealed class FetchLongPoll : IDisposable
     private long _wokenByData;
     private long _answeredAtDeadline;
 
-    public FetchLongPoll()
+    /// <param name="brokerLogChanges">The broker's own count of log changes made beside the relay (<see cref="Kafka.EmbeddedKafka.LogChanges"/>), if any.</param>
+    public FetchLongPoll(Func<long>? brokerLogChanges = null)
     {
+        _brokerLogChanges = brokerLogChanges;
         _waker = new Thread(Wake, maxStackSize: 256 * 1024) { IsBackground = true, Name = "relay long poll" };
         _waker.Start();
     }
@@ -32,7 +36,11 @@ public sealed class FetchLongPoll : IDisposable
     public (long Held, long WokenByData, long AnsweredAtDeadline) Counts =>
         (Interlocked.Read(ref _heldCount), Interlocked.Read(ref _wokenByData), Interlocked.Read(ref _answeredAtDeadline));
 
-    /// <summary>The produce counts of <paramref name="topics"/> now: taken before a fetch goes to the broker.</summary>
+    /// <summary>
+    /// The produce counts of <paramref name="topics"/> now, then the count of produces to topics not known, then the
+    /// count of log changes: taken before a fetch goes to the broker. Two equal snapshots of a fetch's topics mean the
+    /// broker would answer it as it did.
+    /// </summary>
     public long[] Snapshot(string[] topics)
     {
         lock (_gate)
@@ -60,6 +68,9 @@ public sealed class FetchLongPoll : IDisposable
             }
         }
     }
+
+    /// <summary>A request that changes a log other than by a produce passed (noted when it goes and when it is answered).</summary>
+    public void LogsChanged() => Interlocked.Increment(ref _logChanges);
 
     /// <summary>Holds <paramref name="fetch"/>'s empty answer until its topics get data or its deadline passes.</summary>
     public void Hold(PolledFetch fetch)
@@ -179,18 +190,19 @@ public sealed class FetchLongPoll : IDisposable
                 return true;
             }
         }
-        return _producedAnywhere != fetch.Produced[^1];
+        return _producedAnywhere != fetch.Produced[^2];
     }
 
-    /// <summary>Each topic's produce count, then the count of produces to topics not known.</summary>
+    /// <summary>Each topic's produce count, then the count of produces to topics not known, then the log changes.</summary>
     private long[] SnapshotHeld(string[] topics)
     {
-        var counts = new long[topics.Length + 1];
+        var counts = new long[topics.Length + 2];
         for (var i = 0; i < topics.Length; i++)
         {
             counts[i] = _produced.GetValueOrDefault(topics[i]);
         }
-        counts[^1] = _producedAnywhere;
+        counts[^2] = _producedAnywhere;
+        counts[^1] = Interlocked.Read(ref _logChanges) + (_brokerLogChanges?.Invoke() ?? 0);
         return counts;
     }
 
@@ -236,6 +248,12 @@ public sealed class PolledFetch(IPolledConnection connection, short version, byt
     public long Deadline { get; } = deadline;
 
     public long[] Produced { get; set; } = [];
+
+    /// <summary>What the fetch asks, whatever order it lists its partitions in (<see cref="KafkaWire.FetchRequest.Key"/>).</summary>
+    public byte[] Key { get; init; } = [];
+
+    /// <summary>The order the fetch lists its partitions in, which its answer keeps.</summary>
+    public KafkaWire.FetchTopic[] Order { get; init; } = [];
 
     public byte[] EmptyAnswer { get; set; } = [];
 }

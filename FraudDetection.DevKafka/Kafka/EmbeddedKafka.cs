@@ -27,6 +27,7 @@ public sealed unsafe class EmbeddedKafka : IDisposable
     private readonly Lock _gate = new();
     private nint _client;
     private nint _cluster;
+    private long _logChanges;
 
     private EmbeddedKafka(nint client, nint cluster, string bootstrapServers, int brokers)
     {
@@ -138,10 +139,29 @@ public sealed unsafe class EmbeddedKafka : IDisposable
         }
     }
 
+    /// <summary>
+    /// Counts the calls that changed a topic's log other than by a produce (a topic created, records deleted), before
+    /// and after each: a fetch answered while it did not move was answered with the logs as they stand.
+    /// </summary>
+    public long LogChanges => Interlocked.Read(ref _logChanges);
+
     /// <summary>Runs a mock call on <paramref name="topic"/> (passed as a C string) under the cluster's lock; returns librdkafka's error code.</summary>
     private int OnTopic(string topic, Func<nint, nint, int> call)
     {
         var name = Utf8Z(topic);
+        Interlocked.Increment(ref _logChanges);
+        try
+        {
+            return OnTopicLocked(name, call);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _logChanges);
+        }
+    }
+
+    private int OnTopicLocked(byte[] name, Func<nint, nint, int> call)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_cluster == 0, this);

@@ -23,8 +23,22 @@ public static class KafkaWire
     /// <summary>A request's header; <see cref="BodyOffset"/> is where its body starts within the frame's payload (Produce and Fetch only: other flexible requests' header tags are not skipped).</summary>
     public readonly record struct RequestHeader(short ApiKey, short ApiVersion, int CorrelationId, int BodyOffset);
 
-    /// <summary>A Fetch request: where its wait is (payload offset, big-endian int32), the wait, and the topics it reads.</summary>
-    public readonly record struct FetchRequest(int MaxWaitOffset, int MaxWaitMs, string[] Topics);
+    /// <summary>
+    /// A Fetch request: where its wait is (payload offset, big-endian int32), the wait, the topics it reads (each once,
+    /// in ordinal order), <see cref="Key"/> and <see cref="Order"/>. Two requests with equal keys ask the same of the
+    /// same partitions, whatever their waits and correlation ids and the order they list the partitions in (librdkafka
+    /// starts each fetch at the next partition); <see cref="Order"/> is that order, topic entry by topic entry.
+    /// </summary>
+    public readonly record struct FetchRequest(int MaxWaitOffset, int MaxWaitMs, string[] Topics, byte[] Key, FetchTopic[] Order);
+
+    /// <summary>One topic entry of a Fetch request or answer: the topic and its partitions, in the order listed.</summary>
+    public readonly record struct FetchTopic(string Topic, int[] Partitions);
+
+    /// <summary>
+    /// An empty Fetch answer in pieces: the fields before its topics (after the correlation id), each partition's entry
+    /// as it was written, and the fields after its topics; <see cref="BuildFetchAnswer"/> puts them together again.
+    /// </summary>
+    public sealed record EmptyFetchAnswer(byte[] Head, Dictionary<(string Topic, int Partition), byte[]> Partitions, byte[] Tail, bool Flexible);
 
     /// <summary>A frame's payload length from its 4-byte big-endian size prefix.</summary>
     public static int FrameSize(ReadOnlySpan<byte> prefix) => BinaryPrimitives.ReadInt32BigEndian(prefix);
@@ -77,26 +91,54 @@ public static class KafkaWire
             {
                 reader.Skip(4 + 4); // session id and epoch
             }
+            var topicsStart = reader.Position;
             var topicCount = reader.ArrayCount(flexible);
-            var topics = new string[Math.Max(topicCount, 0)];
-            for (var t = 0; t < topics.Length; t++)
+            var order = new FetchTopic[Math.Max(topicCount, 0)];
+            var entries = new List<byte[]>();
+            for (var t = 0; t < order.Length; t++)
             {
-                topics[t] = reader.NullableString(flexible) ?? "";
-                var partitions = reader.ArrayCount(flexible);
-                for (var p = 0; p < partitions; p++)
+                var nameStart = reader.Position;
+                var topic = reader.NullableString(flexible) ?? "";
+                var name = payload[nameStart..reader.Position];
+                var partitions = new int[Math.Max(reader.ArrayCount(flexible), 0)];
+                for (var p = 0; p < partitions.Length; p++)
                 {
-                    reader.Skip(4 + (version >= 9 ? 4 : 0) + 8 + (version >= 12 ? 4 : 0) + (version >= 5 ? 8 : 0) + 4);
+                    var entryStart = reader.Position;
+                    partitions[p] = reader.Int32();
+                    reader.Skip((version >= 9 ? 4 : 0) + 8 + (version >= 12 ? 4 : 0) + (version >= 5 ? 8 : 0) + 4);
                     if (flexible)
                     {
                         reader.SkipTags();
                     }
+                    entries.Add([.. name, .. payload[entryStart..reader.Position]]);
                 }
+                var tagsStart = reader.Position;
                 if (flexible)
                 {
                     reader.SkipTags();
                 }
+                if (reader.Position - tagsStart > 1)
+                {
+                    entries.Add([.. name, .. payload[tagsStart..reader.Position]]); // a topic's own tags (none in practice)
+                }
+                order[t] = new FetchTopic(topic, partitions);
             }
-            fetch = new FetchRequest(maxWaitOffset, maxWait, topics);
+            var topicsEnd = reader.Position;
+            entries.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+            var key = new List<byte>(payload.Length);
+            Span<byte> length = stackalloc byte[4];
+            key.AddRange(payload[..4]); // API key and version: not the correlation id
+            key.AddRange(payload[8..maxWaitOffset]); // client id, header tags, replica id: not the wait
+            key.AddRange(payload[(maxWaitOffset + 4)..topicsStart]);
+            foreach (var entry in entries)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(length, entry.Length);
+                key.AddRange(length);
+                key.AddRange(entry);
+            }
+            key.AddRange(payload[topicsEnd..]); // forgotten topics, rack id
+            var topics = order.Select(o => o.Topic).Distinct().Order(StringComparer.Ordinal).ToArray();
+            fetch = new FetchRequest(maxWaitOffset, maxWait, topics, [.. key], order);
             return true;
         }
         catch (FormatException)
@@ -231,6 +273,135 @@ public static class KafkaWire
         {
             return true;
         }
+    }
+
+    /// <summary>
+    /// Splits a Fetch answer (of a long-polled version) that is empty, as <see cref="FetchResponseHasNews"/> says it,
+    /// into its pieces; null when it has news or a part this reader does not follow (a topic with tags of its own).
+    /// </summary>
+    public static EmptyFetchAnswer? SplitEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version)
+    {
+        if (FetchResponseHasNews(payload, version))
+        {
+            return null;
+        }
+        var flexible = version >= 12;
+        try
+        {
+            var reader = new Reader(payload);
+            reader.Skip(4); // correlation id
+            if (flexible)
+            {
+                reader.SkipTags();
+            }
+            reader.Skip(4 + (version >= 7 ? 2 + 4 : 0)); // throttle time, error code, session id
+            var head = payload[4..reader.Position].ToArray();
+            var partitions = new Dictionary<(string, int), byte[]>();
+            var topics = reader.ArrayCount(flexible);
+            for (var t = 0; t < topics; t++)
+            {
+                var topic = reader.NullableString(flexible) ?? "";
+                var count = reader.ArrayCount(flexible);
+                for (var p = 0; p < count; p++)
+                {
+                    var entryStart = reader.Position;
+                    var partition = reader.Int32();
+                    reader.Skip(2 + 8 + 8 + (version >= 5 ? 8 : 0)); // error code, high watermark, last stable offset, log start offset
+                    var aborted = reader.ArrayCount(flexible);
+                    for (var a = 0; a < aborted; a++)
+                    {
+                        reader.Skip(16);
+                        if (flexible)
+                        {
+                            reader.SkipTags();
+                        }
+                    }
+                    reader.Skip(version >= 11 ? 4 : 0); // preferred read replica
+                    reader.SkipBytes(flexible);
+                    if (flexible)
+                    {
+                        reader.SkipTags();
+                    }
+                    partitions[(topic, partition)] = payload[entryStart..reader.Position].ToArray();
+                }
+                if (flexible && reader.UnsignedVarInt() != 0)
+                {
+                    return null;
+                }
+            }
+            return new EmptyFetchAnswer(head, partitions, payload[reader.Position..].ToArray(), flexible);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The frame (size prefix included) of an empty Fetch answer to a request that lists its partitions as
+    /// <paramref name="order"/> does, from the pieces of an earlier answer to the same partitions; null when a partition
+    /// is missing from them.
+    /// </summary>
+    public static byte[]? BuildFetchAnswer(int correlationId, EmptyFetchAnswer answer, FetchTopic[] order)
+    {
+        var frame = new List<byte>(64 + answer.Head.Length + answer.Partitions.Sum(p => p.Value.Length) + answer.Tail.Length);
+        var int32 = new byte[4];
+        void Int32(int value)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(int32, value);
+            frame.AddRange(int32);
+        }
+        void Count(int count)
+        {
+            if (!answer.Flexible)
+            {
+                Int32(count);
+                return;
+            }
+            for (var value = (uint)count + 1; ; value >>= 7)
+            {
+                frame.Add((byte)(value < 0x80 ? value : (value & 0x7F) | 0x80));
+                if (value < 0x80)
+                {
+                    break;
+                }
+            }
+        }
+        Int32(0); // the size, written last
+        Int32(correlationId);
+        frame.AddRange(answer.Head);
+        Count(order.Length);
+        foreach (var (topic, partitions) in order)
+        {
+            var name = Encoding.UTF8.GetBytes(topic);
+            if (answer.Flexible)
+            {
+                Count(name.Length);
+            }
+            else
+            {
+                frame.Add((byte)(name.Length >> 8));
+                frame.Add((byte)name.Length);
+            }
+            frame.AddRange(name);
+            Count(partitions.Length);
+            foreach (var partition in partitions)
+            {
+                if (!answer.Partitions.TryGetValue((topic, partition), out var entry))
+                {
+                    return null;
+                }
+                frame.AddRange(entry);
+            }
+            if (answer.Flexible)
+            {
+                frame.Add(0); // no topic tags
+            }
+        }
+        frame.AddRange(answer.Tail);
+        var bytes = frame.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(bytes, bytes.Length - 4);
+        return bytes;
     }
 
     /// <summary>Whether a request of this key and version uses the flexible (tagged-field) encoding.</summary>

@@ -66,6 +66,90 @@ public class BrokerRelayTests
         consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value.Should().Be("mine");
     }
 
+    [Fact]
+    public async Task An_idle_fetch_asked_again_is_answered_by_the_relay_until_its_topic_gets_data_or_records_are_deleted()
+    {
+        await using var broker = await RelayedBroker.StartAsync(longPoll: true);
+        var partition = new TopicPartition(Watched, 0);
+        var other = new TopicPartition(Watched, 1);
+        using (var producer = broker.Producer())
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await producer.ProduceAsync(partition, new Message<string, string> { Key = "k", Value = $"old-{i}" });
+            }
+            await producer.ProduceAsync(other, new Message<string, string> { Key = "k", Value = "other" });
+        }
+        var errors = new List<string>();
+        using var consumer = broker.Consumer(fetchWaitMs: 100, errors.Add);
+        // Two partitions: librdkafka starts each fetch at the next one, and a repeat is answered in the fetch's order.
+        consumer.Assign([new TopicPartitionOffset(partition, Offset.Beginning), new TopicPartitionOffset(other, Offset.Beginning)]);
+        var values = Enumerable.Range(0, 4).Select(_ => consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value).ToList();
+        values.Should().BeEquivalentTo(["old-0", "old-1", "old-2", "other"]);
+        await broker.UntilAsync(() => broker.Relay.RepeatedFetches >= 5, "an idle consumer's fetches repeat the one the broker answered empty");
+        consumer.Consume(TimeSpan.FromMilliseconds(300)).Should().BeNull();
+        consumer.GetWatermarkOffsets(partition).High.Value.Should().Be(3, "each partition's answer stays its own");
+        consumer.GetWatermarkOffsets(other).High.Value.Should().Be(1);
+
+        // Records deleted beside the relay: the next fetch goes to the broker, and the client learns the new log start.
+        broker.Kafka.DeleteRecords(Watched, 0, 2);
+        await broker.UntilAsync(() => PollLogStart(consumer, partition) == 2, "a fetch after the deletion is answered by the broker, with its log start");
+        var repeated = broker.Relay.RepeatedFetches;
+        await broker.UntilAsync(() => broker.Relay.RepeatedFetches >= repeated + 5, "and the fetches after it repeat that answer");
+
+        var sent = Stopwatch.StartNew();
+        using (var producer = broker.Producer())
+        {
+            await producer.ProduceAsync(partition, new Message<string, string> { Key = "k", Value = "new" });
+        }
+        consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value.Should().Be("new", "a produce to the topic ends the repeats");
+        sent.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+        errors.Should().BeEmpty("the client read every repeated answer");
+    }
+
+    /// <summary>The log start the consumer's fetch answers told it (librdkafka keeps it from each answer).</summary>
+    private static long PollLogStart(IConsumer<string, string> consumer, TopicPartition partition)
+    {
+        consumer.Consume(TimeSpan.FromMilliseconds(50)).Should().BeNull();
+        return consumer.GetWatermarkOffsets(partition).Low.Value;
+    }
+
+    [Fact]
+    public async Task A_repeated_fetch_is_answered_after_the_requests_before_it()
+    {
+        await using var broker = await RelayedBroker.StartAsync(longPoll: true);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, broker.Relay.LocalEndPoint.Port);
+        byte[] Fetch(int correlationId) => Frame(apiKey: 1, version: 4, correlationId, body =>
+        {
+            body.Int32(-1).Int32(300).Int32(1).Int32(1 << 20).Int8(0); // replica, max wait, min and max bytes, isolation
+            body.Int32(1).String(Watched).Int32(2); // one topic, partitions 0 and 1 from offset 0
+            body.Int32(0).Int64(0).Int32(1 << 20).Int32(1).Int64(0).Int32(1 << 20);
+        });
+
+        await socket.SendAsync(Fetch(1));
+        var first = await ReadAnswerAsync(socket);
+        ResponseCorrelationId(first).Should().Be(1);
+        broker.Relay.RepeatedFetches.Should().Be(0, "the first fetch goes to the broker");
+
+        // ApiVersions and the same fetch again, back to back: the fetch is not answered before ApiVersions is.
+        byte[] both = [.. Frame(apiKey: 18, version: 0, correlationId: 2, _ => { }), .. Fetch(3)];
+        await socket.SendAsync(both);
+        (await ReadCorrelationIdAsync(socket)).Should().Be(2);
+        (await ReadCorrelationIdAsync(socket)).Should().Be(3);
+
+        var repeated = broker.Relay.RepeatedFetches;
+        var held = Stopwatch.StartNew();
+        await socket.SendAsync(Fetch(4));
+        var again = await ReadAnswerAsync(socket);
+        held.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(250), "a repeated answer is held for the fetch's wait, as the broker's is");
+        broker.Relay.RepeatedFetches.Should().Be(repeated + 1, "nothing was produced since: the relay answered it");
+        ResponseCorrelationId(again).Should().Be(4, "with the repeated fetch's own correlation id");
+        again[4..].Should().Equal(first[4..], "and otherwise the broker's answer byte for byte");
+    }
+
+    private static int ResponseCorrelationId(byte[] answer) => System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(answer);
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -130,7 +214,10 @@ public class BrokerRelayTests
         return [.. new BigEndian().Int32(payload.Bytes.Count).Bytes, .. payload.Bytes];
     }
 
-    private static async Task<int> ReadCorrelationIdAsync(Socket socket)
+    private static async Task<int> ReadCorrelationIdAsync(Socket socket) => ResponseCorrelationId(await ReadAnswerAsync(socket));
+
+    /// <summary>An answer's payload: correlation id first.</summary>
+    private static async Task<byte[]> ReadAnswerAsync(Socket socket)
     {
         var size = new byte[4];
         await socket.ReceiveAsync(size.AsMemory(), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
@@ -139,7 +226,7 @@ public class BrokerRelayTests
         {
             read += await socket.ReceiveAsync(payload.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         }
-        return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(payload);
+        return payload;
     }
 
     private sealed class BigEndian
@@ -173,13 +260,13 @@ public class BrokerRelayTests
     /// <summary>A mock cluster behind a relay on an ephemeral port, as <see cref="DevKafkaBroker"/> sets it up.</summary>
     private sealed class RelayedBroker : IAsyncDisposable
     {
-        private readonly EmbeddedKafka _kafka;
-
         private RelayedBroker(EmbeddedKafka kafka, BrokerRelay relay)
         {
-            _kafka = kafka;
+            Kafka = kafka;
             Relay = relay;
         }
+
+        public EmbeddedKafka Kafka { get; }
 
         public BrokerRelay Relay { get; }
 
@@ -192,18 +279,18 @@ public class BrokerRelayTests
             {
                 kafka.LimitApiVersions(KafkaWire.Fetch, 0, KafkaWire.NewestLongPolledFetch);
             }
-            var relay = BrokerRelay.Start(new IPEndPoint(IPAddress.Loopback, 0), IPEndPoint.Parse(kafka.BootstrapServers), NullLogger.Instance, longPoll);
+            var relay = BrokerRelay.Start(new IPEndPoint(IPAddress.Loopback, 0), IPEndPoint.Parse(kafka.BootstrapServers), NullLogger.Instance, longPoll, () => kafka.LogChanges);
             kafka.Advertise(1, "127.0.0.1", relay.LocalEndPoint.Port);
             return Task.FromResult(new RelayedBroker(kafka, relay));
         }
 
-        public IConsumer<string, string> Consumer(int fetchWaitMs) => new ConsumerBuilder<string, string>(new ConsumerConfig
+        public IConsumer<string, string> Consumer(int fetchWaitMs, Action<string>? onError = null) => new ConsumerBuilder<string, string>(new ConsumerConfig
         {
             BootstrapServers = Bootstrap,
             GroupId = "relay-test",
             EnableAutoCommit = false,
             FetchWaitMaxMs = fetchWaitMs,
-        }).Build();
+        }).SetErrorHandler((_, error) => onError?.Invoke(error.Reason)).Build();
 
         public IProducer<string, string> Producer(int lingerMs = 0) =>
             new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = Bootstrap, LingerMs = lingerMs }).Build();
@@ -221,7 +308,7 @@ public class BrokerRelayTests
         public async ValueTask DisposeAsync()
         {
             await Relay.DisposeAsync();
-            _kafka.Dispose();
+            Kafka.Dispose();
         }
     }
 }
