@@ -321,8 +321,7 @@ public sealed class BrokerRelay : IAsyncDisposable
             if (whole && KafkaWire.TryReadFetchRequest(payload, header, out var fetch) && fetch.MaxWaitMs > 0)
             {
                 BinaryPrimitives.WriteInt32BigEndian(payload[fetch.MaxWaitOffset..], 0);
-                var deadline = Stopwatch.GetTimestamp() + fetch.MaxWaitMs * Stopwatch.Frequency / 1000;
-                var polled = new PolledFetch(this, header.ApiVersion, frame.ToArray(), fetch.Topics, deadline)
+                var polled = new PolledFetch(this, header.ApiVersion, frame.ToArray(), fetch.Topics, FetchLongPoll.DeadlineAfter(fetch.MaxWaitMs))
                 {
                     Produced = longPoll.Snapshot(fetch.Topics),
                     Key = fetch.Key,

@@ -32,6 +32,21 @@ public sealed class FetchLongPoll : IDisposable
         _waker.Start();
     }
 
+    /// <summary>
+    /// Held answers go back on a grid of this step, up to one step after the client's wait: fetches whose waits end
+    /// close together are answered in one wake of the waker, and a newly held fetch seldom ends before the one the
+    /// waker already waits for (which would wake it to wait again). Data still ends a hold at once.
+    /// </summary>
+    public static readonly TimeSpan DeadlineStep = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>When to hand over the empty answer of a fetch that waits <paramref name="waitMs"/> from now (a <see cref="Stopwatch"/> timestamp on the grid).</summary>
+    public static long DeadlineAfter(int waitMs)
+    {
+        var step = (long)(DeadlineStep.TotalSeconds * Stopwatch.Frequency);
+        var wait = Stopwatch.GetTimestamp() + waitMs * Stopwatch.Frequency / 1000;
+        return (wait + step - 1) / step * step;
+    }
+
     /// <summary>Empty fetch answers held so far, fetches asked again because data arrived, and empty answers handed over at the client's deadline.</summary>
     public (long Held, long WokenByData, long AnsweredAtDeadline) Counts =>
         (Interlocked.Read(ref _heldCount), Interlocked.Read(ref _wokenByData), Interlocked.Read(ref _answeredAtDeadline));

@@ -42,6 +42,23 @@ public sealed class FetchLongPollTests
         longPoll.Counts.Should().Be((2L, 1L, 1L));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    [InlineData(500)]
+    public void A_held_answer_goes_back_on_the_grid_within_one_step_after_the_wait(int waitMs)
+    {
+        var step = (long)(FetchLongPoll.DeadlineStep.TotalSeconds * Stopwatch.Frequency);
+        var wait = waitMs * Stopwatch.Frequency / 1000;
+        var before = Stopwatch.GetTimestamp();
+        var deadline = FetchLongPoll.DeadlineAfter(waitMs);
+        var after = Stopwatch.GetTimestamp();
+
+        (deadline % step).Should().Be(0, "fetches whose waits end within a step are answered together");
+        deadline.Should().BeGreaterThanOrEqualTo(before + wait, "never before the client's wait is over");
+        deadline.Should().BeLessThan(after + wait + step);
+    }
+
     private sealed class RecordingConnection : IPolledConnection
     {
         public const string Topic = "watched";
