@@ -207,7 +207,16 @@ public static class KafkaWire
     /// True when a Fetch response (of a long-polled version) has something for the client: records in any partition, an
     /// error at any level, or a layout this reader does not follow. Only a response with none of these is empty.
     /// </summary>
-    public static bool FetchResponseHasNews(ReadOnlySpan<byte> payload, short version)
+    public static bool FetchResponseHasNews(ReadOnlySpan<byte> payload, short version) => ReadEmptyFetchAnswer(payload, version, split: false) is null;
+
+    /// <summary>
+    /// Splits a Fetch answer (of a long-polled version) that is empty, as <see cref="FetchResponseHasNews"/> says it,
+    /// into its pieces; null when it has news or a part this reader does not follow (a topic with tags of its own).
+    /// </summary>
+    public static EmptyFetchAnswer? SplitEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version) => ReadEmptyFetchAnswer(payload, version, split: true);
+
+    /// <summary>Reads an empty Fetch answer, in pieces when <paramref name="split"/>; null when it has news or cannot be read.</summary>
+    private static EmptyFetchAnswer? ReadEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version, bool split)
     {
         var flexible = version >= 12;
         try
@@ -223,21 +232,28 @@ public static class KafkaWire
             {
                 if (reader.Int16() != 0)
                 {
-                    return true;
+                    return null;
                 }
                 reader.Skip(4); // session id
             }
+            var head = split ? payload[4..reader.Position].ToArray() : [];
+            var partitions = new Dictionary<(string, int), byte[]>();
             var topics = reader.ArrayCount(flexible);
             for (var t = 0; t < topics; t++)
             {
-                reader.SkipString(flexible); // topic
-                var partitions = reader.ArrayCount(flexible);
-                for (var p = 0; p < partitions; p++)
+                var topic = split ? reader.NullableString(flexible) ?? "" : "";
+                if (!split)
                 {
-                    reader.Skip(4); // partition index
+                    reader.SkipString(flexible);
+                }
+                var count = reader.ArrayCount(flexible);
+                for (var p = 0; p < count; p++)
+                {
+                    var entryStart = reader.Position;
+                    var partition = reader.Int32();
                     if (reader.Int16() != 0)
                     {
-                        return true;
+                        return null;
                     }
                     reader.Skip(8 + 8 + (version >= 5 ? 8 : 0)); // high watermark, last stable offset, log start offset
                     var aborted = reader.ArrayCount(flexible);
@@ -255,81 +271,28 @@ public static class KafkaWire
                     }
                     if (reader.SkipBytes(flexible) > 0)
                     {
-                        return true;
+                        return null;
                     }
                     if (flexible)
                     {
                         reader.SkipTags();
+                    }
+                    if (split)
+                    {
+                        partitions[(topic, partition)] = payload[entryStart..reader.Position].ToArray();
                     }
                 }
                 if (flexible)
                 {
+                    var tagsStart = reader.Position;
                     reader.SkipTags();
-                }
-            }
-            return false;
-        }
-        catch (FormatException)
-        {
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// Splits a Fetch answer (of a long-polled version) that is empty, as <see cref="FetchResponseHasNews"/> says it,
-    /// into its pieces; null when it has news or a part this reader does not follow (a topic with tags of its own).
-    /// </summary>
-    public static EmptyFetchAnswer? SplitEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version)
-    {
-        if (FetchResponseHasNews(payload, version))
-        {
-            return null;
-        }
-        var flexible = version >= 12;
-        try
-        {
-            var reader = new Reader(payload);
-            reader.Skip(4); // correlation id
-            if (flexible)
-            {
-                reader.SkipTags();
-            }
-            reader.Skip(4 + (version >= 7 ? 2 + 4 : 0)); // throttle time, error code, session id
-            var head = payload[4..reader.Position].ToArray();
-            var partitions = new Dictionary<(string, int), byte[]>();
-            var topics = reader.ArrayCount(flexible);
-            for (var t = 0; t < topics; t++)
-            {
-                var topic = reader.NullableString(flexible) ?? "";
-                var count = reader.ArrayCount(flexible);
-                for (var p = 0; p < count; p++)
-                {
-                    var entryStart = reader.Position;
-                    var partition = reader.Int32();
-                    reader.Skip(2 + 8 + 8 + (version >= 5 ? 8 : 0)); // error code, high watermark, last stable offset, log start offset
-                    var aborted = reader.ArrayCount(flexible);
-                    for (var a = 0; a < aborted; a++)
+                    if (split && reader.Position - tagsStart > 1)
                     {
-                        reader.Skip(16);
-                        if (flexible)
-                        {
-                            reader.SkipTags();
-                        }
+                        return null; // a topic's own tags: not rebuilt
                     }
-                    reader.Skip(version >= 11 ? 4 : 0); // preferred read replica
-                    reader.SkipBytes(flexible);
-                    if (flexible)
-                    {
-                        reader.SkipTags();
-                    }
-                    partitions[(topic, partition)] = payload[entryStart..reader.Position].ToArray();
-                }
-                if (flexible && reader.UnsignedVarInt() != 0)
-                {
-                    return null;
                 }
             }
-            return new EmptyFetchAnswer(head, partitions, payload[reader.Position..].ToArray(), flexible);
+            return new EmptyFetchAnswer(head, partitions, split ? payload[reader.Position..].ToArray() : [], flexible);
         }
         catch (FormatException)
         {
