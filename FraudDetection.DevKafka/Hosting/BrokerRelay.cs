@@ -204,9 +204,9 @@ public sealed class BrokerRelay : IAsyncDisposable
                 _awaited.TryRemove(KafkaWire.ResponseCorrelationId(frame.Span[4..]), out request);
             }
             var forwarded = true;
-            if (request is PolledFetch fetch && rest == 0 && !KafkaWire.FetchResponseHasNews(frame.Span[4..], fetch.Version))
+            if (request is PolledFetch fetch && rest == 0 && KafkaWire.SplitEmptyFetchAnswer(frame.Span[4..], fetch.Version) is { } pieces)
             {
-                _lastEmpty = KafkaWire.SplitEmptyFetchAnswer(frame.Span[4..], fetch.Version) is { } pieces ? new EmptyFetch(fetch.Key, pieces, fetch.Produced) : null;
+                _lastEmpty = new EmptyFetch(fetch.Key, pieces, fetch.Produced);
                 if (Stopwatch.GetTimestamp() < fetch.Deadline)
                 {
                     lock (_order)

@@ -149,25 +149,20 @@ public sealed unsafe class EmbeddedKafka : IDisposable
     private int OnTopic(string topic, Func<nint, nint, int> call)
     {
         var name = Utf8Z(topic);
-        Interlocked.Increment(ref _logChanges);
-        try
-        {
-            return OnTopicLocked(name, call);
-        }
-        finally
-        {
-            Interlocked.Increment(ref _logChanges);
-        }
-    }
-
-    private int OnTopicLocked(byte[] name, Func<nint, nint, int> call)
-    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_cluster == 0, this);
-            fixed (byte* n = name)
+            Interlocked.Increment(ref _logChanges);
+            try
             {
-                return call(_cluster, (nint)n);
+                fixed (byte* n = name)
+                {
+                    return call(_cluster, (nint)n);
+                }
+            }
+            finally
+            {
+                Interlocked.Increment(ref _logChanges);
             }
         }
     }

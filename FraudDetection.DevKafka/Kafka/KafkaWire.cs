@@ -36,9 +36,10 @@ public static class KafkaWire
 
     /// <summary>
     /// An empty Fetch answer in pieces: the fields before its topics (after the correlation id), each partition's entry
-    /// as it was written, and the fields after its topics; <see cref="BuildFetchAnswer"/> puts them together again.
+    /// as it was written, and the fields after its topics; <see cref="BuildFetchAnswer"/> puts them together again
+    /// when <see cref="Rebuildable"/> (no topic has tags of its own).
     /// </summary>
-    public sealed record EmptyFetchAnswer(byte[] Head, Dictionary<(string Topic, int Partition), byte[]> Partitions, byte[] Tail, bool Flexible);
+    public sealed record EmptyFetchAnswer(byte[] Head, Dictionary<(string Topic, int Partition), byte[]> Partitions, byte[] Tail, bool Flexible, bool Rebuildable);
 
     /// <summary>A frame's payload length from its 4-byte big-endian size prefix.</summary>
     public static int FrameSize(ReadOnlySpan<byte> prefix) => BinaryPrimitives.ReadInt32BigEndian(prefix);
@@ -207,16 +208,13 @@ public static class KafkaWire
     /// True when a Fetch response (of a long-polled version) has something for the client: records in any partition, an
     /// error at any level, or a layout this reader does not follow. Only a response with none of these is empty.
     /// </summary>
-    public static bool FetchResponseHasNews(ReadOnlySpan<byte> payload, short version) => ReadEmptyFetchAnswer(payload, version, split: false) is null;
+    public static bool FetchResponseHasNews(ReadOnlySpan<byte> payload, short version) => SplitEmptyFetchAnswer(payload, version) is null;
 
     /// <summary>
-    /// Splits a Fetch answer (of a long-polled version) that is empty, as <see cref="FetchResponseHasNews"/> says it,
-    /// into its pieces; null when it has news or a part this reader does not follow (a topic with tags of its own).
+    /// Splits a Fetch answer (of a long-polled version) that is empty into its pieces; null when it has news
+    /// (<see cref="FetchResponseHasNews"/>). One read serves both: the relay reads each fetch answer once.
     /// </summary>
-    public static EmptyFetchAnswer? SplitEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version) => ReadEmptyFetchAnswer(payload, version, split: true);
-
-    /// <summary>Reads an empty Fetch answer, in pieces when <paramref name="split"/>; null when it has news or cannot be read.</summary>
-    private static EmptyFetchAnswer? ReadEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version, bool split)
+    public static EmptyFetchAnswer? SplitEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version)
     {
         var flexible = version >= 12;
         try
@@ -236,16 +234,13 @@ public static class KafkaWire
                 }
                 reader.Skip(4); // session id
             }
-            var head = split ? payload[4..reader.Position].ToArray() : [];
+            var head = payload[4..reader.Position].ToArray();
+            var rebuildable = true;
             var partitions = new Dictionary<(string, int), byte[]>();
             var topics = reader.ArrayCount(flexible);
             for (var t = 0; t < topics; t++)
             {
-                var topic = split ? reader.NullableString(flexible) ?? "" : "";
-                if (!split)
-                {
-                    reader.SkipString(flexible);
-                }
+                var topic = reader.NullableString(flexible) ?? "";
                 var count = reader.ArrayCount(flexible);
                 for (var p = 0; p < count; p++)
                 {
@@ -277,22 +272,16 @@ public static class KafkaWire
                     {
                         reader.SkipTags();
                     }
-                    if (split)
-                    {
-                        partitions[(topic, partition)] = payload[entryStart..reader.Position].ToArray();
-                    }
+                    partitions[(topic, partition)] = payload[entryStart..reader.Position].ToArray();
                 }
                 if (flexible)
                 {
                     var tagsStart = reader.Position;
                     reader.SkipTags();
-                    if (split && reader.Position - tagsStart > 1)
-                    {
-                        return null; // a topic's own tags: not rebuilt
-                    }
+                    rebuildable &= reader.Position - tagsStart == 1; // a topic's own tags are not rebuilt
                 }
             }
-            return new EmptyFetchAnswer(head, partitions, split ? payload[reader.Position..].ToArray() : [], flexible);
+            return new EmptyFetchAnswer(head, partitions, payload[reader.Position..].ToArray(), flexible, rebuildable);
         }
         catch (FormatException)
         {
@@ -303,10 +292,14 @@ public static class KafkaWire
     /// <summary>
     /// The frame (size prefix included) of an empty Fetch answer to a request that lists its partitions as
     /// <paramref name="order"/> does, from the pieces of an earlier answer to the same partitions; null when a partition
-    /// is missing from them.
+    /// is missing from them or they cannot be put together again.
     /// </summary>
     public static byte[]? BuildFetchAnswer(int correlationId, EmptyFetchAnswer answer, FetchTopic[] order)
     {
+        if (!answer.Rebuildable)
+        {
+            return null;
+        }
         var frame = new List<byte>(64 + answer.Head.Length + answer.Partitions.Sum(p => p.Value.Length) + answer.Tail.Length);
         var int32 = new byte[4];
         void Int32(int value)
