@@ -71,6 +71,7 @@ public static class Extensions
                 .AddMeter(TelemetryPrefix + "*")
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
+                .SetSampler(TraceSampling.FromConfiguration(builder.Configuration))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryPrefix + "*")
                 .AddAspNetCoreInstrumentation(options =>

@@ -44,7 +44,7 @@ public static class AppHostCommandLine
 
     private static readonly Option<double> TraceRatioOption = new("--trace-ratio")
     {
-        Description = "Share of transactions (and of requests) traced to the dashboard, 0 to 1; the rest are counted in metrics only.",
+        Description = "Share of transactions (and of requests) traced to the dashboard, 0 to 1 (default 0.02); every alert is traced whatever the share, the rest are counted in metrics only.",
         DefaultValueFactory = _ => AppHostOptions.DefaultTraceRatio,
     };
 

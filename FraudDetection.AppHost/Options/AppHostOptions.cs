@@ -7,7 +7,8 @@ public sealed record AppHostOptions
 {
     public const double DefaultRate = 50;
     public const string DefaultDataDirectory = ".data";
-    public const double DefaultTraceRatio = 0.1;
+    /// <summary>One transaction a second at the default rate; every alert is traced besides (TraceSampling.AlwaysTracedTag).</summary>
+    public const double DefaultTraceRatio = 0.02;
 
     /// <summary>Real Kafka, Neo4j, MLflow, Prometheus and Grafana as containers (needs a Docker engine).</summary>
     public bool Containers { get; init; }

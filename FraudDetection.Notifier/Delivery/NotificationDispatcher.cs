@@ -141,13 +141,15 @@ public sealed class NotificationDispatcher(
             // An alert no template can render would block its card for ever: park it with the reason.
             return await DeadLetterAsync(batch, new DeliveryResult(DeliveryOutcome.Permanent, "composer", "unrenderable", e.Message));
         }
-        var links = batch
+        var alertContexts = batch
             .Select(p => TraceHeaders.Parse(p.TraceParent))
             .Where(c => c != default)
-            .Select(c => new ActivityLink(c))
             .ToList();
+        // In the first alert's trace, linked to the others', and recorded whatever the trace ratio, as the alerts' own
+        // spans are: a delivery is rare and ends each alert's path.
         using var activity = activities.Source.StartActivity(
-            "notify " + (message.IsSummary ? "summary" : "alert"), ActivityKind.Client, parentContext: default, links: links);
+            "notify " + (message.IsSummary ? "summary" : "alert"), ActivityKind.Client, parentContext: alertContexts.FirstOrDefault(),
+            tags: [new(TraceSampling.AlwaysTracedTag, true)], links: alertContexts.Skip(1).Select(c => new ActivityLink(c)));
         activity?.SetTag("notifier.alerts", alerts.Count);
         activity?.SetTag("notifier.card", message.CardMasked);
 

@@ -207,7 +207,13 @@ internal sealed class ScoringEmitter(
             {
                 alerts++;
                 var alert = FraudAlert.From(scored);
-                Produce(Topics.Alerts, Encoding.UTF8.GetBytes(alert.CardId), JsonSerializer.SerializeToUtf8Bytes(alert, FraudJsonContext.Default.FraudAlert), headers);
+                var current = Activity.Current;
+                using (var alertActivity = StartAlertActivity(activity, message.Message.Headers, alert))
+                {
+                    Produce(Topics.Alerts, Encoding.UTF8.GetBytes(alert.CardId), JsonSerializer.SerializeToUtf8Bytes(alert, FraudJsonContext.Default.FraudAlert),
+                        TraceHeaders.For(alertActivity) ?? headers);
+                }
+                Activity.Current = current;
             }
             telemetry.Score.Record(score, versionTag);
             telemetry.EventToScored.Record(eventToScoredMs);
@@ -241,6 +247,41 @@ internal sealed class ScoringEmitter(
 
     private void Produce(string outputTopic, byte[]? key, byte[] value, Headers? headers) =>
         deliveries.Produce(run.Producer!, outputTopic, new Message<byte[], byte[]> { Key = key!, Value = value, Headers = headers });
+
+    /// <summary>
+    /// The alert's span, recorded whatever the trace ratio (<see cref="TraceSampling.AlwaysTracedTag"/>): in its
+    /// transaction's trace when that one is traced, else in the batch's when that one is recorded, else the root of a
+    /// trace of its own linked to the transaction's; so the path alert → notification can be opened for every alert.
+    /// </summary>
+    private Activity? StartAlertActivity(Activity? batch, Headers? transactionHeaders, FraudAlert alert)
+    {
+        if (!telemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+        var transaction = TraceHeaders.Context(transactionHeaders);
+        var parent = (transaction.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? transaction
+            : batch is { Recorded: true } ? batch.Context
+            : default;
+        // An explicit parent, or none: not the current span, which is the batch's even when it is not recorded.
+        Activity.Current = null;
+        var links = new List<ActivityLink>(2);
+        if (transaction.TraceId != default && transaction != parent)
+        {
+            links.Add(new ActivityLink(transaction));
+        }
+        if (batch is { Recorded: true } && batch.Context != parent)
+        {
+            links.Add(new ActivityLink(batch.Context));
+        }
+        var activity = telemetry.ActivitySource.StartActivity("raise alert", ActivityKind.Producer, parent,
+            [new(TraceSampling.AlwaysTracedTag, true)], links);
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.destination.name", Topics.Alerts);
+        activity?.SetTag("fraud.alert_id", alert.AlertId);
+        activity?.SetTag("fraud.score", alert.Score);
+        return activity;
+    }
 
     private Activity? StartBatchActivity(List<ConsumeResult<byte[], byte[]>> messages)
     {

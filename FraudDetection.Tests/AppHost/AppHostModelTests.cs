@@ -102,7 +102,7 @@ public sealed class AppHostModelTests : IDisposable
         var producer = await Environment(builder, "producer");
         producer["Producer__File"].Should().Be(Path.Combine(RepoPaths.Root, "data", "replay.csv.gz"));
         producer["Producer__History"].Should().Be(Path.Combine(RepoPaths.Root, "data", "sample.csv.gz"));
-        producer["OTEL_TRACES_SAMPLER_ARG"].Should().Be("0.1", "a tenth of the transactions are traced by default");
+        producer["OTEL_TRACES_SAMPLER_ARG"].Should().Be("0.02", "a fiftieth of the transactions are traced by default (every alert besides)");
     }
 
     [Fact]

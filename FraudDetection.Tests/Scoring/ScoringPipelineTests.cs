@@ -5,6 +5,8 @@ using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Models;
 using FraudDetection.Core.Transactions;
 using FraudDetection.Scoring.Options;
+using Microsoft.Extensions.Configuration;
+using OpenTelemetry.Trace;
 
 namespace FraudDetection.Tests.Scoring;
 
@@ -254,5 +256,74 @@ public sealed class ScoringPipelineTests
         var output = harness.ReadAll(Topics.Scored, m => m.Count >= 1).Single();
         output.Message.Headers.TryGetLastBytes(Topics.TraceParentHeader, out var header).Should().BeTrue();
         Encoding.ASCII.GetString(header).Should().Be(span.Id);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_alert_is_traced_in_its_transactions_trace_or_in_one_of_its_own(bool transactionTraced)
+    {
+        using var harness = new ScoringHarness();
+        var (_, models) = await harness.ChampionAsync(ScoringModels.ModelA);
+        var ended = new List<System.Diagnostics.Activity>();
+        var sampling = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio", ["OTEL_TRACES_SAMPLER_ARG"] = "0" })
+            .Build();
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .AddSource(FraudDetection.Scoring.Telemetry.ScoringTelemetry.ActivitySourceName)
+            .SetSampler(Microsoft.Extensions.Hosting.TraceSampling.FromConfiguration(sampling))
+            .AddProcessor(new EndedSpans(ended))
+            .Build();
+        // A trace id of each case's own: the tracer hears every scoring span in the process, other tests' included.
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        const string producerSpan = "00f067aa0ba902b7";
+        var t = ScoringModels.KaggleRows(1)[0];
+        harness.ProduceRaw(Encoding.UTF8.GetBytes(t.CcNum.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            JsonSerializer.SerializeToUtf8Bytes(t, FraudJsonContext.Default.Transaction),
+            [new Header(Topics.TraceParentHeader, Encoding.ASCII.GetBytes($"00-{traceId}-{producerSpan}-{(transactionTraced ? "01" : "00")}"))]);
+        harness.Flush();
+        var options = ScoringHarness.Options("scoring");
+        options.ThresholdOverride = 0; // every transaction alerts
+        var (consumer, stats) = harness.Start(options, models, harness.Store("cp"));
+        await ScoringHarness.WaitUntilAsync(() => stats.Scored == 1, "scored");
+        await harness.StopAsync(consumer);
+
+        System.Diagnostics.Activity alertSpan;
+        lock (ended)
+        {
+            alertSpan = ended.Single(a => a.DisplayName == "raise alert"
+                && (a.TraceId.ToHexString() == traceId || a.Links.Any(l => l.Context.TraceId.ToHexString() == traceId)));
+            if (!transactionTraced)
+            {
+                ended.Should().NotContain(a => a.TraceId.ToHexString() == traceId, "the transaction is not traced at ratio 0");
+            }
+        }
+        alertSpan.Recorded.Should().BeTrue();
+        if (transactionTraced)
+        {
+            alertSpan.TraceId.ToHexString().Should().Be(traceId, "a traced transaction's alert is in its trace");
+            alertSpan.ParentSpanId.ToHexString().Should().Be(producerSpan);
+        }
+        else
+        {
+            alertSpan.ParentSpanId.Should().Be(default(System.Diagnostics.ActivitySpanId), "the alert's trace is its own, linked to the transaction's");
+        }
+        var alert = harness.ReadAll(Topics.Alerts, m => m.Count >= 1).Single();
+        alert.Message.Headers.TryGetLastBytes(Topics.TraceParentHeader, out var header).Should().BeTrue();
+        Encoding.ASCII.GetString(header).Should().Be(alertSpan.Id, "the Notifier continues the alert's trace");
+        var scored = harness.ReadAll(Topics.Scored, m => m.Count >= 1).Single();
+        scored.Message.Headers.TryGetLastBytes(Topics.TraceParentHeader, out var scoredHeader).Should().BeTrue();
+        Encoding.ASCII.GetString(scoredHeader).Should().Contain(traceId, "the scored record stays in the transaction's trace");
+    }
+
+    private sealed class EndedSpans(List<System.Diagnostics.Activity> ended) : OpenTelemetry.BaseProcessor<System.Diagnostics.Activity>
+    {
+        public override void OnEnd(System.Diagnostics.Activity data)
+        {
+            lock (ended)
+            {
+                ended.Add(data);
+            }
+        }
     }
 }
