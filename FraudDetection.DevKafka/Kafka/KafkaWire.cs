@@ -205,14 +205,9 @@ public static class KafkaWire
     }
 
     /// <summary>
-    /// True when a Fetch response (of a long-polled version) has something for the client: records in any partition, an
-    /// error at any level, or a layout this reader does not follow. Only a response with none of these is empty.
-    /// </summary>
-    public static bool FetchResponseHasNews(ReadOnlySpan<byte> payload, short version) => SplitEmptyFetchAnswer(payload, version) is null;
-
-    /// <summary>
-    /// Splits a Fetch answer (of a long-polled version) that is empty into its pieces; null when it has news
-    /// (<see cref="FetchResponseHasNews"/>). One read serves both: the relay reads each fetch answer once.
+    /// Splits a Fetch answer (of a long-polled version) that is empty into its pieces; null when it has news for the
+    /// client: records in any partition, an error at any level, or a layout this reader does not follow. The relay
+    /// reads each fetch answer once, here.
     /// </summary>
     public static EmptyFetchAnswer? SplitEmptyFetchAnswer(ReadOnlySpan<byte> payload, short version)
     {
