@@ -9,7 +9,7 @@ namespace FraudDetection.Core.Features;
 public sealed partial class OnlineFeatureState
 {
     private const ulong Magic = 0x3154_4145_4644_5246; // "FRDFEAT1" little-endian
-    private const int FormatVersion = 4;
+    private const int FormatVersion = 5;
     private const uint EndMarker = 0xF00D_CAFE;
 
     /// <summary>

@@ -265,6 +265,7 @@ public sealed partial class OnlineFeatureState
         if (s.Count > 0 && v.Time < s.LastTime) OutOfOrderUpdates++;
         if (s.Count > 0 && (long)v.Time - s.LastTime > _idleReset) card.Clear();
         var n = s.Count + 1;
+        var ordinaryAmount = _partials is not null && v.IsFraud && CardRecentFeatures.IsOrdinaryAmount(card, v.Amount);
         foreach (var group in _update) group.Update(card, in v, n);
         s.Count = n;
         if (n == 1)
@@ -276,7 +277,7 @@ public sealed partial class OnlineFeatureState
         {
             s.LastTime = v.Time;
         }
-        _partials?.Add(v.Card, v.MerchantId, v.Day, v.Time - v.Day * 86_400, v.IsFraud, v.Amount);
+        _partials?.Add(v.Card, v.MerchantId, v.Day, v.Time - v.Day * 86_400, v.IsFraud, v.Amount, ordinaryAmount);
     }
 
     private CardState? Lookup(long ccNum, int time)

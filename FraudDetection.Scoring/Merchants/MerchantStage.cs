@@ -22,7 +22,7 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
     MerchantTable? localTable = null)
 {
     /// <summary>What the stage's checkpoints carry as their schema (the merger's own format, not the feature schema).</summary>
-    public const string CheckpointFormat = "merchant-stage-2";
+    public const string CheckpointFormat = "merchant-stage-3";
 
     private readonly Dictionary<int, Owned> owned = [];
     private readonly Lock gate = new(); // the consumer's thread and the hand-over from the card partitions' deliveries

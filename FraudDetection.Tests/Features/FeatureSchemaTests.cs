@@ -86,7 +86,7 @@ public class FeatureSchemaTests
         doc.Should().Contain(FeatureSchema.Current.Version);
     }
 
-    private static string ExpectedHash() => "23dac5858da0";
+    private static string ExpectedHash() => "3383cfd89a41";
 
     internal static string RepoRoot() => RepoPaths.Root;
 }

@@ -35,6 +35,9 @@ public class MerchantFeatureTests
         offline.Values.Should().Contain(row => row[Col("merchant_fraud_known_today")] == 1, "frauds of the label-delay day become known during the day")
             .And.Contain(row => row[Col("merchant_fraud_known_today")] == 0);
         offline.Values.Select(row => row[Col("merchant_days_since_known_genuine")]).Distinct().Should().Contain([7f, 8f]);
+        offline.Values.Should().Contain(row => row[Col("merchant_ordinary_fraud_30d")] > 0, "some frauds are at amounts ordinary for their card")
+            .And.Contain(row => row[Col("merchant_ordinary_fraud_30d")] < row[Col("merchant_fraud_30d")], "and some are not")
+            .And.Contain(row => row[Col("merchant_ordinary_fraud_known_today")] == 1);
     }
 
     [Fact]
@@ -131,6 +134,7 @@ public class MerchantFeatureTests
         a.NoteTime(100, fraud: false);
         var b = new MerchantDayTotals();
         b.NoteTime(60, fraud: true);
+        a.NoteTime(7200, fraud: true, ordinaryFraud: true);
         var empty = new MerchantDayTotals();
 
         var ab = a;
@@ -140,6 +144,7 @@ public class MerchantFeatureTests
         ba.Add(a);
         ab.Should().Be(ba);
         (ab.FirstFraudAt, ab.FirstGenuineAt).Should().Be((61, 101), "the earliest of each, as second of day + 1 (0: none)");
+        ab.FirstOrdinaryFraudAt.Should().Be(7201, "only an ordinary fraud sets it");
     }
 
     /// <summary>The merchant features that read fraud labels.</summary>
@@ -148,7 +153,50 @@ public class MerchantFeatureTests
         "merchant_fraud_1d", "merchant_fraud_7d", "merchant_fraud_30d", "merchant_risk_1d", "merchant_risk_7d", "merchant_risk_30d",
         "merchant_days_since_fraud", "merchant_fraud_run_days", "merchant_days_since_genuine_before_run", "merchant_fraud_run_frauds",
         "merchant_genuine_since_fraud", "merchant_fraud_run_pure", "merchant_fraud_known_today", "merchant_days_since_known_genuine",
+        "merchant_fraud_run_ordinary", "merchant_ordinary_fraud_30d", "merchant_ordinary_fraud_known_today",
     ];
+
+    [Theory]
+    [InlineData(18.0, 1)]  // under twice the card's median of 10: a fraud its amount does not tell (a compromised terminal's kind)
+    [InlineData(20.0, 1)]  // exactly twice: still ordinary
+    [InlineData(21.0, 0)]  // over twice: an unusual amount (a one-off, as a compromised card's or a large amount's)
+    public void A_fraud_counts_as_ordinary_only_at_an_amount_ordinary_for_its_card(double fraudAmount, int ordinary)
+    {
+        var merchant = "fraud_Terminal";
+        var options = new FeatureOptions { LabelDelay = TimeSpan.FromDays(7) };
+        var state = new OnlineFeatureState(options);
+        var day0 = Start.AddDays(20);
+        // Card 1's history elsewhere: amounts 5..15, median 10.
+        foreach (var i in Enumerable.Range(0, 11)) state.Update(Make(1, Start.AddDays(i).AddHours(9), 5 + i, merchant: "fraud_Elsewhere"));
+        state.Update(Make(2, day0.AddHours(8), 30, merchant: merchant));
+        state.Update(Make(1, day0.AddHours(10), fraudAmount, merchant: merchant, isFraud: 1));
+
+        // Day 7: the 10:00 label is known from 10:00; day 8 on: day 0 counts as a whole day.
+        var beforeKnown = FeaturesOf(state, Make(3, day0.AddDays(7).AddHours(9), 40, merchant: merchant));
+        var known = FeaturesOf(state, Make(3, day0.AddDays(7).AddHours(10), 40, merchant: merchant));
+        beforeKnown[Col("merchant_ordinary_fraud_known_today")].Should().Be(0, "the label is not known before 10:00 of day 7");
+        known[Col("merchant_ordinary_fraud_known_today")].Should().Be(ordinary);
+        known[Col("merchant_fraud_known_today")].Should().Be(1, "a fraud is known whatever its amount");
+        var day8 = FeaturesOf(state, Make(3, day0.AddDays(8).AddHours(1), 40, merchant: merchant));
+        day8[Col("merchant_fraud_run_frauds")].Should().Be(1);
+        day8[Col("merchant_fraud_run_ordinary")].Should().Be(ordinary);
+        day8[Col("merchant_ordinary_fraud_30d")].Should().Be(ordinary);
+        var day7Early = FeaturesOf(state, Make(3, day0.AddDays(7).AddHours(1), 40, merchant: merchant));
+        day7Early[Col("merchant_fraud_run_ordinary")].Should().Be(-1, "no fraud run is known before day 8");
+        day7Early[Col("merchant_ordinary_fraud_30d")].Should().Be(0);
+    }
+
+    [Fact]
+    public void A_new_cards_fraud_is_not_ordinary()
+    {
+        var merchant = "fraud_Terminal";
+        var state = new OnlineFeatureState(new FeatureOptions { LabelDelay = TimeSpan.FromDays(7) });
+        state.Update(Make(2, Start.AddHours(8), 30, merchant: merchant));
+        state.Update(Make(1, Start.AddHours(10), 10, merchant: merchant, isFraud: 1));
+        var day8 = FeaturesOf(state, Make(3, Start.AddDays(8).AddHours(1), 40, merchant: merchant));
+        day8[Col("merchant_fraud_run_frauds")].Should().Be(1);
+        day8[Col("merchant_fraud_run_ordinary")].Should().Be(0, "without history no amount is ordinary for the card");
+    }
 
     [Fact]
     public void The_fraud_run_is_read_from_known_days_only()
@@ -296,7 +344,7 @@ public class MerchantFeatureTests
     public void Merchant_messages_round_trip_and_refuse_garbage()
     {
         var days = Enumerable.Range(0, 5).Select(i => new MerchantDay((ulong)i * 977, 7000 + i,
-            new MerchantDayTotals { Transactions = i + 1, Cards = 1, NewCardTransactions = i, Frauds = i % 2, AmountCents = 1250 * i, FirstFraudAt = i % 2 * 86_400, FirstGenuineAt = i + 1 })).ToList();
+            new MerchantDayTotals { Transactions = i + 1, Cards = 1, NewCardTransactions = i, Frauds = i % 2 + 1, OrdinaryFrauds = i % 2, AmountCents = 1250 * i, FirstFraudAt = i % 2 * 86_400, FirstGenuineAt = i + 1, FirstOrdinaryFraudAt = i % 2 * 3_600 })).ToList();
         var message = new MerchantMessage(MerchantMessageKind.Partials, 2, 4, 7003, 7004, true, days);
         var back = MerchantMessage.Decode(message.Encode());
         back.Days.Should().Equal(days);
@@ -313,6 +361,10 @@ public class MerchantFeatureTests
             [days[0] with { Totals = days[0].Totals with { FirstGenuineAt = 86_401 } }]);
         var outOfDay = () => MerchantMessage.Decode(badTime.Encode());
         outOfDay.Should().Throw<InvalidDataException>().WithMessage("*Corrupt*");
+        var moreOrdinaryThanFrauds = new MerchantMessage(MerchantMessageKind.Partials, 2, 4, 7003, 7004, true,
+            [days[0] with { Totals = days[0].Totals with { OrdinaryFrauds = 2 } }]);
+        var impossible = () => MerchantMessage.Decode(moreOrdinaryThanFrauds.Encode());
+        impossible.Should().Throw<InvalidDataException>().WithMessage("*Corrupt*");
         var garbage = () => MerchantMessage.Decode([9, 9, 9]);
         garbage.Should().Throw<InvalidDataException>().WithMessage("*format 9*");
     }

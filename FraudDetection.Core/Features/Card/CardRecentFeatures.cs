@@ -206,6 +206,20 @@ internal sealed class CardRecentFeatures() : CardFeatureGroup(Columns)
         if (s.RingSize < RingEntry.Capacity) s.RingSize++;
     }
 
+    /// <summary>
+    /// Whether <paramref name="amount"/> is ordinary for the card before it: at most
+    /// <see cref="Merchant.MerchantDayTotals.OrdinaryAmountMultiple"/> times the median of its last 32 amounts (false
+    /// without history).
+    /// </summary>
+    public static bool IsOrdinaryAmount(CardState card, double amount)
+    {
+        var count = Math.Min(card.S.Recent.RingSize, MedianWindow);
+        if (count == 0) return false;
+        var sorted = card.SortedRecent;
+        var median = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + (double)sorted[count / 2]) / 2;
+        return amount <= Merchant.MerchantDayTotals.OrdinaryAmountMultiple * median;
+    }
+
     /// <summary>Derives <see cref="CardState.SortedRecent"/> from the ring (after a load: the window is not stored).</summary>
     public static void RebuildMedianWindow(CardState card)
     {

@@ -4,7 +4,7 @@ namespace FraudDetection.Core.Features.Merchant;
 internal static class MerchantCodec
 {
     public const int DayBytes = 8 + 4 + TotalsBytes;
-    private const int TotalsBytes = 4 * 4 + 8 + 2 * 4;
+    private const int TotalsBytes = 4 * 4 + 8 + 4 * 4;
 
     public static void Write(BinaryWriter writer, in MerchantDayTotals totals)
     {
@@ -15,6 +15,8 @@ internal static class MerchantCodec
         writer.Write(totals.AmountCents);
         writer.Write(totals.FirstFraudAt);
         writer.Write(totals.FirstGenuineAt);
+        writer.Write(totals.OrdinaryFrauds);
+        writer.Write(totals.FirstOrdinaryFraudAt);
     }
 
     public static void Write(BinaryWriter writer, in MerchantDay day)
@@ -35,9 +37,12 @@ internal static class MerchantCodec
             AmountCents = reader.ReadInt64(),
             FirstFraudAt = reader.ReadInt32(),
             FirstGenuineAt = reader.ReadInt32(),
+            OrdinaryFrauds = reader.ReadInt32(),
+            FirstOrdinaryFraudAt = reader.ReadInt32(),
         };
         if (totals.Transactions < 0 || totals.Cards < 0 || totals.NewCardTransactions < 0 || totals.Frauds < 0 || totals.AmountCents < 0
-            || totals.FirstFraudAt is < 0 or > MerchantDayTotals.LastSecondAt || totals.FirstGenuineAt is < 0 or > MerchantDayTotals.LastSecondAt)
+            || totals.FirstFraudAt is < 0 or > MerchantDayTotals.LastSecondAt || totals.FirstGenuineAt is < 0 or > MerchantDayTotals.LastSecondAt
+            || totals.OrdinaryFrauds is < 0 || totals.OrdinaryFrauds > totals.Frauds || totals.FirstOrdinaryFraudAt is < 0 or > MerchantDayTotals.LastSecondAt)
         {
             throw new InvalidDataException("Corrupt merchant day totals.");
         }

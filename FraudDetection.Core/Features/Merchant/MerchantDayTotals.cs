@@ -22,6 +22,19 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
     public int Frauds;
 
     /// <summary>
+    /// Of <see cref="Frauds"/>, those whose amount was ordinary for their card (at most
+    /// <see cref="OrdinaryAmountMultiple"/> times its recent median): a fraud not told by its amount, as at a
+    /// compromised terminal, unlike a one-off of an unusual amount.
+    /// </summary>
+    public int OrdinaryFrauds;
+
+    /// <summary>When the day's first ordinary fraud was, as <see cref="FirstFraudAt"/>.</summary>
+    public int FirstOrdinaryFraudAt;
+
+    /// <summary>An amount up to this multiple of the card's recent median is ordinary for it.</summary>
+    public const double OrdinaryAmountMultiple = 2;
+
+    /// <summary>
     /// Sum of the amounts in cents (below 0 counts as 0): an integer, so partitions add up to the same total in any
     /// order (a sum of doubles would depend on the order the stage receives them in).
     /// </summary>
@@ -46,10 +59,11 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
     public const int LastSecondAt = 86_400;
 
     /// <summary>Notes a transaction at <paramref name="secondOfDay"/> in the first-fraud or first-genuine time.</summary>
-    public void NoteTime(int secondOfDay, bool fraud)
+    public void NoteTime(int secondOfDay, bool fraud, bool ordinaryFraud = false)
     {
         ref var first = ref fraud ? ref FirstFraudAt : ref FirstGenuineAt;
         first = EarliestOf(first, secondOfDay + 1);
+        if (fraud && ordinaryFraud) FirstOrdinaryFraudAt = EarliestOf(FirstOrdinaryFraudAt, secondOfDay + 1);
     }
 
     /// <summary>The earlier of two <see cref="FirstFraudAt"/>-style times (0 = none).</summary>
@@ -61,6 +75,8 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
         Cards += other.Cards;
         NewCardTransactions += other.NewCardTransactions;
         Frauds += other.Frauds;
+        OrdinaryFrauds += other.OrdinaryFrauds;
+        FirstOrdinaryFraudAt = EarliestOf(FirstOrdinaryFraudAt, other.FirstOrdinaryFraudAt);
         AmountCents += other.AmountCents;
         FirstFraudAt = EarliestOf(FirstFraudAt, other.FirstFraudAt);
         FirstGenuineAt = EarliestOf(FirstGenuineAt, other.FirstGenuineAt);
@@ -69,13 +85,13 @@ public struct MerchantDayTotals : IEquatable<MerchantDayTotals>
     public readonly bool Equals(MerchantDayTotals other) =>
         Transactions == other.Transactions && Cards == other.Cards && NewCardTransactions == other.NewCardTransactions
         && Frauds == other.Frauds && AmountCents == other.AmountCents && FirstFraudAt == other.FirstFraudAt
-        && FirstGenuineAt == other.FirstGenuineAt;
+        && FirstGenuineAt == other.FirstGenuineAt && OrdinaryFrauds == other.OrdinaryFrauds && FirstOrdinaryFraudAt == other.FirstOrdinaryFraudAt;
 
     public override readonly bool Equals(object? obj) => obj is MerchantDayTotals other && Equals(other);
 
-    public override readonly int GetHashCode() => HashCode.Combine(Transactions, Cards, NewCardTransactions, Frauds, AmountCents, FirstFraudAt, FirstGenuineAt);
+    public override readonly int GetHashCode() => HashCode.Combine(HashCode.Combine(Transactions, Cards, NewCardTransactions, Frauds, AmountCents, FirstFraudAt, FirstGenuineAt), OrdinaryFrauds, FirstOrdinaryFraudAt);
 
-    public override readonly string ToString() => $"tx={Transactions} cards={Cards} new={NewCardTransactions} frauds={Frauds} amount={Amount} first_fraud_at={FirstFraudAt} first_genuine_at={FirstGenuineAt}";
+    public override readonly string ToString() => $"tx={Transactions} cards={Cards} new={NewCardTransactions} frauds={Frauds} amount={Amount} first_fraud_at={FirstFraudAt} first_genuine_at={FirstGenuineAt} ordinary_frauds={OrdinaryFrauds} first_ordinary_fraud_at={FirstOrdinaryFraudAt}";
 }
 
 /// <summary>One merchant's totals for one day (merchant = 64-bit stable hash of its name; day = days since 2000-01-01).</summary>

@@ -39,6 +39,12 @@ public static class MerchantFeatures
     // The longer since a genuine label was last known here, the longer a compromise could have gone unseen.
     private static readonly int DaysSinceKnownGenuine = Columns.Add("merchant_days_since_known_genuine", "D - the latest day with a genuine transaction at this merchant whose label is known at this transaction's time: D - label delay when that day's first genuine one is, else the latest of the 30 days ending D - label delay - 1; -1 none", "merchant, 30 days, label delay, up to this time of day");
 
+    // A fraud at an amount ordinary for its card is not told by its amount: at a terminal, such frauds point to the
+    // terminal (a compromise), where a one-off of an unusual amount points to the card.
+    private static readonly int RunOrdinaryFrauds = Columns.Add("merchant_fraud_run_ordinary", "of the fraud run's frauds, those at an amount at most twice their card's median of its last 32; -1 none", "merchant, 30 days, label delay");
+    private static readonly int OrdinaryFraud30d = Columns.Add("merchant_ordinary_fraud_30d", "transactions labelled fraud at an amount ordinary for their card (as merchant_fraud_run_ordinary) on the 30 days ending D - label delay - 1", "merchant, 30 days, label delay");
+    private static readonly int OrdinaryFraudKnownToday = Columns.Add("merchant_ordinary_fraud_known_today", "1 when such a fraud at this merchant on day D - label delay is known at this transaction's time (as merchant_fraud_known_today); 0 otherwise", "merchant, day D - label delay, up to this time of day");
+
     /// <summary>
     /// The features of a transaction at <paramref name="time"/> (seconds since <see cref="OnlineFeatureState.Epoch"/>) at
     /// <paramref name="merchant"/> from <paramref name="history"/>; <paramref name="pending"/>: an open day not yet in the
@@ -82,6 +88,7 @@ public static class MerchantFeatures
     private static void AddDelayDay(MerchantRecord? record, MerchantDay? pending, int day, int secondOfDay, FraudLabels labels, int lag, Span<float> f)
     {
         f[FraudKnownToday] = 0;
+        f[OrdinaryFraudKnownToday] = 0;
         var delayDay = day - labels.DelayDays;
         if (labels.DelayDays < Math.Max(lag, 1)) return; // that day is not complete yet: nothing of it is read
         MerchantDayTotals totals;
@@ -90,6 +97,7 @@ public static class MerchantFeatures
         else return;
         var knownAt = labels.LastKnownSecondOfDelayDay(secondOfDay) + 1; // the totals' times are second of day + 1
         if (totals.FirstFraudAt != 0 && totals.FirstFraudAt <= knownAt) f[FraudKnownToday] = 1;
+        if (totals.FirstOrdinaryFraudAt != 0 && totals.FirstOrdinaryFraudAt <= knownAt) f[OrdinaryFraudKnownToday] = 1;
         if (totals.FirstGenuineAt != 0 && totals.FirstGenuineAt <= knownAt) f[DaysSinceKnownGenuine] = labels.DelayDays;
     }
 
@@ -99,7 +107,7 @@ public static class MerchantFeatures
         private int _tx1, _tx7, _tx30, _cards1, _new7, _new30, _fraud1, _fraud7, _fraud30, _labelled1, _labelled7, _labelled30;
         private long _cents7;
         private RunPhase _phase;
-        private int _runLast, _runFirst, _genuineBefore, _runFrauds, _genuineAfter;
+        private int _runLast, _runFirst, _genuineBefore, _runFrauds, _genuineAfter, _runOrdinary, _ordinary30;
         private int _lastGenuineDay;
         private bool _genuineSeen;
         private bool _runPure;
@@ -129,6 +137,7 @@ public static class MerchantFeatures
             if (age >= 0 && age < LongestWindowDays)
             {
                 _fraud30 += t.Frauds;
+                _ordinary30 += t.OrdinaryFrauds;
                 _labelled30 += t.Transactions;
                 if (age < 7)
                 {
@@ -157,6 +166,7 @@ public static class MerchantFeatures
                 case RunPhase.SeekingFraud when t.Frauds > 0:
                     _runLast = _runFirst = day;
                     _runFrauds = t.Frauds;
+                    _runOrdinary = t.OrdinaryFrauds;
                     _runPure = genuine == 0;
                     _genuineBefore = MerchantDays.None;
                     _phase = _runPure ? RunPhase.InRun : RunPhase.SeekingGenuine;
@@ -169,6 +179,7 @@ public static class MerchantFeatures
                 case RunPhase.InRun when genuine == 0:
                     _runFirst = day;
                     _runFrauds += t.Frauds;
+                    _runOrdinary += t.OrdinaryFrauds;
                     break;
                 case RunPhase.InRun or RunPhase.SeekingGenuine when genuine > 0:
                     _genuineBefore = day;
@@ -184,6 +195,8 @@ public static class MerchantFeatures
             f[RunDays] = run ? day - _runFirst : -1;
             f[DaysSinceGenuineBeforeRun] = run && _genuineBefore != MerchantDays.None ? day - _genuineBefore : -1;
             f[RunFrauds] = run ? _runFrauds : -1;
+            f[RunOrdinaryFrauds] = run ? _runOrdinary : -1;
+            f[OrdinaryFraud30d] = _ordinary30;
             f[GenuineSinceFraud] = run ? _genuineAfter : 0;
             f[RunPure] = run && _runPure ? 1 : 0;
             f[DaysSinceKnownGenuine] = _genuineSeen ? day - _lastGenuineDay : -1;

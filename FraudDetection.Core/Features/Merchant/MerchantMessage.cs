@@ -28,9 +28,9 @@ public sealed record MerchantMessage(
     bool Final,
     IReadOnlyList<MerchantDay> Days)
 {
-    private const byte FormatVersion = 2;
+    private const byte FormatVersion = 3;
 
-    /// <summary>Most merchant days in one message (~44 bytes each: well under Kafka's default 1 MB message limit).</summary>
+    /// <summary>Most merchant days in one message (~52 bytes each: well under Kafka's default 1 MB message limit).</summary>
     public const int MaxDaysPerMessage = 20_000;
 
     public byte[] Encode()

@@ -62,7 +62,7 @@ public sealed class MerchantPartials
     /// Adds a transaction of <paramref name="card"/> at <paramref name="merchant"/> on <paramref name="day"/>, at
     /// <paramref name="secondOfDay"/> of it.
     /// </summary>
-    public void Add(long card, ulong merchant, int day, int secondOfDay, bool fraud, double amount)
+    public void Add(long card, ulong merchant, int day, int secondOfDay, bool fraud, double amount, bool ordinaryAmount = false)
     {
         Advance(day);
         var late = day < OpenDay;
@@ -72,10 +72,11 @@ public sealed class MerchantPartials
             LateTransactions++;
         }
         ref var totals = ref CollectionsMarshal.GetValueRefOrAddDefault(_open, merchant, out _);
-        if (!late) totals.NoteTime(secondOfDay, fraud); // a late one's time of day belongs to another day
+        if (!late) totals.NoteTime(secondOfDay, fraud, ordinaryAmount); // a late one's time of day belongs to another day
         totals.Transactions++;
         totals.AmountCents += MerchantDayTotals.CentsOf(amount);
         if (fraud) totals.Frauds++;
+        if (fraud && ordinaryAmount) totals.OrdinaryFrauds++;
         ref var visit = ref CollectionsMarshal.GetValueRefOrAddDefault(_visits, new VisitKey(card, merchant), out var known);
         if (!known || visit.Last < day - _memoryDays)
         {
