@@ -83,6 +83,8 @@ public sealed class HandbookBenchmarkTests : IDisposable
 
         perDay.Should().Equal(0.5, 0.5, 1.0);
         mean.Should().BeApproximately(2.0 / 3, 1e-12);
+        // As a count: 1 + 1 + 2 fraudulent cards in 3 days × 2 places; with a second fold of 2 days at 0.25 (1 card).
+        HandbookMetrics.FraudulentCardsInTopK([(3, mean), (2, 0.25)], k: 2).Should().Be((5, 10));
     }
 
     [Fact]

@@ -74,6 +74,12 @@ public static class HandbookBenchmarkCommand
         return command;
     }
 
+    private static string FraudulentCardsInTopK(IEnumerable<(HandbookFold Fold, double CardPrecision)> folds, int k)
+    {
+        var (found, places) = HandbookMetrics.FraudulentCardsInTopK(folds.Select(f => (f.Fold.TestDays, f.CardPrecision)), k);
+        return string.Create(CultureInfo.InvariantCulture, $"{found:N0} fraudulent cards in the {places:N0} places of the test days' top {k}s");
+    }
+
     private static void PrintCeiling(IReadOnlyList<HandbookCeilingFold> folds, int k)
     {
         var table = new Table().Title("test folds: frauds no feature can see (amount <= 220, no terminal fraud known in 28 days, amount <= 2x the card's 30-day mean)")
@@ -85,6 +91,8 @@ public static class HandbookBenchmarkCommand
                 f.Perfect.CardPrecision.ToString("F3", CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(table);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CP@{k} {MeanStd.Of(folds.Select(f => f.Perfect.CardPrecision)).Mean:F4}: {FraudulentCardsInTopK(folds.Select(f => (f.Fold, f.Perfect.CardPrecision)), k)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"handbook ceiling hidden={(double)folds.Sum(f => f.Hidden) / folds.Sum(f => f.Frauds):F3} ap={MeanStd.Of(folds.Select(f => f.Perfect.AveragePrecision))} roc_auc={MeanStd.Of(folds.Select(f => f.Perfect.RocAuc))} cp100={MeanStd.Of(folds.Select(f => f.Perfect.CardPrecision))}"));
     }
@@ -125,6 +133,9 @@ public static class HandbookBenchmarkCommand
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{choice.Metric}: chose {HandbookBenchmark.Describe(choice.Parameters)} (validation {choice.ValidationMean:F3}) → test {choice.Test}")));
         }
+        var chosenCp = report.Test.First(t => t.Parameters == report.CardPrecision.Parameters);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CP@{k} {report.CardPrecision.Test.Mean:F4}: {FraudulentCardsInTopK(report.TestFolds.Select(f => f.Fold).Zip(chosenCp.Folds.Select(f => f.CardPrecision)), k)}"));
         var best = HandbookPublished.Best;
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"the book's best: AUC ROC {best.RocAuc:F3}, AP {best.AveragePrecision:F3}, CP@{k} {best.CardPrecision:F3}")));

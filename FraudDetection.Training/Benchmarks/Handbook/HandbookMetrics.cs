@@ -31,6 +31,16 @@ public static class HandbookMetrics
         CardPrecisionAtK(scores, labels, days, cards, k).Mean);
 
     /// <summary>
+    /// Card precision@k as a count over folds: the fraudulent cards in the places of the test days' top k (a fold's
+    /// card precision is the mean over its days, each a count / k), and those places.
+    /// </summary>
+    public static (int Found, int Places) FraudulentCardsInTopK(IEnumerable<(int Days, double CardPrecision)> folds, int k)
+    {
+        var list = folds.ToList();
+        return ((int)list.Sum(f => Math.Round(f.CardPrecision * f.Days * k)), list.Sum(f => f.Days * k));
+    }
+
+    /// <summary>
     /// Card precision@k as the book's <c>card_precision_top_k</c> computes it. Days in increasing order; each day:
     /// drop the cards already detected (a fraudulent card in an earlier day's top k of the same week), take per card
     /// the highest score and whether any of its transactions is a fraud, rank cards by score, and count the
