@@ -167,11 +167,7 @@ internal sealed class CardRecentFeatures() : CardFeatureGroup(Columns)
         f[SecsSincePrevUnusual] = sinceUnusual;
         f[SecsSincePrevNight] = sinceNight;
 
-        var medianCount = Math.Min(s.RingSize, MedianWindow);
-        var sorted = card.SortedRecent;
-        var median = medianCount % 2 == 1
-            ? sorted[medianCount / 2]
-            : (sorted[medianCount / 2 - 1] + (double)sorted[medianCount / 2]) / 2;
+        var median = MedianOfRecent(card);
         f[AmtMedianRecent] = (float)median;
         f[AmtRatioMedian] = (float)(amt / Math.Max(median, 0.01));
         f[AmtPctRank] = (float)(below64 / recentCount);
@@ -213,11 +209,15 @@ internal sealed class CardRecentFeatures() : CardFeatureGroup(Columns)
     /// </summary>
     public static bool IsOrdinaryAmount(CardState card, double amount)
     {
+        return card.S.Recent.RingSize > 0 && amount <= Merchant.MerchantDayTotals.OrdinaryAmountMultiple * MedianOfRecent(card);
+    }
+
+    /// <summary>The median of the card's last (up to) 32 amounts, from its sorted window; the card has history.</summary>
+    private static double MedianOfRecent(CardState card)
+    {
         var count = Math.Min(card.S.Recent.RingSize, MedianWindow);
-        if (count == 0) return false;
         var sorted = card.SortedRecent;
-        var median = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + (double)sorted[count / 2]) / 2;
-        return amount <= Merchant.MerchantDayTotals.OrdinaryAmountMultiple * median;
+        return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + (double)sorted[count / 2]) / 2;
     }
 
     /// <summary>Derives <see cref="CardState.SortedRecent"/> from the ring (after a load: the window is not stored).</summary>
