@@ -128,6 +128,32 @@ public sealed class HandbookBenchmarkTests : IDisposable
     }
 
     [Fact]
+    public void Seeds_average_the_scores_of_one_model_per_seed()
+    {
+        // Two informative features and noise: enough for the feature and row sampling to make each seed's model differ.
+        var random = new Random(7);
+        const int rows = 3_000, features = 4;
+        var values = new float[rows * features];
+        var labels = new bool[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            labels[i] = random.NextDouble() < 0.1;
+            for (var f = 0; f < features; f++) values[i * features + f] = (float)(random.NextDouble() + (labels[i] && f < 2 ? 0.6 : 0));
+        }
+        var data = new TrainingSet(features, values, labels, [.. Enumerable.Range(0, rows).Select(i => new DateTime(2018, 4, 1).AddMinutes(i))],
+            [.. Enumerable.Range(0, rows).Select(i => (long)(i % 300))], [.. Enumerable.Range(0, rows).Select(i => $"t{i}")]);
+        var split = new HandbookFoldRows([.. Enumerable.Range(0, 2_000)], [.. Enumerable.Range(2_000, 1_000)], KnownCards: 0);
+        var parameters = new HyperParameters(Trees: 30, Leaves: 7, MinDataInLeaf: 20);
+
+        var first = HandbookBenchmark.ScoreTestRows(data, split, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 42 });
+        var second = HandbookBenchmark.ScoreTestRows(data, split, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 43 });
+        var both = HandbookBenchmark.ScoreTestRows(data, split, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 42, Seeds = 2 });
+
+        first.Should().HaveCount(1_000).And.NotEqual(second, "each seed samples other features and rows");
+        both.Should().Equal(first.Zip(second, (a, b) => (a + b) / 2), (a, b) => Math.Abs(a - b) < 1e-6);
+    }
+
+    [Fact]
     public async Task The_benchmark_runs_the_protocol_on_a_generated_file_in_the_books_layout()
     {
         var rows = HandbookSimulation.Generate(new HandbookSimulation.Settings
@@ -166,6 +192,7 @@ public sealed class HandbookBenchmarkTests : IDisposable
         (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--grid", "quick", "--features", "card"])).Should().Be(0);
         (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", Path.Combine(_dir, "missing.csv")])).Should().Be(1);
         (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--merchant-day-lag", "0"])).Should().Be(2, "a merchant day lag under 1 is refused before anything runs");
+        (await TrainingCli.RunAsync(["benchmark", "handbook", "--data", file, "--seeds", "0"])).Should().NotBe(0, "at least one model per fold");
 
         var ceiling = HandbookCeiling.Run(file, FraudDetection.Core.Transactions.Mapping.ColumnMapping.Handbook, HandbookProtocol.Book);
         ceiling.Select(f => f.Frauds).Should().Equal(report.TestFolds.Select(f => f.TestFrauds));

@@ -20,6 +20,8 @@ public sealed record HandbookBenchmarkOptions
     /// <summary>Negatives kept per fraud in each training week (0 = all, as the book trains).</summary>
     public double NegativesPerFraud { get; init; }
     public int Seed { get; init; } = 42;
+    /// <summary>Models per fold, trained with seeds <see cref="Seed"/>, +1, …, whose scores are averaged (1 = one model).</summary>
+    public int Seeds { get; init; } = 1;
     public int Threads { get; init; } = 1;
 }
 
@@ -63,6 +65,7 @@ public static class HandbookBenchmark
     public static HandbookReport Run(HandbookBenchmarkOptions options, IProgress<HandbookProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (options.Candidates.Count == 0) throw new ArgumentException("No candidate parameters to compare.");
+        if (options.Seeds < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Seeds, "Seeds (models averaged per fold) must be at least 1.");
         var clock = Stopwatch.StartNew();
         var protocol = options.Protocol;
         var (from, to) = protocol.DaysUsed;
@@ -159,12 +162,29 @@ public static class HandbookBenchmark
     private static HandbookFoldMetrics FitAndScore(TrainingSet data, int[] days, HandbookFoldRows split, HyperParameters parameters,
         HandbookBenchmarkOptions options)
     {
-        var train = data.Select(split.Train);
-        var (sampled, rate) = ModelTrainer.DownSample(train, options.NegativesPerFraud, options.Seed);
-        var model = EnsembleTrainer.Train(TrainerKind.LightGbm, sampled, parameters, options.Seed, Math.Log(rate), options.Threads);
         var test = data.Select(split.Test);
-        var scores = ModelTrainer.Score(model, test);
+        var scores = ScoreTestRows(data, split, parameters, options);
         return HandbookMetrics.Evaluate(scores, test.Labels, [.. split.Test.Select(i => days[i])], test.Cards, options.Protocol.TopK);
+    }
+
+    /// <summary>
+    /// The fold's test rows scored by <see cref="HandbookBenchmarkOptions.Seeds"/> models trained on its training rows
+    /// (seeds <see cref="HandbookBenchmarkOptions.Seed"/>, +1, …), their scores averaged: the feature and row sampling
+    /// of each tree make one model's ranking of near ties partly luck.
+    /// </summary>
+    public static float[] ScoreTestRows(TrainingSet data, HandbookFoldRows split, HyperParameters parameters, HandbookBenchmarkOptions options)
+    {
+        var train = data.Select(split.Train);
+        var test = data.Select(split.Test);
+        var scores = new float[test.Rows];
+        for (var seed = options.Seed; seed < options.Seed + options.Seeds; seed++)
+        {
+            var (sampled, rate) = ModelTrainer.DownSample(train, options.NegativesPerFraud, seed);
+            var model = EnsembleTrainer.Train(TrainerKind.LightGbm, sampled, parameters, seed, Math.Log(rate), options.Threads);
+            var modelScores = ModelTrainer.Score(model, test);
+            for (var i = 0; i < scores.Length; i++) scores[i] += modelScores[i] / options.Seeds;
+        }
+        return scores;
     }
 
     public static string Describe(HyperParameters p) =>

@@ -21,6 +21,11 @@ public static class HandbookBenchmarkCommand
         var features = new Option<string>("--features") { Description = "Feature groups: all, card (card features only: the ablation), merchant, or group names", DefaultValueFactory = _ => "all" };
         var negatives = new Option<double>("--negatives-per-fraud") { Description = "Negatives kept per fraud in each training week (0 = all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of the learner (and of sampling)", DefaultValueFactory = _ => 42 };
+        var seeds = new Option<int>("--seeds") { Description = "Models per fold, seeds --seed, --seed + 1, …, their scores averaged", DefaultValueFactory = _ => 1 };
+        seeds.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError("--seeds must be at least 1.");
+        });
         var threads = new Option<int>("--threads") { Description = "Learner threads (0 = all cores)", DefaultValueFactory = _ => 1 };
         var merchantDayLag = new Option<int>("--merchant-day-lag") { Description = "Merchant activity features read the days up to D - this (FeatureOptions.MerchantDayLag)", DefaultValueFactory = _ => FeatureOptions.Default.MerchantDayLag };
         var ceiling = new Option<bool>("--ceiling") { Description = "Instead of training: the test-week frauds no feature can see, and the AP of a scorer perfect on the others" };
@@ -28,7 +33,7 @@ public static class HandbookBenchmarkCommand
         var command = new Command("handbook",
             "The Fraud Detection Handbook's benchmark on its own protocol (Chapter 5 prequential folds, known cards removed, AP / ROC-AUC / CP@100)")
         {
-            data, mapping, map, grid, features, negatives, seed, threads, merchantDayLag, ceiling,
+            data, mapping, map, grid, features, negatives, seed, seeds, threads, merchantDayLag, ceiling,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,6 +48,7 @@ public static class HandbookBenchmarkCommand
                     FeatureGroups = parse.GetValue(features)!,
                     NegativesPerFraud = parse.GetValue(negatives),
                     Seed = parse.GetValue(seed),
+                    Seeds = parse.GetValue(seeds),
                     Threads = parse.GetValue(threads),
                     FeatureOptions = FeatureOptions.Default with { MerchantDayLag = parse.GetValue(merchantDayLag) },
                 };
