@@ -20,12 +20,12 @@ public sealed class GraphOptions
     /// 20,000; 126–132k at 40,000 against 139–145k at 20,000 (probably the edges in flight lengthening each gen0 collection).</summary>
     public int BatchSize { get; set; } = 20_000;
 
-    /// <summary>Longest a partly filled batch waits before it is written: at the default 50 tx/s one write a second
-    /// instead of one for each of the Producer's four ticks (each write is a SQLite transaction and a wake-up).</summary>
+    /// <summary>Longest a partly filled batch waits before it is written: a steady trickle is written once a second,
+    /// not once for each message that comes (each write is a SQLite transaction and a wake-up).</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A partly filled batch is written once nothing has come for this long (the end of a burst), even
-    /// before <see cref="FlushInterval"/>; above the Producer's 250 ms ticks, so a steady trickle still batches.</summary>
+    /// before <see cref="FlushInterval"/>: each of the Producer's one-second ticks at the default rate is one write.</summary>
     public TimeSpan FlushIdle { get; set; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Messages held between the consumer and the writer (one batch being written, the next filling);

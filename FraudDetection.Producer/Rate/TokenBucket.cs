@@ -20,10 +20,11 @@ public sealed class TokenBucket
 
     /// <param name="ratePerSecond">Tokens per second (&gt; 0).</param>
     /// <param name="burstSeconds">
-    /// How many seconds' worth of tokens may be banked (at least one token): by default twice the Producer's 250 ms
-    /// tick, so a take that wakes a little late loses none of what accrued meanwhile.
+    /// How many seconds' worth of tokens may be banked (at least one token): by default twice the Producer's 1 s
+    /// tick (<see cref="Running.ProducerLoop.LowRateTick"/>), so a take that wakes a little late loses none of what
+    /// accrued meanwhile.
     /// </param>
-    public TokenBucket(double ratePerSecond, TimeProvider? time = null, double burstSeconds = 0.5)
+    public TokenBucket(double ratePerSecond, TimeProvider? time = null, double burstSeconds = 2)
     {
         _time = time ?? TimeProvider.System;
         BurstSeconds = burstSeconds;

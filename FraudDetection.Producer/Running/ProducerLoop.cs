@@ -20,15 +20,15 @@ public static class ProducerLoop
     private const int UnpacedBatch = 4096;
 
     /// <summary>A low rate sends in ticks of this much of its tokens (or <see cref="TickTokens"/>, whichever is fewer).</summary>
-    private static readonly TimeSpan LowRateTick = TimeSpan.FromMilliseconds(250);
-    private const int TickTokens = 25;
+    public static readonly TimeSpan LowRateTick = TimeSpan.FromSeconds(1);
+    private const int TickTokens = 100;
 
     /// <summary>
     /// Sends until the source ends, <paramref name="count"/> transactions were sent, or cancellation; returns how many
     /// were sent. Permits are taken in batches of up to 10 ms' worth, so high rates cost one wait per batch; a low rate
-    /// waits for 250 ms' worth (at most 25): every send wakes each process downstream, so 50 tx/s sent as about 4
-    /// ticks of 12 costs the whole system far less than 50 single sends (or 10 ticks of 5), and no transaction goes
-    /// more than 250 ms late.
+    /// waits for a second's worth (at most 100): every send wakes each process downstream, so 50 tx/s sent as one
+    /// tick of 50 a second costs the whole system far less than 50 single sends (or 4 ticks of 12), and no transaction
+    /// goes more than a second late.
     /// </summary>
     public static async Task<long> RunAsync(ITransactionSource source, ITransactionSink sink, TokenBucket? bucket, long? count,
         RunCounters counters, CancellationToken cancellationToken)

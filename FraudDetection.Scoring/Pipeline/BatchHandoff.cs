@@ -6,7 +6,7 @@ namespace FraudDetection.Scoring.Pipeline;
 /// <summary>
 /// A small bounded queue from one thread to another whose taker spins only while items come back to back.
 /// <see cref="BlockingCollection{T}"/>'s wait (a <see cref="SemaphoreSlim"/>) yields the CPU about 140 times before it
-/// blocks: cheap handovers in a catch-up, but at a low rate, with a batch every 250 ms, each wait spins for nothing.
+/// blocks: cheap handovers in a catch-up, but at a low rate, with a batch every second, each wait spins for nothing.
 /// After a wait longer than <see cref="BackToBack"/> the next one blocks at once, until a wait is short again.
 /// </summary>
 internal sealed class BatchHandoff<T>(int capacity) : IDisposable

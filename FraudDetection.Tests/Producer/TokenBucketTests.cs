@@ -181,13 +181,13 @@ public class TokenBucketTests
     }
 
     [Theory]
-    [InlineData(2, 1, 1)]            // one every 500 ms
-    [InlineData(5, 1, 1)]            // one every 200 ms: a tick's worth is less than one
-    [InlineData(50, 12, 12)]         // the default rate: about 4 ticks of 12 a second, not 50 sends
-    [InlineData(100, 25, 25)]
-    [InlineData(1_000, 25, 25)]      // 25 ms' worth, the most a tick waits for
-    [InlineData(50_000, 25, 500)]    // high rates: up to 10 ms' worth per take, as soon as 25 are there
-    public void The_loop_sends_a_low_rate_in_250_ms_ticks_and_a_high_rate_in_10_ms_batches(double rate, int least, int most)
+    [InlineData(0.5, 1, 1)]          // one every 2 s
+    [InlineData(5, 5, 5)]            // 5 once a second
+    [InlineData(50, 50, 50)]         // the default rate: one tick of 50 a second, not 50 sends
+    [InlineData(100, 100, 100)]
+    [InlineData(1_000, 100, 100)]    // 100 ms' worth, the most a tick waits for
+    [InlineData(50_000, 100, 500)]   // high rates: up to 10 ms' worth per take, as soon as 100 are there
+    public void The_loop_sends_a_low_rate_in_1_s_ticks_and_a_high_rate_in_10_ms_batches(double rate, int least, int most)
     {
         ProducerLoop.Permits(rate).Should().Be((least, most));
     }
