@@ -142,12 +142,12 @@ public sealed class HandbookBenchmarkTests : IDisposable
         }
         var data = new TrainingSet(features, values, labels, [.. Enumerable.Range(0, rows).Select(i => new DateTime(2018, 4, 1).AddMinutes(i))],
             [.. Enumerable.Range(0, rows).Select(i => (long)(i % 300))], [.. Enumerable.Range(0, rows).Select(i => $"t{i}")]);
-        var split = new HandbookFoldRows([.. Enumerable.Range(0, 2_000)], [.. Enumerable.Range(2_000, 1_000)], KnownCards: 0);
+        var (train, test) = (data.Select([.. Enumerable.Range(0, 2_000)]), data.Select([.. Enumerable.Range(2_000, 1_000)]));
         var parameters = new HyperParameters(Trees: 30, Leaves: 7, MinDataInLeaf: 20);
 
-        var first = HandbookBenchmark.ScoreTestRows(data, split, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 42 });
-        var second = HandbookBenchmark.ScoreTestRows(data, split, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 43 });
-        var both = HandbookBenchmark.ScoreTestRows(data, split, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 42, Seeds = 2 });
+        var first = HandbookBenchmark.ScoreTestRows(train, test, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 42 });
+        var second = HandbookBenchmark.ScoreTestRows(train, test, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 43 });
+        var both = HandbookBenchmark.ScoreTestRows(train, test, parameters, new HandbookBenchmarkOptions { DataFile = "", Seed = 42, Seeds = 2 });
 
         first.Should().HaveCount(1_000).And.NotEqual(second, "each seed samples other features and rows");
         both.Should().Equal(first.Zip(second, (a, b) => (a + b) / 2), (a, b) => Math.Abs(a - b) < 1e-6);

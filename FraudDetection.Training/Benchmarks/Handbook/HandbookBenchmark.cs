@@ -65,7 +65,6 @@ public static class HandbookBenchmark
     public static HandbookReport Run(HandbookBenchmarkOptions options, IProgress<HandbookProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (options.Candidates.Count == 0) throw new ArgumentException("No candidate parameters to compare.");
-        if (options.Seeds < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Seeds, "Seeds (models averaged per fold) must be at least 1.");
         var clock = Stopwatch.StartNew();
         var protocol = options.Protocol;
         var (from, to) = protocol.DaysUsed;
@@ -92,6 +91,7 @@ public static class HandbookBenchmark
     public static HandbookReport Evaluate(TrainingSet data, IReadOnlyList<string> featureNames, HandbookBenchmarkOptions options, ReadReport read,
         Stopwatch clock, IProgress<HandbookProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (options.Seeds < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Seeds, "Seeds (models averaged per fold) must be at least 1.");
         var protocol = options.Protocol;
         var days = data.Times.Select(t => DateOnly.FromDateTime(t).DayNumber).ToArray();
 
@@ -163,19 +163,17 @@ public static class HandbookBenchmark
         HandbookBenchmarkOptions options)
     {
         var test = data.Select(split.Test);
-        var scores = ScoreTestRows(data, split, parameters, options);
+        var scores = ScoreTestRows(data.Select(split.Train), test, parameters, options);
         return HandbookMetrics.Evaluate(scores, test.Labels, [.. split.Test.Select(i => days[i])], test.Cards, options.Protocol.TopK);
     }
 
     /// <summary>
-    /// The fold's test rows scored by <see cref="HandbookBenchmarkOptions.Seeds"/> models trained on its training rows
+    /// A fold's test rows scored by <see cref="HandbookBenchmarkOptions.Seeds"/> models trained on its training rows
     /// (seeds <see cref="HandbookBenchmarkOptions.Seed"/>, +1, …), their scores averaged: the feature and row sampling
     /// of each tree make one model's ranking of near ties partly luck.
     /// </summary>
-    public static float[] ScoreTestRows(TrainingSet data, HandbookFoldRows split, HyperParameters parameters, HandbookBenchmarkOptions options)
+    public static float[] ScoreTestRows(TrainingSet train, TrainingSet test, HyperParameters parameters, HandbookBenchmarkOptions options)
     {
-        var train = data.Select(split.Train);
-        var test = data.Select(split.Test);
         var scores = new float[test.Rows];
         for (var seed = options.Seed; seed < options.Seed + options.Seeds; seed++)
         {
