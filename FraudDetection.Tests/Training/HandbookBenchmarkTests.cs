@@ -151,6 +151,7 @@ public sealed class HandbookBenchmarkTests : IDisposable
 
         first.Should().HaveCount(1_000).And.NotEqual(second, "each seed samples other features and rows");
         both.Should().Equal(first.Zip(second, (a, b) => (a + b) / 2), (a, b) => Math.Abs(a - b) < 1e-6);
+        FluentActions.Invoking(() => new HandbookBenchmarkOptions { DataFile = "", Seeds = 0 }).Should().Throw<ArgumentOutOfRangeException>();
     }
 
     [Fact]

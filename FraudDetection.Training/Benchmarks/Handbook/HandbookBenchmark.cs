@@ -21,7 +21,11 @@ public sealed record HandbookBenchmarkOptions
     public double NegativesPerFraud { get; init; }
     public int Seed { get; init; } = 42;
     /// <summary>Models per fold, trained with seeds <see cref="Seed"/>, +1, …, whose scores are averaged (1 = one model).</summary>
-    public int Seeds { get; init; } = 1;
+    public int Seeds
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Seeds), value, "Seeds (models averaged per fold) must be at least 1.");
+    } = 1;
     public int Threads { get; init; } = 1;
 }
 
@@ -91,7 +95,6 @@ public static class HandbookBenchmark
     public static HandbookReport Evaluate(TrainingSet data, IReadOnlyList<string> featureNames, HandbookBenchmarkOptions options, ReadReport read,
         Stopwatch clock, IProgress<HandbookProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (options.Seeds < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Seeds, "Seeds (models averaged per fold) must be at least 1.");
         var protocol = options.Protocol;
         var days = data.Times.Select(t => DateOnly.FromDateTime(t).DayNumber).ToArray();
 
