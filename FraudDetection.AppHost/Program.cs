@@ -61,7 +61,7 @@ var training = builder.AddService<Projects.FraudDetection_Training>("training", 
 // Scoring: features + ONNX on transactions; health Degraded until Training has registered a champion.
 var scoring = builder.AddService<Projects.FraudDetection_Scoring>("scoring", options.DataDirectory, options.TraceRatio)
     .WithReference(kafka).WaitFor(kafka)
-    .WithFetchWait("Scoring")
+    .WithFetchWait("Scoring", kafka)
     .WithOptionalReference(mlflow)
     .WaitFor(training);
 // Training reads Scoring's drift (GET /api/scoring/stats) and retrains when the champion's score has drifted.
@@ -70,6 +70,7 @@ training.WithReference(scoring);
 // Graph: scored transactions into the embedded graph (or Neo4j), and the investigation queries.
 var graph = builder.AddService<Projects.FraudDetection_Graph>("graph", options.DataDirectory, options.TraceRatio)
     .WithReference(kafka).WaitFor(kafka)
+    .WithFetchWait("Graph", kafka)
     .WithOptionalReference(neo4j);
 
 // The secret of the card holder's links: the Notifier signs them, web checks them.

@@ -37,20 +37,23 @@ public static class FraudServiceBuilderExtensions
             .WithEnvironment("Training__Starter__ValidationDays", "14");
 
     /// <summary>
-    /// Lets the service's main consumer (options section <paramref name="section"/>, e.g. <c>Scoring</c>) wait up to
-    /// <see cref="FetchWaitMs"/> for data. Every broker the app host runs or is given answers a fetch as soon as data
-    /// arrives (Kafka itself; the development broker long-polls for its mock cluster), so the wait adds no latency and
-    /// an idle consumer asks 10 times a second instead of 100. The services' own short defaults are for a bare mock
-    /// cluster, which waits a fetch out.
+    /// Lets the service's main consumer (options section <paramref name="section"/>, e.g. <c>Scoring</c>) wait for data
+    /// as long as <paramref name="kafka"/> allows. Every broker the app host runs or is given answers a fetch as soon as
+    /// data arrives (Kafka itself; the development broker long-polls for its mock cluster), so the wait adds no latency
+    /// and sets how often an idle consumer asks. The services' own short defaults are for a bare mock cluster, which
+    /// waits a fetch out.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithFetchWait(this IResourceBuilder<ProjectResource> builder, string section) =>
-        builder.WithEnvironment($"{section}__Consumer__fetch.wait.max.ms", FetchWaitMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public static IResourceBuilder<ProjectResource> WithFetchWait(this IResourceBuilder<ProjectResource> builder, string section, IResourceBuilder<IResourceWithConnectionString> kafka) =>
+        builder.WithEnvironment($"{section}__Consumer__fetch.wait.max.ms",
+            FetchWaitMs(kafka.Resource).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>
-    /// The wait <see cref="WithFetchWait"/> sets: not librdkafka's 500 ms, because a fetch of caught-up partitions holds
-    /// back those whose prefetch was paused until it is answered (the graph sink's own wait, for the same reason).
+    /// The wait <see cref="WithFetchWait"/> sets. librdkafka's 500 ms on the development broker, which holds a fetch that
+    /// follows records for at most 100 ms (its long poll's <c>CatchingUpWaitMs</c>). 100 ms on any other broker: a fetch
+    /// of caught-up partitions holds back those whose prefetch was paused until it is answered (the graph sink's own
+    /// wait, for the same reason).
     /// </summary>
-    public const int FetchWaitMs = 100;
+    public static int FetchWaitMs(IResource kafka) => kafka is DevKafkaResource ? 500 : 100;
 
     /// <summary><see cref="ResourceBuilderExtensions.WithReference{TDestination}(IResourceBuilder{TDestination}, IResourceBuilder{IResourceWithConnectionString}, string?, bool)"/> and WaitFor, when the resource is part of this run.</summary>
     public static IResourceBuilder<T> WithOptionalReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString>? source)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
 
@@ -19,4 +20,11 @@ public static class KafkaClientPolling
         config.Set("dotnet.cancellation.delay.max.ms", SliceMs.ToString(CultureInfo.InvariantCulture));
         return config;
     }
+
+    /// <summary>
+    /// How long a loop of our own may wait in <c>Consume</c> for a duty due at <paramref name="dueAt"/> (a
+    /// <see cref="Stopwatch"/> timestamp): until then, from 1 ms to one slice. A message ends the wait at once.
+    /// </summary>
+    public static int SliceUntil(long dueAt) =>
+        (int)Math.Clamp((dueAt - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency, 1, SliceMs);
 }

@@ -181,6 +181,9 @@ public sealed class BrokerRelay : IAsyncDisposable
         /// </summary>
         private volatile EmptyFetch? _lastEmpty;
 
+        /// <summary>Whether the broker's last answer to a fetch on this connection held records (<see cref="FetchLongPoll.CatchingUpWaitMs"/>).</summary>
+        private volatile bool _lastFetchHadRecords;
+
         private volatile bool _closed;
 
         public bool Closed => _closed;
@@ -207,6 +210,7 @@ public sealed class BrokerRelay : IAsyncDisposable
             if (request is PolledFetch fetch && rest == 0 && KafkaWire.SplitEmptyFetchAnswer(frame.Span[4..], fetch.Version) is { } pieces)
             {
                 _lastEmpty = new EmptyFetch(fetch.Key, pieces, fetch.Produced);
+                _lastFetchHadRecords = false;
                 if (Stopwatch.GetTimestamp() < fetch.Deadline)
                 {
                     lock (_order)
@@ -225,6 +229,7 @@ public sealed class BrokerRelay : IAsyncDisposable
             else if (request is PolledFetch)
             {
                 _lastEmpty = null;
+                _lastFetchHadRecords = true;
             }
             else if (request is LogChange)
             {
@@ -321,7 +326,8 @@ public sealed class BrokerRelay : IAsyncDisposable
             if (whole && KafkaWire.TryReadFetchRequest(payload, header, out var fetch) && fetch.MaxWaitMs > 0)
             {
                 BinaryPrimitives.WriteInt32BigEndian(payload[fetch.MaxWaitOffset..], 0);
-                var polled = new PolledFetch(this, header.ApiVersion, frame.ToArray(), fetch.Topics, FetchLongPoll.DeadlineAfter(fetch.MaxWaitMs))
+                var waitMs = _lastFetchHadRecords ? Math.Min(fetch.MaxWaitMs, FetchLongPoll.CatchingUpWaitMs) : fetch.MaxWaitMs;
+                var polled = new PolledFetch(this, header.ApiVersion, frame.ToArray(), fetch.Topics, FetchLongPoll.DeadlineAfter(waitMs))
                 {
                     Produced = longPoll.Snapshot(fetch.Topics),
                     Key = fetch.Key,

@@ -39,6 +39,13 @@ public sealed class FetchLongPoll : IDisposable
     /// </summary>
     public static readonly TimeSpan DeadlineStep = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// The longest hold of a fetch that follows an answer with records: its consumer is catching up, and the partitions
+    /// it paused meanwhile (its prefetch queue full) can only be asked for once this fetch is answered (librdkafka has
+    /// one fetch out per broker). A consumer that got nothing last time is held for its whole wait.
+    /// </summary>
+    public const int CatchingUpWaitMs = 100;
+
     /// <summary>When to hand over the empty answer of a fetch that waits <paramref name="waitMs"/> from now (a <see cref="Stopwatch"/> timestamp on the grid).</summary>
     public static long DeadlineAfter(int waitMs)
     {

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
 
 namespace FraudDetection.Scoring.Labels;
 
@@ -78,8 +79,8 @@ public sealed class LabelTableReader(string bootstrapServers, LabelTable table, 
         }
         while (!cancellationToken.IsCancellationRequested)
         {
-            // Verdicts come at human pace: a long poll keeps the idle reader cheap.
-            var message = consumer.Consume(500);
+            // Verdicts come at human pace: a long poll keeps the idle reader cheap (a message ends it at once).
+            var message = consumer.Consume(KafkaClientPolling.SliceMs);
             if (message is { IsPartitionEOF: true })
             {
                 Reached(message.Partition.Value, message.Offset.Value);

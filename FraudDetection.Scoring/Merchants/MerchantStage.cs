@@ -119,7 +119,7 @@ public sealed class MerchantStage(string bootstrapServers, MerchantOptions optio
             var nextCheckpoint = Stopwatch.GetTimestamp() + interval;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var message = consumer.Consume(100);
+                var message = consumer.Consume(KafkaClientPolling.SliceUntil(nextCheckpoint)); // a message ends the wait at once
                 lock (gate)
                 {
                     if (handOverFailure is { } failure)

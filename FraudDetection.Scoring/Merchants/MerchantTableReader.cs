@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Features;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Options;
@@ -90,7 +91,7 @@ public sealed class MerchantTableReader(
         }
         while (!cancellationToken.IsCancellationRequested)
         {
-            var message = consumer.Consume(200);
+            var message = consumer.Consume(KafkaClientPolling.SliceMs); // a message ends the wait at once; only a stop waits it out
             if (message is null || message.IsPartitionEOF)
             {
                 continue;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using FraudDetection.Core.Features;
 using FraudDetection.Core.Features.Merchant;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Scoring.Champion;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Features;
@@ -195,8 +196,9 @@ public sealed class ScoringConsumer : IDisposable
     /// <summary>Takes what is waiting, up to <see cref="ScoringOptions.MaxBatchSize"/>, waiting at most <see cref="ScoringOptions.MaxBatchWaitMs"/> for more.</summary>
     private void FillBatch(IConsumer<byte[], byte[]> consumer, CancellationToken cancellationToken)
     {
-        // While messages wait for the merchant table, come back soon to see whether it has caught up.
-        var first = consumer.Consume(merchants is { ParkedCount: > 0 } ? 2 : 100);
+        // While messages wait for the merchant table, come back soon to see whether it has caught up; otherwise an idle
+        // loop wakes only for its once-a-second duties (a message ends the wait at once).
+        var first = consumer.Consume(merchants is { ParkedCount: > 0 } ? 2 : KafkaClientPolling.SliceUntil(nextLagUpdateAt));
         if (first is null || run.Killed || cancellationToken.IsCancellationRequested)
         {
             if (first is not null)

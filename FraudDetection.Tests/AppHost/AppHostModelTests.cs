@@ -68,8 +68,10 @@ public sealed class AppHostModelTests : IDisposable
             environment["OTEL_TRACES_SAMPLER_ARG"].Should().Be("0.25", $"{service} samples the share --trace-ratio gives");
             environment["OTEL_METRIC_EXPORT_INTERVAL"].Should().Be("15000", $"{service} exports metrics as often as Prometheus scrapes them, not every second");
         }
-        (await Environment(builder, "scoring"))["Scoring__Consumer__fetch.wait.max.ms"].Should().Be("100",
-            "every broker the app host runs answers a fetch when data arrives, so Scoring need not ask every 10 ms");
+        (await Environment(builder, "scoring"))["Scoring__Consumer__fetch.wait.max.ms"].Should().Be("500",
+            "the development broker answers a fetch when data arrives, so an idle Scoring need not ask every 10 ms");
+        (await Environment(builder, "graph"))["Graph__Consumer__fetch.wait.max.ms"].Should().Be("500",
+            "nor an idle graph sink every 100 ms: after records the broker holds a fetch at most 100 ms");
         var producer = await Environment(builder, "producer");
         producer["Producer__File"].Should().Be(replay);
         producer["Producer__History"].Should().BeEmpty("a file of one's own has no bundled history ahead of it");
@@ -225,6 +227,8 @@ public sealed class AppHostModelTests : IDisposable
         builder.Resource("scoring").WaitsFor().Should().Contain(["kafka", "mlflow", "training"]);
         builder.Resource("grafana").WaitsFor().Should().Contain(["prometheus", "neo4j"]);
         (await Environment(builder, "graph")).Keys.Should().Contain("ConnectionStrings__neo4j");
+        (await Environment(builder, "scoring"))["Scoring__Consumer__fetch.wait.max.ms"].Should().Be("100",
+            "Kafka holds a fetch of caught-up partitions for its whole wait, while those paused behind it wait too");
         (await Environment(builder, "training")).Keys.Should().Contain("ConnectionStrings__mlflow");
         var grafana = (GrafanaResource)builder.Resource("grafana");
         grafana.Annotations.OfType<ContainerMountAnnotation>().Select(m => m.Target).Should().Contain(["/etc/grafana/provisioning", "/var/lib/grafana/dashboards"]);

@@ -67,6 +67,29 @@ public class BrokerRelayTests
     }
 
     [Fact]
+    public async Task A_fetch_after_records_is_held_briefly_and_the_one_after_an_empty_answer_for_its_whole_wait()
+    {
+        await using var broker = await RelayedBroker.StartAsync(longPoll: true);
+        using var consumer = broker.Consumer(fetchWaitMs: 5_000);
+        consumer.Assign(new TopicPartitionOffset(Watched, 0, Offset.Beginning));
+        await broker.UntilAsync(() => broker.Relay.LongPollCounts.Held >= 1, "the idle fetch's empty answer is held");
+        using (var producer = broker.Producer())
+        {
+            await producer.ProduceAsync(new TopicPartition(Watched, 0), new Message<string, string> { Key = "k", Value = "data" });
+        }
+        consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value.Should().Be("data");
+        var before = broker.Relay.LongPollCounts.AnsweredAtDeadline;
+
+        var catchingUp = Stopwatch.StartNew();
+        await broker.UntilAsync(() => broker.Relay.LongPollCounts.AnsweredAtDeadline > before, "the fetch after the record is answered empty");
+        catchingUp.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2.5),
+            $"a fetch that follows records is held at most {FetchLongPoll.CatchingUpWaitMs} ms, not the consumer's 5 s");
+        var afterEmpty = broker.Relay.LongPollCounts.AnsweredAtDeadline;
+        consumer.Consume(TimeSpan.FromSeconds(2)).Should().BeNull();
+        broker.Relay.LongPollCounts.AnsweredAtDeadline.Should().Be(afterEmpty, "the fetch after an empty answer waits its whole 5 s");
+    }
+
+    [Fact]
     public async Task An_idle_fetch_asked_again_is_answered_by_the_relay_until_its_topic_gets_data_or_records_are_deleted()
     {
         await using var broker = await RelayedBroker.StartAsync(longPoll: true);
