@@ -42,9 +42,7 @@ public class BrokerRelayTests
     public async Task An_idle_fetch_is_answered_at_its_wait_and_data_on_another_topic_does_not_wake_it()
     {
         await using var broker = await RelayedBroker.StartAsync(longPoll: true);
-        using var consumer = broker.Consumer(fetchWaitMs: 250);
-        consumer.Assign(new TopicPartitionOffset(Watched, 0, Offset.Beginning));
-        await broker.UntilAsync(() => broker.Relay.LongPollCounts.Held >= 1, "the idle fetch's empty answer is held");
+        using var consumer = await broker.IdleConsumerAsync(fetchWaitMs: 250);
         var before = broker.Relay.LongPollCounts;
 
         using var producer = broker.Producer();
@@ -70,9 +68,7 @@ public class BrokerRelayTests
     public async Task A_fetch_after_records_is_held_briefly_and_the_one_after_an_empty_answer_for_its_whole_wait()
     {
         await using var broker = await RelayedBroker.StartAsync(longPoll: true);
-        using var consumer = broker.Consumer(fetchWaitMs: 5_000);
-        consumer.Assign(new TopicPartitionOffset(Watched, 0, Offset.Beginning));
-        await broker.UntilAsync(() => broker.Relay.LongPollCounts.Held >= 1, "the idle fetch's empty answer is held");
+        using var consumer = await broker.IdleConsumerAsync(fetchWaitMs: 5_000);
         using (var producer = broker.Producer())
         {
             await producer.ProduceAsync(new TopicPartition(Watched, 0), new Message<string, string> { Key = "k", Value = "data" });
@@ -314,6 +310,15 @@ public class BrokerRelayTests
             EnableAutoCommit = false,
             FetchWaitMaxMs = fetchWaitMs,
         }).SetErrorHandler((_, error) => onError?.Invoke(error.Reason)).Build();
+
+        /// <summary>A consumer of <see cref="Watched"/>'s partition 0, once its first idle fetch is held.</summary>
+        public async Task<IConsumer<string, string>> IdleConsumerAsync(int fetchWaitMs)
+        {
+            var consumer = Consumer(fetchWaitMs);
+            consumer.Assign(new TopicPartitionOffset(Watched, 0, Offset.Beginning));
+            await UntilAsync(() => Relay.LongPollCounts.Held >= 1, "the idle fetch's empty answer is held");
+            return consumer;
+        }
 
         public IProducer<string, string> Producer(int lingerMs = 0) =>
             new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = Bootstrap, LingerMs = lingerMs }).Build();
