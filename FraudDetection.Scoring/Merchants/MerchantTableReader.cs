@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using FraudDetection.Core.Messaging;
 using FraudDetection.Core.Features;
+using FraudDetection.Core.Messaging;
 using FraudDetection.Scoring.Checkpoints;
 using FraudDetection.Scoring.Options;
 
