@@ -11,7 +11,7 @@ namespace FraudDetection.Tests.DevKafka;
 public class ConsumedLogTrimmerTests
 {
     [Fact]
-    public void Deletes_only_what_every_reader_has_committed_past_less_the_kept_records()
+    public async Task Deletes_only_what_every_reader_has_committed_past_less_the_kept_records()
     {
         using var kafka = EmbeddedKafka.Start(partitions: 2, topics: ["t"]);
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
@@ -33,8 +33,8 @@ public class ConsumedLogTrimmerTests
         using var trimmer = new ConsumedLogTrimmer(new DevKafkaBroker(Options.Create(options), NullLogger<DevKafkaBroker>.Instance),
             Options.Create(options), NullLogger<ConsumedLogTrimmer>.Instance);
 
-        trimmer.TrimOnce(kafka, options.Trim).Should().Be(1_500, "partition 0 up to the slow group's 2,000 less 500 kept");
-        trimmer.TrimOnce(kafka, options.Trim).Should().Be(0, "nothing more was read");
+        (await trimmer.TrimOnceAsync(kafka, options.Trim)).Should().Be(1_500, "partition 0 up to the slow group's 2,000 less 500 kept");
+        (await trimmer.TrimOnceAsync(kafka, options.Trim)).Should().Be(0, "nothing more was read");
         using var reader = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "slow" }).Build();
         reader.QueryWatermarkOffsets(new TopicPartition("t", 0), TimeSpan.FromSeconds(5)).Low.Value.Should().Be(1_500);
         reader.QueryWatermarkOffsets(new TopicPartition("t", 1), TimeSpan.FromSeconds(5)).Low.Value.Should().Be(0, "a group with no committed offset there holds everything");
