@@ -9,8 +9,8 @@ namespace FraudDetection.DevKafka.Hosting;
 /// librdkafka's mock finds the records of each fetch by walking the partition's log from its start, and at a low rate
 /// every record is its own batch: a log filled to the mock's 5 MB made each record read cost a walk of ~10,000 entries,
 /// and the broker the busiest process of an idle system. A partition a reader has not committed on keeps everything.
-/// The groups' committed offsets are asked through one admin client per pass, on a producer that never sends: a client
-/// per group (one each, as before) kept four clients' threads waking a few times a second between passes.
+/// The groups' committed offsets are asked through one admin client per pass, on a producer that never sends: a
+/// consumer per group would keep four clients' threads waking a few times a second between passes.
 /// </summary>
 public sealed class ConsumedLogTrimmer(DevKafkaBroker broker, IOptions<DevKafkaOptions> options, ILogger<ConsumedLogTrimmer> logger) : BackgroundService
 {
@@ -94,7 +94,7 @@ public sealed class ConsumedLogTrimmer(DevKafkaBroker broker, IOptions<DevKafkaO
             }
             var starts = await admin.ListOffsetsAsync(trimmable.Select(tp => new TopicPartitionOffsetSpec { TopicPartition = tp, OffsetSpec = OffsetSpec.Earliest() }),
                 new ListOffsetsOptions { RequestTimeout = AnswerTimeout });
-            foreach (var start in starts.ResultInfos.Select(r => r.TopicPartitionOffsetError))
+            foreach (var start in starts.ResultInfos.Select(r => r.TopicPartitionOffsetError).Where(r => !r.Error.IsError))
             {
                 var before = slowest[start.Partition.Value] - trim.KeepMessages;
                 if (before > start.Offset.Value)
