@@ -10,9 +10,7 @@ namespace FraudDetection.Core.Messaging;
 /// Health <c>kafka</c>: Unhealthy while the broker does not answer a metadata request within <see cref="AnswerTimeout"/>.
 /// A broker that stops answering leaves the clients' connections open and their requests waiting for up to a minute,
 /// so nothing else a service sees turns it unhealthy in time. The answer is kept for <see cref="CacheFor"/>, so
-/// frequent health polls cost one request. The broker connection is a producer that never sends: an admin client
-/// built on its own polls its inner producer ten times a second whatever its settings (Confluent's client drops
-/// <c>dotnet.cancellation.delay.max.ms</c> for it), so one is made on the producer's handle for each question.
+/// frequent health polls cost one request, asked through a <see cref="KafkaAdminConnection"/>.
 /// </summary>
 public sealed class KafkaBrokerHealthCheck(IConfiguration configuration, TimeProvider time) : IHealthCheck, IDisposable
 {
@@ -21,7 +19,7 @@ public sealed class KafkaBrokerHealthCheck(IConfiguration configuration, TimePro
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _asking = new(1, 1);
-    private IProducer<Null, Null>? _connection;
+    private KafkaAdminConnection? _connection;
     private (DateTimeOffset At, HealthCheckResult Result)? _last;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -51,10 +49,8 @@ public sealed class KafkaBrokerHealthCheck(IConfiguration configuration, TimePro
     {
         try
         {
-            _connection ??= new ProducerBuilder<Null, Null>(new ProducerConfig { BootstrapServers = servers, ClientId = "health" }.WithLongPollSlices())
-                .SetLogHandler((_, _) => { }) // a broker that is down is this check's answer, not a log line per retry
-                .Build();
-            using var admin = new DependentAdminClientBuilder(_connection.Handle).Build();
+            _connection ??= new KafkaAdminConnection(servers, "health", quiet: true);
+            using var admin = _connection.Ask();
             var metadata = admin.GetMetadata(AnswerTimeout);
             return metadata.Brokers.Count > 0
                 ? HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s) answering")

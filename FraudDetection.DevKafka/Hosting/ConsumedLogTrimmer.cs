@@ -9,14 +9,14 @@ namespace FraudDetection.DevKafka.Hosting;
 /// librdkafka's mock finds the records of each fetch by walking the partition's log from its start, and at a low rate
 /// every record is its own batch: a log filled to the mock's 5 MB made each record read cost a walk of ~10,000 entries,
 /// and the broker the busiest process of an idle system. A partition a reader has not committed on keeps everything.
-/// The groups' committed offsets are asked through one admin client per pass, on a producer that never sends: a
+/// The groups' committed offsets are asked through a <see cref="KafkaAdminConnection"/>, one admin client a pass: a
 /// consumer per group would keep four clients' threads waking a few times a second between passes.
 /// </summary>
 public sealed class ConsumedLogTrimmer(DevKafkaBroker broker, IOptions<DevKafkaOptions> options, ILogger<ConsumedLogTrimmer> logger) : BackgroundService
 {
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(5);
     private readonly HashSet<string> unknownTopics = [];
-    private IProducer<Null, Null>? connection;
+    private KafkaAdminConnection? connection;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,9 +53,8 @@ public sealed class ConsumedLogTrimmer(DevKafkaBroker broker, IOptions<DevKafkaO
     /// <summary>One pass over the topics: each partition's log start moves up to the slowest reader's committed offset less the kept records.</summary>
     public async Task<long> TrimOnceAsync(EmbeddedKafka kafka, ConsumedTrimOptions trim)
     {
-        // The admin client polls its results ten times a second while it lives, so it lives for one pass.
-        connection ??= new ProducerBuilder<Null, Null>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, ClientId = "trimmer" }.WithLongPollSlices()).Build();
-        using var admin = new DependentAdminClientBuilder(connection.Handle).Build();
+        connection ??= new KafkaAdminConnection(kafka.BootstrapServers, "trimmer");
+        using var admin = connection.Ask();
         var metadata = admin.GetMetadata(AnswerTimeout);
         long deleted = 0;
         foreach (var (topic, readers) in trim.Readers)
