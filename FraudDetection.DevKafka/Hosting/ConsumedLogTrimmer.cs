@@ -86,7 +86,7 @@ public sealed class ConsumedLogTrimmer(DevKafkaBroker broker, IOptions<DevKafkaO
                 }
             }
             // A partition some group left unanswered (still MaxValue) or has no offset on (-1) keeps everything.
-            var trimmable = partitions.Where(tp => slowest[tp.Partition.Value] is >= 0 and < long.MaxValue && slowest[tp.Partition.Value] - trim.KeepMessages > 0).ToList();
+            var trimmable = partitions.Where(tp => slowest[tp.Partition.Value] < long.MaxValue && slowest[tp.Partition.Value] - trim.KeepMessages > 0).ToList();
             if (trimmable.Count == 0)
             {
                 continue;
