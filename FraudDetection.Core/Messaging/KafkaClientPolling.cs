@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
 
 namespace FraudDetection.Core.Messaging;
 
@@ -27,4 +28,32 @@ public static class KafkaClientPolling
     /// </summary>
     public static int SliceUntil(long dueAt) =>
         (int)Math.Clamp((dueAt - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency, 1, SliceMs);
+
+    /// <summary>
+    /// How long the broker may hold a fetch with nothing to read, in milliseconds, for readers that follow a topic and
+    /// never pause or seek (alerts, labels, the live feed); unset, librdkafka's 500 ms. Against a broker that answers a
+    /// fetch as soon as data arrives (Kafka; the development broker's long poll) a long wait adds no latency: it sets
+    /// how often an idle reader asks, and how long a partition newly assigned waits behind the fetch already out. A
+    /// bare mock cluster waits every fetch out, so a service keeps the default on its own and the app host sets this.
+    /// </summary>
+    public const string IdleFetchWaitKey = "Kafka:IdleFetchWaitMs";
+
+    /// <summary>The most <see cref="IdleFetchWaitKey"/> may be: librdkafka wants the socket timeout (60 s) a second above the wait.</summary>
+    public const int MaxIdleFetchWaitMs = 30_000;
+
+    /// <summary>Sets <c>fetch.wait.max.ms</c> from <see cref="IdleFetchWaitKey"/> when it is configured.</summary>
+    public static ConsumerConfig WithIdleFetchWait(this ConsumerConfig config, IConfiguration configuration)
+    {
+        if (configuration[IdleFetchWaitKey] is not { Length: > 0 } value)
+        {
+            return config;
+        }
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var waitMs) || waitMs is < 1 or > MaxIdleFetchWaitMs)
+        {
+            throw new InvalidOperationException(
+                $"{IdleFetchWaitKey} must be a whole number of milliseconds from 1 to {MaxIdleFetchWaitMs}; it is '{value}'.");
+        }
+        config.FetchWaitMaxMs = waitMs;
+        return config;
+    }
 }

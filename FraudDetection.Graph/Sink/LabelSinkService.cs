@@ -39,7 +39,7 @@ public sealed partial class LabelSinkService(
             EnableAutoCommit = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             SessionTimeoutMs = options.Value.SessionTimeoutMs,
-        }.WithLongPollSlices()).SetErrorHandler((_, error) => LogKafkaError(error.Reason)).Build();
+        }.WithLongPollSlices().WithIdleFetchWait(configuration)).SetErrorHandler((_, error) => LogKafkaError(error.Reason)).Build();
         consumer.Subscribe(Topics.Labels);
         try
         {

@@ -63,7 +63,7 @@ public sealed class AlertConsumerWorker(
             // Also the group's rebalance timeout: a rejoin after a crash or a broker outage waits at most this long for
             // members that will never answer (the client's default is 5 minutes).
             MaxPollIntervalMs = 60_000,
-        };
+        }.WithIdleFetchWait(configuration);
         foreach (var (key, value) in options.Value.Kafka)
         {
             config.Set(key, value);

@@ -23,7 +23,7 @@ public sealed class MerchantOptions
     /// <summary>
     /// How long a fetch of the stage and of the table reader waits at the broker when nothing is there (librdkafka's
     /// <c>fetch.wait.max.ms</c>). This instance's own partials and table messages are handed over in process once
-    /// acknowledged, so the wait only delays what other Scoring instances publish, and only on the development broker,
+    /// acknowledged, so the wait only delays what other Scoring instances publish, and only on a bare mock cluster,
     /// which waits a fetch out even when data arrives; it also sets how often an idle reader asks.
     /// </summary>
     public int FetchWaitMs { get; set; } = 500;

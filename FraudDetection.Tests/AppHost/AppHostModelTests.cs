@@ -67,6 +67,7 @@ public sealed class AppHostModelTests : IDisposable
             environment["OTEL_TRACES_SAMPLER"].Should().Be("parentbased_traceidratio", $"{service} traces a transaction end to end or not at all");
             environment["OTEL_TRACES_SAMPLER_ARG"].Should().Be("0.25", $"{service} samples the share --trace-ratio gives");
             environment["OTEL_METRIC_EXPORT_INTERVAL"].Should().Be("15000", $"{service} exports metrics as often as Prometheus scrapes them, not every second");
+            environment["Kafka__IdleFetchWaitMs"].Should().Be("5000", $"{service}'s readers of alerts, labels and the live feed ask every 5 s when idle, not twice a second");
         }
         (await Environment(builder, "scoring"))["Scoring__Consumer__fetch.wait.max.ms"].Should().Be("500",
             "the development broker answers a fetch when data arrives, so an idle Scoring need not ask every 10 ms");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using FraudDetection.Core.Messaging;
+using Microsoft.Extensions.Configuration;
 
 namespace FraudDetection.Tests.Core;
 
@@ -22,5 +23,35 @@ public class KafkaClientPollingTests
         var config = new ProducerConfig { BootstrapServers = "127.0.0.1:9" }.WithLongPollSlices();
 
         config.Get("dotnet.cancellation.delay.max.ms").Should().Be(KafkaClientPolling.SliceMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_reader_waits_as_configured_and_keeps_librdkafkas_default_otherwise()
+    {
+        static ConsumerConfig Configured(string? waitMs) => new ConsumerConfig { BootstrapServers = "127.0.0.1:9" }
+            .WithIdleFetchWait(new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { [KafkaClientPolling.IdleFetchWaitKey] = waitMs })
+                .Build());
+
+        Configured("5000").FetchWaitMaxMs.Should().Be(5000);
+        Configured(null).FetchWaitMaxMs.Should().BeNull("a service on its own may face a bare mock cluster, which waits every fetch out");
+        Configured("").FetchWaitMaxMs.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("30001")]
+    [InlineData("5s")]
+    [InlineData("2.5")]
+    public void An_idle_fetch_wait_out_of_range_or_not_a_number_is_refused_with_its_key(string waitMs)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [KafkaClientPolling.IdleFetchWaitKey] = waitMs })
+            .Build();
+
+        var build = () => new ConsumerConfig().WithIdleFetchWait(configuration);
+
+        build.Should().Throw<InvalidOperationException>().WithMessage($"*Kafka:IdleFetchWaitMs*1 to 30000*'{waitMs}'*");
     }
 }

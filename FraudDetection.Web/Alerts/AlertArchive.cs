@@ -42,7 +42,7 @@ public sealed class AlertArchive(AlertStore store, IConfiguration configuration,
             // Also the group's rebalance timeout: a rejoin after a member's crash or a broker outage waits at most this
             // long for members that will never answer (the client's default is 5 minutes; a loop turn takes milliseconds).
             MaxPollIntervalMs = 30_000,
-        }.WithLongPollSlices();
+        }.WithLongPollSlices().WithIdleFetchWait(configuration);
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
             .SetErrorHandler((_, e) => logger.LogWarning("Alert archive consumer: {Reason}", e.Reason))
             .Build();

@@ -93,7 +93,7 @@ public sealed class LiveFeed(IConfiguration configuration, ILogger<LiveFeed> log
             EnablePartitionEof = false,
             // A short session: a restarted page's old group member is gone quickly.
             SessionTimeoutMs = 6000,
-        }.WithLongPollSlices();
+        }.WithLongPollSlices().WithIdleFetchWait(configuration);
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
             .SetErrorHandler((_, e) => logger.LogDebug("Live feed consumer: {Reason}", e.Reason))
             .Build();
