@@ -31,10 +31,11 @@ public static class KafkaClientPolling
 
     /// <summary>
     /// How long the broker may hold a fetch with nothing to read, in milliseconds, for readers that follow a topic and
-    /// never pause or seek (alerts, labels, the live feed); unset, librdkafka's 500 ms. Against a broker that answers a
-    /// fetch as soon as data arrives (Kafka; the development broker's long poll) a long wait adds no latency: it sets
-    /// how often an idle reader asks, and how long a partition newly assigned waits behind the fetch already out. A
-    /// bare mock cluster waits every fetch out, so a service keeps the default on its own and the app host sets this.
+    /// seldom pause and never seek (alerts, labels, the live feed); unset, librdkafka's 500 ms. Against a broker that
+    /// answers a fetch as soon as data arrives (Kafka; the development broker's long poll) a long wait adds no latency:
+    /// it sets how often an idle reader asks, and how long a partition newly assigned or resumed may wait behind the
+    /// fetch already out (librdkafka has one out per broker). A bare mock cluster waits every fetch out, so a service
+    /// keeps the default on its own and the app host sets this.
     /// </summary>
     public const string IdleFetchWaitKey = "Kafka:IdleFetchWaitMs";
 
