@@ -56,8 +56,8 @@ public static class FraudServiceBuilderExtensions
     public static int FetchWaitMs(IResource kafka) => kafka is DevKafkaResource ? 500 : 100;
 
     /// <summary>
-    /// The fetch wait of the service's readers that follow a topic and never pause or seek (alerts, labels, the live
-    /// feed; <c>Kafka:IdleFetchWaitMs</c>). Every broker the app host runs or is given answers a fetch as soon as data
+    /// The fetch wait of the service's readers that follow a topic and seldom pause (alerts, labels, the live feed;
+    /// <c>Kafka:IdleFetchWaitMs</c>). Every broker the app host runs or is given answers a fetch as soon as data
     /// arrives, so such a reader with nothing to read asks every 5 s instead of twice a second, at no cost in latency;
     /// a partition moved to it in a rebalance may wait as long behind the fetch already out.
     /// </summary>
