@@ -101,10 +101,16 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 {
                     break;
                 }
-                lastCheckpointAt = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref _checkpoints);
                 lock (_checkpointing)
                 {
+                    // The writer caught up after the last commit: nothing is left to copy, and a checkpoint now would
+                    // hold the WAL's read locks just as the writer begins its next batch, which keeps the WAL from restarting.
+                    if (Volatile.Read(ref _commitsSinceMeasured) == 0)
+                    {
+                        continue;
+                    }
+                    lastCheckpointAt = Stopwatch.GetTimestamp();
+                    Interlocked.Increment(ref _checkpoints);
                     var rc = raw.sqlite3_wal_checkpoint_v2(connection.Handle!, null, raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out _);
                     if (rc == raw.SQLITE_OK)
                     {
