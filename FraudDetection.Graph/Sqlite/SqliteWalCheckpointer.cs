@@ -38,6 +38,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     private long _lastCommitAt;
     private long _checkpoints;
     private int _commitsSinceMeasured; // a checkpointer starved of CPU must not leave the WAL to grow unseen
+    private volatile bool _writerCaughtUp; // the writer copied everything back after the latest commit
     // One checkpoint at a time: the writer's catch-up must run whole (not BUSY beside ours) for the WAL to restart.
     private readonly Lock _checkpointing = new();
 
@@ -57,6 +58,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     {
         var now = Stopwatch.GetTimestamp();
         _trickle = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastCommitAt, now), now) > TrickleGap;
+        _writerCaughtUp = false;
         if (_walPages >= _writerCatchUpPages || Interlocked.Increment(ref _commitsSinceMeasured) >= MaxUnmeasuredCommits)
         {
             lock (_checkpointing)
@@ -65,6 +67,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_BUSY ? raw.SQLITE_OK : rc, writer.Handle);
                 _walPages = 0;
                 Volatile.Write(ref _commitsSinceMeasured, 0);
+                _writerCaughtUp = rc == raw.SQLITE_OK;
             }
         }
         if (_signal.CurrentCount == 0)
@@ -103,9 +106,9 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 }
                 lock (_checkpointing)
                 {
-                    // The writer caught up after the last commit: nothing is left to copy, and a checkpoint now would
+                    // The writer caught up after the latest commit: nothing is left to copy, and a checkpoint now would
                     // hold the WAL's read locks just as the writer begins its next batch, which keeps the WAL from restarting.
-                    if (Volatile.Read(ref _commitsSinceMeasured) == 0)
+                    if (_writerCaughtUp)
                     {
                         continue;
                     }
