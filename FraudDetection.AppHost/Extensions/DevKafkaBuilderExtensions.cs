@@ -22,6 +22,7 @@ public static class DevKafkaBuilderExtensions
             .WithAnnotation<IProjectMetadata>(new Projects.FraudDetection_DevKafka())
             .WithProjectDefaults(new ProjectResourceOptions())
 #pragma warning restore ASPIREPROJECTS001
+            .WithBuiltExecutable()
             .WithEndpoint(DevKafkaResource.BrokerEndpointName, endpoint =>
             {
                 endpoint.Port = port == 0 ? null : port;

@@ -67,7 +67,7 @@ public static class FaultRun
                     {
                         var resource = model.Resources.Single(r => r.Name == service);
                         var pid = AppHostRun.Pid(notifications, service);
-                        // The service's own process (under the launcher DCP started) first, so that no shutdown code runs anywhere.
+                        // The service's process and whatever it started, deepest first, so that no shutdown code runs anywhere.
                         foreach (var process in ProcessTree.DescendantsFirst(pid))
                         {
                             Signal("KILL", process);

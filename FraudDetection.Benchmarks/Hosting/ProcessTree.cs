@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace FraudDetection.Benchmarks.Hosting;
 
-/// <summary>A process and everything it started, read from /proc (Linux): DCP launches a project through <c>dotnet run</c>.</summary>
+/// <summary>A process and everything it started, read from /proc (Linux).</summary>
 public static class ProcessTree
 {
     /// <summary><paramref name="root"/>'s descendants, deepest first, then <paramref name="root"/> itself.</summary>

@@ -29,7 +29,7 @@ public static class SystemBench
     /// <summary>The Aspire dashboard's resource: a user's run has it, and it receives every service's telemetry.</summary>
     private const string Dashboard = "aspire-dashboard";
 
-    /// <summary>What the run started that is no resource (DCP, its launchers), and the app host's own process (this one).</summary>
+    /// <summary>What the run started that is no resource (DCP and its process monitors), and the app host's own process (this one).</summary>
     private const string Orchestration = "app host + dcp";
 
     /// <summary>Scoring's lag above which a rate is not held (a bounded backlog, well inside what the development broker keeps).</summary>
@@ -263,7 +263,7 @@ public static class SystemBench
 
     private readonly record struct ScoringProgress(long Scored, long Lag, long DeadLetters);
 
-    /// <summary>CPU seconds and resident memory of each resource's process tree (the launcher DCP started and the service under it).</summary>
+    /// <summary>CPU seconds and resident memory of each resource's process tree (the service and anything it started).</summary>
     private static Dictionary<string, ProcessSample> Sample(ResourceNotificationService notifications)
     {
         var samples = new Dictionary<string, ProcessSample>();

@@ -98,6 +98,43 @@ public sealed class AppHostModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_project_starts_as_its_built_program_in_its_folder_without_a_dotnet_run_launcher()
+    {
+        await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));
+
+        foreach (var name in (string[])["kafka", .. TestAppHost.Services])
+        {
+            var project = ((ProjectResource)builder.Resource(name)).GetProjectMetadata().ProjectPath;
+            var folder = Path.GetDirectoryName(project)!;
+            var executable = builder.Resource(name).Annotations.OfType<ExecutableAnnotation>().Should()
+                .ContainSingle($"{name} starts as a program, not as dotnet run --project").Subject;
+            executable.Command.Should().Be(Path.Combine(folder, "bin", BuiltExecutable.Configuration, "net10.0", Path.GetFileNameWithoutExtension(project)),
+                $"{name} is the program the app host's build wrote, in the app host's configuration");
+            File.Exists(executable.Command).Should().BeTrue($"{name}'s program is built with the app host");
+            executable.WorkingDirectory.Should().Be(folder, $"{name} runs in its project folder, where dotnet run ran it");
+            var root = (await Environment(builder, name))["DOTNET_ROOT"];
+            File.Exists(Path.Combine(root, "dotnet")).Should().BeTrue($"{name}'s launcher finds the .NET the app host runs on");
+        }
+    }
+
+    [Fact]
+    public void A_project_without_a_built_program_where_the_build_puts_it_is_left_to_dotnet_run()
+    {
+        var project = Path.Combine(_data, "Service", "Service.csproj");
+        Directory.CreateDirectory(Path.Combine(_data, "Service", "bin", "Release", "net10.0"));
+        File.WriteAllText(project, "<Project />");
+
+        BuiltExecutable.Find(project, "Release", "net10.0").Should().BeNull("nothing is built there yet");
+        File.WriteAllText(Path.Combine(_data, "Service", "bin", "Release", "net10.0", "Service.dll"), "");
+        BuiltExecutable.Find(project, "Release", "net10.0").Should().BeNull("an assembly without its launcher is dotnet run's to start");
+        var launcher = Path.Combine(_data, "Service", "bin", "Release", "net10.0", "Service");
+        File.WriteAllText(launcher, "");
+        BuiltExecutable.Find(project, "Release", "net10.0").Should().Be(launcher);
+        BuiltExecutable.Find(project, "Debug", "net10.0").Should().BeNull("another configuration's output is not this run's");
+        BuiltExecutable.FolderOf(".NETCoreApp,Version=v10.0").Should().Be("net10.0");
+    }
+
+    [Fact]
     public async Task The_default_replay_is_the_bundled_weeks_after_the_sample_with_the_sample_sent_ahead_as_history()
     {
         await using var builder = await TestAppHost.CreateAsync(TestAppHost.Arguments(_data));

@@ -81,7 +81,10 @@ public sealed class DashboardBrowserTests(AppHostProcessFixture fixture, ITestOu
         // Flowing first, so that every service has work to finish when it is told to stop.
         await fixture.WaitForTraceThroughAsync(TracePath, TimeSpan.FromMinutes(5));
         var pid = fixture.Host.ProcessId;
-        TestAppHost.ProcessesOf(fixture.DataDirectory, pid).Should().HaveCountGreaterThan(TestAppHost.Services.Length, "the services run as processes of their own");
+        var processes = TestAppHost.ProcessesOf(fixture.DataDirectory, pid);
+        processes.Should().HaveCountGreaterThan(TestAppHost.Services.Length, "the services run as processes of their own");
+        processes.Should().NotContain(p => p.Contains(" run --project ", StringComparison.Ordinal),
+            "each service is its built program, with no dotnet run launcher waiting beside it");
 
         // A bound against a hang, not the target: how long it takes (about 15 s here) is measured and printed.
         var bound = TimeSpan.FromSeconds(60);
