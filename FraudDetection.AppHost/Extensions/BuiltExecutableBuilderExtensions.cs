@@ -1,5 +1,4 @@
 using FraudDetection.AppHost.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace Aspire.Hosting;
 
@@ -15,7 +14,7 @@ public static class BuiltExecutableBuilderExtensions
     public static IResourceBuilder<T> WithBuiltExecutable<T>(this IResourceBuilder<T> builder) where T : ProjectResource
     {
         var configuration = builder.ApplicationBuilder.Configuration;
-        if (!string.IsNullOrEmpty(configuration["DEBUG_SESSION_PORT"]) || configuration.GetValue<bool>("DOTNET_WATCH"))
+        if (!string.IsNullOrEmpty(configuration["DEBUG_SESSION_PORT"]) || IsSet(configuration["DOTNET_WATCH"]))
         {
             return builder;
         }
@@ -28,4 +27,7 @@ public static class BuiltExecutableBuilderExtensions
             ResourceAnnotationMutationBehavior.Replace);
         return BuiltExecutable.DotnetRoot() is { } root ? builder.WithEnvironment("DOTNET_ROOT", root) : builder;
     }
+
+    // dotnet watch sets DOTNET_WATCH=1.
+    private static bool IsSet(string? flag) => flag == "1" || (bool.TryParse(flag, out var set) && set);
 }

@@ -117,6 +117,24 @@ public sealed class AppHostModelTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("DOTNET_WATCH", "1")]
+    [InlineData("DOTNET_WATCH", "true")]
+    [InlineData("DEBUG_SESSION_PORT", "localhost:5000")]
+    [InlineData(null, null)]
+    public void Dotnet_watch_and_an_IDE_debug_session_keep_Aspires_own_launch(string? key, string? value)
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        if (key is not null)
+        {
+            builder.Configuration[key] = value;
+        }
+        var graph = builder.AddProject("graph", Path.Combine(RepoPaths.Root, "FraudDetection.Graph", "FraudDetection.Graph.csproj")).WithBuiltExecutable();
+
+        graph.Resource.Annotations.OfType<ExecutableAnnotation>().Should().HaveCount(key is null ? 1 : 0,
+            key is null ? "a plain run starts the built program" : $"{key}={value} launches the project its own way");
+    }
+
     [Fact]
     public void A_project_without_a_built_program_where_the_build_puts_it_is_left_to_dotnet_run()
     {
