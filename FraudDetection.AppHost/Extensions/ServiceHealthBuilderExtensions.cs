@@ -6,9 +6,9 @@ namespace Aspire.Hosting;
 public static class ServiceHealthBuilderExtensions
 {
     /// <summary>
-    /// Adds a FraudDetection service: the project (its built program started directly), its health from <c>/health</c> (Healthy, Degraded or Unhealthy as
-    /// the service says it, so that WaitFor waits for Healthy), the run's data directory, the idle fetch wait of its
-    /// readers, and a bounded telemetry export.
+    /// Adds a FraudDetection service: the project (its built program started directly), its health from
+    /// <c>/health</c> (Healthy, Degraded or Unhealthy as the service says it, so that WaitFor waits for Healthy), the
+    /// run's data directory, the idle fetch wait of its readers, and a bounded telemetry export.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, [ResourceName] string name, string dataDirectory, double traceRatio)
         where TProject : IProjectMetadata, new() =>
